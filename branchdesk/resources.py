@@ -1,0 +1,21 @@
+"""Locate bundled resources (fonts, icons) in a source checkout or a frozen build."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)
+
+
+CJK_FONT_FILE = ("fonts", "wqy-microhei.ttc")
+CJK_FONT_FAMILY = "WenQuanYi Micro Hei"

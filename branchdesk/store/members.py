@@ -1,0 +1,299 @@
+"""Repositories for the branch, its party groups and its members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from branchdesk.domain.branch import Branch
+from branchdesk.domain.dates import PartialDate
+from branchdesk.domain.members import (
+    Category,
+    Gender,
+    Member,
+    MemberStatus,
+    PartyGroup,
+    Role,
+    RosterCounts,
+)
+
+
+class NotFound(LookupError):
+    pass
+
+
+class BranchRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self) -> Branch | None:
+        row = self.db.execute("SELECT name, superior FROM branch WHERE id = 1").fetchone()
+        return Branch(name=row[0], superior=row[1]) if row else None
+
+    def save(self, branch: Branch) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO branch (id, name, superior) VALUES (1, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, superior = excluded.superior",
+                [branch.name.strip(), branch.superior.strip()],
+            )
+
+
+class GroupRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def list(self) -> list[PartyGroup]:
+        rows = self.db.execute(
+            """
+            SELECT g.id, g.name, g.sort_order, g.leader_id,
+                   (SELECT count(*) FROM members m
+                     WHERE m.group_id = g.id AND m.status IN ('在册', '流动'))
+            FROM party_groups g ORDER BY g.sort_order, g.id
+            """
+        ).fetchall()
+        return [PartyGroup(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def get(self, group_id: int) -> PartyGroup:
+        for group in self.list():
+            if group.id == group_id:
+                return group
+        raise NotFound(f"党小组 {group_id} 不存在")
+
+    def by_name(self, name: str) -> PartyGroup | None:
+        for group in self.list():
+            if group.name == name:
+                return group
+        return None
+
+    def create(self, name: str) -> PartyGroup:
+        name = name.strip()
+        if not name:
+            raise ValueError("党小组名称不能为空")
+        if self.by_name(name):
+            raise ValueError(f"已有名为“{name}”的党小组")
+        with self.db.atomic():
+            order = self.db.execute(
+                "SELECT coalesce(max(sort_order), 0) + 1 FROM party_groups"
+            ).fetchone()[0]
+            cursor = self.db.execute(
+                "INSERT INTO party_groups (name, sort_order) VALUES (?, ?)", [name, order]
+            )
+        return self.get(int(cursor.lastrowid or 0))
+
+    def get_or_create(self, name: str) -> PartyGroup:
+        return self.by_name(name.strip()) or self.create(name)
+
+    def rename(self, group_id: int, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ValueError("党小组名称不能为空")
+        other = self.by_name(name)
+        if other and other.id != group_id:
+            raise ValueError(f"已有名为“{name}”的党小组，如需合并请使用“合并”")
+        with self.db.atomic():
+            self.db.execute("UPDATE party_groups SET name = ? WHERE id = ?", [name, group_id])
+
+    def set_leader(self, group_id: int, member_id: int | None) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE party_groups SET leader_id = ? WHERE id = ?", [member_id, group_id]
+            )
+
+    def merge(self, source_id: int, target_id: int) -> None:
+        """Move every member of ``source_id`` into ``target_id`` and remove the source."""
+        if source_id == target_id:
+            raise ValueError("不能把党小组合并到它自己")
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE members SET group_id = ?, updated_at = ? WHERE group_id = ?",
+                [target_id, _now(), source_id],
+            )
+            self.db.execute("DELETE FROM party_groups WHERE id = ?", [source_id])
+
+    def delete(self, group_id: int) -> None:
+        """Remove a group that nobody, in or out of the roster, belongs to."""
+        used = self.db.execute(
+            "SELECT count(*) FROM members WHERE group_id = ?", [group_id]
+        ).fetchone()[0]
+        if used:
+            raise ValueError("该党小组还有党员（含已转出的），不能删除；可以把它合并到其他党小组")
+        with self.db.atomic():
+            self.db.execute("DELETE FROM party_groups WHERE id = ?", [group_id])
+
+
+_MEMBER_COLUMNS = (
+    "name gender ethnicity birth_date id_number education join_date full_date category "
+    "group_id phone workplace status status_date branch_join_date notes sort_order"
+).split()
+
+
+def _now() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _member_to_row(member: Member) -> dict[str, Any]:
+    return {
+        "name": member.name,
+        "gender": member.gender.value if member.gender else None,
+        "ethnicity": member.ethnicity,
+        "birth_date": member.birth_date.iso() if member.birth_date else None,
+        "id_number": member.id_number or None,
+        "education": member.education,
+        "join_date": member.join_date.iso() if member.join_date else None,
+        "full_date": member.full_date.iso() if member.full_date else None,
+        "category": member.category.value,
+        "group_id": member.group_id,
+        "phone": member.phone,
+        "workplace": member.workplace,
+        "status": member.status.value,
+        "status_date": member.status_date.iso() if member.status_date else None,
+        "branch_join_date": member.branch_join_date.iso() if member.branch_join_date else None,
+        "notes": member.notes,
+        "sort_order": member.sort_order,
+    }
+
+
+class MemberRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _select(self, where: str = "", params: Iterable[Any] = ()) -> list[Member]:
+        rows = self.db.execute(
+            f"""
+            SELECT m.id, m.{', m.'.join(_MEMBER_COLUMNS)}, coalesce(g.name, ''),
+                   (SELECT group_concat(role, ',') FROM member_roles r WHERE r.member_id = m.id)
+            FROM members m LEFT JOIN party_groups g ON g.id = m.group_id
+            {where}
+            ORDER BY coalesce(g.sort_order, 1e9), m.group_id, m.sort_order, m.id
+            """,
+            list(params),
+        ).fetchall()
+        return [self._from_row(row) for row in rows]
+
+    @staticmethod
+    def _from_row(row: tuple[Any, ...]) -> Member:
+        values = dict(zip(["id", *_MEMBER_COLUMNS, "group_name", "roles"], row, strict=True))
+        role_order = list(Role)
+        roles = sorted(
+            (Role(r) for r in (values["roles"] or "").split(",") if r),
+            key=role_order.index,
+        )
+        return Member(
+            id=values["id"],
+            name=values["name"],
+            gender=Gender(values["gender"]) if values["gender"] else None,
+            ethnicity=values["ethnicity"],
+            birth_date=PartialDate.from_iso(values["birth_date"]),
+            id_number=values["id_number"] or "",
+            education=values["education"],
+            join_date=PartialDate.from_iso(values["join_date"]),
+            full_date=PartialDate.from_iso(values["full_date"]),
+            category=Category(values["category"]),
+            group_id=values["group_id"],
+            group_name=values["group_name"],
+            phone=values["phone"],
+            workplace=values["workplace"],
+            status=MemberStatus(values["status"]),
+            status_date=PartialDate.from_iso(values["status_date"]),
+            branch_join_date=PartialDate.from_iso(values["branch_join_date"]),
+            notes=values["notes"],
+            roles=roles,
+            sort_order=values["sort_order"],
+        )
+
+    def list(self, *, include_left: bool = True) -> list[Member]:
+        if include_left:
+            return self._select()
+        return self._select("WHERE m.status IN ('在册', '流动')")
+
+    def get(self, member_id: int) -> Member:
+        found = self._select("WHERE m.id = ?", [member_id])
+        if not found:
+            raise NotFound(f"党员 {member_id} 不存在")
+        return found[0]
+
+    def by_id_number(self, id_number: str) -> Member | None:
+        if not id_number:
+            return None
+        found = self._select("WHERE m.id_number = ?", [id_number])
+        return found[0] if found else None
+
+    def counts(self) -> RosterCounts:
+        full, probationary = self.db.execute(
+            """
+            SELECT coalesce(sum(category = '正式'), 0), coalesce(sum(category = '预备'), 0)
+            FROM members WHERE status IN ('在册', '流动')
+            """
+        ).fetchone()
+        return RosterCounts(total=full + probationary, full=full, probationary=probationary)
+
+    def add(self, member: Member) -> int:
+        """Insert a member (with roles) and return its id."""
+        with self.db.atomic():
+            row = _member_to_row(member)
+            if not row["sort_order"]:
+                row["sort_order"] = self.db.execute(
+                    "SELECT coalesce(max(sort_order), 0) + 1 FROM members"
+                ).fetchone()[0]
+            columns = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            cursor = self.db.execute(
+                f"INSERT INTO members ({columns}) VALUES ({marks})", list(row.values())
+            )
+            member_id = int(cursor.lastrowid or 0)
+            self._write_roles(member_id, member.roles)
+        member.id = member_id
+        return member_id
+
+    def update(self, member: Member) -> None:
+        """Replace a member's fields and roles."""
+        if member.id is None:
+            raise ValueError("member has no id")
+        with self.db.atomic():
+            row = _member_to_row(member)
+            row["updated_at"] = _now()
+            assignments = ", ".join(f"{column} = ?" for column in row)
+            cursor = self.db.execute(
+                f"UPDATE members SET {assignments} WHERE id = ?", [*row.values(), member.id]
+            )
+            if cursor.rowcount != 1:
+                raise NotFound(f"党员 {member.id} 不存在")
+            self._write_roles(member.id, member.roles)
+
+    def _write_roles(self, member_id: int, roles: Iterable[Role]) -> None:
+        self.db.execute("DELETE FROM member_roles WHERE member_id = ?", [member_id])
+        for role in dict.fromkeys(roles):
+            self.db.execute(
+                "INSERT INTO member_roles (member_id, role) VALUES (?, ?)", [member_id, role.value]
+            )
+
+    def set_status(
+        self, member_id: int, status: MemberStatus, on: PartialDate | None, note: str = ""
+    ) -> None:
+        """Record that a member left (转出, 去世 ...) or came back; the record itself stays."""
+        if not status.in_roster and on is None:
+            raise ValueError(f"请填写{status.value}的日期")
+        with self.db.atomic():
+            member = self.get(member_id)
+            member.status = status
+            member.status_date = on
+            if note:
+                member.notes = f"{member.notes}\n{note}".strip()
+            if not status.in_roster:
+                member.roles = []  # someone who left no longer sits on the committee
+            self.update(member)
+
+    def move_to_group(self, member_ids: Iterable[int], group_id: int | None) -> None:
+        with self.db.atomic():
+            for member_id in member_ids:
+                self.db.execute(
+                    "UPDATE members SET group_id = ?, updated_at = ? WHERE id = ?",
+                    [group_id, _now(), member_id],
+                )
+
+    def committee(self) -> list[Member]:
+        return [m for m in self.list(include_left=False) if m.roles]

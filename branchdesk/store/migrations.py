@@ -1,0 +1,85 @@
+"""Versioned schema changes. Append new migrations; never edit one that has shipped.
+
+Each migration runs in its own transaction (sqlite-utils ``Migrations``) and sets
+``PRAGMA user_version`` so that an older BranchDesk can tell the file is newer.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("branchdesk")
+
+
+def _set_version(db: Database, version: int) -> None:
+    db.execute(f"PRAGMA user_version = {int(version)}")
+
+
+@MIGRATIONS(name="0001_roster")
+def m0001_roster(db: Database) -> None:
+    """Branch, party groups, members and committee roles."""
+    db.execute(
+        """
+        CREATE TABLE branch (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL,
+            superior TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE party_groups (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            leader_id INTEGER REFERENCES members(id) ON DELETE SET NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+            gender TEXT CHECK (gender IN ('男', '女')),
+            ethnicity TEXT NOT NULL DEFAULT '',
+            birth_date TEXT,
+            id_number TEXT UNIQUE,
+            education TEXT NOT NULL DEFAULT '',
+            join_date TEXT,
+            full_date TEXT,
+            category TEXT NOT NULL DEFAULT '正式' CHECK (category IN ('正式', '预备')),
+            group_id INTEGER REFERENCES party_groups(id) ON DELETE RESTRICT,
+            phone TEXT NOT NULL DEFAULT '',
+            workplace TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT '在册',
+            status_date TEXT,
+            branch_join_date TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')),
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_members_group ON members(group_id)")
+    db.execute(
+        """
+        CREATE TABLE member_roles (
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            PRIMARY KEY (member_id, role)
+        )
+        """
+    )
+    _set_version(db, 1)
+
+
+SCHEMA_VERSION = 1
+
+
+def known_migration_names() -> set[str]:
+    return {m.name for m in MIGRATIONS._migrations}

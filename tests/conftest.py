@@ -1,0 +1,47 @@
+"""Test set-up: headless Qt, the bundled font, and a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlite_utils import Database  # noqa: E402
+
+from branchdesk.store.db import DB_FILENAME, open_database, open_memory_database  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args):  # type: ignore[no-untyped-def]
+    """The one QApplication, set up as the real app is (locale, translations, font)."""
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)  # QSettings must not touch the user's own
+    from branchdesk.app import make_application
+
+    return make_application(qapp_args)
+
+
+@pytest.fixture
+def db() -> Iterator[Database]:
+    database = open_memory_database()
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def file_db(data_dir: Path) -> Iterator[Database]:
+    database = open_database(data_dir / DB_FILENAME)
+    yield database
+    database.close()
