@@ -41,15 +41,18 @@ def build_main_window(context: object) -> QWidget:
     from branchdesk.ui.pending_page import PendingPage
     from branchdesk.ui.settings_page import SettingsPage
 
+    home = HomePage(context)
     pages: list[tuple[str, QWidget]] = [
-        ("工作台", HomePage(context)),
+        ("工作台", home),
         ("党员", MembersPage(context)),
         ("会议", PendingPage("会议", "三会一课、主题党日等会议记录")),
         ("活动", PendingPage("活动", "志愿服务、社区报到等党员活动")),
         ("报表", PendingPage("报表", "月报、季报、年报和汇总")),
         ("设置", SettingsPage(context)),
     ]
-    return MainWindow(context, pages)  # type: ignore[arg-type]
+    window = MainWindow(context, pages)  # type: ignore[arg-type]
+    home.navigate_requested.connect(window.show_page)
+    return window
 
 
 def run_gui(data_dir: Path, *, demo: bool = False) -> int:

@@ -101,7 +101,7 @@ def parse_id_number(id_number: str) -> IdFacts:
         birth = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     except ValueError:
         raise ValueError(f"身份证号中的出生日期 {id_number[6:14]} 不存在") from None
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1800 or birth > dt.date.today():
         raise ValueError(f"身份证号中的出生日期 {id_number[6:14]} 不合理")
     expected = id_check_character(id_number[:17])
     if id_number[17] != expected:
