@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from branchdesk.demo_meetings import write_demo_meetings
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.dates import PartialDate, add_years
 from branchdesk.domain.members import Category, Gender, Member, MemberStatus, Role
@@ -15,25 +16,20 @@ from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.location import ensure_data_dir
 from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
 
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-)
-_GIVEN_NAMES = [
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-    "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "建华", "志强", "海燕", "春梅", "红梅",
-    "文斌", "晓东", "丽华", "玉兰", "国庆", "俊杰", "子涵", "雨萱", "浩然", "欣怡", "宇轩", "思远",
-    "佳怡", "一鸣", "晨阳", "卫东", "淑珍", "永红", "建军", "秋菊", "德胜",
-]
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+_GIVEN_NAMES = (
+    "伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建国 建华"
+    " 志强 海燕 春梅 红梅 文斌 晓东 丽华 玉兰 国庆 俊杰 子涵 雨萱 浩然 欣怡 宇轩 思远 佳怡 一鸣 晨阳 卫东 淑珍 永红 建军 秋菊 德胜"
+).split()
 # Names with characters that are rare in fonts and printing, and minority names with "·".
 _SPECIAL_NAMES = ["王堃", "李喆", "赵玥", "刘犇", "阿依古丽·买买提", "买买提·艾力"]
 _ETHNIC = {"阿依古丽·买买提": "维吾尔族", "买买提·艾力": "维吾尔族"}
 _AREAS = ["141002", "140105", "140106", "140107", "140109", "141023", "141081", "140202"]
 _EDUCATION = ["大学本科"] * 5 + ["大学专科"] * 3 + ["研究生"] * 2 + ["高中", "中专", "初中及以下"]
-_WORKPLACES = [
-    "市第一中学 教师", "区人民医院 护士", "社区居委会 网格员", "县供电公司 技术员", "区税务局 科员",
-    "街道办事处 干事", "市图书馆 馆员", "区住建局 科长", "退休", "退休", "个体经营", "区财政局 会计",
-    "市第三小学 教师", "镇卫生院 医生", "区市场监管局 科员", "邮政支局 职员",
-]
+_WORKPLACES = (
+    "市第一中学 教师|区人民医院 护士|社区居委会 网格员|县供电公司 技术员|区税务局 科员|街道办事处 干事|市图书馆 馆员|区住建局 科长"
+    "|退休|退休|个体经营|区财政局 会计|市第三小学 教师|镇卫生院 医生|区市场监管局 科员|邮政支局 职员"
+).split("|")
 _GROUP_NAMES = ["第一党小组", "第二党小组", "第三党小组", "第四党小组", "第五党小组", "第六党小组"]
 
 
@@ -42,11 +38,13 @@ class DemoSummary:
     branch: str
     members: int
     groups: int
+    meetings: int = 0
 
 
 def _id_number(rng: random.Random, birth: dt.date, gender: Gender) -> str:
-    sequence = rng.randrange(0, 99) * 10 + rng.choice((1, 3, 5, 7, 9) if gender is Gender.MALE
-                                                        else (0, 2, 4, 6, 8))
+    sequence = rng.randrange(0, 99) * 10 + rng.choice(
+        (1, 3, 5, 7, 9) if gender is Gender.MALE else (0, 2, 4, 6, 8)
+    )
     first17 = f"{rng.choice(_AREAS)}{birth:%Y%m%d}{sequence:03d}"
     return first17 + id_check_character(first17)
 
@@ -83,7 +81,9 @@ def demo_members(count: int, seed: int, today: dt.date) -> list[Member]:
         member = Member(
             name=name,
             gender=gender,
-            ethnicity=_ETHNIC.get(name, "汉族" if rng.random() > 0.06 else rng.choice(["回族", "满族", "蒙古族"])),
+            ethnicity=_ETHNIC.get(
+                name, "汉族" if rng.random() > 0.06 else rng.choice(["回族", "满族", "蒙古族"])
+            ),
             birth_date=PartialDate.of(birth),
             education=rng.choice(_EDUCATION),
             join_date=PartialDate.of(join),
@@ -120,7 +120,13 @@ def write_demo_branch(
             BranchRepo(db).save(Branch(name=name, superior="中共城关街道工作委员会"))
             groups = [GroupRepo(db).create(_GROUP_NAMES[i]) for i in range(group_count)]
             committee_roles = (
-                [Role.SECRETARY, Role.ORGANISATION, Role.PROPAGANDA, Role.DISCIPLINE, Role.DEPUTY_SECRETARY]
+                [
+                    Role.SECRETARY,
+                    Role.ORGANISATION,
+                    Role.PROPAGANDA,
+                    Role.DISCIPLINE,
+                    Role.DEPUTY_SECRETARY,
+                ]
                 if members >= 7
                 else [Role.SECRETARY]
             )
@@ -152,8 +158,13 @@ def write_demo_branch(
                     MemberStatus.DECEASED,
                     PartialDate.of(today - dt.timedelta(days=420)),
                 )
-                repo.set_status(movable[2].id or 0, MemberStatus.FLOWING, None, "在外地务工，流动党员")
+                repo.set_status(
+                    movable[2].id or 0, MemberStatus.FLOWING, None, "在外地务工，流动党员"
+                )
+            meeting_count = write_demo_meetings(db, today=today, seed=seed)
         counts = MemberRepo(db).counts()
-        return DemoSummary(branch=name, members=counts.total, groups=group_count)
+        return DemoSummary(
+            branch=name, members=counts.total, groups=group_count, meetings=meeting_count
+        )
     finally:
         db.close()

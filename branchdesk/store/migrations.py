@@ -78,7 +78,91 @@ def m0001_roster(db: Database) -> None:
     _set_version(db, 1)
 
 
-SCHEMA_VERSION = 1
+@MIGRATIONS(name="0002_meetings")
+def m0002_meetings(db: Database) -> None:
+    """Meetings, the kinds each counts as, topics, attendance and attachments."""
+    db.execute(
+        """
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            status TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('planned', 'held')),
+            date TEXT NOT NULL,
+            start_time TEXT,
+            end_time TEXT,
+            place TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            host_member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+            host_name TEXT NOT NULL DEFAULT '',
+            recorder_member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+            recorder_name TEXT NOT NULL DEFAULT '',
+            lecturer_member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+            lecturer_name TEXT NOT NULL DEFAULT '',
+            lecture_title TEXT NOT NULL DEFAULT '',
+            group_id INTEGER REFERENCES party_groups(id) ON DELETE SET NULL,
+            group_name TEXT NOT NULL DEFAULT '',
+            minutes TEXT NOT NULL DEFAULT '',
+            resolutions TEXT NOT NULL DEFAULT '',
+            nonvoting TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')),
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_meetings_date ON meetings(date)")
+    db.execute(
+        """
+        CREATE TABLE meeting_kinds (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('general_meeting', 'committee_meeting',
+                'group_meeting', 'party_lecture', 'theme_day', 'life_meeting', 'review', 'other')),
+            PRIMARY KEY (meeting_id, kind)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_meeting_kinds_kind ON meeting_kinds(kind)")
+    db.execute(
+        """
+        CREATE TABLE meeting_topics (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (meeting_id, position)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE attendance (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE RESTRICT,
+            name TEXT NOT NULL,
+            group_name TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'present' CHECK (status IN ('present', 'leave', 'absent')),
+            reason TEXT NOT NULL DEFAULT '',
+            makeup_date TEXT,
+            makeup_how TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (meeting_id, member_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_attendance_member ON attendance(member_id)")
+    db.execute(
+        """
+        CREATE TABLE meeting_attachments (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            filename TEXT NOT NULL,
+            stored_name TEXT NOT NULL UNIQUE,
+            added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))
+        )
+        """
+    )
+    _set_version(db, 2)
+
+
+SCHEMA_VERSION = 2
 
 
 def known_migration_names() -> set[str]:

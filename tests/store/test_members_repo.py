@@ -1,3 +1,5 @@
+import sqlite3
+
 import pytest
 
 from branchdesk.domain.branch import Branch
@@ -110,6 +112,6 @@ def test_a_failed_multi_row_write_leaves_nothing_half_done(db):
     repo = MemberRepo(db)
     one = groups.create("第一党小组")
     ids = [repo.add(Member(name=n, group_id=one.id)) for n in "甲乙"]
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         repo.move_to_group([ids[0], ids[1]], 9999)  # foreign key fails on the first row
     assert {repo.get(i).group_id for i in ids} == {one.id}

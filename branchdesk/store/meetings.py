@@ -1,0 +1,365 @@
+"""Repository for meetings with their kinds, topics, attendance and attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from branchdesk.domain.meetings import (
+    Attachment,
+    Attendance,
+    AttendanceCounts,
+    AttendanceStatus,
+    Makeup,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MeetingSummary,
+    Person,
+)
+from branchdesk.store.members import NotFound
+
+
+def _now() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _time(text: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(text) if text else None
+
+
+def _time_text(value: dt.time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class MeetingFilter:
+    """What the 会议 list is narrowed to; every part is optional."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    kind: MeetingKind | None = None
+    group_id: int | None = None
+    status: MeetingStatus | None = None
+    text: str = ""
+
+
+class MeetingRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, meeting: Meeting) -> int:
+        """Insert a meeting with everything it holds, in one transaction; return its id."""
+        with self.db.atomic():
+            row = self._row(meeting)
+            if meeting.id is not None:  # re-inserting a deleted meeting (undo) keeps its id
+                row["id"] = meeting.id
+            columns = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            cursor = self.db.execute(
+                f"INSERT INTO meetings ({columns}) VALUES ({marks})", list(row.values())
+            )
+            meeting_id = int(cursor.lastrowid or 0) if meeting.id is None else meeting.id
+            self._write_parts(meeting_id, meeting, replace=False)
+        meeting.id = meeting_id
+        return meeting_id
+
+    def update(self, meeting: Meeting) -> None:
+        if meeting.id is None:
+            raise ValueError("meeting has no id")
+        with self.db.atomic():
+            row = self._row(meeting)
+            row["updated_at"] = _now()
+            assignments = ", ".join(f"{column} = ?" for column in row)
+            cursor = self.db.execute(
+                f"UPDATE meetings SET {assignments} WHERE id = ?", [*row.values(), meeting.id]
+            )
+            if cursor.rowcount != 1:
+                raise NotFound(f"会议 {meeting.id} 不存在")
+            self._write_parts(meeting.id, meeting, replace=True)
+
+    def delete(self, meeting_id: int) -> Meeting:
+        """Delete a meeting and return it whole, so that the deletion can be undone."""
+        with self.db.atomic():
+            meeting = self.get(meeting_id)
+            self.db.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
+        return meeting
+
+    def add_many(self, meetings: Iterable[Meeting]) -> list[int]:
+        """Insert several meetings, all or nothing."""
+        with self.db.atomic():
+            return [self.add(meeting) for meeting in meetings]
+
+    @staticmethod
+    def _row(meeting: Meeting) -> dict[str, Any]:
+        return {
+            "status": meeting.status.value,
+            "date": meeting.day.isoformat(),
+            "start_time": _time_text(meeting.start),
+            "end_time": _time_text(meeting.end),
+            "place": meeting.place,
+            "title": meeting.title,
+            "host_member_id": meeting.host.member_id,
+            "host_name": meeting.host.name,
+            "recorder_member_id": meeting.recorder.member_id,
+            "recorder_name": meeting.recorder.name,
+            "lecturer_member_id": meeting.lecturer.member_id,
+            "lecturer_name": meeting.lecturer.name,
+            "lecture_title": meeting.lecture_title,
+            "group_id": meeting.group_id,
+            "group_name": meeting.group_name,
+            "minutes": meeting.minutes,
+            "resolutions": meeting.resolutions,
+            "nonvoting": meeting.nonvoting,
+        }
+
+    def _write_parts(self, meeting_id: int, meeting: Meeting, *, replace: bool) -> None:
+        if replace:
+            for table in ("meeting_kinds", "meeting_topics", "attendance"):
+                self.db.execute(f"DELETE FROM {table} WHERE meeting_id = ?", [meeting_id])
+        for kind in dict.fromkeys(meeting.kinds):
+            self.db.execute(
+                "INSERT INTO meeting_kinds (meeting_id, kind) VALUES (?, ?)",
+                [meeting_id, kind.value],
+            )
+        for position, text in enumerate(t for t in meeting.topics if t.strip()):
+            self.db.execute(
+                "INSERT INTO meeting_topics (meeting_id, position, text) VALUES (?, ?, ?)",
+                [meeting_id, position, text.strip()],
+            )
+        for position, row in enumerate(meeting.attendance):
+            self.db.execute(
+                """
+                INSERT INTO attendance (meeting_id, member_id, name, group_name, category,
+                    position, status, reason, makeup_date, makeup_how)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    meeting_id,
+                    row.member_id,
+                    row.name,
+                    row.group_name,
+                    row.category,
+                    position,
+                    row.status.value,
+                    row.reason,
+                    row.makeup.day.isoformat() if row.makeup.day else None,
+                    row.makeup.how,
+                ],
+            )
+        kept = {a.stored_name for a in meeting.attachments}
+        existing = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT stored_name FROM meeting_attachments WHERE meeting_id = ?", [meeting_id]
+            ).fetchall()
+        }
+        for name in existing - kept:
+            self.db.execute("DELETE FROM meeting_attachments WHERE stored_name = ?", [name])
+        for attachment in meeting.attachments:
+            if attachment.stored_name in existing:
+                continue
+            cursor = self.db.execute(
+                "INSERT INTO meeting_attachments (meeting_id, filename, stored_name) VALUES (?, ?, ?)",
+                [meeting_id, attachment.filename, attachment.stored_name],
+            )
+            attachment.id = int(cursor.lastrowid or 0)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, meeting_id: int) -> Meeting:
+        row = self.db.execute(
+            """
+            SELECT id, status, date, start_time, end_time, place, title, host_member_id,
+                   host_name, recorder_member_id, recorder_name, lecturer_member_id,
+                   lecturer_name, lecture_title, group_id, group_name, minutes, resolutions,
+                   nonvoting
+            FROM meetings WHERE id = ?
+            """,
+            [meeting_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"会议 {meeting_id} 不存在")
+        kinds = [
+            MeetingKind(r[0])
+            for r in self.db.execute(
+                "SELECT kind FROM meeting_kinds WHERE meeting_id = ?", [meeting_id]
+            ).fetchall()
+        ]
+        kinds.sort(key=list(MeetingKind).index)
+        topics = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT text FROM meeting_topics WHERE meeting_id = ? ORDER BY position",
+                [meeting_id],
+            ).fetchall()
+        ]
+        attendance = [
+            Attendance(
+                member_id=r[0],
+                name=r[1],
+                group_name=r[2],
+                category=r[3],
+                status=AttendanceStatus(r[4]),
+                reason=r[5],
+                makeup=Makeup(dt.date.fromisoformat(r[6]) if r[6] else None, r[7]),
+            )
+            for r in self.db.execute(
+                """
+                SELECT member_id, name, group_name, category, status, reason, makeup_date,
+                       makeup_how
+                FROM attendance WHERE meeting_id = ? ORDER BY position
+                """,
+                [meeting_id],
+            ).fetchall()
+        ]
+        attachments = [
+            Attachment(id=r[0], filename=r[1], stored_name=r[2], added_at=r[3])
+            for r in self.db.execute(
+                "SELECT id, filename, stored_name, added_at FROM meeting_attachments "
+                "WHERE meeting_id = ? ORDER BY id",
+                [meeting_id],
+            ).fetchall()
+        ]
+        return Meeting(
+            id=row[0],
+            status=MeetingStatus(row[1]),
+            day=dt.date.fromisoformat(row[2]),
+            start=_time(row[3]),
+            end=_time(row[4]),
+            place=row[5],
+            title=row[6],
+            host=Person(row[8], row[7]),
+            recorder=Person(row[10], row[9]),
+            lecturer=Person(row[12], row[11]),
+            lecture_title=row[13],
+            group_id=row[14],
+            group_name=row[15],
+            minutes=row[16],
+            resolutions=row[17],
+            nonvoting=row[18],
+            kinds=kinds,
+            topics=topics,
+            attendance=attendance,
+            attachments=attachments,
+        )
+
+    def summaries(self, where: MeetingFilter | None = None) -> list[MeetingSummary]:
+        """The list of meetings, newest first, narrowed by ``where``."""
+        where = where or MeetingFilter()
+        clauses: list[str] = []
+        params: list[Any] = []
+        if where.start:
+            clauses.append("m.date >= ?")
+            params.append(where.start.isoformat())
+        if where.end:
+            clauses.append("m.date <= ?")
+            params.append(where.end.isoformat())
+        if where.kind:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM meeting_kinds k WHERE k.meeting_id = m.id AND k.kind = ?)"
+            )
+            params.append(where.kind.value)
+        if where.group_id is not None:
+            clauses.append("m.group_id = ?")
+            params.append(where.group_id)
+        if where.status:
+            clauses.append("m.status = ?")
+            params.append(where.status.value)
+        text = where.text.strip()
+        if text:
+            like = _like(text)
+            clauses.append(
+                "(m.title LIKE ? ESCAPE '\\' OR m.minutes LIKE ? ESCAPE '\\'"
+                " OR m.resolutions LIKE ? ESCAPE '\\' OR m.lecture_title LIKE ? ESCAPE '\\'"
+                " OR m.place LIKE ? ESCAPE '\\' OR m.host_name LIKE ? ESCAPE '\\'"
+                " OR EXISTS (SELECT 1 FROM meeting_topics t WHERE t.meeting_id = m.id"
+                " AND t.text LIKE ? ESCAPE '\\'))"
+            )
+            params.extend([like] * 7)
+        sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.execute(
+            f"""
+            SELECT m.id, m.status, m.date, m.start_time, m.title, m.place, m.group_id,
+                   m.group_name, m.host_name, m.lecture_title,
+                   (SELECT group_concat(kind) FROM meeting_kinds k WHERE k.meeting_id = m.id),
+                   (SELECT text FROM meeting_topics t WHERE t.meeting_id = m.id
+                     ORDER BY position LIMIT 1),
+                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id),
+                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.status = 'present'),
+                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.status = 'leave'),
+                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.status = 'absent')
+            FROM meetings m {sql_where}
+            ORDER BY m.date DESC, m.start_time DESC, m.id DESC
+            """,
+            params,
+        ).fetchall()
+        order = list(MeetingKind)
+        return [
+            MeetingSummary(
+                id=r[0],
+                status=MeetingStatus(r[1]),
+                day=dt.date.fromisoformat(r[2]),
+                start=_time(r[3]),
+                title=r[4] or r[11] or r[9] or "",
+                place=r[5],
+                group_id=r[6],
+                group_name=r[7],
+                host_name=r[8],
+                kinds=tuple(
+                    sorted((MeetingKind(k) for k in (r[10] or "").split(",") if k), key=order.index)
+                ),
+                counts=AttendanceCounts(expected=r[12], present=r[13], leave=r[14], absent=r[15]),
+            )
+            for r in rows
+        ]
+
+    def same_day_duplicates(self, meeting: Meeting) -> list[MeetingSummary]:
+        """Other meetings of a shared kind (and the same group) on the same day."""
+        found = []
+        for other in self.summaries(MeetingFilter(start=meeting.day, end=meeting.day)):
+            if other.id == meeting.id:
+                continue
+            if set(other.kinds) & set(meeting.kinds) and other.group_id == meeting.group_id:
+                found.append(other)
+        return found
+
+    def attendance_of(self, member_id: int) -> list[tuple[int, Attendance]]:
+        """Every attendance row of a member, as (meeting id, row)."""
+        rows = self.db.execute(
+            """
+            SELECT meeting_id, member_id, name, group_name, category, status, reason,
+                   makeup_date, makeup_how
+            FROM attendance WHERE member_id = ?
+            """,
+            [member_id],
+        ).fetchall()
+        return [
+            (
+                r[0],
+                Attendance(
+                    member_id=r[1],
+                    name=r[2],
+                    group_name=r[3],
+                    category=r[4],
+                    status=AttendanceStatus(r[5]),
+                    reason=r[6],
+                    makeup=Makeup(dt.date.fromisoformat(r[7]) if r[7] else None, r[8]),
+                ),
+            )
+            for r in rows
+        ]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM meetings").fetchone()[0])
