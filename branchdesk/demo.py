@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from branchdesk.demo_activities import write_demo_activities
 from branchdesk.demo_meetings import write_demo_meetings
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.dates import PartialDate, add_years
@@ -39,6 +40,7 @@ class DemoSummary:
     members: int
     groups: int
     meetings: int = 0
+    activities: int = 0
 
 
 def _id_number(rng: random.Random, birth: dt.date, gender: Gender) -> str:
@@ -162,9 +164,14 @@ def write_demo_branch(
                     movable[2].id or 0, MemberStatus.FLOWING, None, "在外地务工，流动党员"
                 )
             meeting_count = write_demo_meetings(db, today=today, seed=seed)
+            activity_count = write_demo_activities(db, today=today, seed=seed)
         counts = MemberRepo(db).counts()
         return DemoSummary(
-            branch=name, members=counts.total, groups=group_count, meetings=meeting_count
+            branch=name,
+            members=counts.total,
+            groups=group_count,
+            meetings=meeting_count,
+            activities=activity_count,
         )
     finally:
         db.close()

@@ -162,7 +162,66 @@ def m0002_meetings(db: Database) -> None:
     _set_version(db, 2)
 
 
-SCHEMA_VERSION = 2
+@MIGRATIONS(name="0003_activities")
+def m0003_activities(db: Database) -> None:
+    """Member activities, their kinds (a list the branch extends) and participants."""
+    db.execute(
+        """
+        CREATE TABLE activity_kinds (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            sort_order INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    for order, name in enumerate(("志愿服务", "社区报到", "学习教育", "结对帮扶", "其他"), 1):
+        db.execute("INSERT INTO activity_kinds (name, sort_order) VALUES (?, ?)", [name, order])
+    db.execute(
+        """
+        CREATE TABLE activities (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            date TEXT NOT NULL,
+            end_date TEXT,
+            place TEXT NOT NULL DEFAULT '',
+            organiser TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            guests TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')),
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_activities_date ON activities(date)")
+    db.execute(
+        """
+        CREATE TABLE activity_participants (
+            activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE RESTRICT,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            hours REAL NOT NULL DEFAULT 0 CHECK (hours >= 0),
+            PRIMARY KEY (activity_id, member_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_activity_participants_member ON activity_participants(member_id)")
+    db.execute(
+        """
+        CREATE TABLE activity_attachments (
+            id INTEGER PRIMARY KEY,
+            activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+            filename TEXT NOT NULL,
+            stored_name TEXT NOT NULL UNIQUE,
+            added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))
+        )
+        """
+    )
+    _set_version(db, 3)
+
+
+SCHEMA_VERSION = 3
 
 
 def known_migration_names() -> set[str]:

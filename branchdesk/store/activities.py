@@ -1,0 +1,274 @@
+"""Repository for member activities and the branch's list of activity kinds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from branchdesk.domain.activities import Activity, ActivitySummary, Participation
+from branchdesk.domain.meetings import Attachment
+from branchdesk.store.members import NotFound
+
+
+def _now() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    start: dt.date | None = None
+    end: dt.date | None = None
+    kind: str | None = None
+    text: str = ""
+    member_id: int | None = None
+
+
+class ActivityKindRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def list(self) -> list[str]:
+        """Every kind in the branch's order, including kinds only found on old records."""
+        names = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM activity_kinds ORDER BY sort_order, id"
+            ).fetchall()
+        ]
+        used = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT kind FROM activities ORDER BY kind"
+            ).fetchall()
+        ]
+        return names + [k for k in used if k not in names]
+
+    def add(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ValueError("活动类型不能为空")
+        if name in self.list():
+            raise ValueError(f"已有活动类型“{name}”")
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO activity_kinds (name, sort_order) "
+                "VALUES (?, (SELECT coalesce(max(sort_order), 0) + 1 FROM activity_kinds))",
+                [name],
+            )
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a kind everywhere, old activities included."""
+        new = new.strip()
+        if not new:
+            raise ValueError("活动类型不能为空")
+        if new != old and new in self.list():
+            raise ValueError(f"已有活动类型“{new}”")
+        with self.db.atomic():
+            self.db.execute("UPDATE activity_kinds SET name = ? WHERE name = ?", [new, old])
+            self.db.execute("UPDATE activities SET kind = ? WHERE kind = ?", [new, old])
+
+
+class ActivityRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, activity: Activity) -> int:
+        with self.db.atomic():
+            row = self._row(activity)
+            if activity.id is not None:  # undoing a deletion keeps the id
+                row["id"] = activity.id
+            columns = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            cursor = self.db.execute(
+                f"INSERT INTO activities ({columns}) VALUES ({marks})", list(row.values())
+            )
+            activity_id = activity.id if activity.id is not None else int(cursor.lastrowid or 0)
+            self._write_parts(activity_id, activity, replace=False)
+        activity.id = activity_id
+        return activity_id
+
+    def add_many(self, activities: Iterable[Activity]) -> list[int]:
+        with self.db.atomic():
+            return [self.add(activity) for activity in activities]
+
+    def update(self, activity: Activity) -> None:
+        if activity.id is None:
+            raise ValueError("activity has no id")
+        with self.db.atomic():
+            row = self._row(activity)
+            row["updated_at"] = _now()
+            assignments = ", ".join(f"{column} = ?" for column in row)
+            cursor = self.db.execute(
+                f"UPDATE activities SET {assignments} WHERE id = ?", [*row.values(), activity.id]
+            )
+            if cursor.rowcount != 1:
+                raise NotFound(f"活动 {activity.id} 不存在")
+            self._write_parts(activity.id, activity, replace=True)
+
+    def delete(self, activity_id: int) -> Activity:
+        """Delete an activity and return it whole, so that the deletion can be undone."""
+        with self.db.atomic():
+            activity = self.get(activity_id)
+            self.db.execute("DELETE FROM activities WHERE id = ?", [activity_id])
+        return activity
+
+    @staticmethod
+    def _row(activity: Activity) -> dict[str, Any]:
+        return {
+            "kind": activity.kind.strip(),
+            "title": activity.title.strip(),
+            "date": activity.day.isoformat(),
+            "end_date": activity.end_day.isoformat() if activity.end_day else None,
+            "place": activity.place,
+            "organiser": activity.organiser,
+            "description": activity.description,
+            "guests": activity.guests,
+        }
+
+    def _write_parts(self, activity_id: int, activity: Activity, *, replace: bool) -> None:
+        if replace:
+            self.db.execute(
+                "DELETE FROM activity_participants WHERE activity_id = ?", [activity_id]
+            )
+        for position, person in enumerate(activity.participants):
+            self.db.execute(
+                "INSERT INTO activity_participants (activity_id, member_id, name, position, hours) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [activity_id, person.member_id, person.name, position, person.hours],
+            )
+        kept = {a.stored_name for a in activity.attachments}
+        existing = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT stored_name FROM activity_attachments WHERE activity_id = ?", [activity_id]
+            ).fetchall()
+        }
+        for name in existing - kept:
+            self.db.execute("DELETE FROM activity_attachments WHERE stored_name = ?", [name])
+        for attachment in activity.attachments:
+            if attachment.stored_name in existing:
+                continue
+            cursor = self.db.execute(
+                "INSERT INTO activity_attachments (activity_id, filename, stored_name) VALUES (?, ?, ?)",
+                [activity_id, attachment.filename, attachment.stored_name],
+            )
+            attachment.id = int(cursor.lastrowid or 0)
+
+    def get(self, activity_id: int) -> Activity:
+        row = self.db.execute(
+            "SELECT id, kind, title, date, end_date, place, organiser, description, guests "
+            "FROM activities WHERE id = ?",
+            [activity_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"活动 {activity_id} 不存在")
+        participants = [
+            Participation(member_id=r[0], name=r[1], hours=r[2])
+            for r in self.db.execute(
+                "SELECT member_id, name, hours FROM activity_participants "
+                "WHERE activity_id = ? ORDER BY position",
+                [activity_id],
+            ).fetchall()
+        ]
+        attachments = [
+            Attachment(id=r[0], filename=r[1], stored_name=r[2], added_at=r[3])
+            for r in self.db.execute(
+                "SELECT id, filename, stored_name, added_at FROM activity_attachments "
+                "WHERE activity_id = ? ORDER BY id",
+                [activity_id],
+            ).fetchall()
+        ]
+        return Activity(
+            id=row[0],
+            kind=row[1],
+            title=row[2],
+            day=dt.date.fromisoformat(row[3]),
+            end_day=dt.date.fromisoformat(row[4]) if row[4] else None,
+            place=row[5],
+            organiser=row[6],
+            description=row[7],
+            guests=row[8],
+            participants=participants,
+            attachments=attachments,
+        )
+
+    def summaries(self, where: ActivityFilter | None = None) -> list[ActivitySummary]:
+        """Activities, newest first, narrowed by ``where``."""
+        where = where or ActivityFilter()
+        clauses: list[str] = []
+        params: list[Any] = []
+        if where.start:
+            clauses.append("coalesce(a.end_date, a.date) >= ?")
+            params.append(where.start.isoformat())
+        if where.end:
+            clauses.append("a.date <= ?")
+            params.append(where.end.isoformat())
+        if where.kind:
+            clauses.append("a.kind = ?")
+            params.append(where.kind)
+        if where.member_id is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM activity_participants p "
+                "WHERE p.activity_id = a.id AND p.member_id = ?)"
+            )
+            params.append(where.member_id)
+        text = where.text.strip()
+        if text:
+            like = _like(text)
+            clauses.append(
+                "(a.title LIKE ? ESCAPE '\\' OR a.description LIKE ? ESCAPE '\\'"
+                " OR a.place LIKE ? ESCAPE '\\' OR a.organiser LIKE ? ESCAPE '\\'"
+                " OR a.guests LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM activity_participants p"
+                " WHERE p.activity_id = a.id AND p.name LIKE ? ESCAPE '\\'))"
+            )
+            params.extend([like] * 6)
+        sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.execute(
+            f"""
+            SELECT a.id, a.kind, a.title, a.date, a.end_date, a.place,
+                   (SELECT count(*) FROM activity_participants p WHERE p.activity_id = a.id),
+                   (SELECT coalesce(sum(hours), 0) FROM activity_participants p
+                     WHERE p.activity_id = a.id)
+            FROM activities a {sql_where}
+            ORDER BY a.date DESC, a.id DESC
+            """,
+            params,
+        ).fetchall()
+        return [
+            ActivitySummary(
+                id=r[0],
+                kind=r[1],
+                title=r[2],
+                day=dt.date.fromisoformat(r[3]),
+                end_day=dt.date.fromisoformat(r[4]) if r[4] else None,
+                place=r[5],
+                participants=r[6],
+                hours=round(r[7], 2),
+            )
+            for r in rows
+        ]
+
+    def participations_of(self, member_id: int) -> list[tuple[ActivitySummary, float]]:
+        """Each activity a member took part in, with their own hours."""
+        hours = dict(
+            self.db.execute(
+                "SELECT activity_id, hours FROM activity_participants WHERE member_id = ?",
+                [member_id],
+            ).fetchall()
+        )
+        return [
+            (summary, hours[summary.id])
+            for summary in self.summaries(ActivityFilter(member_id=member_id))
+        ]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM activities").fetchone()[0])
