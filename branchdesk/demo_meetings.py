@@ -116,7 +116,10 @@ def write_demo_meetings(db: Database, *, today: dt.date, seed: int = 1, months: 
     # Gaps on purpose, so that reports and the home page have something to flag.
     skip_committee = month_list[len(month_list) // 3]
     skip_group = (month_list[len(month_list) // 2], groups[-1].id if groups else None)
-    skip_general_quarter = month_list[-7] if len(month_list) > 7 else None
+    skip_general_quarter = None
+    if len(month_list) > 7:  # the quarter seven months back holds no 党员大会
+        gap_year, gap_month = month_list[-7]
+        skip_general_quarter = (gap_year, (gap_month - 1) // 3)
 
     def add(kinds: list[MeetingKind], day: dt.date, **fields: object) -> None:
         status = MeetingStatus.HELD if day <= today else MeetingStatus.PLANNED
@@ -185,7 +188,7 @@ def write_demo_meetings(db: Database, *, today: dt.date, seed: int = 1, months: 
             if leader:
                 meetings[-1].host = Person(leader.name, leader.id)
                 meetings[-1].minutes = meetings[-1].minutes.replace(host.name, leader.name, 1)
-        if quarter_month == 2 and (year, month) != skip_general_quarter:
+        if quarter_month == 2 and (year, (month - 1) // 3) != skip_general_quarter:
             add(
                 [MeetingKind.GENERAL],
                 dt.date(year, month, rng.randint(22, 27)),

@@ -221,7 +221,37 @@ def m0003_activities(db: Database) -> None:
     _set_version(db, 3)
 
 
-SCHEMA_VERSION = 3
+@MIGRATIONS(name="0004_requirements")
+def m0004_requirements(db: Database) -> None:
+    """The branch's meeting requirements, seeded with the 支部工作条例 defaults."""
+    db.execute(
+        """
+        CREATE TABLE requirement_rules (
+            kind TEXT PRIMARY KEY,
+            unit TEXT NOT NULL CHECK (unit IN ('month', 'quarter', 'year')),
+            times INTEGER NOT NULL CHECK (times BETWEEN 1 AND 31),
+            position INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    defaults = [
+        ("general_meeting", "quarter"),
+        ("committee_meeting", "month"),
+        ("group_meeting", "month"),
+        ("party_lecture", "quarter"),
+        ("theme_day", "month"),
+        ("life_meeting", "year"),
+        ("review", "year"),
+    ]
+    for position, (kind, unit) in enumerate(defaults):
+        db.execute(
+            "INSERT INTO requirement_rules (kind, unit, times, position) VALUES (?, ?, 1, ?)",
+            [kind, unit, position],
+        )
+    _set_version(db, 4)
+
+
+SCHEMA_VERSION = 4
 
 
 def known_migration_names() -> set[str]:

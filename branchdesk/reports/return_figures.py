@@ -1,0 +1,343 @@
+"""The figures of a return (月报/季报/年报), computed from the stored records.
+
+The workbook, the 报表 page and ``branchdesk return --json`` all show these same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from branchdesk.domain.activities import ActivityTotals, format_hours, total
+from branchdesk.domain.branch import Branch
+from branchdesk.domain.meetings import (
+    AttendanceCounts,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+)
+from branchdesk.domain.members import Category, Member, MemberStatus
+from branchdesk.domain.requirements import Assessment, GroupRef, Period, assess
+from branchdesk.store.activities import ActivityFilter, ActivityRepo
+from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
+from branchdesk.store.requirements import RequirementRepo
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class MemberCounts:
+    """党员总数 at the end of the period, and the changes within it."""
+
+    total: int
+    full: int
+    probationary: int
+    transferred_in: int  # 转入
+    transferred_out: int  # 转出
+    developed: int  # 发展: admitted as probationary members in the period
+    other_left: int  # 去世, 停止党籍, 出党
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    meeting_id: int
+    day: dt.date
+    kind_label: str
+    title: str
+    host: str
+    recorder: str
+    counts: AttendanceCounts
+    leave_people: str  # 张三（出差）、李四（身体不适）
+    absent_people: str
+    makeup: str  # 张三：10月12日 观看录像
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member_id: int
+    name: str
+    group: str
+    category: str
+    expected: int
+    present: int
+    leave: int
+    absent: int
+    made_up: int
+    activities: int
+    hours: float
+
+    @property
+    def rate(self) -> float | None:
+        return self.present / self.expected if self.expected else None
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    activity_id: int
+    day: dt.date
+    end_day: dt.date | None
+    kind: str
+    title: str
+    place: str
+    participants: int
+    names: str
+    hours: float
+
+
+@dataclass
+class BranchReturn:
+    branch: Branch
+    period: Period
+    generated_on: dt.date
+    members: MemberCounts
+    assessments: list[Assessment]
+    attendance: AttendanceCounts
+    activity_totals: ActivityTotals
+    meetings: list[MeetingRow] = field(default_factory=list)
+    member_rows: list[MemberRow] = field(default_factory=list)
+    activities: list[ActivityRow] = field(default_factory=list)
+    revised: bool = False
+
+    @property
+    def meetings_held(self) -> int:
+        return len(self.meetings)
+
+    def figures(self) -> dict[str, Any]:
+        """The 汇总 figures as plain values: the JSON of ``return --json`` and the hidden sheet."""
+        kinds: dict[str, Any] = {}
+        for line in self.assessments:
+            entry = {"required": line.required, "held": line.held, "status": line.status.value}
+            if line.group_name:
+                kinds.setdefault(
+                    line.kind.value, {"required": 0, "held": 0, "status": None, "groups": {}}
+                )
+                total_entry = kinds[line.kind.value]
+                total_entry["groups"][line.group_name] = entry
+                total_entry["required"] += line.required
+                total_entry["held"] += line.held
+                statuses = {g["status"] for g in total_entry["groups"].values()}
+                total_entry["status"] = (
+                    "未达标"
+                    if "未达标" in statuses
+                    else "达标"
+                    if "达标" in statuses
+                    else "本期不考核"
+                )
+            else:
+                kinds[line.kind.value] = entry
+        rate = self.attendance.rate
+        return {
+            "format_version": FORMAT_VERSION,
+            "branch": self.branch.name,
+            "superior": self.branch.superior,
+            "period": self.period.code,
+            "period_label": self.period.label,
+            "generated_on": self.generated_on.isoformat(),
+            "revised": self.revised,
+            "members": {
+                "total": self.members.total,
+                "full": self.members.full,
+                "probationary": self.members.probationary,
+                "transferred_in": self.members.transferred_in,
+                "transferred_out": self.members.transferred_out,
+                "developed": self.members.developed,
+                "other_left": self.members.other_left,
+            },
+            "kinds": kinds,
+            "meetings_held": self.meetings_held,
+            "attendance": {
+                "expected": self.attendance.expected,
+                "present": self.attendance.present,
+                "leave": self.attendance.leave,
+                "absent": self.attendance.absent,
+            },
+            "attendance_rate": None if rate is None else round(rate, 4),
+            "activities": {
+                "count": self.activity_totals.activities,
+                "participations": self.activity_totals.participations,
+                "hours": self.activity_totals.hours,
+            },
+        }
+
+
+def _in_period(member: Member, period: Period) -> bool:
+    """Whether the member belonged to the branch at any time in the period."""
+    start = member.branch_join_date or member.join_date
+    if start is not None and start.first_day() > period.end:
+        return False
+    if not member.status.in_roster and member.status_date is not None:
+        return member.status_date.first_day() >= period.start
+    return member.status.in_roster
+
+
+def _member_counts(members: list[Member], period: Period) -> MemberCounts:
+    on_end = [m for m in members if m.in_roster_on(period.end)]
+    full = sum(
+        m.full_date.first_day() <= period.end if m.full_date else m.category is Category.FULL
+        for m in on_end
+    )
+
+    def left_in(statuses: set[MemberStatus]) -> int:
+        return sum(
+            m.status in statuses
+            and m.status_date is not None
+            and period.contains(m.status_date.first_day())
+            for m in members
+        )
+
+    return MemberCounts(
+        total=len(on_end),
+        full=full,
+        probationary=len(on_end) - full,
+        transferred_in=sum(
+            m.branch_join_date is not None
+            and period.contains(m.branch_join_date.first_day())
+            and (m.join_date is None or m.join_date.first_day() < m.branch_join_date.first_day())
+            for m in members
+        ),
+        transferred_out=left_in({MemberStatus.TRANSFERRED_OUT}),
+        developed=sum(
+            m.join_date is not None and period.contains(m.join_date.first_day()) for m in members
+        ),
+        other_left=left_in({MemberStatus.DECEASED, MemberStatus.SUSPENDED, MemberStatus.LEFT}),
+    )
+
+
+def _people(meeting: Meeting, status: AttendanceStatus) -> str:
+    return "、".join(
+        f"{row.name}（{row.reason}）" if row.reason else row.name
+        for row in meeting.attendance
+        if row.status is status
+    )
+
+
+def _makeup(meeting: Meeting) -> str:
+    parts = []
+    for row in meeting.attendance:
+        if row.status is not AttendanceStatus.PRESENT and row.makeup:
+            when = f"{row.makeup.day.month}月{row.makeup.day.day}日" if row.makeup.day else ""
+            parts.append(f"{row.name}：{' '.join(p for p in (when, row.makeup.how) if p)}")
+    return "；".join(parts)
+
+
+def compute_return(db: Database, period: Period, *, today: dt.date | None = None) -> BranchReturn:
+    """Compute every figure of the return for ``period`` from the stored records."""
+    today = today or dt.date.today()
+    branch = BranchRepo(db).get() or Branch(name="未命名支部")
+    members = MemberRepo(db).list()
+    meeting_repo = MeetingRepo(db)
+    summaries = meeting_repo.summaries(MeetingFilter(start=period.start, end=period.end))
+    # Rules over a longer unit (a quarter's 党课, assessed in its last month) look back over
+    # the unit; no unit is longer than a year.
+    earlier = meeting_repo.summaries(
+        MeetingFilter(start=dt.date(period.year, 1, 1), end=period.end)
+    )
+    groups = [GroupRef(g.id, g.name) for g in GroupRepo(db).list()]
+    roster_count = sum(m.in_roster_on(period.end) for m in members)
+    assessments = assess(
+        period,
+        earlier,
+        requirements=RequirementRepo(db).list(),
+        groups=groups,
+        member_count=roster_count,
+    )
+    held = [
+        meeting_repo.get(s.id)
+        for s in sorted(summaries, key=lambda s: (s.day, s.start or dt.time(0), s.id))
+        if s.status is MeetingStatus.HELD
+    ]
+    expected = present = leave = absent = 0
+    per_member: dict[int, list[int]] = {}
+    meeting_rows = []
+    for meeting in held:
+        counts = meeting.counts
+        expected += counts.expected
+        present += counts.present
+        leave += counts.leave
+        absent += counts.absent
+        for row in meeting.attendance:
+            tally = per_member.setdefault(row.member_id, [0, 0, 0, 0, 0])
+            tally[0] += 1
+            tally[1 + list(AttendanceStatus).index(row.status)] += 1
+            if row.status is not AttendanceStatus.PRESENT and row.makeup:
+                tally[4] += 1
+        meeting_rows.append(
+            MeetingRow(
+                meeting_id=meeting.id or 0,
+                day=meeting.day,
+                kind_label=meeting.kind_label,
+                title=meeting.display_title(),
+                host=meeting.host.name,
+                recorder=meeting.recorder.name,
+                counts=counts,
+                leave_people=_people(meeting, AttendanceStatus.LEAVE),
+                absent_people=_people(meeting, AttendanceStatus.ABSENT),
+                makeup=_makeup(meeting),
+            )
+        )
+    activity_repo = ActivityRepo(db)
+    activity_summaries = sorted(
+        activity_repo.summaries(ActivityFilter(start=period.start, end=period.end)),
+        key=lambda a: (a.day, a.id),
+    )
+    activity_rows = []
+    member_hours: dict[int, list[float]] = {}
+    for summary in activity_summaries:
+        activity = activity_repo.get(summary.id)
+        for person in activity.participants:
+            entry = member_hours.setdefault(person.member_id, [0, 0.0])
+            entry[0] += 1
+            entry[1] += person.hours
+        activity_rows.append(
+            ActivityRow(
+                activity_id=summary.id,
+                day=summary.day,
+                end_day=summary.end_day,
+                kind=summary.kind,
+                title=summary.title,
+                place=summary.place,
+                participants=summary.participants,
+                names="、".join(p.name for p in activity.participants),
+                hours=summary.hours,
+            )
+        )
+    member_rows = []
+    for member in members:
+        if member.id is None or not (_in_period(member, period) or member.id in per_member):
+            continue
+        tally = per_member.get(member.id, [0, 0, 0, 0, 0])
+        hours = member_hours.get(member.id, [0, 0.0])
+        member_rows.append(
+            MemberRow(
+                member_id=member.id,
+                name=member.name,
+                group=member.group_name,
+                category=member.category.value,
+                expected=tally[0],
+                present=tally[1],
+                leave=tally[2],
+                absent=tally[3],
+                made_up=tally[4],
+                activities=int(hours[0]),
+                hours=round(hours[1], 2),
+            )
+        )
+    return BranchReturn(
+        branch=branch,
+        period=period,
+        generated_on=today,
+        members=_member_counts(members, period),
+        assessments=assessments,
+        attendance=AttendanceCounts(expected, present, leave, absent),
+        activity_totals=total(activity_summaries),
+        meetings=meeting_rows,
+        member_rows=member_rows,
+        activities=activity_rows,
+    )
+
+
+__all__ = ["BranchReturn", "compute_return", "format_hours", "FORMAT_VERSION"]
