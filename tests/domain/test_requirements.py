@@ -17,9 +17,11 @@ from branchdesk.domain.requirements import (
 _NONE = AttendanceCounts(0, 0, 0, 0)
 
 
-def _m(day, *kinds, group=None, status=MeetingStatus.HELD, ident=[0]):
-    ident[0] += 1
-    return MeetingSummary(ident[0], tuple(kinds), status, day, None, "", "", group, "", "", _NONE)
+_ids = iter(range(1, 10_000))
+
+
+def _m(day, *kinds, group=None, status=MeetingStatus.HELD):
+    return MeetingSummary(next(_ids), tuple(kinds), status, day, None, "", "", group, "", "", _NONE)
 
 
 def test_periods():
@@ -99,7 +101,7 @@ def test_small_branch_has_no_committee_rule_and_custom_rules_apply():
         requirements=stricter,
         member_count=30,
     )
-    assert [(l.required, l.held, l.status) for l in lines] == [(2, 1, Status.NOT_MET)]
+    assert [(a.required, a.held, a.status) for a in lines] == [(2, 1, Status.NOT_MET)]
 
 
 def test_year_assesses_everything():
