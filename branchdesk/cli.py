@@ -73,6 +73,64 @@ def build_parser() -> argparse.ArgumentParser:
     mexport.add_argument("file")
     mexport.add_argument("--full", action="store_true", help="身份证号、电话不打码")
     mexport.set_defaults(handler=cmd_members_export)
+
+    meetings = sub.add_parser("meetings", help="会议记录")
+    gsub = meetings.add_subparsers(dest="meetings_command", parser_class=_Parser, required=True)
+    glist = gsub.add_parser("list", help="列出会议")
+    _data_dir_option(glist, top=False)
+    glist.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="起始日期（含）")
+    glist.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="截止日期（含）")
+    glist.add_argument("--kind", metavar="CODE", help="会议类型代码，如 theme_day")
+    glist.add_argument("--json", action="store_true", help="输出 JSON")
+    glist.set_defaults(handler=cmd_meetings_list)
+    gadd = gsub.add_parser("add", help="从 JSON 添加会议（全部成功或全部不写入）")
+    _data_dir_option(gadd, top=False)
+    gadd.add_argument("--json", dest="json_file", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
+    gadd.set_defaults(handler=cmd_meetings_add)
+
+    activities = sub.add_parser("activities", help="党员活动")
+    asub = activities.add_subparsers(dest="activities_command", parser_class=_Parser, required=True)
+    alist = asub.add_parser("list", help="列出活动")
+    _data_dir_option(alist, top=False)
+    alist.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="起始日期（含）")
+    alist.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="截止日期（含）")
+    alist.add_argument("--kind", metavar="类型", help="活动类型，如 志愿服务")
+    alist.add_argument("--json", action="store_true", help="输出 JSON")
+    alist.set_defaults(handler=cmd_activities_list)
+    aadd = asub.add_parser("add", help="从 JSON 添加活动（全部成功或全部不写入）")
+    _data_dir_option(aadd, top=False)
+    aadd.add_argument("--json", dest="json_file", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
+    aadd.set_defaults(handler=cmd_activities_add)
+
+    returns = sub.add_parser("return", help="导出月报、季报或年报（.xlsx）")
+    _data_dir_option(returns, top=False)
+    rperiod = returns.add_mutually_exclusive_group(required=True)
+    rperiod.add_argument("--month", metavar="YYYY-MM", help="月报，如 2026-10")
+    rperiod.add_argument("--quarter", metavar="YYYY-Qn", help="季报，如 2026-Q3")
+    rperiod.add_argument("--year", metavar="YYYY", help="年报，如 2026")
+    returns.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="输出文件")
+    returns.add_argument(
+        "--revised", action="store_true", help="标记为修订版（替代已报送的同期报表）"
+    )
+    returns.add_argument("--json", action="store_true", help="同时以 JSON 输出汇总数据")
+    returns.set_defaults(handler=cmd_return)
+
+    consolidation = sub.add_parser("consolidate", help="把多个支部同一期间的报表汇总为一张表")
+    consolidation.add_argument("files", nargs="+", metavar="FILE.xlsx", help="各支部报送的报表")
+    consolidation.add_argument(
+        "-o", "--output", required=True, metavar="SUMMARY.xlsx", help="汇总表"
+    )
+    consolidation.add_argument(
+        "--expect", metavar="BRANCHES.xlsx", help="应报支部名单（每行一个支部名称）"
+    )
+    consolidation.add_argument(
+        "--period", metavar="CODE", help="汇总期间，如 2026-10（默认取第一份有效报表的期间）"
+    )
+    consolidation.add_argument(
+        "--deadline", metavar="YYYY-MM-DD", help="报送截止日期，此后生成的报表标为逾期"
+    )
+    consolidation.add_argument("--json", action="store_true", help="以 JSON 输出汇总结果")
+    consolidation.set_defaults(handler=cmd_consolidate)
     return parser
 
 
@@ -80,7 +138,9 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     path = data_dir / DB_FILENAME
     if not create and not path.exists():
-        raise CliError(f"数据文件夹 {data_dir} 中没有支部数据，请先在 BranchDesk 中建立支部或用 demo 命令生成")
+        raise CliError(
+            f"数据文件夹 {data_dir} 中没有支部数据，请先在 BranchDesk 中建立支部或用 demo 命令生成"
+        )
     try:
         ensure_data_dir(data_dir)
         return open_database(path)
@@ -108,8 +168,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CliError(exc.message) from exc
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    print(f"已在 {data_dir} 写入示例支部“{summary.branch}”：{summary.members} 名党员，"
-          f"{summary.groups} 个党小组")
+    print(
+        f"已在 {data_dir} 写入示例支部“{summary.branch}”：{summary.members} 名党员，"
+        f"{summary.groups} 个党小组，{summary.meetings} 次会议，{summary.activities} 次活动"
+    )
     return 0
 
 
@@ -157,11 +219,260 @@ def cmd_members_list(args: argparse.Namespace) -> int:
 
 
 def cmd_members_import(args: argparse.Namespace) -> int:
-    raise CliError("members import: not yet wired")  # replaced by the importer work
+    from branchdesk.reports.roster_import import (
+        RosterFileError,
+        apply_import,
+        plan_import,
+        read_roster,
+    )
+
+    db = _open(args)
+    path = Path(args.file)
+    try:
+        parsed = read_roster(path)
+    except RosterFileError as exc:
+        raise CliError(exc.message) from exc
+    preview = plan_import(db, parsed)
+    if args.dry_run:
+        summary = preview.to_json()
+    else:
+        summary = apply_import(db, preview).to_json()
+    if args.json:
+        _print_json(summary)
+        return 0
+    _print_import_summary(path, summary, dry_run=args.dry_run)
+    return 0
+
+
+def _print_import_summary(path: Path, summary: dict[str, Any], *, dry_run: bool) -> None:
+    verb = "检查" if dry_run else "导入"
+    print(
+        f"已{verb}“{path.name}”：新增 {summary['added']} 人，更新 {summary['updated']} 人，"
+        f"无变化 {summary['unchanged']} 人，跳过 {len(summary['skipped'])} 行，"
+        f"提示 {len(summary['warnings'])} 条"
+    )
+    if dry_run:
+        print("（试运行，未写入任何数据）")
+    for item in summary["skipped"]:
+        name = f" {item['name']}" if item["name"] else ""
+        print(f"  跳过 第 {item['row']} 行{name}：{item['reason']}")
+    for item in summary["warnings"]:
+        print(f"  提示 第 {item['row']} 行 {item['field']}：{item['message']}")
 
 
 def cmd_members_export(args: argparse.Namespace) -> int:
-    raise CliError("members export: not yet wired")  # replaced by the exporter work
+    from branchdesk.reports.roster_export import ExportError, export_roster
+
+    db = _open(args)
+    # Full ID numbers and phones for now, so an export re-imports intact; masking by
+    # default arrives with the privacy work (``--full`` is accepted already).
+    full = True
+    try:
+        result = export_roster(db, Path(args.file), full=full)
+    except ExportError as exc:
+        raise CliError(exc.message) from exc
+    print(f"已导出 {result.members} 名党员到“{result.path}”")
+    return 0
+
+
+def _cli_date(value: str | None, option: str) -> Any:
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{option} 的日期“{value}”无效，应为 YYYY-MM-DD", 2) from None
+
+
+def cmd_meetings_list(args: argparse.Namespace) -> int:
+    from branchdesk.domain.meetings import MeetingKind
+    from branchdesk.reports.meetings_json import meeting_to_json
+    from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+
+    kind = None
+    if args.kind:
+        try:
+            kind = MeetingKind(args.kind)
+        except ValueError:
+            codes = "、".join(k.value for k in MeetingKind)
+            raise CliError(f"未知的会议类型代码“{args.kind}”，可用：{codes}", 2) from None
+    repo = MeetingRepo(_open(args))
+    where = MeetingFilter(
+        start=_cli_date(args.start, "--from"), end=_cli_date(args.end, "--to"), kind=kind
+    )
+    summaries = list(reversed(repo.summaries(where)))  # oldest first reads like a record book
+    if args.json:
+        _print_json([meeting_to_json(repo.get(s.id)) for s in summaries])
+        return 0
+    for s in summaries:
+        print(f"{s.id}\t{s.day.isoformat()}\t{s.kind_label}\t{s.title}\t"
+              f"实到 {s.counts.present}/{s.counts.expected}")
+    print(f"共 {len(summaries)} 次会议")
+    return 0
+
+
+def _read_json(name: str) -> Any:
+    try:
+        if name == "-":
+            return json.load(sys.stdin)
+        with open(name, encoding="utf-8-sig") as handle:
+            return json.load(handle)
+    except OSError as exc:
+        raise CliError(f"无法读取 {name}：{exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{name} 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
+
+
+def cmd_meetings_add(args: argparse.Namespace) -> int:
+    from branchdesk.reports.meetings_json import MeetingInputError, add_meetings_from_json
+
+    data = _read_json(args.json_file)
+    db = _open(args)
+    try:
+        ids = add_meetings_from_json(db, data)
+    except MeetingInputError as exc:
+        raise CliError(f"{exc}。没有写入任何会议。") from exc
+    print(f"已添加 {len(ids)} 次会议：编号 {', '.join(map(str, ids))}")
+    return 0
+
+
+def cmd_activities_list(args: argparse.Namespace) -> int:
+    from branchdesk.domain.activities import format_hours, total
+    from branchdesk.reports.activities_json import activity_to_json
+    from branchdesk.store.activities import ActivityFilter, ActivityRepo
+
+    repo = ActivityRepo(_open(args))
+    where = ActivityFilter(
+        start=_cli_date(args.start, "--from"), end=_cli_date(args.end, "--to"), kind=args.kind
+    )
+    summaries = list(reversed(repo.summaries(where)))
+    if args.json:
+        _print_json([activity_to_json(repo.get(s.id)) for s in summaries])
+        return 0
+    for s in summaries:
+        print(f"{s.id}\t{s.day.isoformat()}\t{s.kind}\t{s.title}\t{s.participants} 人\t"
+              f"{format_hours(s.hours)} 小时")
+    totals = total(summaries)
+    print(f"活动 {totals.activities} 次，参与 {totals.participations} 人次，"
+          f"合计 {format_hours(totals.hours)} 小时")
+    return 0
+
+
+def cmd_activities_add(args: argparse.Namespace) -> int:
+    from branchdesk.reports.activities_json import ActivityInputError, add_activities_from_json
+
+    data = _read_json(args.json_file)
+    db = _open(args)
+    try:
+        ids = add_activities_from_json(db, data)
+    except ActivityInputError as exc:
+        raise CliError(f"{exc}。没有写入任何活动。") from exc
+    print(f"已添加 {len(ids)} 次活动：编号 {', '.join(map(str, ids))}")
+    return 0
+
+
+def _cli_period(args: argparse.Namespace) -> Any:
+    import datetime as dt
+
+    from branchdesk.domain.requirements import Period, Unit
+
+    for option, unit, example in (
+        ("month", Unit.MONTH, "2026-10"),
+        ("quarter", Unit.QUARTER, "2026-Q3"),
+        ("year", Unit.YEAR, "2026"),
+    ):
+        code = getattr(args, option)
+        if code is None:
+            continue
+        try:
+            period = Period.parse(code)
+        except ValueError:
+            period = None
+        if period is None or period.unit is not unit:
+            raise CliError(f"--{option} 的期间“{code}”无效，应写成 {example} 这样的形式", 2)
+        if period.end >= dt.date.today():
+            sys.stderr.write(f"提示：{period.label}尚未结束，报表只包含截至今天的记录。\n")
+        return period
+    raise CliError("请用 --month、--quarter 或 --year 指定报表期间", 2)
+
+
+def cmd_return(args: argparse.Namespace) -> int:
+    from branchdesk.reports.return_figures import compute_return
+    from branchdesk.reports.return_workbook import ExportError, return_title, write_return
+
+    period = _cli_period(args)
+    db = _open(args)
+    report = compute_return(db, period)
+    report.revised = args.revised
+    try:
+        path = write_return(report, Path(args.output))
+    except ExportError as exc:
+        raise CliError(exc.message) from exc
+    if args.json:
+        _print_json(report.figures())
+        return 0
+    short = sum(line.status.value == "未达标" for line in report.assessments)
+    print(
+        f"已导出“{return_title(report)}”到“{path}”：会议 {report.meetings_held} 次，"
+        f"出席率 {report.attendance.rate_text()}，未达标 {short} 项"
+    )
+    return 0
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from branchdesk.domain.requirements import Period
+    from branchdesk.reports.consolidation import (
+        consolidate,
+        read_expected_names,
+        write_consolidation,
+    )
+    from branchdesk.reports.return_workbook import ExportError
+    from branchdesk.reports.xlsx_safety import XlsxFileError
+
+    period = None
+    if args.period:
+        try:
+            period = Period.parse(args.period)
+        except ValueError as exc:
+            raise CliError(str(exc), 2) from None
+    deadline = _cli_date(args.deadline, "--deadline")
+    expected = None
+    if args.expect:
+        try:
+            expected = read_expected_names(Path(args.expect))
+        except XlsxFileError as exc:
+            raise CliError(f"应报支部名单无法读取：{exc.message}") from exc
+    output = Path(args.output)
+    # ``consolidate *.xlsx -o 汇总.xlsx`` run twice must not try to read its own summary.
+    files = [Path(f) for f in args.files if Path(f).resolve() != output.resolve()]
+    result = consolidate(files, expected, period=period, deadline=deadline)
+    if result.rows:
+        try:
+            write_consolidation(result, output)
+        except ExportError as exc:
+            raise CliError(exc.message) from exc
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        if result.rows:
+            totals = result.totals
+            rate = totals["attendance_rate"]
+            print(
+                f"已汇总 {len(result.rows)} 个支部的{result.period.label if result.period else ''}报表到“{output}”："
+                f"党员 {totals['members']['total']} 名，会议 {totals['meetings_held']} 次，"
+                f"出席率 {'—' if rate is None else f'{rate * 100:.1f}%'}"
+            )
+        for name, reason in result.refused:
+            print(f"  未采用 {name}：{reason}")
+        if result.missing:
+            print(f"  未报送：{'、'.join(result.missing)}")
+        if result.late:
+            print(f"  逾期：{'、'.join(result.late)}")
+    if not result.rows:
+        raise CliError("没有可汇总的报表：所有文件都未被采用，未生成汇总表")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Headless, on a 1920x1080 screen like an office PC's (the offscreen default is 800x800).
+_SCREEN = os.path.join(os.path.dirname(__file__), "offscreen-screen.json")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402

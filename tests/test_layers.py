@@ -18,7 +18,9 @@ def test_layer_has_no_qt_import(layer):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in {"PySide6", "shiboken6"}]
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] in {"PySide6", "shiboken6"}
+            ]
     assert offenders == []
 
 

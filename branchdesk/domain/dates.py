@@ -127,6 +127,9 @@ def _parse_number(value: float, date1904: bool) -> PartialDate:
                 return PartialDate(whole, int(digits))
         raise ValueError(f"无法识别的日期“{value}”")
     number = int(value)
+    if 1900 <= number <= 2200:
+        # A bare year; as an Excel serial it would be a day in 1905, so never read it as one.
+        raise ValueError(f"“{number}”只有年份，请写出年月，如 {number}.07")
     if 19000101 <= number <= 22001231:
         return parse_date_text(str(number))
     if 190001 <= number <= 220012:

@@ -171,8 +171,11 @@ def check_member(member: Member, *, today: dt.date | None = None) -> list[Issue]
     birth = member.birth_date.first_day() if member.birth_date else None
     if birth is None and facts:
         birth = facts.birth_date
-    for label, value in (("出生日期", member.birth_date), ("入党时间", member.join_date),
-                         ("转正时间", member.full_date)):
+    for label, value in (
+        ("出生日期", member.birth_date),
+        ("入党时间", member.join_date),
+        ("转正时间", member.full_date),
+    ):
         if value and value.first_day() > today:
             issues.append(Issue(label, f"{label} {value} 晚于今天", Severity.WARNING))
     if member.join_date and birth:
@@ -187,7 +190,11 @@ def check_member(member: Member, *, today: dt.date | None = None) -> list[Issue]
     if member.join_date and member.full_date:
         joined = member.join_date.first_day()
         full = member.full_date.first_day()
-        slack = dt.timedelta(days=31) if member.join_date.month_only or member.full_date.month_only else dt.timedelta(0)
+        slack = (
+            dt.timedelta(days=31)
+            if member.join_date.month_only or member.full_date.month_only
+            else dt.timedelta(0)
+        )
         if full + slack < add_years(joined, 1) or full - slack > add_years(joined, 2):
             issues.append(
                 Issue(
@@ -197,9 +204,7 @@ def check_member(member: Member, *, today: dt.date | None = None) -> list[Issue]
                 )
             )
     if member.category is Category.PROBATIONARY and member.full_date:
-        issues.append(
-            Issue("党员类别", "已有转正时间，但类别是预备党员", Severity.WARNING)
-        )
+        issues.append(Issue("党员类别", "已有转正时间，但类别是预备党员", Severity.WARNING))
     if not member.status.in_roster and member.status_date is None:
         issues.append(Issue("状态", f"请填写{member.status.value}的日期"))
     issues.sort(key=lambda issue: not issue.is_error)

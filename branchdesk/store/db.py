@@ -83,9 +83,13 @@ def storage_error(exc: sqlite3.Error, path: Path | str = "") -> StorageError:
     text = str(exc).lower()
     where = f"（{path}）" if path else ""
     if "full" in text:
-        return StorageError(f"磁盘空间已满，数据没有保存{where}。请清理磁盘后重试，已保存的数据不受影响。")
+        return StorageError(
+            f"磁盘空间已满，数据没有保存{where}。请清理磁盘后重试，已保存的数据不受影响。"
+        )
     if "locked" in text or "busy" in text:
-        return StorageError(f"数据文件正被另一个程序使用{where}，请关闭其他 BranchDesk 窗口后重试。")
+        return StorageError(
+            f"数据文件正被另一个程序使用{where}，请关闭其他 BranchDesk 窗口后重试。"
+        )
     if "readonly" in text or "read-only" in text:
         return StorageError(f"数据文件夹是只读的{where}，无法保存修改。")
     if "not a database" in text or "malformed" in text or "corrupt" in text:

@@ -164,7 +164,7 @@ class MemberRepo:
     def _select(self, where: str = "", params: Iterable[Any] = ()) -> list[Member]:
         rows = self.db.execute(
             f"""
-            SELECT m.id, m.{', m.'.join(_MEMBER_COLUMNS)}, coalesce(g.name, ''),
+            SELECT m.id, m.{", m.".join(_MEMBER_COLUMNS)}, coalesce(g.name, ''),
                    (SELECT group_concat(role, ',') FROM member_roles r WHERE r.member_id = m.id)
             FROM members m LEFT JOIN party_groups g ON g.id = m.group_id
             {where}

@@ -58,7 +58,7 @@ class HomePage(QWidget):
         roster_layout.addWidget(self.counts_label)
         roster_layout.addWidget(self.counts_detail)
         actions = QHBoxLayout()
-        for text in ("查看花名册", ):
+        for text in ("查看花名册",):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False: self.navigate_requested.emit("党员"))
             actions.addWidget(button)
@@ -104,7 +104,9 @@ class HomePage(QWidget):
     def refresh(self) -> None:
         branch = self.context.branch.get()
         self.branch_label.setText(branch.name if branch else "未命名支部")
-        self.superior_label.setText(f"上级党组织：{branch.superior}" if branch and branch.superior else "")
+        self.superior_label.setText(
+            f"上级党组织：{branch.superior}" if branch and branch.superior else ""
+        )
         counts = self.context.members.counts()
         self.counts_label.setText(f"{counts.total} 名")
         self.counts_detail.setText(f"正式党员 {counts.full} 名，预备党员 {counts.probationary} 名")

@@ -51,8 +51,21 @@ def test_members_list_json_shape(data_dir, capsys):
     assert main(["members", "list", "--json", "--data-dir", str(data_dir)]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 12
-    required = {"id", "name", "gender", "ethnicity", "birth_date", "id_number", "join_date",
-                "full_date", "category", "group", "phone", "status", "roles"}
+    required = {
+        "id",
+        "name",
+        "gender",
+        "ethnicity",
+        "birth_date",
+        "id_number",
+        "join_date",
+        "full_date",
+        "category",
+        "group",
+        "phone",
+        "status",
+        "roles",
+    }
     for row in rows:
         assert required <= set(row)
         assert row["category"] in ("正式", "预备")
@@ -84,11 +97,26 @@ def test_the_installed_command_runs_end_to_end(data_dir):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, "-m", "branchdesk", "demo", "--data-dir", str(data_dir), "--members", "8"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     listed = subprocess.run(
-        [sys.executable, "-m", "branchdesk", "members", "list", "--json", "--data-dir", str(data_dir)],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "branchdesk",
+            "members",
+            "list",
+            "--json",
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 8

@@ -105,8 +105,12 @@ def test_a_consistent_member_has_no_issues():
 
 def test_disagreements_are_warnings_not_errors():
     issues = check_member(
-        _member(gender=Gender.MALE, birth_date=PartialDate(1950, 1, 1),
-                join_date=PartialDate(1960, 1, 1), full_date=PartialDate(1965, 1, 1))
+        _member(
+            gender=Gender.MALE,
+            birth_date=PartialDate(1950, 1, 1),
+            join_date=PartialDate(1960, 1, 1),
+            full_date=PartialDate(1965, 1, 1),
+        )
     )
     fields = {i.field for i in issues}
     assert {"性别", "出生日期", "入党时间", "转正时间"} <= fields
@@ -119,8 +123,11 @@ def test_invalid_id_and_empty_name_are_errors():
 
 
 def test_month_precision_dates_do_not_warn_spuriously():
-    member = _member(birth_date=PartialDate(1949, 12), join_date=PartialDate(1975, 7),
-                     full_date=PartialDate(1976, 7))
+    member = _member(
+        birth_date=PartialDate(1949, 12),
+        join_date=PartialDate(1975, 7),
+        full_date=PartialDate(1976, 7),
+    )
     assert check_member(member) == []
 
 

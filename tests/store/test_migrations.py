@@ -4,8 +4,8 @@ import sqlite3
 import pytest
 
 from branchdesk.store.db import (
-    NewerDatabaseError,
     SCHEMA_VERSION,
+    NewerDatabaseError,
     open_database,
 )
 from branchdesk.store.migrations import MIGRATIONS
@@ -42,7 +42,7 @@ def test_every_migration_is_tested_from_the_previous_version(data_dir):
     db.execute("PRAGMA foreign_keys = ON")
     names = [m.name for m in MIGRATIONS._migrations]
     for index, name in enumerate(names):
-        later = names[index + 1:]
+        later = names[index + 1 :]
         MIGRATIONS.apply(db, stop_before=later[0] if later else None)
         assert MIGRATIONS.applied(db)[-1].name == name
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

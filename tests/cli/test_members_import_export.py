@@ -1,0 +1,145 @@
+"""``branchdesk members import/export`` end to end, through ``main``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from reports.roster_samples import write_messy_roster
+
+from branchdesk.cli import main
+from branchdesk.domain.branch import Branch
+from branchdesk.store.db import DB_FILENAME, open_database
+from branchdesk.store.members import BranchRepo, MemberRepo
+
+
+@pytest.fixture
+def branch_dir(data_dir):
+    db = open_database(data_dir / DB_FILENAME)
+    BranchRepo(db).save(Branch("城关社区第一党支部"))
+    db.close()
+    return data_dir
+
+
+def _members(data_dir):
+    db = open_database(data_dir / DB_FILENAME)
+    try:
+        return MemberRepo(db).list()
+    finally:
+        db.close()
+
+
+def _run_json(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+def test_import_json_then_again_unchanged(branch_dir, tmp_path, capsys):
+    roster = write_messy_roster(tmp_path / "花名册.xlsx")
+    first = _run_json(
+        capsys, "members", "import", str(roster), "--json", "--data-dir", str(branch_dir)
+    )
+    assert set(first) == {"added", "updated", "unchanged", "skipped", "warnings"}
+    assert (first["added"], first["updated"], first["unchanged"]) == (6, 0, 0)
+    assert [s["row"] for s in first["skipped"]] == [9, 10, 11, 12]
+    assert first["skipped"][0] == {
+        "row": 9,
+        "name": "钱七",
+        "reason": "身份证号被保存成了数字，后几位已丢失，请把该列设为文本后重新填写",
+    }
+    assert {(w["row"], w["field"]) for w in first["warnings"]} == {
+        (8, "入党时间"),
+        (14, "性别"),
+        (14, "入党时间"),
+    }
+    assert len(_members(branch_dir)) == 6
+
+    second = _run_json(
+        capsys, "members", "import", str(roster), "--json", "--data-dir", str(branch_dir)
+    )
+    assert (second["added"], second["updated"], second["unchanged"]) == (0, 0, 6)
+
+
+def test_dry_run_writes_nothing_and_summary_is_chinese(branch_dir, tmp_path, capsys):
+    roster = write_messy_roster(tmp_path / "花名册.xlsx")
+    code = main(["members", "import", str(roster), "--dry-run", "--data-dir", str(branch_dir)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "新增 6 人" in out and "跳过 4 行" in out and "未写入" in out
+    assert "第 9 行 钱七" in out
+    assert _members(branch_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("旧表.xls", b"\xd0\xcf\x11\xe0"),
+        ("名单.csv", "姓名\n王芳\n".encode()),
+        ("假的.xlsx", b"hello"),
+    ],
+)
+def test_refused_file_exits_non_zero_and_leaves_db_alone(
+    branch_dir, tmp_path, capsys, name, content
+):
+    main(
+        [
+            "members",
+            "import",
+            str(write_messy_roster(tmp_path / "先导入.xlsx")),
+            "--data-dir",
+            str(branch_dir),
+        ]
+    )
+    before = _members(branch_dir)
+    capsys.readouterr()
+    path = tmp_path / name
+    path.write_bytes(content)
+    code = main(["members", "import", str(path), "--json", "--data-dir", str(branch_dir)])
+    captured = capsys.readouterr()
+    assert code != 0
+    assert captured.out == ""
+    assert name in captured.err
+    assert _members(branch_dir) == before
+
+
+def test_export_then_reimport_changes_nothing(branch_dir, tmp_path, capsys):
+    main(
+        [
+            "members",
+            "import",
+            str(write_messy_roster(tmp_path / "in.xlsx")),
+            "--data-dir",
+            str(branch_dir),
+        ]
+    )
+    out_path = tmp_path / "导出.xlsx"
+    code = main(["members", "export", str(out_path), "--data-dir", str(branch_dir)])
+    assert code == 0
+    assert "6 名党员" in capsys.readouterr().out
+    again = _run_json(
+        capsys, "members", "import", str(out_path), "--json", "--data-dir", str(branch_dir)
+    )
+    assert again == {
+        "added": 0,
+        "updated": 0,
+        "unchanged": 6,
+        "skipped": [],
+        "warnings": again["warnings"],
+    }
+
+
+def test_export_to_missing_folder_fails_clearly(branch_dir, tmp_path, capsys):
+    code = main(
+        [
+            "members",
+            "export",
+            str(tmp_path / "无" / "x.xlsx"),
+            "--full",
+            "--data-dir",
+            str(branch_dir),
+        ]
+    )
+    assert code == 1
+    assert "不存在" in capsys.readouterr().err

@@ -1,0 +1,188 @@
+"""``branchdesk return`` and ``branchdesk consolidate`` end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import openpyxl
+import pytest
+
+from branchdesk.cli import main
+from branchdesk.domain.requirements import Period, Unit
+
+TODAY = dt.date.today()
+MONTH = Period.containing(Unit.MONTH, TODAY).previous()
+QUARTER = Period.containing(Unit.QUARTER, TODAY).previous()
+
+
+@pytest.fixture(scope="module")
+def branches(tmp_path_factory):
+    """Three small demo branches in their own data folders."""
+    base = tmp_path_factory.mktemp("cli")
+    dirs = []
+    for index, name in enumerate(("东关", "西街", "南湖")):
+        data_dir = base / f"d{index}"
+        args = ["demo", "--data-dir", str(data_dir), "--members", "12", "--seed", str(index + 1)]
+        assert main([*args, "--branch", f"城关街道{name}社区党支部"]) == 0
+        dirs.append(data_dir)
+    return dirs
+
+
+def test_return_writes_the_workbook_and_prints_its_figures(branches, tmp_path, capsys):
+    capsys.readouterr()
+    out = tmp_path / "月报.xlsx"
+    code = main(
+        ["return", "--data-dir", str(branches[0]), "--month", MONTH.code, "-o", str(out), "--json"]
+    )
+    assert code == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["branch"] == "城关街道东关社区党支部" and figures["period"] == MONTH.code
+    assert set(figures["members"]) >= {
+        "total",
+        "full",
+        "probationary",
+        "transferred_in",
+        "transferred_out",
+        "developed",
+    }
+    assert {"required", "held", "status"} <= set(figures["kinds"]["theme_day"])
+    data = {
+        r[0]: r[1] for r in openpyxl.load_workbook(out)["_branchdesk"].iter_rows(values_only=True)
+    }
+    assert data["members.total"] == figures["members"]["total"]
+    assert data["kinds.theme_day.held"] == figures["kinds"]["theme_day"]["held"]
+    assert data["attendance_rate"] == figures["attendance_rate"]
+
+
+def test_quarter_and_year_returns(branches, tmp_path, capsys):
+    for option, code in (("--quarter", QUARTER.code), ("--year", str(TODAY.year - 1))):
+        out = tmp_path / f"{code}.xlsx"
+        assert main(["return", "--data-dir", str(branches[1]), option, code, "-o", str(out)]) == 0
+        assert "已导出" in capsys.readouterr().out
+        wb = openpyxl.load_workbook(out)
+        assert Period.parse(code).label in wb["汇总"]["A1"].value
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [("--month", "2026-13"), ("--month", "2026-Q3"), ("--quarter", "2026-Q5"), ("--year", "26")],
+)
+def test_a_bad_period_exits_2_with_a_chinese_message(branches, tmp_path, capsys, option, value):
+    code = main(
+        ["return", "--data-dir", str(branches[0]), option, value, "-o", str(tmp_path / "r.xlsx")]
+    )
+    assert code == 2
+    assert "期间" in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_file_open_elsewhere_exits_1_and_keeps_the_old_file(
+    branches, tmp_path, capsys, monkeypatch
+):
+    out = tmp_path / "月报.xlsx"
+    out.write_bytes(b"previous")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    code = main(["return", "--data-dir", str(branches[0]), "--month", MONTH.code, "-o", str(out)])
+    assert code == 1
+    assert "正在 Excel 或 WPS 中打开" in capsys.readouterr().err
+    assert out.read_bytes() == b"previous"
+
+
+def _returns(branches, tmp_path, period_option="--month", code=MONTH.code):
+    paths = []
+    for index, data_dir in enumerate(branches):
+        path = tmp_path / f"r{index}.xlsx"
+        assert (
+            main(["return", "--data-dir", str(data_dir), period_option, code, "-o", str(path)]) == 0
+        )
+        paths.append(path)
+    return paths
+
+
+def test_consolidate_prints_branches_totals_refused_and_missing(branches, tmp_path, capsys):
+    paths = _returns(branches, tmp_path)
+    other = tmp_path / "other.xlsx"
+    assert (
+        main(
+            ["return", "--data-dir", str(branches[0]), "--quarter", QUARTER.code, "-o", str(other)]
+        )
+        == 0
+    )
+    names = openpyxl.Workbook()
+    for name in (
+        "城关街道东关社区党支部",
+        "城关街道西街社区党支部",
+        "城关街道南湖社区党支部",
+        "城关街道北苑社区党支部",
+    ):
+        names.active.append([name])
+    names.save(tmp_path / "名单.xlsx")
+    capsys.readouterr()
+    summary = tmp_path / "汇总.xlsx"
+    code = main(
+        ["consolidate", *map(str, paths), str(paths[0]), str(other), "-o", str(summary),
+         "--expect", str(tmp_path / "名单.xlsx"), "--json"]
+    )  # fmt: skip
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["period"] == MONTH.code
+    assert [b["branch"] for b in result["branches"]] == [
+        "城关街道东关社区党支部", "城关街道西街社区党支部", "城关街道南湖社区党支部"
+    ]  # fmt: skip
+    assert result["totals"]["members"]["total"] == sum(
+        b["members"]["total"] for b in result["branches"]
+    )
+    assert result["refused"] == [
+        {"file": "r0.xlsx", "reason": "支部重复（与 r0.xlsx 相同）"},
+        {
+            "file": "other.xlsx",
+            "reason": f"期间不同（该文件是 {QUARTER.label}，本次汇总 {MONTH.label}）",
+        },
+    ]
+    assert result["missing"] == ["城关街道北苑社区党支部"]
+    assert openpyxl.load_workbook(summary)["汇总"]["B5"].value == "城关街道东关社区党支部"
+
+    # Run again over everything in the folder: the summary itself is not read as a return.
+    code = main(["consolidate", *map(str, paths), str(summary), "-o", str(summary)])
+    assert code == 0
+    assert "未采用" not in capsys.readouterr().out
+
+
+def test_consolidate_with_every_file_refused_exits_1_but_says_why(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("hello", encoding="utf-8")
+    plain = openpyxl.Workbook()
+    plain.save(tmp_path / "b.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    code = main(
+        [
+            "consolidate",
+            str(tmp_path / "a.txt"),
+            str(tmp_path / "b.xlsx"),
+            "-o",
+            str(summary),
+            "--json",
+        ]
+    )
+    assert code == 1
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert [r["file"] for r in result["refused"]] == ["a.txt", "b.xlsx"]
+    assert all(r["reason"].startswith("不是 BranchDesk 报表") for r in result["refused"])
+    assert "没有可汇总的报表" in captured.err
+    assert not summary.exists()
+
+    code = main(["consolidate", str(tmp_path / "b.xlsx"), "-o", str(summary)])
+    assert code == 1
+    assert "b.xlsx：不是 BranchDesk 报表" in capsys.readouterr().out
+
+
+def test_consolidate_bad_period_exits_2(tmp_path, capsys):
+    code = main(["consolidate", "x.xlsx", "-o", str(tmp_path / "s.xlsx"), "--period", "2026-20"])
+    assert code == 2
+    assert "期间" in capsys.readouterr().err

@@ -1,0 +1,91 @@
+"""The import dialog: a messy roster is read in the background, previewed, then imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog
+from reports.roster_samples import write_messy_roster
+
+from branchdesk.domain.branch import Branch
+from branchdesk.store.members import BranchRepo, MemberRepo
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.import_dialog import ImportDialog
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "import_preview.png"
+
+
+@pytest.fixture
+def context(qapp, file_db, data_dir):
+    BranchRepo(file_db).save(Branch("城关社区第一党支部"))
+    return AppContext(db=file_db, data_dir=data_dir)
+
+
+def _open(qtbot, context, path):
+    dialog = ImportDialog(context, path)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.reading, timeout=10_000)
+    return dialog
+
+
+def test_preview_shows_counts_and_import_writes_members(qtbot, context, tmp_path, qtmodeltester):
+    path = write_messy_roster(tmp_path / "花名册.xlsx")
+    dialog = _open(qtbot, context, path)
+    dialog.resize(960, 600)
+
+    assert dialog.count_text("add") == "新增 6 人"
+    assert dialog.count_text("update") == "更新 0 人"
+    assert dialog.count_text("unchanged") == "无变化 0 人"
+    assert dialog.count_text("skipped") == "跳过 4 行"
+    assert dialog.count_text("warnings") == "提示 3 条"
+    assert dialog.skipped_model.index(0, 0).data() == "第 9 行"
+    assert "后几位已丢失" in dialog.skipped_model.index(0, 2).data()
+    assert dialog.tabs.tabText(0) == "新增（6）"
+    for model in (dialog.add_model, dialog.skipped_model, dialog.warning_model):
+        qtmodeltester.check(model)
+    assert MemberRepo(context.db).list() == []  # nothing written before 导入
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    dialog.tabs.setCurrentIndex(3)  # the warnings: the longest texts people must read
+    assert dialog.grab().save(str(SCREENSHOT))
+
+    with qtbot.waitSignal(context.events.records_changed, timeout=2_000) as blocker:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["members"]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.import_result is not None and dialog.import_result.added == 6
+    names = sorted(m.name for m in MemberRepo(context.db).list())
+    assert names == sorted(["王芳", "买买提·艾力", "李华", "赵磊", "吴十", "郑一"])
+
+
+def test_second_import_has_nothing_to_do(qtbot, context, tmp_path):
+    path = write_messy_roster(tmp_path / "花名册.xlsx")
+    first = _open(qtbot, context, path)
+    qtbot.mouseClick(first.import_button, Qt.MouseButton.LeftButton)
+    second = _open(qtbot, context, path)
+    assert second.count_text("unchanged") == "无变化 6 人"
+    assert second.count_text("add") == "新增 0 人"
+    assert not second.import_button.isEnabled()
+
+
+def test_cancel_writes_nothing(qtbot, context, tmp_path):
+    dialog = _open(qtbot, context, write_messy_roster(tmp_path / "花名册.xlsx"))
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert MemberRepo(context.db).list() == []
+
+
+def test_refused_file_is_explained_in_the_dialog(qtbot, context, tmp_path):
+    path = tmp_path / "旧名册.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0not really")
+    dialog = _open(qtbot, context, path)
+    assert "旧名册.xls" in dialog.status_label.text()
+    assert "另存为" in dialog.status_label.text()
+    assert not dialog.import_button.isEnabled()
+
+
+def test_ask_returns_none_when_no_file_is_chosen(qtbot, context, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
+    assert ImportDialog.ask(None, context) is None
