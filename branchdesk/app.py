@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from branchdesk import APP_NAME, APP_TITLE, __version__
+from branchdesk.logs import install_crash_handler, setup_logging
 from branchdesk.store.db import DB_FILENAME, StorageError, open_database
 from branchdesk.store.location import ensure_data_dir
 from branchdesk.store.members import BranchRepo
@@ -37,6 +38,7 @@ def build_main_window(context: object) -> QWidget:
     """Build the main window with every page, given an ``AppContext``."""
     from branchdesk.ui.home_page import HomePage
     from branchdesk.ui.main_window import MainWindow
+    from branchdesk.ui.meetings_page import MeetingsPage
     from branchdesk.ui.members_page import MembersPage
     from branchdesk.ui.pending_page import PendingPage
     from branchdesk.ui.settings_page import SettingsPage
@@ -45,7 +47,7 @@ def build_main_window(context: object) -> QWidget:
     pages: list[tuple[str, QWidget]] = [
         ("工作台", home),
         ("党员", MembersPage(context)),
-        ("会议", PendingPage("会议", "三会一课、主题党日等会议记录")),
+        ("会议", MeetingsPage(context)),
         ("活动", PendingPage("活动", "志愿服务、社区报到等党员活动")),
         ("报表", PendingPage("报表", "月报、季报、年报和汇总")),
         ("设置", SettingsPage(context)),
@@ -62,13 +64,26 @@ def run_gui(data_dir: Path, *, demo: bool = False) -> int:
     from branchdesk.ui.first_run_dialog import FirstRunDialog
 
     app = make_application()
+    demo_folder: tempfile.TemporaryDirectory[str] | None = None
     if demo:
         from branchdesk.demo import write_demo_branch
 
-        data_dir = Path(tempfile.mkdtemp(prefix="branchdesk-demo-"))
+        demo_folder = tempfile.TemporaryDirectory(prefix="branchdesk-demo-")
+        data_dir = Path(demo_folder.name)
         write_demo_branch(data_dir)
     try:
         ensure_data_dir(data_dir)
+        log_path = setup_logging(data_dir)
+        install_crash_handler(
+            lambda text: msgbox.error(
+                None,
+                "程序出错",
+                "BranchDesk 遇到了一个意外错误。已保存的数据不受影响。\n"
+                f"错误详情已记录在 {log_path}，请把该文件发给维护人员。\n\n"
+                + text.strip().splitlines()[-1],
+            )
+        )
+        log.info("BranchDesk %s starting on %s", __version__, data_dir)
         db = open_database(data_dir / DB_FILENAME)
     except (StorageError, OSError) as exc:
         msgbox.error(None, "无法打开数据", getattr(exc, "message", str(exc)))
@@ -81,4 +96,9 @@ def run_gui(data_dir: Path, *, demo: bool = False) -> int:
     context = AppContext(db=db, data_dir=data_dir)
     window = build_main_window(context)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        db.close()
+        if demo_folder is not None:
+            demo_folder.cleanup()

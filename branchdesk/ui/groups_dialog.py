@@ -1,0 +1,457 @@
+"""党小组管理: create, rename, merge, delete empty groups and name each group's leader.
+
+Also ``MoveGroupDialog``, which moves the members selected on the 党员 page to a group.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.domain.members import Category, Member, PartyGroup
+from branchdesk.store.db import storage_error
+from branchdesk.ui import msgbox
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.widgets import (
+    ERROR_COLOR,
+    MUTED_COLOR,
+    WARNING_COLOR,
+    heading,
+    hline,
+    subheading,
+)
+
+log = logging.getLogger(__name__)
+
+MIN_GROUP_SIZE = 3  # 支部工作条例: a 党小组 has at least 3 members, at least one 正式
+
+
+def group_rule_problem(members: list[Member]) -> str:
+    """Say how a group's roster members break the size rule, or return an empty string."""
+    problems = []
+    if len(members) < MIN_GROUP_SIZE:
+        problems.append(f"只有 {len(members)} 名党员（至少应有 {MIN_GROUP_SIZE} 名）")
+    if members and not any(m.category is Category.FULL for m in members):
+        problems.append("没有正式党员（至少应有 1 名）")
+    return "，".join(problems)
+
+
+class GroupsDialog(QDialog):
+    """List groups with their counts and change them; every change is written at once."""
+
+    def __init__(self, parent: QWidget | None, context: AppContext) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.changed_anything = False
+        self._groups: list[PartyGroup] = []
+        self.setWindowTitle("党小组管理")
+        self.setMinimumSize(760, 540)
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["党小组", "党员人数", "其中正式党员", "党小组长"])
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, 130)
+        self.table.setMinimumHeight(180)
+
+        self.rule_label = QLabel()
+        self.rule_label.setWordWrap(True)
+        self.rule_label.setStyleSheet(f"color: {WARNING_COLOR};")
+
+        # the selected group
+        self.selected_title = subheading("")
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(40)
+        self.rename_button = QPushButton("改名")
+        self.leader_combo = QComboBox()
+        self.leader_combo.setMinimumWidth(200)
+        self.target_combo = QComboBox()
+        self.target_combo.setMinimumWidth(200)
+        self.merge_button = QPushButton("合并…")
+        self.delete_button = QPushButton("删除此党小组")
+        selected = QGridLayout()
+        selected.setHorizontalSpacing(10)
+        selected.setVerticalSpacing(8)
+        selected.addWidget(QLabel("名称"), 0, 0, Qt.AlignmentFlag.AlignRight)
+        selected.addWidget(self.name_edit, 0, 1)
+        selected.addWidget(self.rename_button, 0, 2)
+        selected.addWidget(QLabel("党小组长"), 1, 0, Qt.AlignmentFlag.AlignRight)
+        selected.addWidget(self.leader_combo, 1, 1)
+        selected.addWidget(QLabel("合并到"), 2, 0, Qt.AlignmentFlag.AlignRight)
+        selected.addWidget(self.target_combo, 2, 1)
+        selected.addWidget(self.merge_button, 2, 2)
+        selected.addWidget(self.delete_button, 3, 2)
+        delete_hint = QLabel("只能删除没有党员的党小组；有党员的可以合并到其他党小组。")
+        delete_hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        delete_hint.setWordWrap(True)
+        selected.addWidget(delete_hint, 3, 0, 1, 2)
+        selected.setColumnStretch(1, 1)
+
+        # a new group
+        self.new_edit = QLineEdit()
+        self.new_edit.setMaxLength(40)
+        self.new_edit.setPlaceholderText("新党小组的名称，如 第四党小组")
+        self.create_button = QPushButton("新建党小组")
+        new_row = QHBoxLayout()
+        new_row.addWidget(self.new_edit, 1)
+        new_row.addWidget(self.create_button)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        close = QPushButton("关闭")
+        close.setMinimumWidth(96)
+        close.setAutoDefault(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(10)
+        layout.addWidget(heading("党小组管理"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.rule_label)
+        layout.addWidget(hline())
+        layout.addWidget(self.selected_title)
+        layout.addLayout(selected)
+        layout.addWidget(hline())
+        layout.addLayout(new_row)
+        layout.addLayout(bottom)
+
+        for button in (self.rename_button, self.merge_button, self.delete_button,
+                       self.create_button):  # fmt: skip
+            button.setAutoDefault(False)
+        self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+        self.rename_button.clicked.connect(self.rename_selected)
+        self.name_edit.returnPressed.connect(self.rename_selected)
+        self.merge_button.clicked.connect(self.merge_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.create_button.clicked.connect(self.create_group)
+        self.new_edit.returnPressed.connect(self.create_group)
+        self.leader_combo.activated.connect(self._on_leader_combo_activated)
+        close.clicked.connect(self.accept)
+        self.reload()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def reload(self, select_id: int | None = None) -> None:
+        current = self.selected_group()
+        if select_id is None and current is not None:
+            select_id = current.id
+        self._groups = self.context.groups.list()
+        roster = self.context.members.list(include_left=False)
+        self._members = {g.id: [m for m in roster if m.group_id == g.id] for g in self._groups}
+        names = {m.id: m.name for m in roster}
+        self.table.setRowCount(len(self._groups))
+        problems = []
+        for row, group in enumerate(self._groups):
+            members = self._members[group.id]
+            full = sum(m.category is Category.FULL for m in members)
+            cells = [group.name, str(len(members)), str(full), names.get(group.leader_id, "")]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column in (1, 2):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, column, item)
+            problem = group_rule_problem(members)
+            if problem:
+                problems.append(f"“{group.name}”{problem}")
+        if problems:
+            self.rule_label.setText(
+                "按《支部工作条例》，党小组至少 3 名党员、其中至少 1 名正式党员："
+                + "；".join(problems) + "。可调整党员或合并党小组。"
+            )
+            self.rule_label.show()
+        else:
+            self.rule_label.hide()
+        ids = [g.id for g in self._groups]
+        row = ids.index(select_id) if select_id in ids else (0 if ids else -1)
+        self.table.clearSelection()
+        if row >= 0:
+            self.table.selectRow(row)
+        self._on_table_selection_changed()
+
+    def selected_group(self) -> PartyGroup | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or not 0 <= rows[0].row() < len(self._groups):
+            return None
+        return self._groups[rows[0].row()]
+
+    def select_group(self, name: str) -> None:
+        for row, group in enumerate(self._groups):
+            if group.name == name:
+                self.table.selectRow(row)
+                return
+        raise LookupError(name)
+
+    @Slot()
+    def _on_table_selection_changed(self) -> None:
+        group = self.selected_group()
+        has = group is not None
+        for widget in (self.name_edit, self.rename_button, self.leader_combo,
+                       self.target_combo, self.merge_button, self.delete_button):  # fmt: skip
+            widget.setEnabled(has)
+        self.leader_combo.clear()
+        self.target_combo.clear()
+        if group is None:
+            self.selected_title.setText("尚未建立党小组" if not self._groups else "请选择党小组")
+            self.name_edit.clear()
+            return
+        members = self._members.get(group.id, [])
+        self.selected_title.setText(f"选中的党小组：{group.name}（{len(members)} 人）")
+        self.name_edit.setText(group.name)
+        self.leader_combo.addItem("（未指定）", None)
+        for member in members:
+            self.leader_combo.addItem(member.name, member.id)
+        self.leader_combo.setCurrentIndex(max(self.leader_combo.findData(group.leader_id), 0))
+        for other in self._groups:
+            if other.id != group.id:
+                self.target_combo.addItem(other.name, other.id)
+        self.merge_button.setEnabled(self.target_combo.count() > 0)
+        self.target_combo.setEnabled(self.target_combo.count() > 0)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet(f"color: {ERROR_COLOR if error else MUTED_COLOR};")
+        self.message.setText(text)
+
+    def _done(self, text: str, kinds: tuple[str, ...] = ("groups",), select: int | None = None) -> None:
+        self.changed_anything = True
+        self.reload(select)
+        self._say(text)
+        for kind in kinds:
+            self.context.changed(kind)
+
+    def _write_failed(self, exc: sqlite3.Error) -> None:
+        log.exception("group change failed")
+        msgbox.error(self, "没有保存", storage_error(exc, self.context.db_path).message)
+
+    @Slot()
+    def create_group(self) -> None:
+        name = self.new_edit.text().strip()
+        try:
+            group = self.context.groups.create(name)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
+            return
+        self.new_edit.clear()
+        self._done(f"已新建“{group.name}”。", select=group.id)
+
+    @Slot()
+    def rename_selected(self) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        name = self.name_edit.text().strip()
+        if name == group.name:
+            return
+        try:
+            self.context.groups.rename(group.id, name)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
+            return
+        self._done(f"已把“{group.name}”改名为“{name}”。", ("groups", "members"), group.id)
+
+    @Slot()
+    def merge_selected(self) -> None:
+        group = self.selected_group()
+        target_id = self.target_combo.currentData()
+        if group is None or target_id is None:
+            return
+        target = self.target_combo.currentText()
+        moving = len(self._members.get(group.id, []))
+        everyone = sum(1 for m in self.context.members.list() if m.group_id == group.id)
+        left = everyone - moving
+        detail = f"，另有 {left} 名已离开的党员的记录一并转入" if left else ""
+        text = (
+            f"把“{group.name}”合并到“{target}”：{moving} 名党员将调整到“{target}”{detail}，"
+            f"然后删除“{group.name}”。\n\n确定合并吗？"
+        )
+        if not msgbox.confirm(self, "合并党小组", text, yes="合并"):
+            return
+        try:
+            self.context.groups.merge(group.id, target_id)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
+            return
+        self._done(f"已把“{group.name}”合并到“{target}”。", ("groups", "members"), target_id)
+
+    @Slot()
+    def delete_selected(self) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        try:
+            self.context.groups.delete(group.id)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
+            return
+        self._done(f"已删除“{group.name}”。")
+
+    @Slot(int)
+    def _on_leader_combo_activated(self, index: int) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        leader_id = self.leader_combo.itemData(index)
+        if leader_id == group.leader_id:
+            return
+        try:
+            self.context.groups.set_leader(group.id, leader_id)
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
+            return
+        who = self.leader_combo.itemText(index) if leader_id else "未指定"
+        self._done(f"“{group.name}”的党小组长：{who}。", select=group.id)
+
+    def set_leader(self, member_name: str) -> None:
+        """Choose the leader by name, as a person would from the list."""
+        index = self.leader_combo.findText(member_name)
+        if index < 0:
+            raise LookupError(member_name)
+        self.leader_combo.setCurrentIndex(index)
+        self._on_leader_combo_activated(index)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, context: AppContext) -> bool:
+        """Show the dialog; return True when any group was changed."""
+        dialog = cls(parent, context)
+        try:
+            dialog.exec()
+            return dialog.changed_anything
+        finally:
+            dialog.deleteLater()
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """Where the chosen members went: a group id, or None for 不分党小组."""
+
+    group_id: int | None
+    group_name: str
+
+
+class MoveGroupDialog(QDialog):
+    """Move the members selected on the 党员 page into one group."""
+
+    def __init__(self, parent: QWidget | None, context: AppContext, members: list[Member]) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.members = members
+        self.choice: GroupChoice | None = None
+        self.setWindowTitle("调整党小组")
+        self.setMinimumWidth(460)
+        names = "、".join(m.name for m in members[:8])
+        if len(members) > 8:
+            names += f" 等 {len(members)} 人"
+        self.combo = QComboBox()
+        self.combo.addItem("（不分党小组）", None)
+        for group in context.groups.list():
+            self.combo.addItem(f"{group.name}（{group.member_count} 人）", group.id)
+        current = {m.group_id for m in members}
+        if len(current) == 1:
+            self.combo.setCurrentIndex(max(self.combo.findData(current.pop()), 0))
+        who = QLabel(f"调整 {len(members)} 名党员：{names}")
+        who.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("调整到"))
+        row.addWidget(self.combo, 1)
+        ok = QPushButton("确定")
+        ok.setDefault(True)
+        ok.setMinimumWidth(96)
+        cancel = QPushButton("取消")
+        cancel.setAutoDefault(False)
+        cancel.setMinimumWidth(96)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(ok)
+        buttons.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(12)
+        layout.addWidget(heading("调整党小组"))
+        layout.addWidget(who)
+        layout.addLayout(row)
+        layout.addLayout(buttons)
+        ok.clicked.connect(self.save)
+        cancel.clicked.connect(self.reject)
+
+    def choose(self, group_name: str | None) -> None:
+        """Pick a group by name (None for 不分党小组)."""
+        if group_name is None:
+            self.combo.setCurrentIndex(0)
+            return
+        for index in range(1, self.combo.count()):
+            if self.combo.itemText(index).startswith(f"{group_name}（"):
+                self.combo.setCurrentIndex(index)
+                return
+        raise LookupError(group_name)
+
+    @Slot()
+    def save(self) -> bool:
+        group_id = self.combo.currentData()
+        ids = [m.id for m in self.members if m.id is not None]
+        try:
+            self.context.members.move_to_group(ids, group_id)
+        except sqlite3.Error as exc:
+            log.exception("moving members failed")
+            msgbox.error(self, "没有保存", storage_error(exc, self.context.db_path).message)
+            return False
+        name = self.combo.currentText().rsplit("（", 1)[0] if group_id is not None else ""
+        self.choice = GroupChoice(group_id, name)
+        self.context.changed("members")
+        self.context.changed("groups")
+        self.accept()
+        return True
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, context: AppContext, members: list[Member]
+    ) -> GroupChoice | None:
+        """Show the dialog; return where the members went, or None when cancelled."""
+        dialog = cls(parent, context, members)
+        try:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                return dialog.choice
+            return None
+        finally:
+            dialog.deleteLater()

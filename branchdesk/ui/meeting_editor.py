@@ -1,0 +1,997 @@
+"""The meeting editor: record a held meeting (or plan one) in about two minutes, from the keyboard.
+
+Glossary: 主持人 host; 记录人 recorder; 授课人 lecturer; 议题 topics; 会议记录 minutes;
+决议 resolutions; 列席 attending without a vote; 应到/实到 expected/present.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import re
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QByteArray,
+    QDate,
+    QFileInfo,
+    QMimeData,
+    QSettings,
+    QSize,
+    Qt,
+    QTime,
+    QTimer,
+    QUrl,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAction,
+    QDesktopServices,
+    QIcon,
+    QImageReader,
+    QKeySequence,
+    QPixmap,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFileIconProvider,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.domain.meetings import (
+    Attachment,
+    Attendance,
+    Audience,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Person,
+    audience_for,
+    build_attendance,
+    check_meeting,
+    expected_members,
+)
+from branchdesk.domain.members import Member, Role
+from branchdesk.store.attachments import (
+    AttachmentError,
+    attachment_path,
+    discard_attachment,
+    store_attachment,
+)
+from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+from branchdesk.ui import msgbox
+from branchdesk.ui.attendance_grid import AttendancePanel
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.meeting_table_model import day_text
+from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
+
+log = logging.getLogger(__name__)
+
+ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+_THUMB = QSize(120, 90)
+# Which kind a multi-kind meeting is filed under in the 类型 combo; the others are "同时计为".
+_PRIMARY_ORDER = [
+    MeetingKind.THEME_DAY,
+    MeetingKind.LIFE,
+    MeetingKind.REVIEW,
+    MeetingKind.GENERAL,
+    MeetingKind.COMMITTEE,
+    MeetingKind.GROUP,
+    MeetingKind.LECTURE,
+    MeetingKind.OTHER,
+]
+_TABS = ["出勤名单", "议题", "会议记录", "决议", "列席人员", "附件"]
+
+
+# -- pure helpers ------------------------------------------------------------------------------
+
+
+def tidy_paragraphs(text: str) -> str:
+    """Plain text with one paragraph per line, as pasted minutes should be kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2029", "\n").replace("\u2028", "\n").replace("\xa0", " ")
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def pasted_text(source: QMimeData) -> str:
+    """The text of a paste, turning Word/WPS rich text into paragraphs of plain text."""
+    if source.hasHtml() and source.html().strip():
+        document = QTextDocument()
+        document.setHtml(source.html())
+        return tidy_paragraphs(document.toPlainText())
+    return tidy_paragraphs(source.text()) if source.hasText() else ""
+
+
+def primary_kind(kinds: list[MeetingKind]) -> MeetingKind:
+    for kind in _PRIMARY_ORDER:
+        if kind in kinds:
+            return kind
+    return MeetingKind.THEME_DAY
+
+
+def next_usual_day(usual: dt.date | None, today: dt.date) -> dt.date:
+    """The next date from ``today`` on the day of the month the last such meeting was held."""
+    if usual is None:
+        return today
+    year, month = today.year, today.month
+    for _ in range(2):
+        last = calendar.monthrange(year, month)[1]
+        candidate = dt.date(year, month, min(usual.day, last))
+        if candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return today
+
+
+def planned_copy(meeting: Meeting, day: dt.date) -> Meeting:
+    """A new planned meeting like ``meeting``: same kinds, people and topics; nothing recorded."""
+    return replace(
+        meeting,
+        id=None,
+        day=day,
+        status=MeetingStatus.PLANNED,
+        topics=list(meeting.topics),
+        minutes="",
+        resolutions="",
+        attendance=[],
+        attachments=[],
+    )
+
+
+class MinutesEdit(QPlainTextEdit):
+    """Plain text whose paste from Word or WPS keeps the paragraphs and drops the formatting."""
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802
+        text = pasted_text(source)
+        if text:
+            self.insertPlainText(text)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802
+        return source.hasText() or source.hasHtml()
+
+
+class PersonCombo(QComboBox):
+    """A member chosen from the roster, or a guest's name typed in."""
+
+    def __init__(self, members: list[Member], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(16)
+        for member in members:
+            self.addItem(member.name, member.id)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+        self.lineEdit().setPlaceholderText("选择党员或输入姓名")
+        self._kept: Person = Person()
+
+    def set_person(self, person: Person) -> None:
+        self._kept = person
+        row = self.findData(person.member_id) if person.member_id is not None else -1
+        if row >= 0 and self.itemText(row) == person.name:
+            self.setCurrentIndex(row)
+        else:
+            self.setCurrentIndex(-1)
+            self.setEditText(person.name)
+
+    def person(self) -> Person:
+        name = re.sub(r"\s+", "", self.currentText())
+        if not name:
+            return Person()
+        row = self.currentIndex()
+        if row < 0 or self.itemText(row) != name:
+            row = self.findText(name, Qt.MatchFlag.MatchExactly)
+        if row >= 0:
+            return Person(name, self.itemData(row))
+        if name == self._kept.name:  # e.g. a host who has since left the roster
+            return self._kept
+        return Person(name)
+
+
+def _label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+# -- the dialog --------------------------------------------------------------------------------
+
+
+class MeetingEditor(QDialog):
+    """Add, plan or edit one meeting; saving writes it through MeetingRepo."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        context: AppContext,
+        meeting: Meeting | None = None,
+        *,
+        planned: bool = False,
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("MeetingEditor")
+        self.context = context
+        self.repo = MeetingRepo(context.db)
+        self.today = today or dt.date.today()
+        self.saved_meeting: Meeting | None = None
+        self._members = context.members.list(include_left=True)
+        self._groups = context.groups.list()
+        self._summaries = self.repo.summaries()
+        self._stored_held = (
+            meeting is not None and meeting.id is not None and meeting.status is MeetingStatus.HELD
+        )
+        self._keep_snapshot = False  # the user chose to keep a held meeting's stored list
+        self._added: list[Attachment] = []  # copied in during this session, not yet saved
+        self._tried_save = False
+        self._loading = True
+        self._date_timer = QTimer(self)
+        self._date_timer.setSingleShot(True)
+        self._date_timer.setInterval(350)
+        self._date_timer.timeout.connect(self._on_audience_changed)
+
+        if meeting is None:
+            meeting = self._new_meeting(planned)
+        elif meeting.id is None and planned:
+            meeting = replace(meeting, status=MeetingStatus.PLANNED)
+        self._meeting = meeting
+        self._build()
+        self._load(meeting)
+        self._loading = False
+        self._initial = self._collect()
+        self._update_title()
+        self._validate()
+        self.kind_combo.setFocus()
+        self._restore_geometry()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        context: AppContext,
+        meeting: Meeting | None = None,
+        *,
+        planned: bool = False,
+    ) -> Meeting | None:
+        """Open the editor; return the saved meeting, or None if the user cancelled.
+
+        ``meeting`` with an id edits it; without an id it is a template for a new one.
+        """
+        dialog = cls(parent, context, meeting, planned=planned)
+        try:
+            dialog.exec()
+            return dialog.saved_meeting
+        finally:
+            dialog.deleteLater()
+
+    # -- defaults ------------------------------------------------------------------------------
+
+    def _role_holder(self, *roles: Role) -> Person:
+        for role in roles:
+            for member in self._members:
+                if role in member.roles and member.status.in_roster:
+                    return Person(member.name, member.id)
+        return Person()
+
+    def _new_meeting(self, planned: bool) -> Meeting:
+        kind = MeetingKind.THEME_DAY
+        same_kind = [s for s in self._summaries if kind in s.kinds]
+        held = [s for s in self._summaries if s.status is MeetingStatus.HELD]
+        # Place and time as last time: the same kind of meeting if any, else any meeting.
+        last = next((s for s in held if kind in s.kinds), held[0] if held else None)
+        day = self.today
+        if planned:
+            day = next_usual_day(same_kind[0].day if same_kind else None, self.today)
+        meeting = Meeting(
+            kinds=[kind],
+            day=day,
+            status=MeetingStatus.PLANNED if planned else MeetingStatus.HELD,
+            host=self._role_holder(Role.SECRETARY, Role.DEPUTY_SECRETARY),
+            recorder=self._role_holder(Role.ORGANISATION, Role.SECRETARY),
+        )
+        if last is not None:
+            meeting.place = last.place
+            previous = self.repo.get(last.id)
+            meeting.start, meeting.end = previous.start, previous.end
+        return meeting
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        roster_now = [m for m in self._members if m.in_roster_on(self.today)]
+        roster_now.sort(key=lambda m: (0 if m.roles else 1, m.sort_order))
+
+        self.kind_combo = QComboBox()
+        for kind in MeetingKind:
+            self.kind_combo.addItem(kind.label, kind.value)
+        self.kind_combo.setMinimumWidth(150)
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("会议主题，如：重温入党誓词，过政治生日")
+        self.also_boxes: dict[MeetingKind, QCheckBox] = {}
+        also_row = QHBoxLayout()
+        also_row.setSpacing(14)
+        for kind in MeetingKind:
+            box = QCheckBox(kind.short_label)
+            box.setToolTip(f"这次会议同时计为一次{kind.label}")
+            self.also_boxes[kind] = box
+            also_row.addWidget(box)
+        also_row.addStretch(1)
+
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy年M月d日 ddd")
+        self.date_edit.setDateRange(QDate(1990, 1, 1), QDate(self.today).addYears(3))
+        self.date_edit.setMinimumWidth(170)
+        self.start_edit = self._time_edit()
+        self.end_edit = self._time_edit()
+        times = QHBoxLayout()
+        times.setSpacing(6)
+        times.addWidget(self.start_edit)
+        times.addWidget(QLabel("至"))
+        times.addWidget(self.end_edit)
+        times.addStretch(1)
+        self.status_combo = QComboBox()
+        for status in MeetingStatus:
+            self.status_combo.addItem(status.label, status.value)
+        self.status_combo.setMinimumWidth(120)
+
+        self.place_combo = QComboBox()
+        self.place_combo.setEditable(True)
+        self.place_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for place in dict.fromkeys(s.place for s in self._summaries if s.place):
+            self.place_combo.addItem(place)
+        self.place_combo.lineEdit().setPlaceholderText("会议地点")
+        self.group_label = _label("党小组")
+        self.group_combo = QComboBox()
+        self.group_combo.setPlaceholderText("请选择党小组")
+        for group in self._groups:
+            self.group_combo.addItem(group.name, group.id)
+        self.group_combo.setMinimumWidth(150)
+
+        self.host_combo = PersonCombo(roster_now)
+        self.recorder_combo = PersonCombo(roster_now)
+        self.lecturer_label = _label("授课人")
+        self.lecturer_combo = PersonCombo(roster_now)
+        self.lecture_title_label = _label("党课题目")
+        self.lecture_title_edit = QLineEdit()
+        self.lecture_title_edit.setPlaceholderText("党课题目")
+
+        self._messages = {name: FieldMessage() for name in ("类型", "党小组", "日期", "时间")}
+
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(8)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
+        form.addWidget(_label("类型"), 0, 0)
+        form.addWidget(self.kind_combo, 0, 1)
+        form.addWidget(_label("主题"), 0, 2)
+        form.addWidget(self.title_edit, 0, 3, 1, 3)
+        form.addWidget(_label("同时计为"), 1, 0)
+        form.addLayout(also_row, 1, 1, 1, 5)
+        form.addWidget(self._messages["类型"], 2, 1, 1, 5)
+        form.addWidget(_label("日期"), 3, 0)
+        form.addWidget(self.date_edit, 3, 1)
+        form.addWidget(_label("时间"), 3, 2)
+        form.addLayout(times, 3, 3)
+        form.addWidget(_label("状态"), 3, 4)
+        form.addWidget(self.status_combo, 3, 5)
+        self.duplicate_message = FieldMessage()
+        form.addWidget(self._messages["日期"], 4, 1, 1, 5)
+        form.addWidget(self._messages["时间"], 5, 1, 1, 5)
+        form.addWidget(self.duplicate_message, 6, 1, 1, 5)
+        form.addWidget(_label("地点"), 7, 0)
+        form.addWidget(self.place_combo, 7, 1, 1, 3)
+        form.addWidget(self.group_label, 7, 4)
+        form.addWidget(self.group_combo, 7, 5)
+        form.addWidget(self._messages["党小组"], 8, 1, 1, 5)
+        form.addWidget(_label("主持人"), 9, 0)
+        form.addWidget(self.host_combo, 9, 1)
+        form.addWidget(_label("记录人"), 9, 2)
+        form.addWidget(self.recorder_combo, 9, 3)
+        form.addWidget(self.lecturer_label, 10, 0)
+        form.addWidget(self.lecturer_combo, 10, 1)
+        form.addWidget(self.lecture_title_label, 10, 2)
+        form.addWidget(self.lecture_title_edit, 10, 3, 1, 3)
+
+        self.tabs = QTabWidget()
+        self.attendance = AttendancePanel()
+        self.attendance_messages = {name: FieldMessage() for name in ("出勤", "补学")}
+        attendance_page = QWidget()
+        attendance_layout = QVBoxLayout(attendance_page)
+        attendance_layout.setContentsMargins(0, 0, 0, 0)
+        attendance_layout.setSpacing(2)
+        self.planned_note = QLabel(
+            "这是计划召开的会议：开完会后把状态改为“已召开”，再登记请假、缺席。"
+        )
+        self.planned_note.setStyleSheet("color: #1d5fa6; padding-left: 8px;")
+        self.planned_note.hide()
+        attendance_layout.addWidget(self.planned_note)
+        attendance_layout.addWidget(self.attendance, 1)
+        for message in self.attendance_messages.values():
+            attendance_layout.addWidget(message)
+        self.topics_edit = MinutesEdit()
+        self.topics_edit.setPlaceholderText(
+            "每行一个议题，如：\n学习《中国共产党章程》第一章\n研究本月志愿服务安排"
+        )
+        self.minutes_edit = MinutesEdit()
+        self.minutes_edit.setPlaceholderText(
+            "会议过程和发言要点。可以从 Word 或 WPS 中复制后直接粘贴（Ctrl+V），分段会保留。"
+        )
+        self.resolutions_edit = MinutesEdit()
+        self.resolutions_edit.setPlaceholderText("会议议定的事项；没有可不填")
+        self.nonvoting_edit = MinutesEdit()
+        self.nonvoting_edit.setPlaceholderText("列席会议、不参加表决的人员，如：街道联络员 王某某")
+        self.tabs.addTab(attendance_page, _TABS[0])
+        self.tabs.addTab(self._text_page(self.topics_edit), _TABS[1])
+        self.tabs.addTab(self._text_page(self.minutes_edit), _TABS[2])
+        self.tabs.addTab(self._text_page(self.resolutions_edit), _TABS[3])
+        self.tabs.addTab(self._text_page(self.nonvoting_edit), _TABS[4])
+        self.tabs.addTab(self._attachments_page(), _TABS[5])
+        self._tab_focus: list[QWidget] = [
+            self.attendance.grid,
+            self.topics_edit,
+            self.minutes_edit,
+            self.resolutions_edit,
+            self.nonvoting_edit,
+            self.attachment_list,
+        ]
+        for index in range(self.tabs.count()):
+            self.tabs.setTabToolTip(index, f"{_TABS[index]}（Ctrl+{index + 1}）")
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _c=False, i=index: self.show_tab(i))
+            self.addAction(action)
+
+        self.summary = QLabel()
+        self.summary.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.summary.setWordWrap(True)
+        keys = QLabel("Ctrl+S 保存　Ctrl+1～6 切换到下方各页")
+        keys.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.cancel_button = QPushButton("取消")
+        self.save_button = QPushButton("保存")
+        self.save_button.setToolTip("保存（Ctrl+S）")
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.setStyleSheet(
+            "#primaryButton { background: #b71c1c; color: white; border: 1px solid #9f1a1a;"
+            " border-radius: 4px; padding: 6px 22px; font-weight: 600; }"
+            "#primaryButton:hover { background: #a31919; }"
+        )
+        for button in (self.cancel_button, self.save_button):
+            button.setAutoDefault(False)  # Enter in a field must never save half a meeting
+            button.setDefault(False)
+            button.setMinimumWidth(96)
+        self.cancel_button.clicked.connect(self.reject)
+        self.save_button.clicked.connect(self.save)
+        save_action = QAction("保存", self)
+        save_action.setShortcut(QKeySequence.StandardKey.Save)
+        save_action.triggered.connect(self.save)
+        self.addAction(save_action)
+        bottom = QHBoxLayout()
+        bottom.addWidget(keys)
+        bottom.addSpacing(12)
+        bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        layout.setSpacing(10)
+        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bottom)
+
+        chain: list[QWidget] = [
+            self.kind_combo,
+            self.title_edit,
+            *self.also_boxes.values(),
+            self.date_edit,
+            self.start_edit,
+            self.end_edit,
+            self.status_combo,
+            self.place_combo,
+            self.group_combo,
+            self.host_combo,
+            self.recorder_combo,
+            self.lecturer_combo,
+            self.lecture_title_edit,
+            self.tabs,
+            self.attendance.grid,
+            self.cancel_button,
+            self.save_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
+        for box in self.also_boxes.values():
+            box.toggled.connect(self._on_kinds_changed)
+        self.group_combo.currentIndexChanged.connect(self._on_kinds_changed)
+        self.date_edit.dateChanged.connect(self._on_date_edit_changed)
+        self.status_combo.currentIndexChanged.connect(self._on_status_combo_changed)
+        self.start_edit.timeChanged.connect(self._validate)
+        self.end_edit.timeChanged.connect(self._validate)
+
+    @staticmethod
+    def _time_edit() -> QTimeEdit:
+        edit = QTimeEdit()
+        edit.setDisplayFormat("HH:mm")
+        edit.setMinimumTime(QTime(0, 0))
+        edit.setSpecialValueText("未填")  # 00:00 stands for "no time given"
+        edit.setMinimumWidth(84)
+        return edit
+
+    @staticmethod
+    def _text_page(editor: QPlainTextEdit) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        editor.setTabChangesFocus(True)
+        layout.addWidget(editor)
+        return page
+
+    def _attachments_page(self) -> QWidget:
+        self.attachment_list = QListWidget()
+        self.attachment_list.setObjectName("attachmentList")
+        self.attachment_list.setViewMode(QListView.ViewMode.IconMode)
+        self.attachment_list.setIconSize(_THUMB)
+        self.attachment_list.setGridSize(QSize(_THUMB.width() + 44, _THUMB.height() + 52))
+        self.attachment_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.attachment_list.setMovement(QListView.Movement.Static)
+        self.attachment_list.setWordWrap(True)
+        self.attachment_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.attachment_list.itemActivated.connect(self._on_attachment_list_item_activated)
+        self.attachment_message = FieldMessage()
+        add = QPushButton("添加附件…")
+        add.clicked.connect(self._on_add_attachment_clicked)
+        open_button = QPushButton("打开")
+        open_button.clicked.connect(self._on_open_attachment_clicked)
+        remove = QPushButton("移除")
+        remove.clicked.connect(self._on_remove_attachment_clicked)
+        buttons = QHBoxLayout()
+        for button in (add, open_button, remove):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        note = QLabel("照片和文件会复制到数据文件夹中保存；双击用系统程序打开。照片不是必需的。")
+        note.setStyleSheet(f"color: {MUTED_COLOR};")
+        buttons.addSpacing(12)
+        buttons.addWidget(note, 1)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(buttons)
+        layout.addWidget(self.attachment_list, 1)
+        layout.addWidget(self.attachment_message)
+        return page
+
+    # -- loading and reading the form -------------------------------------------------------
+
+    def _load(self, meeting: Meeting) -> None:
+        primary = primary_kind(meeting.kinds)
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(primary.value))
+        for kind, box in self.also_boxes.items():
+            box.setChecked(kind in meeting.kinds and kind is not primary)
+        self._show_kind_fields()
+        self.title_edit.setText(meeting.title)
+        self.date_edit.setDate(QDate(meeting.day))
+        self.start_edit.setTime(QTime(meeting.start) if meeting.start else QTime(0, 0))
+        self.end_edit.setTime(QTime(meeting.end) if meeting.end else QTime(0, 0))
+        self.status_combo.setCurrentIndex(self.status_combo.findData(meeting.status.value))
+        self.place_combo.setEditText(meeting.place)
+        row = self.group_combo.findData(meeting.group_id) if meeting.group_id is not None else -1
+        self.group_combo.setCurrentIndex(row)
+        self.host_combo.set_person(meeting.host)
+        self.recorder_combo.set_person(meeting.recorder)
+        self.lecturer_combo.set_person(meeting.lecturer)
+        self.lecture_title_edit.setText(meeting.lecture_title)
+        self.topics_edit.setPlainText("\n".join(meeting.topics))
+        self.minutes_edit.setPlainText(meeting.minutes)
+        self.resolutions_edit.setPlainText(meeting.resolutions)
+        self.nonvoting_edit.setPlainText(meeting.nonvoting)
+        for attachment in meeting.attachments:
+            self._add_attachment_item(attachment)
+        if self._stored_held:
+            # What was recorded stays as recorded, whatever happened to the roster since.
+            self.attendance.set_rows(meeting.attendance)
+        else:
+            self.attendance.set_rows(self._expected_rows(meeting.attendance))
+        self._update_attachment_tab()
+        self._update_status_note()
+
+    def _primary(self) -> MeetingKind:
+        return MeetingKind(self.kind_combo.currentData())
+
+    def _status(self) -> MeetingStatus:
+        return MeetingStatus(self.status_combo.currentData())
+
+    def _kinds(self) -> list[MeetingKind]:
+        primary = self._primary()
+        return [primary] + [
+            kind for kind, box in self.also_boxes.items() if box.isChecked() and kind is not primary
+        ]
+
+    def _day(self) -> dt.date:
+        date = self.date_edit.date()
+        return dt.date(date.year(), date.month(), date.day())
+
+    @staticmethod
+    def _time(edit: QTimeEdit) -> dt.time | None:
+        value = edit.time()
+        return None if value == edit.minimumTime() else dt.time(value.hour(), value.minute())
+
+    def _group_id(self) -> int | None:
+        if MeetingKind.GROUP not in self._kinds() or self.group_combo.currentIndex() < 0:
+            return None
+        return self.group_combo.currentData()
+
+    def _collect(self) -> Meeting:
+        kinds = self._kinds()
+        lecture = MeetingKind.LECTURE in kinds
+        group_id = self._group_id()
+        return Meeting(
+            kinds=kinds,
+            day=self._day(),
+            id=self._meeting.id,
+            status=self._status(),
+            start=self._time(self.start_edit),
+            end=self._time(self.end_edit),
+            place=self.place_combo.currentText().strip(),
+            title=self.title_edit.text().strip(),
+            host=self.host_combo.person(),
+            recorder=self.recorder_combo.person(),
+            lecturer=self.lecturer_combo.person() if lecture else Person(),
+            lecture_title=self.lecture_title_edit.text().strip() if lecture else "",
+            group_id=group_id,
+            group_name=self.group_combo.currentText() if group_id is not None else "",
+            topics=[t.strip() for t in self.topics_edit.toPlainText().splitlines() if t.strip()],
+            minutes=self.minutes_edit.toPlainText().strip(),
+            resolutions=self.resolutions_edit.toPlainText().strip(),
+            nonvoting=self.nonvoting_edit.toPlainText().strip(),
+            attendance=self.attendance.rows(),
+            attachments=[
+                self.attachment_list.item(i).data(ATTACHMENT_ROLE)
+                for i in range(self.attachment_list.count())
+            ],
+        )
+
+    def is_dirty(self) -> bool:
+        return self._collect() != self._initial
+
+    # -- the expected list -------------------------------------------------------------------
+
+    def _expected_rows(self, previous: list[Attendance]) -> list[Attendance]:
+        kinds = self._kinds()
+        group_id = self._group_id()
+        if audience_for(kinds) is Audience.GROUP and group_id is None:
+            return []  # nobody is expected until the group is chosen
+        expected = expected_members(self._members, kinds, self._day(), group_id)
+        return build_attendance(expected, previous)
+
+    def _refresh_expected(self) -> None:
+        current = self.attendance.rows()
+        rows = self._expected_rows(current)
+        if [r.member_id for r in rows] == [r.member_id for r in current]:
+            return
+        if self._stored_held:
+            if self._keep_snapshot:
+                return
+            if not msgbox.confirm(
+                self,
+                "重新生成应到名单",
+                "这次会议已召开，出勤名单是当时登记的。\n"
+                f"按新的类型、党小组或日期，应到人数将从 {len(current)} 人变为 {len(rows)} 人；"
+                "已标记的请假、缺席会保留。\n\n要重新生成应到名单吗？",
+                yes="重新生成",
+            ):
+                self._keep_snapshot = True
+                return
+        self.attendance.set_rows(rows)
+
+    # -- reacting to the form --------------------------------------------------------------------
+
+    def _show_kind_fields(self) -> None:
+        primary = self._primary()
+        for kind, box in self.also_boxes.items():
+            box.setVisible(kind is not primary)
+        kinds = self._kinds()
+        lecture = MeetingKind.LECTURE in kinds
+        for widget in (
+            self.lecturer_label,
+            self.lecturer_combo,
+            self.lecture_title_label,
+            self.lecture_title_edit,
+        ):
+            widget.setVisible(lecture)
+        group = MeetingKind.GROUP in kinds
+        self.group_label.setVisible(group)
+        self.group_combo.setVisible(group)
+
+    @Slot(int)
+    def _on_kind_combo_changed(self, _index: int) -> None:
+        primary = self._primary()
+        self.also_boxes[primary].blockSignals(True)
+        self.also_boxes[primary].setChecked(False)
+        self.also_boxes[primary].blockSignals(False)
+        self._on_kinds_changed()
+
+    @Slot()
+    def _on_kinds_changed(self) -> None:
+        if self._loading:
+            return
+        self._show_kind_fields()
+        self._refresh_expected()
+        self._update_title()
+        self._validate()
+
+    @Slot()
+    def _on_audience_changed(self) -> None:
+        if self._loading:
+            return
+        self._refresh_expected()
+        self._validate()
+
+    @Slot(QDate)
+    def _on_date_edit_changed(self, _date: QDate) -> None:
+        if self._loading:
+            return
+        self._date_timer.start()  # typing 2025年3月10日 changes the date at every digit
+        self._validate()
+
+    @Slot(int)
+    def _on_status_combo_changed(self, _index: int) -> None:
+        if self._loading:
+            return
+        self._update_status_note()
+        self._validate()
+
+    def _update_status_note(self) -> None:
+        planned = self._status() is MeetingStatus.PLANNED
+        self.planned_note.setVisible(planned)
+
+    def _update_title(self) -> None:
+        kinds = "、".join(k.short_label for k in self._kinds())
+        if self._meeting.id is not None:
+            self.setWindowTitle(f"编辑会议 — {kinds}")
+        elif self._status() is MeetingStatus.PLANNED:
+            self.setWindowTitle(f"计划会议 — {kinds}")
+        else:
+            self.setWindowTitle(f"记录会议 — {kinds}")
+
+    @Slot()
+    def _validate(self) -> list[tuple[str, str]]:
+        """Show problems next to their fields; before the first save only the date and time."""
+        if self._loading:
+            return []
+        meeting = self._collect()
+        problems = check_meeting(meeting, today=self.today)
+        shown = problems if self._tried_save else [p for p in problems if p[0] in ("日期", "时间")]
+        by_field: dict[str, list[str]] = {}
+        for name, text in shown:
+            by_field.setdefault(name, []).append(text)
+        for name, message in {**self._messages, **self.attendance_messages}.items():
+            if name in by_field:
+                message.show_error("；".join(by_field[name]))
+            else:
+                message.clear_message()
+        if self._tried_save and problems:
+            self.summary.setText(f"有 {len(problems)} 处需要改正，见标红的说明")
+        else:
+            self.summary.clear()
+        self._show_duplicates(meeting)
+        return problems
+
+    def _show_duplicates(self, meeting: Meeting) -> None:
+        others = [
+            s
+            for s in self._summaries
+            if s.day == meeting.day
+            and s.id != meeting.id
+            and set(s.kinds) & set(meeting.kinds)
+            and s.group_id == meeting.group_id
+        ]
+        if others:
+            other = others[0]
+            self.duplicate_message.show_warning(
+                f"同一天已有一次{other.kind_label}“{other.title or '（无主题）'}”，请确认不是重复登记"
+            )
+        else:
+            self.duplicate_message.clear_message()
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        self._tab_focus[index].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- saving ------------------------------------------------------------------------------------
+
+    @Slot()
+    def save(self) -> bool:
+        """Check the form, warn about a same-day duplicate, write the meeting; True if saved."""
+        if self._date_timer.isActive():
+            self._date_timer.stop()
+            self._on_audience_changed()
+        self._tried_save = True
+        problems = self._validate()
+        if problems:
+            first = problems[0][0]
+            focus = {
+                "类型": self.kind_combo,
+                "党小组": self.group_combo,
+                "日期": self.date_edit,
+                "时间": self.start_edit,
+            }.get(first)
+            if focus is None:
+                self.show_tab(0)
+            else:
+                focus.setFocus()
+            return False
+        meeting = self._collect()
+        duplicates = self.repo.same_day_duplicates(meeting)
+        if duplicates:
+            other = duplicates[0]
+            if not msgbox.confirm(
+                self,
+                "同一天已有同类会议",
+                f"{day_text(meeting.day, 'yyyy年M月d日')}已经登记了一次{other.kind_label}"
+                f"“{other.title or '（无主题）'}”。\n\n确定这不是重复登记，仍要保存吗？",
+                yes="仍然保存",
+            ):
+                return False
+        try:
+            if meeting.id is None:
+                self.repo.add(meeting)
+            else:
+                self.repo.update(meeting)
+        except sqlite3.Error as exc:
+            log.exception("saving a meeting failed")
+            msgbox.error(
+                self, "保存失败", f"会议没有保存：{exc}。\n请检查数据文件夹是否可写，然后再试。"
+            )
+            return False
+        self._added = []
+        self.saved_meeting = meeting
+        self.context.changed("meetings")
+        self._save_geometry()
+        self.accept()
+        return True
+
+    def reject(self) -> None:
+        if self.is_dirty() and not msgbox.confirm(
+            self, "放弃修改", "这次会议还没有保存。要放弃已填写的内容吗？", yes="放弃"
+        ):
+            return
+        for attachment in self._added:
+            discard_attachment(self.context.data_dir, attachment)
+        self._added = []
+        self._save_geometry()
+        super().reject()
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("meeting_editor/geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1120, 740)
+
+    def _save_geometry(self) -> None:
+        QSettings().setValue("meeting_editor/geometry", self.saveGeometry())
+
+    # -- attachments -------------------------------------------------------------------------------
+
+    def _thumbnail(self, path: Path, attachment: Attachment) -> QIcon:
+        if attachment.is_image and path.is_file():
+            reader = QImageReader(str(path))
+            reader.setAutoTransform(True)
+            size = reader.size()
+            if size.isValid():
+                reader.setScaledSize(size.scaled(_THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+            image = reader.read()
+            if not image.isNull():
+                return QIcon(QPixmap.fromImage(image))
+        return QFileIconProvider().icon(QFileInfo(str(path)))
+
+    def _add_attachment_item(self, attachment: Attachment) -> QListWidgetItem:
+        path = attachment_path(self.context.data_dir, attachment)
+        item = QListWidgetItem(self._thumbnail(path, attachment), attachment.filename)
+        item.setData(ATTACHMENT_ROLE, attachment)
+        item.setToolTip(
+            attachment.filename
+            if path.is_file()
+            else f"{attachment.filename}（文件已不在数据文件夹中）"
+        )
+        self.attachment_list.addItem(item)
+        return item
+
+    def _update_attachment_tab(self) -> None:
+        count = self.attachment_list.count()
+        self.tabs.setTabText(5, f"附件（{count}）" if count else "附件")
+
+    def add_attachments(self, paths: list[str]) -> None:
+        """Copy the files into the data folder and list them; problems show under the list."""
+        problems = []
+        for name in paths:
+            try:
+                attachment = store_attachment(self.context.data_dir, Path(name))
+            except AttachmentError as exc:
+                problems.append(exc.message)
+                continue
+            self._added.append(attachment)
+            self._add_attachment_item(attachment)
+        if problems:
+            self.attachment_message.show_error("\n".join(problems))
+        else:
+            self.attachment_message.clear_message()
+        self._update_attachment_tab()
+
+    @Slot()
+    def _on_add_attachment_clicked(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            self,
+            "添加附件",
+            "",
+            "照片和文档 (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.pdf *.doc *.docx *.wps *.xls *.xlsx *.et);;所有文件 (*)",
+        )
+        if paths:
+            self.add_attachments(paths)
+
+    def open_attachment(self, item: QListWidgetItem) -> None:
+        attachment: Attachment = item.data(ATTACHMENT_ROLE)
+        path = attachment_path(self.context.data_dir, attachment)
+        if not path.is_file():
+            self.attachment_message.show_error(
+                f"找不到“{attachment.filename}”的文件，它可能在数据文件夹中被删除了。"
+            )
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.attachment_message.show_error(f"没有可以打开“{attachment.filename}”的程序。")
+
+    @Slot(QListWidgetItem)
+    def _on_attachment_list_item_activated(self, item: QListWidgetItem) -> None:
+        self.open_attachment(item)
+
+    @Slot()
+    def _on_open_attachment_clicked(self) -> None:
+        for item in self.attachment_list.selectedItems()[:5]:
+            self.open_attachment(item)
+
+    @Slot()
+    def _on_remove_attachment_clicked(self) -> None:
+        for item in self.attachment_list.selectedItems():
+            attachment = item.data(ATTACHMENT_ROLE)
+            if attachment in self._added:  # never saved: its copy can go now
+                self._added.remove(attachment)
+                discard_attachment(self.context.data_dir, attachment)
+            self.attachment_list.takeItem(self.attachment_list.row(item))
+        self._update_attachment_tab()
+
+
+def meeting_for_duplicate(context: AppContext, meeting_id: int, today: dt.date) -> Meeting:
+    """The template of 复制为新计划: the meeting's settings on its next usual day."""
+    repo = MeetingRepo(context.db)
+    meeting = repo.get(meeting_id)
+    same_kind = repo.summaries(MeetingFilter(kind=primary_kind(meeting.kinds)))
+    usual = same_kind[0].day if same_kind else meeting.day
+    return planned_copy(meeting, next_usual_day(usual, today))

@@ -1,0 +1,457 @@
+"""The 党员 page: the roster as a sortable, filterable table with the actions around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStandardPaths, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.domain.members import Category, Member
+from branchdesk.ui import msgbox
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.member_table_model import (
+    MEMBER_ROLE,
+    NO_GROUP,
+    Column,
+    MemberFilterProxy,
+    MemberTableModel,
+)
+from branchdesk.ui.ops import BackgroundOp
+from branchdesk.ui.widgets import MUTED_COLOR, heading
+
+log = logging.getLogger(__name__)
+
+_PAGE_STYLE = """
+QToolButton#pageAction {
+    border: 1px solid #cfc6b8; border-radius: 4px; background: #ffffff;
+    padding: 5px 12px;
+}
+QToolButton#pageAction:hover { background: #f6efe6; }
+QToolButton#pageAction:pressed { background: #ecdfcf; }
+QToolButton#pageAction:disabled { color: #a8a8a8; border-color: #e2ddd5; }
+QToolButton#primaryAction {
+    border: 1px solid #9f1a1a; border-radius: 4px; background: #b71c1c; color: white;
+    padding: 5px 14px; font-weight: 600;
+}
+QToolButton#primaryAction:hover { background: #a31919; }
+QTableView { gridline-color: #e6e0d6; selection-background-color: #f3d9d4;
+             selection-color: #1f1f1f; }
+QHeaderView::section { padding: 4px 8px; }
+"""
+
+
+def export_roster_file(db_path: Path, path: Path) -> Path:
+    """Write the roster workbook to ``path`` from a connection of this (worker) thread."""
+    from branchdesk.reports import roster_export
+    from branchdesk.store.db import open_database
+
+    db = open_database(db_path)
+    try:
+        roster_export.export_roster(db, path)
+    finally:
+        db.close()
+    return path
+
+
+class MembersPage(QWidget):
+    """The roster; it refreshes itself when ``records_changed`` says members or groups moved."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("members_page")
+        self.setStyleSheet(_PAGE_STYLE)
+        self.model = MemberTableModel(self)
+        self.proxy = MemberFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.actions_by_id: dict[str, QAction] = {}
+        self._sized = False
+        self._make_actions()
+        self._build()
+        self.refresh()
+        context.events.records_changed.connect(self._on_events_records_changed)
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _action(self, action_id: str, text: str, slot: object, shortcut: str = "",
+                tip: str = "") -> QAction:  # fmt: skip
+        action = QAction(text, self)
+        action.setObjectName(action_id)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setIconText(text)  # keep the "…" that says a dialog follows
+        action.setToolTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self.actions_by_id[action_id] = action
+        return action
+
+    def _make_actions(self) -> None:
+        self._action("add", "添加党员", self._on_add_triggered, "Ctrl+N", "添加党员（Ctrl+N）")
+        self._action("edit", "编辑", self._on_edit_triggered, "",
+                     "编辑选中的党员（回车或双击）")  # fmt: skip
+        self._action("status", "转出/离开…", self._on_status_triggered, "",
+                     "记录转出、去世等，或恢复在册；党员记录不会删除")  # fmt: skip
+        self._action("move", "调整党小组…", self._on_move_triggered, "",
+                     "把选中的党员（可多选）调整到另一个党小组")  # fmt: skip
+        self._action("groups", "党小组管理…", self._on_groups_triggered)
+        self._action("import", "导入花名册…", self._on_import_triggered, "",
+                     "从 Excel 花名册导入党员")  # fmt: skip
+        self._action("export", "导出花名册…", self._on_export_triggered, "",
+                     "把花名册导出为 Excel 文件")  # fmt: skip
+
+    def _button(self, action_id: str, primary: bool = False) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(self.actions_by_id[action_id])
+        button.setObjectName("primaryAction" if primary else "pageAction")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        return button
+
+    def _build(self) -> None:
+        self.counts_label = QLabel()
+        self.counts_label.setStyleSheet("font-size: 11pt;")
+        self.shown_label = QLabel()
+        self.shown_label.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
+        title_row = QHBoxLayout()
+        title_row.setSpacing(18)
+        title_row.addWidget(heading("党员花名册"))
+        title_row.addWidget(self.counts_label, 0, Qt.AlignmentFlag.AlignBottom)
+        title_row.addWidget(self.shown_label, 0, Qt.AlignmentFlag.AlignBottom)
+        title_row.addStretch(1)
+
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(8)
+        toolbar.addWidget(self._button("add", primary=True))
+        for action_id in ("edit", "status", "move"):
+            toolbar.addWidget(self._button(action_id))
+        toolbar.addSpacing(12)
+        toolbar.addWidget(self._button("groups"))
+        toolbar.addStretch(1)
+        toolbar.addWidget(self._button("import"))
+        toolbar.addWidget(self._button("export"))
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("搜索姓名、身份证号、电话、工作单位")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(280)
+        self.group_combo = QComboBox()
+        self.group_combo.setMinimumWidth(150)
+        self.category_combo = QComboBox()
+        self.category_combo.addItem("全部", None)
+        for category in Category:
+            self.category_combo.addItem(f"{category.value}党员", category.value)
+        self.include_left_box = QCheckBox("含已离开")
+        self.include_left_box.setToolTip("同时显示已转出、去世、停止党籍、出党的党员")
+        self.filters = QWidget()
+        filters = QHBoxLayout(self.filters)
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.setSpacing(8)
+        filters.addWidget(self.search_edit, 2)
+        filters.addSpacing(10)
+        filters.addWidget(QLabel("党小组"))
+        filters.addWidget(self.group_combo)
+        filters.addSpacing(6)
+        filters.addWidget(QLabel("类别"))
+        filters.addWidget(self.category_combo)
+        filters.addSpacing(6)
+        filters.addWidget(self.include_left_box)
+        filters.addStretch(1)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # roster order until clicked
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
+        self.table.activated.connect(self._on_table_activated)  # Enter or double-click
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self._empty_state())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 22, 28, 18)
+        layout.setSpacing(12)
+        layout.addLayout(title_row)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.stack, 1)
+
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.group_combo.currentIndexChanged.connect(self._on_filters_changed)
+        self.category_combo.currentIndexChanged.connect(self._on_filters_changed)
+        self.include_left_box.toggled.connect(self._on_filters_changed)
+
+    def _empty_state(self) -> QWidget:
+        frame = QFrame()
+        frame.setObjectName("emptyState")
+        frame.setStyleSheet("#emptyState { background: #faf8f5; border: 1px dashed #cfc6b8; }")
+        title = QLabel("花名册里还没有党员")
+        title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        body = QLabel("可以逐个添加，也可以把现有的 Excel 花名册一次导入。")
+        body.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
+        add = QPushButton("添加党员")
+        add.setObjectName("emptyAdd")
+        add.clicked.connect(self.actions_by_id["add"].trigger)
+        imp = QPushButton("导入花名册…")
+        imp.setObjectName("emptyImport")
+        imp.clicked.connect(self.actions_by_id["import"].trigger)
+        for button in (add, imp):
+            button.setMinimumSize(150, 40)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(add)
+        buttons.addSpacing(12)
+        buttons.addWidget(imp)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(frame)
+        layout.addStretch(2)
+        for label in (title, body):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addSpacing(18)
+        layout.addLayout(buttons)
+        layout.addStretch(3)
+        return frame
+
+    # -- reading state ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload members, groups and counts from the database, keeping the selection."""
+        selected = {m.id for m in self.selected_members()}
+        members = self.context.members.list(include_left=True)
+        self._reload_groups()
+        self.model.set_rows(members)
+        self.stack.setCurrentIndex(0 if members else 1)
+        self.filters.setVisible(bool(members))
+        self.actions_by_id["export"].setEnabled(bool(members))
+        if members and not self._sized:
+            self._size_columns()  # once, so widths a person dragged are kept afterwards
+        self._reselect(selected)
+        self._update_counts()
+        self._update_actions()
+
+    def _size_columns(self) -> None:
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in Column:
+            header.resizeSection(column, max(header.sectionSize(column) + 16, 64))
+        self._sized = True
+
+    def _reload_groups(self) -> None:
+        current = self.group_combo.currentData()
+        self.group_combo.blockSignals(True)
+        self.group_combo.clear()
+        self.group_combo.addItem("全部", None)
+        for group in self.context.groups.list():
+            self.group_combo.addItem(group.name, group.id)
+        self.group_combo.addItem("（不分党小组）", NO_GROUP)
+        index = self.group_combo.findData(current) if current is not None else 0
+        self.group_combo.setCurrentIndex(max(index, 0))
+        self.group_combo.blockSignals(False)
+        if index < 0:  # the chosen group was merged or deleted
+            self.proxy.set_group(None)
+
+    def _reselect(self, member_ids: set[int | None]) -> None:
+        if not member_ids:
+            return
+        selection = self.table.selectionModel()
+        flags = (
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        )
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            member = index.data(MEMBER_ROLE)
+            if member is not None and member.id in member_ids:
+                selection.select(index, flags)
+
+    def _update_counts(self) -> None:
+        counts = self.context.members.counts()
+        self.counts_label.setText(
+            f"共 {counts.total} 名党员，正式 {counts.full} 名，预备 {counts.probationary} 名"
+        )
+        shown = self.proxy.rowCount()
+        if self.proxy.is_narrowed() or self.include_left_box.isChecked():
+            self.shown_label.setText(f"当前显示 {shown} 人")
+            self.shown_label.show()
+        else:
+            self.shown_label.hide()
+
+    def selected_members(self) -> list[Member]:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        members = [index.data(MEMBER_ROLE) for index in sorted(rows, key=QModelIndex.row)]
+        return [m for m in members if isinstance(m, Member)]
+
+    def visible_members(self) -> list[Member]:
+        """Return the members in the rows shown, top to bottom."""
+        return [self.proxy.index(row, 0).data(MEMBER_ROLE) for row in range(self.proxy.rowCount())]
+
+    def _update_actions(self) -> None:
+        count = len(self.selected_members())
+        self.actions_by_id["edit"].setEnabled(count == 1)
+        self.actions_by_id["status"].setEnabled(count == 1)
+        self.actions_by_id["move"].setEnabled(count >= 1)
+
+    # -- slots --------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_events_records_changed(self, kind: str) -> None:
+        if kind in ("members", "groups"):
+            self.refresh()
+
+    @Slot(str)
+    def _on_search_edit_text_changed(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_counts()
+
+    @Slot()
+    def _on_filters_changed(self) -> None:
+        self.proxy.set_group(self.group_combo.currentData())
+        category = self.category_combo.currentData()
+        self.proxy.set_category(Category(category) if category else None)
+        self.proxy.set_include_left(self.include_left_box.isChecked())
+        self._update_counts()
+        self._update_actions()
+
+    @Slot()
+    def _on_table_selection_changed(self) -> None:
+        self._update_actions()
+
+    @Slot(QModelIndex)
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        member = index.data(MEMBER_ROLE)
+        if isinstance(member, Member):
+            self._edit(member)
+
+    @Slot()
+    def _on_add_triggered(self) -> None:
+        from branchdesk.ui.member_dialog import MemberDialog
+
+        saved = MemberDialog.ask(self, self.context)
+        if saved is not None:
+            self._select_member(saved.id)
+
+    @Slot()
+    def _on_edit_triggered(self) -> None:
+        members = self.selected_members()
+        if len(members) == 1:
+            self._edit(members[0])
+
+    def _edit(self, member: Member) -> None:
+        from branchdesk.ui.member_dialog import MemberDialog
+
+        MemberDialog.ask(self, self.context, self.context.members.get(member.id or 0))
+
+    @Slot()
+    def _on_status_triggered(self) -> None:
+        from branchdesk.ui.status_dialog import StatusDialog
+
+        members = self.selected_members()
+        if len(members) == 1:
+            StatusDialog.ask(self, self.context, self.context.members.get(members[0].id or 0))
+
+    @Slot()
+    def _on_move_triggered(self) -> None:
+        from branchdesk.ui.groups_dialog import MoveGroupDialog
+
+        members = self.selected_members()
+        if members:
+            MoveGroupDialog.ask(self, self.context, members)
+
+    @Slot()
+    def _on_groups_triggered(self) -> None:
+        from branchdesk.ui.groups_dialog import GroupsDialog
+
+        GroupsDialog.ask(self, self.context)
+
+    @Slot()
+    def _on_import_triggered(self) -> None:
+        from branchdesk.ui.import_dialog import ImportDialog
+
+        if ImportDialog.ask(self, self.context) is not None:
+            self.refresh()
+
+    @Slot()
+    def _on_export_triggered(self) -> None:
+        path = self._ask_export_path()
+        if path is not None:
+            self.export_roster(path)
+
+    def _ask_export_path(self) -> Path | None:
+        branch = self.context.branch.get()
+        name = f"{branch.name if branch else ''}党员花名册{dt.date.today():%Y%m%d}.xlsx"
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "导出花名册", str(Path(folder) / name), "Excel 文件 (*.xlsx)"
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
+
+    def export_roster(self, path: Path) -> BackgroundOp:
+        """Write the roster workbook off the UI thread and say where it went."""
+        action = self.actions_by_id["export"]
+        action.setEnabled(False)
+        db_path = self.context.db_path
+
+        def done(result: Path) -> None:
+            msgbox.information(self, "导出花名册", f"花名册已导出到：\n{result}")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, OSError | PermissionError):
+                msgbox.error(
+                    self, "导出失败", f"无法写入 {path}：文件可能正在 Excel 中打开，请关闭后重试。"
+                )
+                return
+            message = getattr(exc, "message", "")
+            if message:  # StorageError
+                msgbox.error(self, "导出失败", message)
+                return
+            raise exc
+
+        op = BackgroundOp(self, lambda: export_roster_file(db_path, path))
+        op.finished.connect(lambda: action.setEnabled(True))
+        return op.success(done).failure(failed).run()
+
+    def _select_member(self, member_id: int | None) -> None:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            member = index.data(MEMBER_ROLE)
+            if member is not None and member.id == member_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(index)
+                return

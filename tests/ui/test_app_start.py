@@ -1,0 +1,83 @@
+import logging
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from branchdesk import app as app_module
+from branchdesk.store.db import DB_FILENAME, open_database
+from branchdesk.store.members import BranchRepo, MemberRepo
+
+
+def _run(monkeypatch, qapp, *args, **kwargs):
+    """Run the real start-up, replacing only the event loop with a look at the windows."""
+    seen = {}
+
+    def fake_exec(_self=None):
+        windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow"]
+        visible = [w for w in windows if w.isVisible()]
+        seen["window"] = visible[-1] if visible else None
+        seen["title"] = visible[-1].windowTitle() if visible else ""
+        seen["counts"] = visible[-1].pages["工作台"].counts_label.text() if visible else ""
+        for w in windows:
+            w.close()
+            w.deleteLater()
+        return 0
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    root_handlers = list(logging.getLogger().handlers)
+    monkeypatch.setattr(type(qapp), "exec", fake_exec)
+    try:
+        code = app_module.run_gui(*args, **kwargs)
+    finally:
+        for handler in logging.getLogger().handlers[:]:
+            if handler not in root_handlers:
+                logging.getLogger().removeHandler(handler)
+                handler.close()
+    return code, seen
+
+
+def test_demo_opens_on_a_demo_branch(monkeypatch, qapp, tmp_path):
+    code, seen = _run(monkeypatch, qapp, tmp_path / "unused", demo=True)
+    assert code == 0
+    assert "党支部" in seen["title"]
+    assert seen["counts"].endswith("名") and seen["counts"] != "0 名"
+
+
+def test_first_start_asks_for_the_branch_then_opens(monkeypatch, qapp, data_dir):
+    from branchdesk.domain.branch import Branch
+    from branchdesk.ui.first_run_dialog import FirstRunDialog
+
+    monkeypatch.setattr(
+        FirstRunDialog, "ask", classmethod(lambda cls, parent: Branch("试点党支部", "某党委"))
+    )
+    code, seen = _run(monkeypatch, qapp, data_dir)
+    assert code == 0 and seen["title"].startswith("试点党支部")
+    db = open_database(data_dir / DB_FILENAME)
+    assert BranchRepo(db).get() == Branch("试点党支部", "某党委")
+    assert MemberRepo(db).list() == []
+    assert (data_dir / "logs" / "branchdesk.log").exists()
+
+
+def test_cancelling_the_first_start_writes_no_branch(monkeypatch, qapp, data_dir):
+    from branchdesk.ui.first_run_dialog import FirstRunDialog
+
+    monkeypatch.setattr(FirstRunDialog, "ask", classmethod(lambda cls, parent: None))
+    code, seen = _run(monkeypatch, qapp, data_dir)
+    assert code == 0 and "window" not in seen
+    assert BranchRepo(open_database(data_dir / DB_FILENAME)).get() is None
+
+
+def test_a_newer_database_is_refused_with_a_message(monkeypatch, qapp, data_dir):
+    import sqlite3
+
+    from branchdesk.ui import msgbox
+
+    open_database(data_dir / DB_FILENAME).close()
+    conn = sqlite3.connect(data_dir / DB_FILENAME)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    messages = []
+    monkeypatch.setattr(msgbox, "error", lambda parent, title, text: messages.append(text))
+    code, _ = _run(monkeypatch, qapp, data_dir)
+    assert code == 1 and "更新版本" in messages[0]

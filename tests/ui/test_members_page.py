@@ -1,0 +1,213 @@
+"""The 党员 page: counts, rows, filters, search, status changes and the toolbar actions."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from branchdesk.domain.dates import PartialDate
+from branchdesk.domain.members import Category, Member, MemberStatus, Role
+from branchdesk.ui import msgbox
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.groups_dialog import GroupsDialog, MoveGroupDialog
+from branchdesk.ui.member_dialog import MemberDialog
+from branchdesk.ui.member_table_model import Column
+from branchdesk.ui.members_page import MembersPage
+from branchdesk.ui.status_dialog import StatusDialog
+
+
+@pytest.fixture(autouse=True)
+def no_real_message_boxes(monkeypatch):
+    monkeypatch.setattr(msgbox, "confirm", lambda *args, **kwargs: True)
+    for name in ("information", "warning", "error"):
+        monkeypatch.setattr(msgbox, name, lambda *args, _name=name: pytest.fail(f"{_name}{args}"))
+
+
+@pytest.fixture
+def context(db, data_dir) -> AppContext:
+    """A small roster: two groups, five members of whom one is 预备 and one has left."""
+    context = AppContext(db=db, data_dir=data_dir)
+    first = context.groups.create("第一党小组").id
+    second = context.groups.create("第二党小组").id
+    repo = context.members
+    repo.add(Member(name="张伟", group_id=first, phone="13812345678", roles=[Role.SECRETARY],
+                    join_date=PartialDate(1995, 7, 1)))  # fmt: skip
+    repo.add(Member(name="王芳", group_id=first, category=Category.PROBATIONARY,
+                    workplace="幸福里社区居委会"))  # fmt: skip
+    repo.add(Member(name="李强", group_id=second, id_number="110101198001011234"))
+    repo.add(Member(name="赵敏", group_id=second, status=MemberStatus.FLOWING))
+    gone = repo.add(Member(name="孙立", group_id=second))
+    repo.set_status(gone, MemberStatus.TRANSFERRED_OUT, PartialDate(2024, 5, 1))
+    return context
+
+
+@pytest.fixture
+def page(qtbot, context) -> MembersPage:
+    page = MembersPage(context)
+    qtbot.addWidget(page)
+    page.resize(1048, 760)
+    return page
+
+
+def names(page: MembersPage) -> list[str]:
+    return [member.name for member in page.visible_members()]
+
+
+def select(page: MembersPage, *wanted: str) -> None:
+    page.table.clearSelection()
+    for row, member in enumerate(page.visible_members()):
+        if member.name in wanted:
+            page.table.selectionModel().select(
+                page.proxy.index(row, 0),
+                page.table.selectionModel().SelectionFlag.Select
+                | page.table.selectionModel().SelectionFlag.Rows,
+            )
+
+
+def test_counts_and_rows_of_the_roster(page) -> None:
+    assert page.counts_label.text() == "共 4 名党员，正式 3 名，预备 1 名"
+    assert not page.shown_label.isVisibleTo(page)  # nothing narrowed
+    assert names(page) == ["张伟", "王芳", "李强", "赵敏"]  # 孙立 left; 赵敏 流动 still counts
+    row = [page.proxy.index(0, c).data() for c in Column]
+    assert row[Column.NAME] == "张伟"
+    assert row[Column.JOIN_DATE] == "1995-07-01"
+    assert row[Column.ROLES] == "书记"
+    assert row[Column.PHONE] == "13812345678"
+    assert "110101198001011234" not in [page.proxy.index(2, c).data() for c in Column]
+
+
+def test_filters_narrow_the_rows_but_not_the_counts(page) -> None:
+    page.group_combo.setCurrentIndex(page.group_combo.findText("第二党小组"))
+    assert names(page) == ["李强", "赵敏"]
+    assert page.shown_label.text() == "当前显示 2 人"
+    assert page.counts_label.text() == "共 4 名党员，正式 3 名，预备 1 名"
+    page.group_combo.setCurrentIndex(0)
+    page.category_combo.setCurrentIndex(page.category_combo.findText("预备党员"))
+    assert names(page) == ["王芳"]
+    page.category_combo.setCurrentIndex(0)
+    page.include_left_box.setChecked(True)
+    assert "孙立" in names(page)
+    assert page.shown_label.text() == "当前显示 5 人"
+
+
+def test_search_box_finds_name_id_phone_and_workplace(qtbot, page) -> None:
+    for text, expected in (("王", ["王芳"]), ("19800101", ["李强"]), ("1381234", ["张伟"]),
+                           ("居委会", ["王芳"])):  # fmt: skip
+        page.search_edit.clear()
+        qtbot.keyClicks(page.search_edit, text) if text.isascii() else page.search_edit.setText(
+            text
+        )
+        assert names(page) == expected, text
+    page.search_edit.clear()
+    assert len(names(page)) == 4
+
+
+def test_status_change_hides_member_but_keeps_the_record(qtbot, page, context) -> None:
+    select(page, "李强")
+    member = page.selected_members()[0]
+    dialog = StatusDialog(page, context, member)
+    qtbot.addWidget(dialog)
+    assert dialog.status() is MemberStatus.TRANSFERRED_OUT  # the usual choice first
+    assert dialog.save() is False  # a date is required for leaving
+    assert dialog.date_message.severity == "error"
+    dialog.date_edit.setText("2025.03")
+    dialog.note_edit.setText("转往城南社区党支部")
+    with qtbot.waitSignal(context.events.records_changed):
+        assert dialog.save() is True
+    assert "李强" not in names(page)
+    assert page.counts_label.text() == "共 3 名党员，正式 2 名，预备 1 名"
+    page.include_left_box.setChecked(True)
+    assert "李强" in names(page)
+    stored = context.members.get(member.id)
+    assert stored.status is MemberStatus.TRANSFERRED_OUT
+    assert stored.status_date == PartialDate(2025, 3)
+    assert "转往城南社区党支部" in stored.notes
+
+
+def test_status_dialog_can_bring_a_member_back(qtbot, page, context) -> None:
+    page.include_left_box.setChecked(True)
+    select(page, "孙立")
+    dialog = StatusDialog(page, context, page.selected_members()[0])
+    qtbot.addWidget(dialog)
+    assert dialog.status() is MemberStatus.ACTIVE
+    assert dialog.save() is True
+    page.include_left_box.setChecked(False)
+    assert "孙立" in names(page)
+
+
+def test_page_has_no_delete_action(page) -> None:
+    texts = [action.text() for action in page.actions()]
+    assert not any("删除" in text for text in texts)
+    assert "转出/离开…" in texts
+
+
+def test_toolbar_actions_open_the_dialogs(page, monkeypatch) -> None:
+    calls: list[tuple[str, object]] = []
+    monkeypatch.setattr(MemberDialog, "ask", classmethod(
+        lambda cls, parent, ctx, member=None: calls.append(("member", member and member.name))))
+    monkeypatch.setattr(StatusDialog, "ask", classmethod(
+        lambda cls, parent, ctx, member: calls.append(("status", member.name))))
+    monkeypatch.setattr(MoveGroupDialog, "ask", classmethod(
+        lambda cls, parent, ctx, members: calls.append(("move", [m.name for m in members]))))
+    monkeypatch.setattr(GroupsDialog, "ask", classmethod(
+        lambda cls, parent, ctx: calls.append(("groups", None))))  # fmt: skip
+    actions = page.actions_by_id
+    actions["add"].trigger()
+    assert not actions["edit"].isEnabled()
+    select(page, "王芳")
+    actions["edit"].trigger()
+    actions["status"].trigger()
+    select(page, "王芳", "李强")
+    assert not actions["edit"].isEnabled() and actions["move"].isEnabled()
+    actions["move"].trigger()
+    actions["groups"].trigger()
+    page.table.activated.emit(page.proxy.index(0, Column.PHONE))  # Enter or double-click
+    assert calls == [("member", None), ("member", "王芳"), ("status", "王芳"),
+                     ("move", ["王芳", "李强"]), ("groups", None), ("member", "张伟")]  # fmt: skip
+    assert actions["add"].shortcut().toString() == "Ctrl+N"
+
+
+def test_moving_members_between_groups(qtbot, page, context) -> None:
+    select(page, "张伟", "王芳")
+    dialog = MoveGroupDialog(page, context, page.selected_members())
+    qtbot.addWidget(dialog)
+    dialog.choose("第二党小组")
+    assert dialog.save() is True
+    page.group_combo.setCurrentIndex(page.group_combo.findText("第二党小组"))
+    assert names(page) == ["张伟", "王芳", "李强", "赵敏"]
+    assert sorted(m.name for m in page.selected_members()) == ["张伟", "王芳"]  # kept
+
+
+def test_empty_branch_shows_the_two_first_actions(qtbot, db, data_dir, monkeypatch) -> None:
+    context = AppContext(db=db, data_dir=data_dir)
+    page = MembersPage(context)
+    qtbot.addWidget(page)
+    assert page.stack.currentIndex() == 1
+    assert page.counts_label.text() == "共 0 名党员，正式 0 名，预备 0 名"
+    opened: list[str] = []
+    monkeypatch.setattr(MemberDialog, "ask", classmethod(
+        lambda cls, parent, ctx, member=None: opened.append("add")))  # fmt: skip
+    fake = types.ModuleType("branchdesk.ui.import_dialog")
+    fake.ImportDialog = type("ImportDialog", (), {  # type: ignore[attr-defined]
+        "ask": staticmethod(lambda parent, ctx: opened.append("import"))})  # fmt: skip
+    monkeypatch.setitem(sys.modules, "branchdesk.ui.import_dialog", fake)
+    page.findChild(QPushButton, "emptyAdd").click()
+    page.findChild(QPushButton, "emptyImport").click()
+    assert opened == ["add", "import"]
+    context.members.add(Member(name="张伟"))
+    context.changed("members")
+    assert page.stack.currentIndex() == 0
+    assert names(page) == ["张伟"]
+
+
+def test_page_follows_changes_made_elsewhere(page, context) -> None:
+    context.groups.create("第三党小组")
+    context.changed("groups")
+    assert page.group_combo.findText("第三党小组") > 0
+    context.members.add(Member(name="周杰"))
+    context.changed("members")
+    assert "周杰" in names(page)
+    assert page.counts_label.text() == "共 5 名党员，正式 4 名，预备 1 名"
