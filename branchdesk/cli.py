@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     returns.add_argument(
         "--revised", action="store_true", help="标记为修订版（替代已报送的同期报表）"
     )
+    returns.add_argument(
+        "--mark-reported", action="store_true", help="标记该期间已上报：其中的记录从此只读，直到解锁"
+    )
     returns.add_argument("--json", action="store_true", help="同时以 JSON 输出汇总数据")
     returns.set_defaults(handler=cmd_return)
 
@@ -131,6 +134,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     consolidation.add_argument("--json", action="store_true", help="以 JSON 输出汇总结果")
     consolidation.set_defaults(handler=cmd_consolidate)
+
+    backup = sub.add_parser("backup", help="备份数据（含附件）到一个文件")
+    _data_dir_option(backup, top=False)
+    backup.add_argument("-o", "--output", metavar="FILE", help="备份文件；默认写入数据文件夹的 backups")
+    backup.set_defaults(handler=cmd_backup)
+    restore = sub.add_parser("restore", help="从备份文件恢复（先自动备份当前数据）")
+    _data_dir_option(restore, top=False)
+    restore.add_argument("file")
+    restore.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    restore.set_defaults(handler=cmd_restore)
+    check = sub.add_parser("check", help="检查数据：完整性、外键、附件")
+    _data_dir_option(check, top=False)
+    check.set_defaults(handler=cmd_check)
+
+    signin = sub.add_parser("signin", help="签到表 PDF：某次会议的，或不对应会议记录的空白签到表")
+    _data_dir_option(signin, top=False)
+    signin.add_argument("meeting_id", nargs="?", type=int, metavar="MEETING_ID", help="会议编号")
+    signin.add_argument("--blank", action="store_true", help="空白签到表（日期等手写）")
+    signin.add_argument("--kind", metavar="CODE", help="空白签到表的会议类型代码，如 theme_day")
+    signin.add_argument("--group", metavar="NAME", help="空白签到表只列该党小组的党员")
+    signin.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="输出文件")
+    signin.set_defaults(handler=cmd_signin)
+    record = sub.add_parser("record", help="会议记录 PDF（记录本格式，用于归档）")
+    _data_dir_option(record, top=False)
+    record.add_argument("meeting_id", type=int, metavar="MEETING_ID", help="会议编号")
+    record.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="输出文件")
+    record.set_defaults(handler=cmd_record)
     return parser
 
 
@@ -405,11 +435,15 @@ def cmd_return(args: argparse.Namespace) -> int:
     period = _cli_period(args)
     db = _open(args)
     report = compute_return(db, period)
-    report.revised = args.revised
+    report.revised = report.revised or args.revised
     try:
         path = write_return(report, Path(args.output))
     except ExportError as exc:
         raise CliError(exc.message) from exc
+    if args.mark_reported:
+        from branchdesk.store.periods import ReportedPeriodRepo
+
+        ReportedPeriodRepo(db).mark_reported(period)
     if args.json:
         _print_json(report.figures())
         return 0
@@ -472,6 +506,123 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
             print(f"  逾期：{'、'.join(result.late)}")
     if not result.rows:
         raise CliError("没有可汇总的报表：所有文件都未被采用，未生成汇总表")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from branchdesk.store.backup import BackupError, auto_backup, write_backup
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        if args.output:
+            info = write_backup(data_dir, Path(args.output))
+        else:
+            info = auto_backup(data_dir)
+    except BackupError as exc:
+        raise CliError(exc.message) from exc
+    print(f"已备份到 {info.path}：{info.describe()}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from branchdesk.store.backup import BackupError, read_backup_info, restore_backup
+    from branchdesk.store.lock import DataFolderLock
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        info = read_backup_info(Path(args.file))
+    except (BackupError, StorageError) as exc:
+        raise CliError(exc.message) from exc
+    print(f"备份内容：{info.describe()}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("恢复会替换当前数据；确认无误后请加 --yes 再运行", 2)
+        answer = input("恢复会替换当前数据（当前数据会先自动备份）。确定恢复吗？[y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            print("已取消")
+            return 1
+    try:
+        with DataFolderLock(data_dir):
+            restore_backup(data_dir, Path(args.file))
+    except (BackupError, StorageError) as exc:
+        raise CliError(exc.message) from exc
+    print(f"已恢复到 {data_dir}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from branchdesk.store.health import check_data_folder
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    problems = check_data_folder(data_dir)
+    if problems:
+        for problem in problems:
+            sys.stderr.write(f"branchdesk: {problem}\n")
+        return 1
+    print(f"{data_dir}：数据完整，未发现问题")
+    return 0
+
+
+def _pdf_output(value: str) -> Path:
+    path = Path(value)
+    if path.suffix.lower() != ".pdf":
+        raise CliError(f"输出文件“{value}”应以 .pdf 结尾", 2)
+    return path
+
+
+def cmd_signin(args: argparse.Namespace) -> int:
+    from branchdesk.domain.meetings import MeetingKind
+    from branchdesk.printing.paged import PrintError
+    from branchdesk.printing.pdf import write_pdf
+    from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
+    from branchdesk.store.members import GroupRepo
+
+    output = _pdf_output(args.output)
+    if args.blank == (args.meeting_id is not None):
+        raise CliError("请给出会议编号，或用 --blank --kind CODE 打印空白签到表（二者选一）", 2)
+    if not args.blank and (args.kind or args.group):
+        raise CliError("--kind 和 --group 只用于空白签到表（--blank）", 2)
+    db = _open(args)
+    try:
+        if args.blank:
+            codes = "、".join(k.value for k in MeetingKind)
+            if not args.kind:
+                raise CliError(f"空白签到表请用 --kind 指定会议类型，可用：{codes}", 2)
+            try:
+                kind = MeetingKind(args.kind)
+            except ValueError:
+                raise CliError(f"未知的会议类型代码“{args.kind}”，可用：{codes}", 2) from None
+            group_id = None
+            if args.group:
+                group = GroupRepo(db).by_name(args.group)
+                if group is None:
+                    names = "、".join(g.name for g in GroupRepo(db).list()) or "（没有党小组）"
+                    raise CliError(f"没有名为“{args.group}”的党小组，现有：{names}", 2)
+                group_id = group.id
+            sheet = blank_signin(db, kind, group_id)
+        else:
+            sheet = signin_for_meeting(db, args.meeting_id)
+        pages = write_pdf(SigninDocument(sheet), output)
+    except PrintError as exc:
+        raise CliError(exc.message) from exc
+    print(f"已生成签到表“{output}”：{sheet.heading}，{len(sheet.rows)} 人，共 {pages} 页")
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from branchdesk.printing.paged import PrintError
+    from branchdesk.printing.pdf import write_pdf
+    from branchdesk.printing.record import RecordDocument, record_for_meeting
+
+    output = _pdf_output(args.output)
+    db = _open(args)
+    try:
+        record = record_for_meeting(db, args.meeting_id)
+        pages = write_pdf(RecordDocument(record), output)
+    except PrintError as exc:
+        raise CliError(exc.message) from exc
+    print(f"已生成会议记录“{output}”：{record.meeting.day.isoformat()} "
+          f"{record.meeting.kind_label}，共 {pages} 页")
     return 0
 
 

@@ -29,6 +29,15 @@ def qapp(qapp_args):  # type: ignore[no-untyped-def]
     return make_application(qapp_args)
 
 
+@pytest.fixture(autouse=True)
+def _collect_garbage_here() -> Iterator[None]:
+    """Collect each test's cyclic garbage on the main thread (the app turns automatic GC off)."""
+    yield
+    import gc
+
+    gc.collect()
+
+
 @pytest.fixture
 def db() -> Iterator[Database]:
     database = open_memory_database()

@@ -326,7 +326,10 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
                 hours=round(hours[1], 2),
             )
         )
+    from branchdesk.store.periods import ReportedPeriodRepo
+
     return BranchReturn(
+        revised=ReportedPeriodRepo(db).revised(period),
         branch=branch,
         period=period,
         generated_on=today,

@@ -11,7 +11,9 @@ from sqlite_utils import Database
 
 from branchdesk.domain.activities import Activity, ActivitySummary, Participation
 from branchdesk.domain.meetings import Attachment
+from branchdesk.store.history import record_change
 from branchdesk.store.members import NotFound
+from branchdesk.store.periods import ensure_unlocked
 
 
 def _now() -> str:
@@ -81,8 +83,9 @@ class ActivityRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add(self, activity: Activity) -> int:
+    def add(self, activity: Activity, *, action: str = "insert") -> int:
         with self.db.atomic():
+            ensure_unlocked(self.db, activity.day)
             row = self._row(activity)
             if activity.id is not None:  # undoing a deletion keeps the id
                 row["id"] = activity.id
@@ -93,17 +96,20 @@ class ActivityRepo:
             )
             activity_id = activity.id if activity.id is not None else int(cursor.lastrowid or 0)
             self._write_parts(activity_id, activity, replace=False)
-        activity.id = activity_id
+            activity.id = activity_id
+            record_change(self.db, action, None, activity)
         return activity_id
 
     def add_many(self, activities: Iterable[Activity]) -> list[int]:
         with self.db.atomic():
             return [self.add(activity) for activity in activities]
 
-    def update(self, activity: Activity) -> None:
+    def update(self, activity: Activity, *, action: str = "update") -> None:
         if activity.id is None:
             raise ValueError("activity has no id")
         with self.db.atomic():
+            before = self.get(activity.id)
+            ensure_unlocked(self.db, before.day, activity.day)
             row = self._row(activity)
             row["updated_at"] = _now()
             assignments = ", ".join(f"{column} = ?" for column in row)
@@ -113,12 +119,15 @@ class ActivityRepo:
             if cursor.rowcount != 1:
                 raise NotFound(f"活动 {activity.id} 不存在")
             self._write_parts(activity.id, activity, replace=True)
+            record_change(self.db, action, before, activity)
 
     def delete(self, activity_id: int) -> Activity:
         """Delete an activity and return it whole, so that the deletion can be undone."""
         with self.db.atomic():
             activity = self.get(activity_id)
+            ensure_unlocked(self.db, activity.day)
             self.db.execute("DELETE FROM activities WHERE id = ?", [activity_id])
+            record_change(self.db, "delete", activity, None)
         return activity
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -50,19 +51,49 @@ def check_not_newer(db: Database, path: Path | str = "") -> None:
         )
 
 
-def open_database(path: Path | str, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) a branch database and bring its schema up to date."""
+def folder_writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (tried, not guessed from permissions)."""
+    probe = folder / f".write-test-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = False) -> Database:
+    """Open (creating if needed) a branch database and bring its schema up to date.
+
+    ``read_only`` opens an existing database without writing to it at all (a read-only
+    folder, a backup being previewed); a database that would need migrating is refused.
+    """
     path = Path(path)
     try:
-        conn = sqlite3.connect(str(path), timeout=5.0)
+        if read_only:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+        else:
+            conn = sqlite3.connect(str(path), timeout=5.0)
         db = Database(conn, execute_plugins=False)
         check_not_newer(db, path)
         _configure(db)
+        if read_only:
+            db.execute("PRAGMA query_only = ON")
+            if MIGRATIONS.pending(db):
+                raise StorageError(
+                    f"数据文件 {path} 来自旧版本，需要升级后才能使用，但它所在的文件夹是只读的。"
+                    "请把数据文件夹设为可写后再打开。"
+                )
+            return db
         if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             db.execute("PRAGMA journal_mode = WAL")
         if migrate:
             MIGRATIONS.apply(db)
-    except NewerDatabaseError:
+        try:
+            os.chmod(path, 0o600)  # personal data: readable by this user only
+        except OSError:
+            pass
+    except (NewerDatabaseError, StorageError):
         raise
     except sqlite3.DatabaseError as exc:
         raise storage_error(exc, path) from exc
@@ -105,6 +136,7 @@ __all__ = [
     "NewerDatabaseError",
     "SCHEMA_VERSION",
     "StorageError",
+    "folder_writable",
     "open_database",
     "open_memory_database",
     "storage_error",

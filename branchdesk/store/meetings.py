@@ -21,7 +21,9 @@ from branchdesk.domain.meetings import (
     MeetingSummary,
     Person,
 )
+from branchdesk.store.history import record_change
 from branchdesk.store.members import NotFound
+from branchdesk.store.periods import ensure_unlocked
 
 
 def _now() -> str:
@@ -59,9 +61,10 @@ class MeetingRepo:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def add(self, meeting: Meeting) -> int:
+    def add(self, meeting: Meeting, *, action: str = "insert") -> int:
         """Insert a meeting with everything it holds, in one transaction; return its id."""
         with self.db.atomic():
+            ensure_unlocked(self.db, meeting.day)
             row = self._row(meeting)
             if meeting.id is not None:  # re-inserting a deleted meeting (undo) keeps its id
                 row["id"] = meeting.id
@@ -72,13 +75,16 @@ class MeetingRepo:
             )
             meeting_id = int(cursor.lastrowid or 0) if meeting.id is None else meeting.id
             self._write_parts(meeting_id, meeting, replace=False)
-        meeting.id = meeting_id
+            meeting.id = meeting_id
+            record_change(self.db, action, None, meeting)
         return meeting_id
 
-    def update(self, meeting: Meeting) -> None:
+    def update(self, meeting: Meeting, *, action: str = "update") -> None:
         if meeting.id is None:
             raise ValueError("meeting has no id")
         with self.db.atomic():
+            before = self.get(meeting.id)
+            ensure_unlocked(self.db, before.day, meeting.day)
             row = self._row(meeting)
             row["updated_at"] = _now()
             assignments = ", ".join(f"{column} = ?" for column in row)
@@ -88,12 +94,15 @@ class MeetingRepo:
             if cursor.rowcount != 1:
                 raise NotFound(f"会议 {meeting.id} 不存在")
             self._write_parts(meeting.id, meeting, replace=True)
+            record_change(self.db, action, before, meeting)
 
     def delete(self, meeting_id: int) -> Meeting:
         """Delete a meeting and return it whole, so that the deletion can be undone."""
         with self.db.atomic():
             meeting = self.get(meeting_id)
+            ensure_unlocked(self.db, meeting.day)
             self.db.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
+            record_change(self.db, "delete", meeting, None)
         return meeting
 
     def add_many(self, meetings: Iterable[Meeting]) -> list[int]:

@@ -231,10 +231,14 @@ class MemberRepo:
         ).fetchone()
         return RosterCounts(total=full + probationary, full=full, probationary=probationary)
 
-    def add(self, member: Member) -> int:
+    def add(self, member: Member, *, action: str = "insert") -> int:
         """Insert a member (with roles) and return its id."""
+        from branchdesk.store.history import record_change
+
         with self.db.atomic():
             row = _member_to_row(member)
+            if member.id is not None:  # putting back a record from the history keeps its id
+                row["id"] = member.id
             if not row["sort_order"]:
                 row["sort_order"] = self.db.execute(
                     "SELECT coalesce(max(sort_order), 0) + 1 FROM members"
@@ -244,16 +248,20 @@ class MemberRepo:
             cursor = self.db.execute(
                 f"INSERT INTO members ({columns}) VALUES ({marks})", list(row.values())
             )
-            member_id = int(cursor.lastrowid or 0)
+            member_id = member.id if member.id is not None else int(cursor.lastrowid or 0)
             self._write_roles(member_id, member.roles)
-        member.id = member_id
+            member.id = member_id
+            record_change(self.db, action, None, self.get(member_id))
         return member_id
 
-    def update(self, member: Member) -> None:
+    def update(self, member: Member, *, action: str = "update") -> None:
         """Replace a member's fields and roles."""
+        from branchdesk.store.history import record_change
+
         if member.id is None:
             raise ValueError("member has no id")
         with self.db.atomic():
+            before = self.get(member.id)
             row = _member_to_row(member)
             row["updated_at"] = _now()
             assignments = ", ".join(f"{column} = ?" for column in row)
@@ -263,6 +271,9 @@ class MemberRepo:
             if cursor.rowcount != 1:
                 raise NotFound(f"党员 {member.id} 不存在")
             self._write_roles(member.id, member.roles)
+            after = self.get(member.id)
+            if after != before:
+                record_change(self.db, action, before, after)
 
     def _write_roles(self, member_id: int, roles: Iterable[Role]) -> None:
         self.db.execute("DELETE FROM member_roles WHERE member_id = ?", [member_id])

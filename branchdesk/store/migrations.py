@@ -251,7 +251,42 @@ def m0004_requirements(db: Database) -> None:
     _set_version(db, 4)
 
 
-SCHEMA_VERSION = 4
+@MIGRATIONS(name="0005_history_and_reported_periods")
+def m0005_history_and_reported_periods(db: Database) -> None:
+    """Change history of records, and periods locked once their return was reported."""
+    db.execute(
+        """
+        CREATE TABLE change_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')),
+            entity TEXT NOT NULL CHECK (entity IN ('member', 'meeting', 'activity', 'period')),
+            entity_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete', 'restore',
+                'report', 'unlock')),
+            summary TEXT NOT NULL DEFAULT '',
+            before TEXT,
+            after TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_change_log_entity ON change_log(entity, entity_id)")
+    db.execute(
+        """
+        CREATE TABLE reported_periods (
+            code TEXT PRIMARY KEY,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            reported_at TEXT NOT NULL,
+            locked INTEGER NOT NULL DEFAULT 1 CHECK (locked IN (0, 1)),
+            revisions INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    _set_version(db, 5)
+
+
+SCHEMA_VERSION = 5
 
 
 def known_migration_names() -> set[str]:

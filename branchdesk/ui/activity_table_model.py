@@ -114,9 +114,7 @@ class ActivityTableModel(QAbstractTableModel):
             if column in (Column.TITLE, Column.PLACE):
                 return self._display(summary, column) or None
             if column in _NUMERIC:
-                return (
-                    f"{summary.participants} 人参加，合计 {format_hours(summary.hours)} 小时"
-                )
+                return f"{summary.participants} 人参加，合计 {format_hours(summary.hours)} 小时"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in _NUMERIC:

@@ -16,6 +16,7 @@ class AppContext:
     db: Database
     data_dir: Path
     events: RecordEvents = field(default_factory=RecordEvents)
+    read_only: bool = False
 
     @property
     def db_path(self) -> Path:

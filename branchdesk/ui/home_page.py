@@ -1,136 +1,846 @@
-"""工作台: the branch at a glance — who is in it, its groups and its committee."""
+"""工作台: what to do this month, at a glance.
+
+Required meetings of this month, quarter and year (done, due or late, with one click to
+plan or record the missing one), the people to mind (political birthdays, 转正 due,
+repeated absences), the last twelve months of meetings and attendance, and a calendar.
+The page reads everything through ``HomeQueries`` and refreshes when any record changes.
+
+Settings (QSettings):
+    home/remind_late (bool, default true): remind once a day at start-up when a required
+        meeting of the previous period was not held. The 设置 page offers it as a checkbox.
+    home/last_reminder (ISO date): the day the reminder was last shown.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QMouseEvent, QShowEvent, QTextCharFormat
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from branchdesk.domain.members import Role
+from branchdesk.domain.home import (
+    CalendarDays,
+    DutyLine,
+    DutyState,
+    EntryKind,
+    HomeOverview,
+)
+from branchdesk.domain.meetings import Meeting, MeetingStatus
+from branchdesk.domain.requirements import Period, Unit
+from branchdesk.store.home_queries import HomeQueries
+from branchdesk.store.meetings import MeetingRepo
+from branchdesk.store.members import NotFound
+from branchdesk.ui import msgbox
+from branchdesk.ui.charts import YearChart
 from branchdesk.ui.context import AppContext
 
+log = logging.getLogger(__name__)
 
-def _card(title: str) -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("card")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(18, 14, 18, 16)
-    heading = QLabel(title)
-    heading.setObjectName("cardTitle")
-    layout.addWidget(heading)
-    return frame, layout
+REMINDER_SETTING = "home/remind_late"
+LAST_REMINDER_SETTING = "home/last_reminder"
+
+GREEN = "#2e7d32"
+AMBER = "#9a6700"
+RED = "#b71c1c"
+BLUE = "#1d5fa6"
+MUTED = "#5f5f5f"
+MAX_NAMES = 6  # people listed per section before "另有 N 人"
+
+_THIS = {Unit.MONTH: "本月", Unit.QUARTER: "本季度", Unit.YEAR: "今年"}
+_LAST = {Unit.MONTH: "上月", Unit.QUARTER: "上季度", Unit.YEAR: "去年"}
+
+_STYLE = f"""
+#HomePage, #homeContent {{ background: #f7f5f1; }}
+#HomePage QLabel {{ font-size: 15px; }}
+#pageTitle {{ font-size: 26px; font-weight: 600; }}
+#todayLabel {{ font-size: 17px; color: {MUTED}; }}
+#branchLabel, #countsLabel, #countsDetail {{ font-size: 15px; color: {MUTED}; }}
+#summaryLabel {{ font-size: 18px; }}
+#card {{ background: white; border: 1px solid #e2dcd2; border-radius: 8px; }}
+#cardTitle {{ font-size: 20px; font-weight: 600; color: #8b1a1a; }}
+#cardSubtitle {{ font-size: 15px; color: {MUTED}; }}
+#sectionTitle {{ font-size: 16px; font-weight: 600; color: #333333; }}
+#emptyNote {{ color: {MUTED}; }}
+#dutyRow {{ border-radius: 6px; }}
+#dutyRow[openable="true"]:hover {{ background: #f6efe6; }}
+#dutyName {{ font-size: 17px; }}
+#dutyMark {{ font-size: 20px; font-weight: 700; }}
+#dutyDetail {{ font-size: 15px; }}
+QPushButton#quickAction {{
+    font-size: 16px; padding: 7px 16px; border: 1px solid #cfc6b8; border-radius: 5px;
+    background: white; min-height: 24px;
+}}
+QPushButton#quickAction:hover {{ background: #f6efe6; }}
+QPushButton#primaryAction {{
+    font-size: 16px; font-weight: 600; padding: 7px 18px; border: 1px solid #9f1a1a;
+    border-radius: 5px; background: #b71c1c; color: white; min-height: 24px;
+}}
+QPushButton#primaryAction:hover {{ background: #a31919; }}
+QPushButton#lineAction {{
+    font-size: 15px; padding: 3px 10px; border: 1px solid #cfc6b8; border-radius: 4px;
+    background: white; color: #8b1a1a;
+}}
+QPushButton#lineAction:hover {{ background: #f6efe6; }}
+QPushButton#linkButton {{
+    font-size: 15px; border: none; background: transparent; color: {BLUE}; padding: 2px 4px;
+}}
+QPushButton#linkButton:hover {{ text-decoration: underline; }}
+QCalendarWidget QAbstractItemView {{ font-size: 15px; selection-background-color: #8b1a1a;
+    selection-color: white; }}
+QCalendarWidget QToolButton {{ font-size: 16px; color: #333333; }}
+QCalendarWidget #qt_calendar_navigationbar {{ background: #f3f0eb; }}
+"""
+
+
+def day_text(day: dt.date, fmt: str = "M月d日") -> str:
+    """A date as people read it, through the (Chinese) locale."""
+    from PySide6.QtCore import QLocale
+
+    return QLocale().toString(QDate(day.year, day.month, day.day), fmt)
+
+
+def _left_text(line: DutyLine) -> str:
+    if line.days_left == 0:
+        return f"今天是{_THIS[line.unit]}最后一天"
+    return f"{_THIS[line.unit]}还剩 {line.days_left} 天"
+
+
+def line_detail(line: DutyLine) -> str:
+    """The second line under a required meeting: when it was held, or what is left."""
+    held = len(line.held)
+    if line.state is DutyState.DONE:
+        if held == 1:
+            return f"{day_text(line.held[0][0])}已召开"
+        return f"已开 {held} 次，最近 {day_text(line.held[-1][0])}"
+    parts = []
+    if line.state is DutyState.LATE:
+        if line.missed_held:
+            parts.append(f"{_LAST[line.unit]}只开了 {line.missed_held} 次")
+        else:
+            parts.append(f"{_LAST[line.unit]}未开")
+    if held:
+        parts.append(f"已开 {held} 次，还差 {line.requirement.times - held} 次")
+    if line.planned:
+        parts.append(f"已计划 {day_text(line.planned[0][0])}")
+    else:
+        parts.append(_left_text(line))
+    return "，".join(parts)
+
+
+def late_text(line: DutyLine) -> str:
+    """One line of the start-up reminder."""
+    missed = line.missed.label if line.missed else ""
+    return f"{line.label}：{_LAST[line.unit]}（{missed}）未按要求召开"
+
+
+def _mark(line: DutyLine) -> tuple[str, str]:
+    if line.state is DutyState.DONE:
+        return "✔", GREEN
+    if line.state is DutyState.LATE:
+        return "✖", RED
+    if line.planned:
+        return "○", BLUE
+    return "○", AMBER if line.urgent else MUTED
+
+
+class DutyRow(QFrame):
+    """One required meeting: a mark, its name, what is left, and buttons to act on it.
+
+    Signals:
+        open_requested(int): the user clicked the row of a held or planned meeting.
+        plan_requested(): 计划 — plan the missing meeting.
+        record_requested(): 记录 / 补记 — enter a meeting that was held.
+    """
+
+    open_requested = Signal(int)
+    plan_requested = Signal()
+    record_requested = Signal()
+
+    def __init__(self, line: DutyLine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.line = line
+        self.setObjectName("dutyRow")
+        if line.state is DutyState.DONE:
+            self.meeting_id = line.last_meeting_id
+        else:
+            self.meeting_id = line.planned[0][1] if line.planned else None
+        self.setProperty("openable", self.meeting_id is not None)
+        if self.meeting_id is not None:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setToolTip("点击打开这次会议")
+        symbol, color = _mark(line)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 5, 4, 5)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(1)
+        self.mark = QLabel(symbol)
+        self.mark.setObjectName("dutyMark")
+        self.mark.setStyleSheet(f"color: {color};")
+        self.mark.setFixedWidth(22)
+        self.mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.name = QLabel(line.label)
+        self.name.setObjectName("dutyName")
+        self.detail = QLabel(line_detail(line))
+        self.detail.setObjectName("dutyDetail")
+        self.detail.setWordWrap(True)
+        detail_color = {DutyState.DONE: MUTED, DutyState.LATE: RED}.get(line.state, color)
+        self.detail.setStyleSheet(f"color: {detail_color};")
+        grid.addWidget(self.mark, 0, 0)
+        grid.addWidget(self.name, 0, 1)
+        grid.addWidget(self.detail, 1, 1, 1, 2)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.buttons: dict[str, QPushButton] = {}
+        if line.state is not DutyState.DONE:
+            if line.planned:
+                self._button(buttons, "打开", "打开已计划的这次会议，开完后在这里登记")
+            else:
+                record = "补记" if line.state is DutyState.LATE else "记录"
+                tip = (
+                    f"{_LAST[line.unit]}其实开过、只是没有登记：现在补记"
+                    if line.state is DutyState.LATE
+                    else "会议已经开过：现在登记"
+                )
+                self._button(buttons, record, tip)
+                self._button(buttons, "计划", f"安排一次{line.label}，建议 {day_text(line.suggested_day)}")
+        grid.addLayout(buttons, 0, 2, Qt.AlignmentFlag.AlignRight)
+        grid.setColumnStretch(1, 1)
+
+    def _button(self, layout: QHBoxLayout, text: str, tip: str) -> None:
+        button = QPushButton(text)
+        button.setObjectName("lineAction")
+        button.setToolTip(tip)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        if text == "计划":
+            button.clicked.connect(self.plan_requested)
+        elif text == "打开":
+            button.clicked.connect(self._on_open_clicked)
+        else:
+            button.clicked.connect(self.record_requested)
+        layout.addWidget(button)
+        self.buttons[text] = button
+
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        if self.meeting_id is not None:
+            self.open_requested.emit(self.meeting_id)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if event.button() is Qt.MouseButton.LeftButton and self.meeting_id is not None:
+            self.open_requested.emit(self.meeting_id)
+        super().mouseReleaseEvent(event)
+
+
+class _Card(QFrame):
+    """A white card with a title, an optional subtitle on the right, and a body."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(18, 14, 18, 16)
+        self.outer.setSpacing(10)
+        head = QHBoxLayout()
+        self.title = QLabel(title)
+        self.title.setObjectName("cardTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("cardSubtitle")
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.subtitle)
+        self.head = head
+        self.outer.addLayout(head)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(4)
+        self.outer.addLayout(self.body)
+
+    def clear(self) -> None:
+        while self.body.count():
+            item = self.body.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+
+def _empty(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("emptyNote")
+    label.setWordWrap(True)
+    return label
+
+
+def _people_table(rows: list[tuple[str, ...]], color: str = "") -> str:
+    style = f" style='color:{color}'" if color else ""
+    cells = "".join(
+        "<tr>"
+        + "".join(
+            f"<td style='padding: 2px 14px 2px 0'{style}>{text}</td>" for text in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table cellspacing='0'>{cells}</table>"
+
+
+def _more(count: int) -> str:
+    return f"<div style='color:{MUTED}'>另有 {count} 人</div>" if count > 0 else ""
 
 
 class HomePage(QWidget):
     """Signals:
     navigate_requested(str): the user asked for another page by its title.
+    month_report_requested(str): 导出本月报表 — the month's code (``2025-11``) for the 报表
+        page to select; ``navigate_requested("报表")`` is emitted just before it.
     """
 
     navigate_requested = Signal(str)
+    month_report_requested = Signal(str)
 
-    def __init__(self, context: AppContext) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
         super().__init__()
         self.context = context
+        self._today = today or dt.date.today
         self.setObjectName("HomePage")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(28, 22, 28, 22)
-        outer.setSpacing(16)
-        self.branch_label = QLabel()
-        self.branch_label.setObjectName("pageTitle")
-        self.superior_label = QLabel()
-        self.superior_label.setObjectName("subtitle")
-        outer.addWidget(self.branch_label)
-        outer.addWidget(self.superior_label)
+        self.setStyleSheet(_STYLE)
+        self.overview: HomeOverview | None = None
+        self.last_refresh_ms = 0.0
+        self._stale = True
+        self._calendar_loaded: set[tuple[int, int]] = set()
+        self._calendar_days = CalendarDays()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
 
+        scroll = QScrollArea()
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        content = QWidget()
+        content.setObjectName("homeContent")
+        scroll.setWidget(content)
+        self.scroll = scroll
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(scroll)
+
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(24, 18, 24, 20)
+        outer.setSpacing(14)
+        outer.addLayout(self._build_header())
         grid = QGridLayout()
-        grid.setSpacing(16)
-        roster_card, roster_layout = _card("党员")
-        self.counts_label = QLabel()
-        self.counts_label.setObjectName("bigNumber")
-        self.counts_detail = QLabel()
-        roster_layout.addWidget(self.counts_label)
-        roster_layout.addWidget(self.counts_detail)
-        actions = QHBoxLayout()
-        for text in ("查看花名册",):
-            button = QPushButton(text)
-            button.clicked.connect(lambda _c=False: self.navigate_requested.emit("党员"))
-            actions.addWidget(button)
-        actions.addStretch(1)
-        roster_layout.addStretch(1)
-        roster_layout.addLayout(actions)
-        grid.addWidget(roster_card, 0, 0)
-
-        committee_card, committee_layout = _card("支部委员会")
-        self.committee_label = QLabel()
-        self.committee_label.setWordWrap(True)
-        self.committee_label.setTextFormat(Qt.TextFormat.PlainText)
-        committee_layout.addWidget(self.committee_label)
-        committee_layout.addStretch(1)
-        grid.addWidget(committee_card, 0, 1)
-
-        groups_card, groups_layout = _card("党小组")
-        self.groups_label = QLabel()
-        self.groups_label.setWordWrap(True)
-        self.groups_label.setTextFormat(Qt.TextFormat.PlainText)
-        groups_layout.addWidget(self.groups_label)
-        groups_layout.addStretch(1)
-        grid.addWidget(groups_card, 1, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(14)
+        self.month_card = _Card("本月")
+        self.quarter_card = _Card("本季度")
+        self.year_card = _Card("本年")
+        self.people_card = self._build_people()
+        self.chart_card = _Card("近十二个月")
+        self.chart_card.subtitle.setText("每月召开的会议和出席率")
+        self.year_chart = YearChart()
+        self.chart_card.body.addWidget(self.year_chart)
+        self.calendar_card = self._build_calendar()
+        side = QVBoxLayout()
+        side.setSpacing(14)
+        side.addWidget(self.quarter_card)
+        side.addWidget(self.year_card)
+        side.addStretch(1)
+        grid.addWidget(self.month_card, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(side, 0, 1)
+        grid.addWidget(self.people_card, 0, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.chart_card, 1, 0, 1, 2)
+        grid.addWidget(self.calendar_card, 1, 2)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
         outer.addLayout(grid)
         outer.addStretch(1)
-        self.setStyleSheet(
-            "#pageTitle { font-size: 24px; font-weight: 600; }"
-            "#subtitle { font-size: 15px; color: #666; }"
-            "#card { background: white; border: 1px solid #e2dcd2; border-radius: 8px; }"
-            "#cardTitle { font-size: 17px; font-weight: 600; color: #8b1a1a; }"
-            "#bigNumber { font-size: 30px; font-weight: 600; }"
-            "QLabel { font-size: 15px; }"
-        )
+
         context.events.records_changed.connect(self._on_events_records_changed)
         self.refresh()
 
+    # -- building ----------------------------------------------------------------------------------
+
+    def _build_header(self) -> QVBoxLayout:
+        header = QVBoxLayout()
+        header.setSpacing(6)
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        title = QLabel("工作台")
+        title.setObjectName("pageTitle")
+        self.today_label = QLabel()
+        self.today_label.setObjectName("todayLabel")
+        top.addWidget(title)
+        top.addSpacing(6)
+        top.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addStretch(1)
+        self.record_button = self._quick("记录会议", "登记一次已经召开的会议", primary=True)
+        self.record_button.clicked.connect(self._on_record_button_clicked)
+        self.plan_button = self._quick("计划会议", "安排一次还没有召开的会议")
+        self.plan_button.clicked.connect(self._on_plan_button_clicked)
+        self.signin_button = self._quick("打印签到表", "为下一次会议打印签到表")
+        self.signin_button.clicked.connect(self._on_signin_button_clicked)
+        self.report_button = self._quick("导出本月报表", "在“报表”页导出本月的月报")
+        self.report_button.clicked.connect(self._on_report_button_clicked)
+        for button in (
+            self.record_button,
+            self.plan_button,
+            self.signin_button,
+            self.report_button,
+        ):
+            top.addWidget(button)
+        header.addLayout(top)
+        facts = QHBoxLayout()
+        facts.setSpacing(0)
+        self.branch_label = QLabel()
+        self.branch_label.setObjectName("branchLabel")
+        members_word = QLabel("　在册党员 ")
+        members_word.setObjectName("countsLabel")
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("countsLabel")
+        self.counts_detail = QLabel()
+        self.counts_detail.setObjectName("countsDetail")
+        for label in (self.branch_label, members_word, self.counts_label, self.counts_detail):
+            facts.addWidget(label)
+        facts.addStretch(1)
+        header.addLayout(facts)
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        header.addSpacing(4)
+        header.addWidget(self.summary_label)
+        return header
+
+    def _quick(self, text: str, tip: str, *, primary: bool = False) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName("primaryAction" if primary else "quickAction")
+        button.setToolTip(tip)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        return button
+
+    def _build_people(self) -> _Card:
+        card = _Card("党员提醒")
+        roster = QPushButton("花名册 ›")
+        roster.setObjectName("linkButton")
+        roster.setCursor(Qt.CursorShape.PointingHandCursor)
+        roster.clicked.connect(self._on_roster_button_clicked)
+        card.head.addWidget(roster)
+        self.birthday_title = self._section(card, "")
+        self.birthday_label = self._section_body(card)
+        self.probation_title = self._section(card, "预备党员转正")
+        self.probation_label = self._section_body(card)
+        self.absence_title = self._section(card, "缺席未补学（今年 3 次及以上）")
+        self.absence_label = self._section_body(card)
+        card.outer.addStretch(1)
+        return card
+
+    @staticmethod
+    def _section(card: _Card, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("sectionTitle")
+        card.outer.addWidget(label)
+        return label
+
+    @staticmethod
+    def _section_body(card: _Card) -> QLabel:
+        label = QLabel()
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        label.setContentsMargins(0, 0, 0, 6)
+        card.outer.addWidget(label)
+        return label
+
+    def _build_calendar(self) -> _Card:
+        card = _Card("日程")
+        self.calendar = QCalendarWidget()
+        self.calendar.setObjectName("homeCalendar")
+        self.calendar.setGridVisible(False)
+        self.calendar.setVerticalHeaderFormat(
+            QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader
+        )
+        self.calendar.setHorizontalHeaderFormat(
+            QCalendarWidget.HorizontalHeaderFormat.ShortDayNames
+        )
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar.setMinimumHeight(230)
+        self.calendar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        weekend = QTextCharFormat()
+        weekend.setForeground(QColor("#333333"))
+        for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
+            self.calendar.setWeekdayTextFormat(day, weekend)
+        self.calendar.currentPageChanged.connect(self._on_calendar_current_page_changed)
+        self.calendar.selectionChanged.connect(self._on_calendar_selection_changed)
+        self.calendar.activated.connect(self._on_calendar_activated)
+        card.body.addWidget(self.calendar, 1)
+        legend = QLabel(
+            f"<span style='color:{RED}'>■</span> 已开会议　"
+            f"<span style='color:{BLUE}'>■</span> 计划会议　"
+            f"<span style='color:{GREEN}'>■</span> 党员活动"
+        )
+        legend.setStyleSheet(f"font-size: 14px; color: {MUTED};")
+        card.body.addWidget(legend)
+        self.day_label = QLabel()
+        self.day_label.setWordWrap(True)
+        self.day_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.day_label.setMinimumHeight(22)
+        card.body.addWidget(self.day_label)
+        return card
+
+    # -- refreshing --------------------------------------------------------------------------------
+
     @Slot(str)
     def _on_events_records_changed(self, _kind: str) -> None:
-        self.refresh()
+        self._stale = True
+        if self.isVisible():
+            self._refresh_timer.start()  # a burst of changes refreshes once
+
+    @Slot()
+    def _on_refresh_timer_timeout(self) -> None:
+        if self._stale:
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._stale or (self.overview and self.overview.today != self._today()):
+            self._refresh_timer.start()
 
     def refresh(self) -> None:
+        """Read everything again and show it."""
+        started = time.perf_counter()
+        today = self._today()
+        overview = HomeQueries(self.context.db).overview(today)
+        self.overview = overview
+        self._stale = False
+        self._fill_header(overview)
+        self._fill_duties(overview)
+        self._fill_people(overview)
+        self.year_chart.set_months(overview.months)
+        months = overview.months
+        if months:
+            first, last = months[0].period, months[-1].period
+            self.chart_card.subtitle.setText(
+                f"{first.year}年{first.number}月至{last.year}年{last.number}月"
+            )
+        self._fill_calendar(overview)
+        self.last_refresh_ms = (time.perf_counter() - started) * 1000
+        log.debug("home page refreshed in %.0f ms", self.last_refresh_ms)
+
+    def _fill_header(self, overview: HomeOverview) -> None:
+        today = overview.today
+        self.today_label.setText(day_text(today, "yyyy年M月d日 dddd"))
         branch = self.context.branch.get()
         self.branch_label.setText(branch.name if branch else "未命名支部")
-        self.superior_label.setText(
-            f"上级党组织：{branch.superior}" if branch and branch.superior else ""
-        )
         counts = self.context.members.counts()
         self.counts_label.setText(f"{counts.total} 名")
-        self.counts_detail.setText(f"正式党员 {counts.full} 名，预备党员 {counts.probationary} 名")
-        committee = self.context.members.committee()
-        role_order = list(Role)
-        lines = sorted(
-            (min(role_order.index(r) for r in m.roles), "、".join(r.value for r in m.roles), m.name)
-            for m in committee
-        )
-        if counts.total and counts.total < 7 and not committee:
-            self.committee_label.setText("党员不足 7 人的支部不设支部委员会，由支部书记负责。")
-        elif lines:
-            self.committee_label.setText("\n".join(f"{roles}：{name}" for _o, roles, name in lines))
-        else:
-            self.committee_label.setText("尚未登记支委。在“党员”页编辑党员时可勾选其支委职务。")
-        groups = self.context.groups.list()
-        if groups:
-            members = {m.id: m.name for m in self.context.members.list(include_left=False)}
-            self.groups_label.setText(
-                "\n".join(
-                    f"{g.name}：{g.member_count} 人"
-                    + (f"，组长 {members[g.leader_id]}" if g.leader_id in members else "")
-                    for g in groups
-                )
+        self.counts_detail.setText(f"（正式党员 {counts.full} 名，预备党员 {counts.probationary} 名）")
+        self.summary_label.setText(summary_html(overview))
+        upcoming = overview.upcoming
+        if upcoming is not None:
+            self.signin_button.setToolTip(
+                f"为{day_text(upcoming.day)}的{upcoming.kind_label}打印签到表"
             )
         else:
-            self.groups_label.setText("尚未建立党小组。可在“党员”页的“党小组管理”中建立。")
+            self.signin_button.setToolTip("没有计划中的会议：打印空白签到表")
+        month = Period.containing(Unit.MONTH, today)
+        self.report_button.setToolTip(f"在“报表”页导出{month.label}的月报")
+
+    def _fill_duties(self, overview: HomeOverview) -> None:
+        today = overview.today
+        subtitles = {
+            Unit.MONTH: Period.containing(Unit.MONTH, today).label,
+            Unit.QUARTER: Period.containing(Unit.QUARTER, today).label,
+            Unit.YEAR: Period.containing(Unit.YEAR, today).label,
+        }
+        self.rows: list[DutyRow] = []
+        for unit, card in (
+            (Unit.MONTH, self.month_card),
+            (Unit.QUARTER, self.quarter_card),
+            (Unit.YEAR, self.year_card),
+        ):
+            card.clear()
+            card.subtitle.setText(subtitles[unit])
+            lines = overview.lines_of(unit)
+            if not lines:
+                card.body.addWidget(_empty(f"{_THIS[unit]}没有必须召开的会议。"))
+            for line in lines:
+                row = DutyRow(line)
+                row.open_requested.connect(self._on_duty_row_open_requested)
+                row.plan_requested.connect(lambda line=line: self.plan_missing(line))
+                row.record_requested.connect(lambda line=line: self.record_missing(line))
+                card.body.addWidget(row)
+                self.rows.append(row)
+
+    def _fill_people(self, overview: HomeOverview) -> None:
+        today = overview.today
+        self.birthday_title.setText(f"政治生日 · {today.month}月")
+        birthdays = overview.birthdays
+        if birthdays:
+            rows = [
+                (b.name, day_text(b.day) if b.day else f"{today.month}月", f"入党 {b.years} 周年")
+                for b in birthdays[:MAX_NAMES]
+            ]
+            self.birthday_label.setText(
+                _people_table(rows) + _more(len(birthdays) - MAX_NAMES)
+            )
+        else:
+            self.birthday_label.setText(f"<span style='color:{MUTED}'>本月没有党员过政治生日。</span>")
+        probations = overview.probations
+        if probations:
+            rows_html = ""
+            for p in probations[:MAX_NAMES]:
+                ends = f"{p.ends.year}年{p.ends.month}月" if p.month_only else day_text(p.ends)
+                if p.overdue:
+                    text = (
+                        f"<b>{p.name}</b>　预备期已于 {ends} 满一年，尚未登记转正"
+                        f"（已过 {-p.days_left} 天）"
+                    )
+                    color = RED
+                elif p.days_left == 0:
+                    text, color = f"<b>{p.name}</b>　今天预备期满一年", AMBER
+                else:
+                    text = f"<b>{p.name}</b>　{ends} 预备期满，还有 {p.days_left} 天"
+                    color = AMBER if p.days_left <= 30 else "#333333"
+                rows_html += f"<div style='color:{color}; margin-bottom: 3px'>{text}</div>"
+            self.probation_label.setText(rows_html + _more(len(probations) - MAX_NAMES))
+        else:
+            self.probation_label.setText(
+                f"<span style='color:{MUTED}'>近 60 天没有预备党员到期。</span>"
+            )
+        absences = overview.absences
+        if absences:
+            rows = [(a.name, f"缺席 {a.absences} 次未补学") for a in absences[:MAX_NAMES]]
+            self.absence_label.setText(
+                _people_table(rows, AMBER) + _more(len(absences) - MAX_NAMES)
+            )
+        else:
+            self.absence_label.setText(f"<span style='color:{MUTED}'>没有。</span>")
+
+    def _fill_calendar(self, overview: HomeOverview) -> None:
+        self._calendar_days = CalendarDays(dict(overview.calendar.entries))
+        start, end = overview.calendar_range
+        self._calendar_loaded = set()
+        day = start.replace(day=1)
+        while day <= end:
+            if day >= start or day.month == start.month:
+                self._calendar_loaded.add((day.year, day.month))
+            day = (day + dt.timedelta(days=32)).replace(day=1)
+        self._calendar_loaded.discard((start.year, start.month))  # only its last days were read
+        today = QDate(overview.today.year, overview.today.month, overview.today.day)
+        self.calendar.blockSignals(True)
+        self.calendar.setSelectedDate(today)
+        self.calendar.blockSignals(False)
+        self._paint_calendar()
+        self._show_day(overview.today)
+
+    def _paint_calendar(self) -> None:
+        self.calendar.setDateTextFormat(QDate(), QTextCharFormat())  # clears every mark
+        today = self.overview.today if self.overview else self._today()
+        for day, entries in self._calendar_days.entries.items():
+            kinds = {e.kind for e in entries}
+            fmt = QTextCharFormat()
+            if EntryKind.HELD in kinds:
+                fmt.setBackground(QColor("#f6d5d1"))
+                fmt.setForeground(QColor("#8b1a1a"))
+            elif EntryKind.PLANNED in kinds:
+                fmt.setBackground(QColor("#d6e6f7"))
+                fmt.setForeground(QColor(BLUE))
+            else:
+                fmt.setBackground(QColor("#dcefdc"))
+                fmt.setForeground(QColor(GREEN))
+            fmt.setFontWeight(700)
+            if EntryKind.ACTIVITY in kinds and len(kinds) > 1:
+                fmt.setFontUnderline(True)
+            self.calendar.setDateTextFormat(QDate(day.year, day.month, day.day), fmt)
+        mark_today = self.calendar.dateTextFormat(QDate(today.year, today.month, today.day))
+        mark_today.setFontWeight(700)
+        mark_today.setFontUnderline(True)
+        self.calendar.setDateTextFormat(QDate(today.year, today.month, today.day), mark_today)
+
+    @Slot(int, int)
+    def _on_calendar_current_page_changed(self, year: int, month: int) -> None:
+        if (year, month) in self._calendar_loaded:
+            return
+        start = dt.date(year, month, 1) - dt.timedelta(days=7)
+        end = Period(Unit.MONTH, year, month).end + dt.timedelta(days=14)
+        extra = HomeQueries(self.context.db).calendar(start, end)
+        for day, entries in extra.entries.items():
+            self._calendar_days.entries[day] = entries
+        self._calendar_loaded.add((year, month))
+        self._paint_calendar()
+
+    @Slot()
+    def _on_calendar_selection_changed(self) -> None:
+        selected = self.calendar.selectedDate()
+        self._show_day(dt.date(selected.year(), selected.month(), selected.day()))
+
+    def _show_day(self, day: dt.date) -> None:
+        entries = self._calendar_days.entries.get(day, [])
+        if not entries:
+            self.day_label.setText(f"{day_text(day)}：没有会议和活动")
+            self.day_label.setStyleSheet(f"color: {MUTED};")
+            return
+        words = {EntryKind.HELD: "", EntryKind.PLANNED: "（计划）", EntryKind.ACTIVITY: ""}
+        lines = [f"{e.text}{words[e.kind]}" for e in entries[:3]]
+        if len(entries) > 3:
+            lines.append(f"另有 {len(entries) - 3} 项")
+        self.day_label.setText(f"{day_text(day)}：" + "\n".join(lines))
+        self.day_label.setStyleSheet("color: #333333;")
+
+    @Slot(QDate)
+    def _on_calendar_activated(self, date: QDate) -> None:
+        day = dt.date(date.year(), date.month(), date.day())
+        for entry in self._calendar_days.entries.get(day, []):
+            if entry.kind is not EntryKind.ACTIVITY:
+                self.open_meeting(entry.record_id)
+                return
+
+    # -- acting ----------------------------------------------------------------------------------------
+
+    def _template(self, line: DutyLine, day: dt.date, status: MeetingStatus) -> Meeting:
+        """A new meeting of the line's kind and group, with place and people as last time."""
+        meeting = Meeting(
+            kinds=[line.kind],
+            day=day,
+            status=status,
+            group_id=line.group_id,
+            group_name=line.group_name,
+        )
+        if line.usual_meeting_id is not None:
+            try:
+                last = MeetingRepo(self.context.db).get(line.usual_meeting_id)
+            except NotFound:
+                return meeting
+            meeting.place, meeting.start, meeting.end = last.place, last.start, last.end
+            meeting.host, meeting.recorder = last.host, last.recorder
+        return meeting
+
+    def plan_missing(self, line: DutyLine) -> None:
+        """计划: open a new planned meeting of the line's kind and group on the suggested day."""
+        from branchdesk.ui.meeting_editor import MeetingEditor
+
+        meeting = self._template(line, line.suggested_day, MeetingStatus.PLANNED)
+        MeetingEditor.ask(self, self.context, meeting, planned=True)
+
+    def record_missing(self, line: DutyLine) -> None:
+        """记录 / 补记: enter a meeting that was held (in the missed period when late)."""
+        from branchdesk.ui.meeting_editor import MeetingEditor
+
+        day = line.makeup_day if line.makeup_day else min(self._today(), line.period.end)
+        meeting = self._template(line, day, MeetingStatus.HELD)
+        MeetingEditor.ask(self, self.context, meeting)
+
+    def open_meeting(self, meeting_id: int) -> None:
+        from branchdesk.ui.meeting_editor import MeetingEditor
+
+        try:
+            meeting = MeetingRepo(self.context.db).get(meeting_id)
+        except NotFound:
+            self.refresh()
+            return
+        MeetingEditor.ask(self, self.context, meeting)
+
+    @Slot(int)
+    def _on_duty_row_open_requested(self, meeting_id: int) -> None:
+        self.open_meeting(meeting_id)
+
+    @Slot()
+    def _on_record_button_clicked(self) -> None:
+        from branchdesk.ui.meeting_editor import MeetingEditor
+
+        MeetingEditor.ask(self, self.context)
+
+    @Slot()
+    def _on_plan_button_clicked(self) -> None:
+        from branchdesk.ui.meeting_editor import MeetingEditor
+
+        MeetingEditor.ask(self, self.context, planned=True)
+
+    @Slot()
+    def _on_signin_button_clicked(self) -> None:
+        try:
+            from branchdesk.ui import print_actions
+        except ImportError:  # printing arrives with the 会议 page's print actions
+            self.navigate_requested.emit("会议")
+            return
+        upcoming = self.overview.upcoming if self.overview else None
+        if upcoming is not None:
+            print_actions.preview_signin(self, self.context, upcoming.id)
+        else:
+            print_actions.BlankSigninDialog.ask(self, self.context)
+
+    @Slot()
+    def _on_report_button_clicked(self) -> None:
+        self.navigate_requested.emit("报表")
+        self.month_report_requested.emit(Period.containing(Unit.MONTH, self._today()).code)
+
+    @Slot()
+    def _on_roster_button_clicked(self) -> None:
+        self.navigate_requested.emit("党员")
+
+
+def summary_html(overview: HomeOverview) -> str:
+    """The one sentence at the top: how many required meetings are late, open and done."""
+    late = sum(line.state is DutyState.LATE for line in overview.lines)
+    due = sum(line.state is DutyState.DUE for line in overview.lines)
+    done = sum(line.state is DutyState.DONE for line in overview.lines)
+    if not overview.lines:
+        return f"<span style='color:{MUTED}'>尚未设置必开会议的要求。</span>"
+    parts = []
+    if late:
+        parts.append(f"<b style='color:{RED}'>✖ {late} 项上期未完成</b>")
+    if due:
+        parts.append(f"<b style='color:{AMBER}'>○ {due} 项待完成</b>")
+    parts.append(f"<span style='color:{GREEN}'>✔ {done} 项已完成</span>")
+    if not late and not due:
+        return f"<b style='color:{GREEN}'>✔ 本期必开会议都已完成</b>"
+    return "必开会议：" + "　".join(parts)
+
+
+def maybe_remind_late(
+    parent: QWidget | None,
+    context: AppContext,
+    today: dt.date | None = None,
+    *,
+    settings: QSettings | None = None,
+) -> bool:
+    """Once a day at start-up, say gently which required meetings of the last period are
+    missing; True if the reminder was shown. Off when ``home/remind_late`` is false."""
+    settings = settings if settings is not None else QSettings()
+    if not settings.value(REMINDER_SETTING, True, type=bool):
+        return False
+    today = today or dt.date.today()
+    if settings.value(LAST_REMINDER_SETTING, "", type=str) == today.isoformat():
+        return False
+    late = [line for line in HomeQueries(context.db).duties(today) if line.state is DutyState.LATE]
+    if not late:
+        return False
+    settings.setValue(LAST_REMINDER_SETTING, today.isoformat())
+    items = "\n".join(f"· {late_text(line)}" for line in late)
+    msgbox.information(
+        parent,
+        "温馨提示",
+        "以下必开会议上一期没有召开（或还没有登记）：\n\n"
+        f"{items}\n\n"
+        "如果会议已经开过，请在“工作台”点“补记”登记；还没有开的，可以点“计划”安排时间。\n\n"
+        "此提醒每天最多一次，可在“设置”中关闭。",
+    )
+    return True

@@ -6,10 +6,12 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -39,11 +41,20 @@ class MainWindow(QMainWindow):
             self.pages[title] = page
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         central = QWidget()
-        layout = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
+        outer.addLayout(layout, 1)
         self.setCentralWidget(central)
         self._make_actions()
         self._update_title()
@@ -54,6 +65,8 @@ class MainWindow(QMainWindow):
             " font-size: 15px; }"
             "#navigation::item { padding: 6px; }"
             "#navigation::item:selected { background: #b71c1c; color: white; }"
+            "#banner { background: #fff3cd; color: #6b4e00; padding: 8px 16px;"
+            " border-bottom: 1px solid #e6d38a; font-size: 15px; }"
         )
         self.restore_geometry()
 
@@ -63,6 +76,11 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _checked=False, row=index: self.show_page_at(row))
             self.addAction(action)
+
+    def show_banner(self, text: str) -> None:
+        """Show a standing notice above every page (read-only folder, risky location)."""
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
 
     def show_page(self, title: str) -> QWidget:
         row = list(self.pages).index(title)

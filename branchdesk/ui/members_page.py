@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStandardPaths, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -39,6 +40,9 @@ from branchdesk.ui.member_table_model import (
 from branchdesk.ui.ops import BackgroundOp
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
+if TYPE_CHECKING:  # openpyxl loads only when someone exports
+    from branchdesk.reports.roster_export import ExportResult
+
 log = logging.getLogger(__name__)
 
 _PAGE_STYLE = """
@@ -60,17 +64,16 @@ QHeaderView::section { padding: 4px 8px; }
 """
 
 
-def export_roster_file(db_path: Path, path: Path) -> Path:
+def export_roster_file(db_path: Path, path: Path, *, include_left: bool = False) -> ExportResult:
     """Write the roster workbook to ``path`` from a connection of this (worker) thread."""
-    from branchdesk.reports import roster_export
+    from branchdesk.reports.roster_export import export_roster
     from branchdesk.store.db import open_database
 
     db = open_database(db_path)
     try:
-        roster_export.export_roster(db, path)
+        return export_roster(db, path, include_left=include_left)
     finally:
         db.close()
-    return path
 
 
 class MembersPage(QWidget):
@@ -423,27 +426,35 @@ class MembersPage(QWidget):
         return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
 
     def export_roster(self, path: Path) -> BackgroundOp:
-        """Write the roster workbook off the UI thread and say where it went."""
+        """Write the roster workbook off the UI thread and say where it went.
+
+        With 含已离开 ticked the file also lists the members who left, as the table does.
+        """
         action = self.actions_by_id["export"]
         action.setEnabled(False)
         db_path = self.context.db_path
+        include_left = self.include_left_box.isChecked()
 
-        def done(result: Path) -> None:
-            msgbox.information(self, "导出花名册", f"花名册已导出到：\n{result}")
+        def done(result: ExportResult) -> None:
+            msgbox.information(
+                self, "导出花名册", f"已导出 {result.members} 名党员到：\n{result.path}"
+            )
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, OSError | PermissionError):
+            if isinstance(exc, OSError):
                 msgbox.error(
                     self, "导出失败", f"无法写入 {path}：文件可能正在 Excel 中打开，请关闭后重试。"
                 )
                 return
             message = getattr(exc, "message", "")
-            if message:  # StorageError
+            if message:  # ExportError or StorageError: told in Chinese already
                 msgbox.error(self, "导出失败", message)
                 return
             raise exc
 
-        op = BackgroundOp(self, lambda: export_roster_file(db_path, path))
+        op = BackgroundOp(
+            self, lambda: export_roster_file(db_path, path, include_left=include_left)
+        )
         op.finished.connect(lambda: action.setEnabled(True))
         return op.success(done).failure(failed).run()
 

@@ -33,3 +33,15 @@ def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "确定
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is ok
+
+
+def choose(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> int:
+    """Ask with several answers; return the index of the one chosen (the last on Esc)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    made = [box.addButton(label, QMessageBox.ButtonRole.ActionRole) for label in buttons]
+    box.setEscapeButton(made[-1])
+    box.exec()
+    clicked = box.clickedButton()
+    return made.index(clicked) if clicked in made else len(buttons) - 1

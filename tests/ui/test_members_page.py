@@ -211,3 +211,26 @@ def test_page_follows_changes_made_elsewhere(page, context) -> None:
     context.changed("members")
     assert "周杰" in names(page)
     assert page.counts_label.text() == "共 5 名党员，正式 4 名，预备 1 名"
+
+
+def test_export_writes_the_roster_in_the_background(qtbot, file_db, data_dir, monkeypatch,
+                                                    tmp_path) -> None:  # fmt: skip
+    from openpyxl import load_workbook
+
+    context = AppContext(db=file_db, data_dir=data_dir)
+    context.members.add(Member(name="张伟"))
+    gone = context.members.add(Member(name="孙立"))
+    context.members.set_status(gone, MemberStatus.DECEASED, PartialDate(2023, 1))
+    page = MembersPage(context)
+    qtbot.addWidget(page)
+    told: list[str] = []
+    monkeypatch.setattr(msgbox, "information", lambda parent, title, text: told.append(text))
+    target = tmp_path / "花名册.xlsx"
+    page.export_roster(target)
+    assert not page.actions_by_id["export"].isEnabled()  # no second export while one runs
+    qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    assert told and "已导出 1 名党员" in told[0]
+    values = [cell for row in load_workbook(target).active.iter_rows(values_only=True)
+              for cell in row]  # fmt: skip
+    assert "张伟" in values and "孙立" not in values
+    assert page.actions_by_id["export"].isEnabled()

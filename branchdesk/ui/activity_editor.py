@@ -1,0 +1,1257 @@
+"""The activity editor: log one member activity (志愿服务, 社区报到 ...) with who took part and
+for how long.
+
+Everyone ticked gets the common hours (每人时长); a person's own hours can be changed in
+the list, and typing the common value again makes them follow it once more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QByteArray,
+    QDate,
+    QEvent,
+    QFileInfo,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSettings,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QDesktopServices,
+    QIcon,
+    QImageReader,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFileIconProvider,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.domain.activities import (
+    MAX_HOURS,
+    Activity,
+    Participation,
+    check_activity,
+    format_hours,
+)
+from branchdesk.domain.meetings import Attachment
+from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
+from branchdesk.store.attachments import (
+    AttachmentError,
+    attachment_path,
+    discard_attachment,
+    store_attachment,
+)
+from branchdesk.ui import msgbox
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
+
+log = logging.getLogger(__name__)
+
+_Index = QModelIndex | QPersistentModelIndex
+ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+_THUMB = QSize(112, 84)
+DEFAULT_HOURS = 2.0
+_TAB_PEOPLE, _TAB_FILES = 0, 1
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _date(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def _label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+def activity_for_duplicate(activity: Activity, today: dt.date) -> Activity:
+    """复制: the same activity dated today (a range keeps its length), without attachments."""
+    end_day = None
+    if activity.end_day is not None:
+        end_day = today + (activity.end_day - activity.day)
+    return dataclasses.replace(
+        activity,
+        id=None,
+        day=today,
+        end_day=end_day,
+        participants=[dataclasses.replace(p) for p in activity.participants],
+        attachments=[],
+    )
+
+
+# -- the participants checklist ------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Person:
+    member_id: int
+    name: str
+    group: str
+    checked: bool = False
+    hours: float | None = None  # None: follows the common hours
+
+
+class ParticipantColumn:
+    NAME = 0
+    GROUP = 1
+    HOURS = 2
+
+
+_PARTICIPANT_HEADERS = ("姓名", "党小组", "时长（小时）")
+
+
+class ParticipantModel(QAbstractTableModel):
+    """Members to tick, with each ticked person's hours.
+
+    Signals:
+        participants_changed(): a tick or an hour changed.
+    """
+
+    participants_changed = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[_Person] = []
+        self.common_hours = DEFAULT_HOURS
+
+    def set_people(self, people: list[_Person]) -> None:
+        self.beginResetModel()
+        self._rows = list(people)
+        self.endResetModel()
+        self.participants_changed.emit()
+
+    def people(self) -> list[_Person]:
+        return list(self._rows)
+
+    def row_of(self, member_id: int) -> int:
+        for row, person in enumerate(self._rows):
+            if person.member_id == member_id:
+                return row
+        return -1
+
+    def hours_of(self, person: _Person) -> float:
+        return self.common_hours if person.hours is None else person.hours
+
+    def participations(self) -> list[Participation]:
+        return [
+            Participation(member_id=p.member_id, name=p.name, hours=self.hours_of(p))
+            for p in self._rows
+            if p.checked
+        ]
+
+    def set_common_hours(self, hours: float) -> None:
+        self.common_hours = hours
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, ParticipantColumn.HOURS),
+                self.index(len(self._rows) - 1, ParticipantColumn.HOURS),
+            )
+        self.participants_changed.emit()
+
+    def set_checked(self, rows: list[int], checked: bool) -> None:
+        for row in rows:
+            self._rows[row].checked = checked
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 2))
+        self.participants_changed.emit()
+
+    def set_hours(self, row: int, hours: float | None) -> None:
+        """Give one person their own hours (ticking them); None or the common value: follow it."""
+        person = self._rows[row]
+        if hours is not None:
+            hours = round(hours, 2)
+            if abs(hours - self.common_hours) < 1e-9:
+                hours = None
+        person.hours = hours
+        person.checked = True
+        self.dataChanged.emit(self.index(row, 0), self.index(row, ParticipantColumn.HOURS))
+        self.participants_changed.emit()
+
+    # -- Qt interface -----------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(_PARTICIPANT_HEADERS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(_PARTICIPANT_HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _PARTICIPANT_HEADERS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == ParticipantColumn.NAME:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        if index.column() == ParticipantColumn.HOURS:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        person = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == ParticipantColumn.NAME:
+                return person.name
+            if column == ParticipantColumn.GROUP:
+                return person.group
+            return format_hours(self.hours_of(person)) if person.checked else ""
+        if role == Qt.ItemDataRole.EditRole and column == ParticipantColumn.HOURS:
+            return self.hours_of(person)
+        if role == Qt.ItemDataRole.CheckStateRole and column == ParticipantColumn.NAME:
+            return Qt.CheckState.Checked if person.checked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ForegroundRole and column == ParticipantColumn.HOURS:
+            if person.hours is None:
+                return QBrush(QColor(MUTED_COLOR))
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and column == ParticipantColumn.HOURS:
+            if not person.checked:
+                return "填写时长会同时勾选此人"
+            if person.hours is None:
+                return "按统一的每人时长计算；双击可单独修改"
+            return f"单独设置的时长；改回 {format_hours(self.common_hours)} 即恢复统一时长"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == ParticipantColumn.HOURS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == MEMBER_ID_ROLE:
+            return person.member_id
+        return None
+
+    def setData(  # noqa: N802
+        self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return False
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == ParticipantColumn.NAME:
+            checked = Qt.CheckState(value) == Qt.CheckState.Checked
+            self.set_checked([index.row()], checked)
+            return True
+        if role == Qt.ItemDataRole.EditRole and index.column() == ParticipantColumn.HOURS:
+            try:
+                hours = float(value)
+            except (TypeError, ValueError):
+                return False
+            self.set_hours(index.row(), hours)
+            return True
+        return False
+
+
+class ParticipantFilter(QSortFilterProxyModel):
+    """Narrows the checklist by name or group, and optionally to the ticked people."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.checked_only = False
+
+    def set_text(self, text: str) -> None:
+        self.text = text.strip()
+        self.invalidateFilter()
+
+    def set_checked_only(self, checked_only: bool) -> None:
+        self.checked_only = checked_only
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        if not isinstance(model, ParticipantModel):
+            return True
+        person = model.people()[source_row]
+        if self.checked_only and not person.checked:
+            return False
+        return not self.text or self.text in person.name or self.text in person.group
+
+
+class _ChecklistDelegate(QStyledItemDelegate):
+    """A click anywhere on a name or group ticks the person; hours get a 0.5-step spin box.
+
+    A double-click ticks once, not twice: people past fifty double-click everything.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._swallow_release = False
+
+    def createEditor(  # noqa: N802
+        self, parent: QWidget, option: QStyleOptionViewItem, index: _Index
+    ) -> QWidget:
+        if index.column() != ParticipantColumn.HOURS:
+            return super().createEditor(parent, option, index)
+        spin = QDoubleSpinBox(parent)
+        spin.setDecimals(1)
+        spin.setSingleStep(0.5)
+        spin.setRange(0, MAX_HOURS)
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        return spin
+
+    def setEditorData(self, editor: QWidget, index: _Index) -> None:  # noqa: N802
+        if isinstance(editor, QDoubleSpinBox):
+            editor.setValue(float(index.data(Qt.ItemDataRole.EditRole) or 0))
+            return
+        super().setEditorData(editor, index)
+
+    def setModelData(  # noqa: N802
+        self, editor: QWidget, model: QAbstractItemModel, index: _Index
+    ) -> None:
+        if isinstance(editor, QDoubleSpinBox):
+            editor.interpretText()
+            model.setData(index, editor.value(), Qt.ItemDataRole.EditRole)
+            return
+        super().setModelData(editor, model, index)
+
+    def editorEvent(  # noqa: N802
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: _Index,
+    ) -> bool:
+        if index.column() == ParticipantColumn.HOURS:
+            return super().editorEvent(event, model, option, index)
+        name = index.siblingAtColumn(ParticipantColumn.NAME)
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self._swallow_release = False
+            return False  # let the view select the row
+        if kind == QEvent.Type.MouseButtonDblClick:
+            self._swallow_release = True
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
+            if event.button() != Qt.MouseButton.LeftButton:
+                return False
+            if self._swallow_release:
+                self._swallow_release = False
+                return True
+            if not option.rect.contains(event.position().toPoint()):
+                return False
+            return self._toggle(model, name)
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Select):
+                return self._toggle(model, name)
+        return False
+
+    @staticmethod
+    def _toggle(model: QAbstractItemModel, name: _Index) -> bool:
+        checked = name.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+        state = Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked
+        return model.setData(name, state.value, Qt.ItemDataRole.CheckStateRole)
+
+
+# -- the kinds dialog ------------------------------------------------------------------------------
+
+
+class ActivityKindsDialog(QDialog):
+    """管理类型: add a kind, or rename one everywhere (old activities included)."""
+
+    def __init__(self, parent: QWidget | None, context: AppContext) -> None:
+        super().__init__(parent)
+        self.setObjectName("ActivityKindsDialog")
+        self.setWindowTitle("管理活动类型")
+        self.context = context
+        self.repo = ActivityKindRepo(context.db)
+        self.changed = False
+        self.last_added = ""
+        self.kind_list = QListWidget()
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("类型名称，如：文明实践")
+        self.name_edit.setMaxLength(20)
+        self.add_button = QPushButton("添加")
+        self.rename_button = QPushButton("把所选类型改为此名称")
+        self.message = FieldMessage()
+        note = QLabel("改名会同时更新已登记活动的类型。")
+        note.setStyleSheet(f"color: {MUTED_COLOR};")
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        for button in (self.add_button, self.rename_button, close):
+            button.setAutoDefault(False)
+        row = QHBoxLayout()
+        row.addWidget(self.name_edit, 1)
+        row.addWidget(self.add_button)
+        row.addWidget(self.rename_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(note, 1)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("本支部的活动类型："))
+        layout.addWidget(self.kind_list, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addLayout(bottom)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.rename_button.clicked.connect(self._on_rename_button_clicked)
+        self.name_edit.returnPressed.connect(self._on_add_button_clicked)
+        self.kind_list.currentTextChanged.connect(self._on_kind_list_current_text_changed)
+        self._reload()
+        self.resize(460, 380)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, context: AppContext) -> str | None:
+        """Open the dialog; return the kind to select afterwards, or None if nothing changed."""
+        dialog = cls(parent, context)
+        try:
+            dialog.exec()
+            if not dialog.changed:
+                return None
+            return dialog.last_added or dialog.current_kind()
+        finally:
+            dialog.deleteLater()
+
+    def _reload(self, select: str = "") -> None:
+        self.kind_list.clear()
+        self.kind_list.addItems(self.repo.list())
+        matches = self.kind_list.findItems(select, Qt.MatchFlag.MatchExactly) if select else []
+        if matches:
+            self.kind_list.setCurrentItem(matches[0])
+        self.rename_button.setEnabled(self.kind_list.currentItem() is not None)
+
+    def current_kind(self) -> str:
+        item = self.kind_list.currentItem()
+        return item.text() if item else ""
+
+    def add_kind(self, name: str) -> bool:
+        try:
+            self.repo.add(name)
+        except ValueError as exc:
+            self.message.show_error(str(exc))
+            return False
+        self.last_added = name.strip()
+        self._done(f"已添加“{self.last_added}”", self.last_added)
+        return True
+
+    def rename_kind(self, old: str, new: str) -> bool:
+        if not old:
+            self.message.show_error("请先在上面的列表中选择要改名的类型")
+            return False
+        try:
+            self.repo.rename(old, new)
+        except ValueError as exc:
+            self.message.show_error(str(exc))
+            return False
+        if self.last_added == old:
+            self.last_added = new.strip()
+        self._done(f"已把“{old}”改为“{new.strip()}”", new.strip())
+        return True
+
+    def _done(self, text: str, select: str) -> None:
+        self.changed = True
+        self.name_edit.clear()
+        self.message.show_info(text)
+        self._reload(select)
+        self.context.changed("activities")
+
+    @Slot()
+    def _on_add_button_clicked(self) -> None:
+        self.add_kind(self.name_edit.text())
+
+    @Slot()
+    def _on_rename_button_clicked(self) -> None:
+        self.rename_kind(self.current_kind(), self.name_edit.text())
+
+    @Slot(str)
+    def _on_kind_list_current_text_changed(self, _text: str) -> None:
+        self.rename_button.setEnabled(self.kind_list.currentItem() is not None)
+
+
+# -- the editor ----------------------------------------------------------------------------------
+
+
+class ActivityEditor(QDialog):
+    """Add or edit one activity; saving writes it through ActivityRepo."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        context: AppContext,
+        activity: Activity | None = None,
+        *,
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ActivityEditor")
+        self.context = context
+        self.repo = ActivityRepo(context.db)
+        self.today = today or dt.date.today()
+        self.saved_activity: Activity | None = None
+        self._members = context.members.list(include_left=True)
+        self._summaries = self.repo.summaries()
+        self._added: list[Attachment] = []  # copied in during this session, not yet saved
+        self._tried_save = False
+        self._loading = True
+        self._activity = activity or self._new_activity()
+        self._build()
+        self._load(self._activity)
+        self._loading = False
+        self._initial = self._collect()
+        self._update_title()
+        self._validate()
+        if activity is None or activity.id is None:
+            self.title_edit.setFocus()
+        else:
+            self.kind_combo.setFocus()
+        self._restore_geometry()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, context: AppContext, activity: Activity | None = None
+    ) -> Activity | None:
+        """Open the editor; return the saved activity, or None if the user cancelled.
+
+        ``activity`` with an id edits it; without an id it is a template for a new one.
+        """
+        dialog = cls(parent, context, activity)
+        try:
+            dialog.exec()
+            return dialog.saved_activity
+        finally:
+            dialog.deleteLater()
+
+    def _new_activity(self) -> Activity:
+        kinds = ActivityKindRepo(self.context.db).list()
+        return Activity(kind=kinds[0] if kinds else "", title="", day=self.today)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.kind_combo = QComboBox()
+        self.kind_combo.setMinimumWidth(160)
+        self.kinds_button = QPushButton("管理类型…")
+        self.kinds_button.setToolTip("添加本支部的活动类型，或修改类型名称")
+        self.kinds_button.setAutoDefault(False)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.kind_combo, 1)
+        kind_row.addWidget(self.kinds_button)
+
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("如：小区环境整治志愿服务")
+        self.title_edit.setMaxLength(100)
+
+        self.date_edit = self._date_edit()
+        self.multi_day_box = QCheckBox("多日活动")
+        self.multi_day_box.setToolTip("活动持续几天时勾选，再填写结束日期")
+        self.end_date_edit = self._date_edit()
+        self.end_date_label = _label("结束日期")
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.date_edit)
+        date_row.addSpacing(12)
+        date_row.addWidget(self.multi_day_box)
+        date_row.addStretch(1)
+        end_row = QHBoxLayout()
+        end_row.addWidget(self.end_date_edit)
+        end_row.addStretch(1)
+
+        places = list(dict.fromkeys(s.place for s in self._summaries if s.place))
+        self.place_edit = QLineEdit()
+        self.place_edit.setPlaceholderText("活动地点")
+        self.place_edit.setCompleter(self._completer(places))
+        roster_names = [m.name for m in self._members if m.status.in_roster]
+        self.organiser_edit = QLineEdit()
+        self.organiser_edit.setPlaceholderText("组织者或带队人，如：社区党委、张三")
+        self.organiser_edit.setCompleter(self._completer(roster_names))
+
+        self.hours_spin = QDoubleSpinBox()
+        self.hours_spin.setDecimals(1)
+        self.hours_spin.setSingleStep(0.5)
+        self.hours_spin.setRange(0, MAX_HOURS)
+        self.hours_spin.setSuffix(" 小时")
+        self.hours_spin.setMinimumWidth(120)
+        self.hours_spin.setToolTip("每位参加人员的时长；个别人员的时长可在右侧名单中单独修改")
+        hours_note = QLabel("个别人员可在名单中单独修改")
+        hours_note.setStyleSheet(f"color: {MUTED_COLOR};")
+        hours_row = QHBoxLayout()
+        hours_row.addWidget(self.hours_spin)
+        hours_row.addSpacing(8)
+        hours_row.addWidget(hours_note)
+        hours_row.addStretch(1)
+
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setPlaceholderText("活动的内容和成效，可不填")
+        self.description_edit.setTabChangesFocus(True)
+        self.guests_edit = QLineEdit()
+        self.guests_edit.setPlaceholderText(
+            "非本支部人员，如：社区网格员 王某某、入党积极分子 李某"
+        )
+
+        self._messages = {name: FieldMessage() for name in ("类型", "名称", "日期")}
+
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(6)
+        form.setColumnStretch(1, 1)
+        rows: list[tuple[str, Any]] = [
+            ("类型", kind_row),
+            ("", self._messages["类型"]),
+            ("活动名称", self.title_edit),
+            ("", self._messages["名称"]),
+            ("日期", date_row),
+            (self.end_date_label, end_row),
+            ("", self._messages["日期"]),
+            ("地点", self.place_edit),
+            ("组织者", self.organiser_edit),
+            ("每人时长", hours_row),
+            ("活动内容", self.description_edit),
+            ("其他参加人员", self.guests_edit),
+        ]
+        for row, (label, field) in enumerate(rows):
+            if isinstance(label, QLabel):
+                form.addWidget(label, row, 0)
+            elif label:
+                align = (
+                    Qt.AlignmentFlag.AlignTop
+                    if field is self.description_edit
+                    else Qt.AlignmentFlag.AlignVCenter
+                )
+                form.addWidget(_label(label), row, 0, align)
+            if isinstance(field, QWidget):
+                form.addWidget(field, row, 1)
+            else:
+                form.addLayout(field, row, 1)
+        form.setRowStretch(10, 1)
+        left = QWidget()
+        left.setLayout(form)
+        left.setMinimumWidth(470)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._participants_page(), "参加人员")
+        self.tabs.addTab(self._attachments_page(), "照片和附件")
+
+        self.save_action = QAction("保存", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(self.save)
+        self.addAction(self.save_action)
+        self.save_button = QPushButton("保存（Ctrl+S）")
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.setStyleSheet(
+            "#primaryButton { background: #b71c1c; color: white; border: 1px solid #9f1a1a;"
+            " border-radius: 4px; padding: 6px 20px; }"
+            "#primaryButton:hover { background: #a31919; }"
+        )
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.clicked.connect(self.reject)
+        for button in (self.save_button, self.cancel_button):
+            button.setAutoDefault(False)
+            button.setMinimumHeight(36)
+            button.setMinimumWidth(110)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+
+        body = QHBoxLayout()
+        body.setSpacing(18)
+        body.addWidget(left, 5)
+        body.addWidget(self.tabs, 6)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        layout.setSpacing(12)
+        layout.addLayout(body, 1)
+        layout.addLayout(buttons)
+
+        for first, second in zip(self._tab_chain(), self._tab_chain()[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+        self.kind_combo.currentIndexChanged.connect(self._on_form_changed)
+        self.kinds_button.clicked.connect(self._on_kinds_button_clicked)
+        self.title_edit.textChanged.connect(self._on_form_changed)
+        self.date_edit.dateChanged.connect(self._on_date_edit_changed)
+        self.end_date_edit.dateChanged.connect(self._on_form_changed)
+        self.multi_day_box.toggled.connect(self._on_multi_day_box_toggled)
+        self.hours_spin.valueChanged.connect(self._on_hours_spin_changed)
+        self.participants.participants_changed.connect(self._on_participants_changed)
+
+    def _tab_chain(self) -> list[QWidget]:
+        return [
+            self.kind_combo,
+            self.kinds_button,
+            self.title_edit,
+            self.date_edit,
+            self.multi_day_box,
+            self.end_date_edit,
+            self.place_edit,
+            self.organiser_edit,
+            self.hours_spin,
+            self.description_edit,
+            self.guests_edit,
+            self.tabs,
+            self.search_edit,
+            self.checked_only_box,
+            self.select_all_button,
+            self.clear_button,
+            self.participant_table,
+            self.record_button,
+            self.save_button,
+            self.cancel_button,
+        ]
+
+    def _date_edit(self) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy年M月d日 ddd")
+        edit.setDateRange(QDate(1990, 1, 1), _qdate(self.today).addYears(2))
+        edit.setMinimumWidth(160)
+        return edit
+
+    def _completer(self, words: list[str]) -> QCompleter:
+        completer = QCompleter(words, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        return completer
+
+    def _participants_page(self) -> QWidget:
+        self.participants = ParticipantModel(self)
+        self.participant_filter = ParticipantFilter(self)
+        self.participant_filter.setSourceModel(self.participants)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("查找姓名或党小组")
+        self.search_edit.setClearButtonEnabled(True)
+        self.checked_only_box = QCheckBox("只看已选")
+        self.select_all_button = QPushButton("全选")
+        self.select_all_button.setToolTip("勾选名单中显示的所有人")
+        self.clear_button = QPushButton("清空")
+        self.clear_button.setToolTip("取消名单中显示的所有人的勾选")
+        tools = QHBoxLayout()
+        tools.addWidget(self.search_edit, 1)
+        tools.addWidget(self.checked_only_box)
+        tools.addWidget(self.select_all_button)
+        tools.addWidget(self.clear_button)
+
+        table = QTableView()
+        self.participant_table = table
+        table.setModel(self.participant_filter)
+        table.setItemDelegate(_ChecklistDelegate(table))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(30)
+        header = table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(ParticipantColumn.NAME, QHeaderView.ResizeMode.Stretch)
+        table.setColumnWidth(ParticipantColumn.GROUP, 130)
+        table.setColumnWidth(ParticipantColumn.HOURS, 110)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._on_participant_table_menu_requested)
+
+        self.participants_summary = QLabel()
+        self.participants_summary.setStyleSheet("font-size: 11pt;")
+        self.record_button = QPushButton("查看党员档案")
+        self.record_button.setToolTip("查看所选党员全年的会议出勤和活动情况")
+        self.record_button.clicked.connect(self._on_record_button_clicked)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.participants_summary, 1)
+        summary_row.addWidget(self.record_button)
+        self.participant_message = FieldMessage()
+        hint = QLabel("单击姓名即可勾选或取消；双击时长可单独修改某人的时长。")
+        hint.setStyleSheet(f"color: {MUTED_COLOR};")
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addLayout(tools)
+        layout.addWidget(table, 1)
+        layout.addWidget(hint)
+        layout.addLayout(summary_row)
+        layout.addWidget(self.participant_message)
+        for button in (self.select_all_button, self.clear_button, self.record_button):
+            button.setAutoDefault(False)
+        self.search_edit.textChanged.connect(self.participant_filter.set_text)
+        self.checked_only_box.toggled.connect(self.participant_filter.set_checked_only)
+        self.select_all_button.clicked.connect(self._on_select_all_button_clicked)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        return page
+
+    def _attachments_page(self) -> QWidget:
+        self.attachment_list = QListWidget()
+        self.attachment_list.setObjectName("attachmentList")
+        self.attachment_list.setViewMode(QListView.ViewMode.IconMode)
+        self.attachment_list.setIconSize(_THUMB)
+        self.attachment_list.setGridSize(QSize(_THUMB.width() + 44, _THUMB.height() + 52))
+        self.attachment_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.attachment_list.setMovement(QListView.Movement.Static)
+        self.attachment_list.setWordWrap(True)
+        self.attachment_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.attachment_list.itemActivated.connect(self._on_attachment_list_item_activated)
+        self.attachment_message = FieldMessage()
+        add = QPushButton("添加照片或文件…")
+        add.clicked.connect(self._on_add_attachment_clicked)
+        open_button = QPushButton("打开")
+        open_button.clicked.connect(self._on_open_attachment_clicked)
+        remove = QPushButton("移除")
+        remove.setToolTip("从这次活动中移除所选附件")
+        remove.clicked.connect(self._on_remove_attachment_clicked)
+        buttons = QHBoxLayout()
+        for button in (add, open_button, remove):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        note = QLabel("照片可不传。文件会复制到数据文件夹中保存，原文件删除也不受影响。")
+        note.setStyleSheet(f"color: {MUTED_COLOR};")
+        note.setWordWrap(True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(buttons)
+        layout.addWidget(self.attachment_list, 1)
+        layout.addWidget(self.attachment_message)
+        layout.addWidget(note)
+        return page
+
+    # -- loading and collecting --------------------------------------------------------------------
+
+    def _reload_kinds(self, select: str) -> None:
+        kinds = ActivityKindRepo(self.context.db).list()
+        if select and select not in kinds:
+            kinds.append(select)
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.clear()
+        self.kind_combo.addItems(kinds)
+        self.kind_combo.setCurrentIndex(max(self.kind_combo.findText(select), 0))
+        self.kind_combo.blockSignals(False)
+
+    def _common_hours_of(self, activity: Activity) -> float:
+        """The hours most participants share: what the 每人时长 box shows when editing."""
+        if not activity.participants:
+            return self._last_hours(activity.kind)
+        counts: dict[float, int] = {}
+        for person in activity.participants:
+            counts[person.hours] = counts.get(person.hours, 0) + 1
+        return max(counts, key=lambda hours: (counts[hours], hours))
+
+    def _last_hours(self, kind: str) -> float:
+        """A new activity starts from the hours of the last one of its kind."""
+        for summary in self._summaries:
+            if summary.kind == kind and summary.participants:
+                return round(summary.hours / summary.participants * 2) / 2
+        return DEFAULT_HOURS
+
+    def _load(self, activity: Activity) -> None:
+        self._reload_kinds(activity.kind)
+        self.title_edit.setText(activity.title)
+        self.date_edit.setDate(_qdate(activity.day))
+        self.multi_day_box.setChecked(activity.end_day is not None)
+        self._show_end_date(activity.end_day is not None)
+        self.end_date_edit.setDate(_qdate(activity.end_day or activity.day))
+        self.place_edit.setText(activity.place)
+        self.organiser_edit.setText(activity.organiser)
+        self.description_edit.setPlainText(activity.description)
+        self.guests_edit.setText(activity.guests)
+        common = self._common_hours_of(activity)
+        self.hours_spin.setValue(common)
+        self.participants.common_hours = common
+        chosen = {p.member_id: p for p in activity.participants}
+        self._fill_roster(
+            {
+                member_id: (p.name, None if abs(p.hours - common) < 1e-9 else p.hours)
+                for member_id, p in chosen.items()
+            }
+        )
+        for attachment in activity.attachments:
+            self._add_attachment_item(attachment)
+        self._update_tabs()
+
+    def _fill_roster(self, chosen: dict[int, tuple[str, float | None]]) -> None:
+        """List the members in the roster on the activity's day, plus anyone already ticked."""
+        day = _date(self.date_edit.date())
+        people = []
+        for member in self._members:
+            if member.id is None:
+                continue
+            picked = chosen.get(member.id)
+            if picked is None and not member.in_roster_on(day):
+                continue
+            name, hours = picked if picked is not None else (member.name, None)
+            people.append(
+                _Person(member.id, name, member.group_name, checked=picked is not None, hours=hours)
+            )
+        known = {p.member_id for p in people}
+        for member_id, (name, hours) in chosen.items():  # removed from the roster since
+            if member_id not in known:
+                people.append(_Person(member_id, name, "", checked=True, hours=hours))
+        self.participants.set_people(people)
+
+    def _current_choices(self) -> dict[int, tuple[str, float | None]]:
+        return {p.member_id: (p.name, p.hours) for p in self.participants.people() if p.checked}
+
+    def _collect(self) -> Activity:
+        return Activity(
+            id=self._activity.id,
+            kind=self.kind_combo.currentText().strip(),
+            title=self.title_edit.text().strip(),
+            day=_date(self.date_edit.date()),
+            end_day=_date(self.end_date_edit.date()) if self.multi_day_box.isChecked() else None,
+            place=self.place_edit.text().strip(),
+            organiser=self.organiser_edit.text().strip(),
+            description=self.description_edit.toPlainText().strip(),
+            participants=self.participants.participations(),
+            guests=self.guests_edit.text().strip(),
+            attachments=[
+                self.attachment_list.item(i).data(ATTACHMENT_ROLE)
+                for i in range(self.attachment_list.count())
+            ],
+        )
+
+    def is_dirty(self) -> bool:
+        return self._collect() != self._initial
+
+    # -- validation ----------------------------------------------------------------------------
+
+    def _validate(self) -> list[tuple[str, str]]:
+        """Show each blocking problem next to its field (after the first save attempt)."""
+        activity = self._collect()
+        problems = check_activity(activity, today=self.today)
+        by_field: dict[str, list[str]] = {}
+        for field, message in problems:
+            target = {"结束日期": "日期", "时长": "参加人员"}.get(field, field)
+            by_field.setdefault(target, []).append(message)
+        for name, label in self._messages.items():
+            texts = by_field.get(name, [])
+            # Before the first save only show what is plainly wrong, not what is still empty.
+            if texts and (self._tried_save or name == "日期"):
+                label.show_error("；".join(texts))
+            else:
+                label.clear_message()
+        people = by_field.get("参加人员", [])
+        if people:
+            self.participant_message.show_error("；".join(people))
+        elif not activity.participants and self._tried_save:
+            self.participant_message.show_warning("还没有勾选参加人员：单击姓名即可勾选。")
+        else:
+            self.participant_message.clear_message()
+        return problems
+
+    # -- reacting ------------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        title = self.title_edit.text().strip()
+        if self._activity.id is None:
+            self.setWindowTitle(f"添加活动 - {title}" if title else "添加活动")
+        else:
+            self.setWindowTitle(f"编辑活动 - {title}" if title else "编辑活动")
+
+    def _update_tabs(self) -> None:
+        chosen = self.participants.participations()
+        self.tabs.setTabText(_TAB_PEOPLE, f"参加人员（{len(chosen)}）" if chosen else "参加人员")
+        count = self.attachment_list.count()
+        self.tabs.setTabText(_TAB_FILES, f"照片和附件（{count}）" if count else "照片和附件")
+        hours = round(sum(p.hours for p in chosen), 2)
+        self.participants_summary.setText(f"已选 {len(chosen)} 人，合计 {format_hours(hours)} 小时")
+
+    @Slot()
+    def _on_form_changed(self) -> None:
+        if self._loading:
+            return
+        self._update_title()
+        self._validate()
+
+    @Slot(QDate)
+    def _on_date_edit_changed(self, value: QDate) -> None:
+        if self._loading:
+            return
+        if not self.multi_day_box.isChecked():
+            self.end_date_edit.setDate(value)
+        self._fill_roster(self._current_choices())
+        self._validate()
+
+    @Slot(bool)
+    def _on_multi_day_box_toggled(self, checked: bool) -> None:
+        self._show_end_date(checked)
+        if checked and self.end_date_edit.date() <= self.date_edit.date():
+            self.end_date_edit.setDate(self.date_edit.date().addDays(1))
+        self._on_form_changed()
+
+    def _show_end_date(self, shown: bool) -> None:
+        self.end_date_label.setVisible(shown)
+        self.end_date_edit.setVisible(shown)
+
+    @Slot(float)
+    def _on_hours_spin_changed(self, value: float) -> None:
+        self.participants.set_common_hours(value)
+
+    @Slot()
+    def _on_participants_changed(self) -> None:
+        self._update_tabs()
+        if not self._loading:
+            self._validate()
+
+    def visible_rows(self) -> list[int]:
+        """Source rows the search and 只看已选 leave on screen."""
+        return [
+            self.participant_filter.mapToSource(self.participant_filter.index(row, 0)).row()
+            for row in range(self.participant_filter.rowCount())
+        ]
+
+    @Slot()
+    def _on_select_all_button_clicked(self) -> None:
+        self.participants.set_checked(self.visible_rows(), True)
+
+    @Slot()
+    def _on_clear_button_clicked(self) -> None:
+        self.participants.set_checked(self.visible_rows(), False)
+
+    def selected_member_id(self) -> int | None:
+        index = self.participant_table.currentIndex()
+        if not index.isValid():
+            return None
+        return index.data(MEMBER_ID_ROLE)
+
+    def open_member_record(self, member_id: int) -> None:
+        from branchdesk.ui.member_record_view import MemberRecordDialog
+
+        MemberRecordDialog.open_for(
+            self, self.context, member_id, year=self.date_edit.date().year()
+        )
+
+    @Slot()
+    def _on_record_button_clicked(self) -> None:
+        member_id = self.selected_member_id()
+        if member_id is None:
+            self.participant_message.show_info("请先在名单中点选一名党员。")
+            return
+        self.open_member_record(member_id)
+
+    @Slot(QPoint)
+    def _on_participant_table_menu_requested(self, position: QPoint) -> None:
+        index = self.participant_table.indexAt(position)
+        if not index.isValid():
+            return
+        source = self.participant_filter.mapToSource(index)
+        person = self.participants.people()[source.row()]
+        menu = QMenu(self)
+        menu.addAction(
+            f"查看{person.name}的党员档案", lambda: self.open_member_record(person.member_id)
+        )
+        if person.hours is not None:
+            menu.addAction("恢复统一时长", lambda: self.participants.set_hours(source.row(), None))
+        menu.popup(self.participant_table.viewport().mapToGlobal(position))
+
+    @Slot()
+    def _on_kinds_button_clicked(self) -> None:
+        select = ActivityKindsDialog.ask(self, self.context)
+        if select is not None:
+            current = self.kind_combo.currentText()
+            self._reload_kinds(select or current)
+            self._on_form_changed()
+
+    # -- saving --------------------------------------------------------------------------------
+
+    @Slot()
+    def save(self) -> bool:
+        """Check the form and write the activity; True if saved."""
+        self._tried_save = True
+        problems = self._validate()
+        if problems:
+            first = problems[0][0]
+            focus: QWidget | None = {
+                "类型": self.kind_combo,
+                "名称": self.title_edit,
+                "日期": self.date_edit,
+                "结束日期": self.end_date_edit,
+            }.get(first)
+            if focus is None:
+                self.tabs.setCurrentIndex(_TAB_PEOPLE)
+                focus = self.participant_table
+            focus.setFocus()
+            return False
+        activity = self._collect()
+        if (
+            not activity.participants
+            and not activity.guests
+            and not msgbox.confirm(
+                self,
+                "没有参加人员",
+                "这次活动还没有勾选任何参加人员，它不会计入任何党员的活动次数和服务时长。\n\n"
+                "仍要保存吗？",
+                yes="仍然保存",
+            )
+        ):
+            self.tabs.setCurrentIndex(_TAB_PEOPLE)
+            self.participant_table.setFocus()
+            return False
+        try:
+            if activity.id is None:
+                self.repo.add(activity)
+            else:
+                self.repo.update(activity)
+        except sqlite3.Error as exc:
+            log.exception("saving an activity failed")
+            msgbox.error(
+                self, "保存失败", f"活动没有保存：{exc}。\n请检查数据文件夹是否可写，然后再试。"
+            )
+            return False
+        self._added = []
+        self.saved_activity = activity
+        self.context.changed("activities")
+        self._save_geometry()
+        self.accept()
+        return True
+
+    def reject(self) -> None:
+        if self.is_dirty() and not msgbox.confirm(
+            self, "放弃修改", "这次活动还没有保存。要放弃已填写的内容吗？", yes="放弃"
+        ):
+            return
+        for attachment in self._added:
+            discard_attachment(self.context.data_dir, attachment)
+        self._added = []
+        self._save_geometry()
+        super().reject()
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("activity_editor/geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1120, 720)
+
+    def _save_geometry(self) -> None:
+        QSettings().setValue("activity_editor/geometry", self.saveGeometry())
+
+    # -- attachments -------------------------------------------------------------------------------
+
+    def _thumbnail(self, path: Path, attachment: Attachment) -> QIcon:
+        if attachment.is_image and path.is_file():
+            reader = QImageReader(str(path))
+            reader.setAutoTransform(True)
+            size = reader.size()
+            if size.isValid():
+                reader.setScaledSize(size.scaled(_THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+            image = reader.read()
+            if not image.isNull():
+                return QIcon(QPixmap.fromImage(image))
+        return QFileIconProvider().icon(QFileInfo(str(path)))
+
+    def _add_attachment_item(self, attachment: Attachment) -> QListWidgetItem:
+        path = attachment_path(self.context.data_dir, attachment)
+        item = QListWidgetItem(self._thumbnail(path, attachment), attachment.filename)
+        item.setData(ATTACHMENT_ROLE, attachment)
+        item.setToolTip(
+            attachment.filename
+            if path.is_file()
+            else f"{attachment.filename}（文件已不在数据文件夹中）"
+        )
+        self.attachment_list.addItem(item)
+        return item
+
+    def add_attachments(self, paths: list[str]) -> None:
+        """Copy the files into the data folder and list them; problems show under the list."""
+        problems = []
+        for name in paths:
+            try:
+                attachment = store_attachment(self.context.data_dir, Path(name))
+            except AttachmentError as exc:
+                problems.append(exc.message)
+                continue
+            self._added.append(attachment)
+            self._add_attachment_item(attachment)
+        if problems:
+            self.attachment_message.show_error("\n".join(problems))
+        else:
+            self.attachment_message.clear_message()
+        self._update_tabs()
+
+    @Slot()
+    def _on_add_attachment_clicked(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            self,
+            "添加照片或文件",
+            "",
+            "照片和文档 (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.pdf *.doc *.docx *.wps"
+            " *.xls *.xlsx *.et);;所有文件 (*)",
+        )
+        if paths:
+            self.add_attachments(paths)
+
+    def open_attachment(self, item: QListWidgetItem) -> None:
+        attachment: Attachment = item.data(ATTACHMENT_ROLE)
+        path = attachment_path(self.context.data_dir, attachment)
+        if not path.is_file():
+            self.attachment_message.show_error(
+                f"找不到“{attachment.filename}”的文件，它可能在数据文件夹中被删除了。"
+            )
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.attachment_message.show_error(f"没有可以打开“{attachment.filename}”的程序。")
+
+    @Slot(QListWidgetItem)
+    def _on_attachment_list_item_activated(self, item: QListWidgetItem) -> None:
+        self.open_attachment(item)
+
+    @Slot()
+    def _on_open_attachment_clicked(self) -> None:
+        for item in self.attachment_list.selectedItems()[:5]:
+            self.open_attachment(item)
+
+    @Slot()
+    def _on_remove_attachment_clicked(self) -> None:
+        for item in self.attachment_list.selectedItems():
+            attachment = item.data(ATTACHMENT_ROLE)
+            if attachment in self._added:  # never saved: its copy can go now
+                self._added.remove(attachment)
+                discard_attachment(self.context.data_dir, attachment)
+            self.attachment_list.takeItem(self.attachment_list.row(item))
+        self._update_tabs()

@@ -1,0 +1,214 @@
+"""The home page's year at a glance: meetings held per month by kind, and the monthly 出席率.
+
+QtCharts ships in the ``PySide6-Addons`` wheel, not in ``PySide6-Essentials``. With it the
+figures are a stacked bar chart with the attendance line on a second axis; without it they
+are the same figures as a small table of numbers, so the page works either way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from branchdesk.domain.home import MonthFigures
+from branchdesk.domain.meetings import MeetingKind
+
+# Calm, distinguishable colours; the most frequent kinds get the strongest ones.
+KIND_COLORS = {
+    MeetingKind.COMMITTEE: "#c0392b",
+    MeetingKind.GROUP: "#e8a33d",
+    MeetingKind.THEME_DAY: "#8e5b3a",
+    MeetingKind.GENERAL: "#7b1f1f",
+    MeetingKind.LECTURE: "#d98b73",
+    MeetingKind.LIFE: "#5a6fa8",
+    MeetingKind.REVIEW: "#3f8f86",
+    MeetingKind.OTHER: "#9e9e9e",
+}
+KIND_ORDER = list(KIND_COLORS)
+RATE_COLOR = "#1d5fa6"
+
+
+def charts_available() -> bool:
+    """Tell whether QtCharts (from PySide6-Addons) can be imported."""
+    try:
+        return importlib.util.find_spec("PySide6.QtCharts") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def month_label(figures: MonthFigures, first: bool) -> str:
+    """``3月``; the first column and every January also say the year."""
+    period = figures.period
+    if first or period.number == 1:
+        return f"{period.year % 100:02d}年{period.number}月"
+    return f"{period.number}月"
+
+
+def _kinds_shown(months: list[MonthFigures]) -> list[MeetingKind]:
+    used = {kind for m in months for kind, count in m.by_kind.items() if count}
+    return [kind for kind in KIND_ORDER if kind in used]
+
+
+def _rate_text(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.0f}%"
+
+
+class YearChart(QWidget):
+    """Meetings per month by kind with the 出席率 line; a table when QtCharts is missing."""
+
+    def __init__(self, parent: QWidget | None = None, *, use_charts: bool | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("yearChart")
+        self.uses_charts = charts_available() if use_charts is None else use_charts
+        self.months: list[MonthFigures] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if self.uses_charts:
+            from PySide6.QtCharts import QChart, QChartView
+
+            self.chart = QChart()
+            self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+            self.chart.setBackgroundVisible(False)
+            self.chart.setMargins(QMargins(4, 4, 4, 4))
+            self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+            self.chart.legend().setFont(self._font(13))
+            self.view = QChartView(self.chart)
+            self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.view.setMinimumHeight(250)
+            layout.addWidget(self.view)
+        else:
+            self.table = QWidget()
+            self.table.setObjectName("chartTable")
+            self.grid = QGridLayout(self.table)
+            self.grid.setContentsMargins(0, 0, 0, 0)
+            self.grid.setHorizontalSpacing(4)
+            self.grid.setVerticalSpacing(2)
+            layout.addWidget(self.table)
+            layout.addStretch(1)
+
+    @staticmethod
+    def _font(pixels: int, bold: bool = False) -> QFont:
+        font = QFont()
+        font.setPixelSize(pixels)
+        font.setBold(bold)
+        return font
+
+    def set_months(self, months: list[MonthFigures]) -> None:
+        self.months = list(months)
+        if self.uses_charts:
+            self._fill_chart()
+        else:
+            self._fill_table()
+
+    # -- QtCharts --------------------------------------------------------------------------------
+
+    def _fill_chart(self) -> None:
+        from PySide6.QtCharts import (
+            QBarCategoryAxis,
+            QBarSet,
+            QLineSeries,
+            QStackedBarSeries,
+            QValueAxis,
+        )
+
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        months = self.months
+        categories = [month_label(m, i == 0) for i, m in enumerate(months)]
+        bars = QStackedBarSeries()
+        bars.setBarWidth(0.6)
+        for kind in _kinds_shown(months):
+            bar_set = QBarSet(kind.short_label)
+            bar_set.append([float(m.by_kind.get(kind, 0)) for m in months])
+            bar_set.setColor(QColor(KIND_COLORS[kind]))
+            bar_set.setBorderColor(QColor("white"))
+            bars.append(bar_set)
+        chart.addSeries(bars)
+        rate = QLineSeries()
+        rate.setName("出席率")
+        pen = QPen(QColor(RATE_COLOR))
+        pen.setWidth(3)
+        rate.setPen(pen)
+        rate.setPointsVisible(True)
+        for index, month in enumerate(months):
+            if month.rate is not None:
+                rate.append(float(index), month.rate * 100)
+        chart.addSeries(rate)
+
+        axis_x = QBarCategoryAxis()
+        axis_x.append(categories)
+        axis_x.setLabelsFont(self._font(13))
+        axis_x.setGridLineVisible(False)
+        top = max((m.held for m in months), default=0)
+        axis_count = QValueAxis()
+        axis_count.setRange(0, max(4, top + 1))
+        axis_count.setTickCount(min(max(4, top + 1), 8) + 1)
+        axis_count.setLabelFormat("%d")
+        axis_count.setLabelsFont(self._font(13))
+        axis_count.setTitleText("会议次数")
+        axis_count.setTitleFont(self._font(13))
+        axis_count.setGridLineColor(QColor("#ece7df"))
+        axis_rate = QValueAxis()
+        axis_rate.setRange(0, 100)
+        axis_rate.setTickCount(6)
+        axis_rate.setLabelFormat("%d%%")
+        axis_rate.setLabelsFont(self._font(13))
+        axis_rate.setLabelsColor(QColor(RATE_COLOR))
+        axis_rate.setTitleText("出席率")
+        axis_rate.setTitleFont(self._font(13))
+        axis_rate.setTitleBrush(QColor(RATE_COLOR))
+        axis_rate.setGridLineVisible(False)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_count, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_rate, Qt.AlignmentFlag.AlignRight)
+        bars.attachAxis(axis_x)
+        bars.attachAxis(axis_count)
+        rate.attachAxis(axis_x)
+        rate.attachAxis(axis_rate)
+        for marker in chart.legend().markers(rate):
+            marker.setFont(self._font(13, bold=True))
+
+    # -- without QtCharts: the same figures as numbers -------------------------------------------
+
+    def _fill_table(self) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        months = self.months
+
+        def cell(text: str, row: int, column: int, style: str = "") -> QLabel:
+            label = QLabel(text)
+            label.setAlignment(
+                Qt.AlignmentFlag.AlignCenter if column else Qt.AlignmentFlag.AlignLeft
+            )
+            label.setStyleSheet(f"font-size: 14px; padding: 3px 2px; {style}")
+            self.grid.addWidget(label, row, column)
+            return label
+
+        cell("", 0, 0)
+        for column, month in enumerate(months, start=1):
+            cell(month_label(month, column == 1), 0, column, "color: #5f5f5f;")
+        row = 1
+        for kind in _kinds_shown(months):
+            swatch = f"<span style='color:{KIND_COLORS[kind]}'>■</span> {kind.short_label}"
+            cell(swatch, row, 0)
+            for column, month in enumerate(months, start=1):
+                count = month.by_kind.get(kind, 0)
+                cell(str(count) if count else "·", row, column, "" if count else "color:#b0a99e;")
+            row += 1
+        cell("合计", row, 0, "font-weight: 600; border-top: 1px solid #ddd5c8;")
+        for column, month in enumerate(months, start=1):
+            cell(str(month.held), row, column, "font-weight: 600; border-top: 1px solid #ddd5c8;")
+        row += 1
+        cell(f"<span style='color:{RATE_COLOR}'>出席率</span>", row, 0, "font-weight: 600;")
+        for column, month in enumerate(months, start=1):
+            cell(_rate_text(month.rate), row, column, f"color: {RATE_COLOR}; font-weight: 600;")
+        self.grid.setColumnStretch(0, 0)
+        for column in range(1, len(months) + 1):
+            self.grid.setColumnStretch(column, 1)

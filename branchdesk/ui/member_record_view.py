@@ -1,0 +1,779 @@
+"""A member's record (党员档案) on one page: details, and for a chosen year every meeting they
+were expected at, every activity they took part in, and the totals.
+
+Opened from the roster or from any name in a meeting or activity through
+``MemberRecordDialog.open_for``. The printout and the .xlsx show the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMarginsF,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    QStandardPaths,
+    Qt,
+    QUrl,
+    Slot,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QShortcut,
+    QTextDocument,
+)
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.domain.activities import format_hours
+from branchdesk.domain.meetings import AttendanceStatus
+from branchdesk.domain.member_record import ActivityLine, MeetingLine, MemberYear
+from branchdesk.reports.member_record_xlsx import (
+    ExportError,
+    ExportResult,
+    makeup_text,
+    member_details,
+    totals_text,
+    write_member_record,
+)
+from branchdesk.resources import CJK_FONT_FAMILY
+from branchdesk.store.member_record import MemberRecordRepo
+from branchdesk.store.members import NotFound
+from branchdesk.ui import msgbox
+from branchdesk.ui.activity_table_model import day_text
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.ops import BackgroundOp
+from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
+
+log = logging.getLogger(__name__)
+
+_Index = QModelIndex | QPersistentModelIndex
+LINE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+LEAVE_BACKGROUND = QColor("#fdf3dc")
+ABSENT_BACKGROUND = QColor("#fbe4e1")
+_STATUS_COLORS = {
+    AttendanceStatus.LEAVE: (QColor(WARNING_COLOR), LEAVE_BACKGROUND),
+    AttendanceStatus.ABSENT: (QColor(ERROR_COLOR), ABSENT_BACKGROUND),
+}
+
+_STYLE = """
+QTableView { gridline-color: #e6e0d6; selection-background-color: #f3d9d4;
+             selection-color: #1f1f1f; }
+QHeaderView::section { padding: 4px 8px; }
+#recordHeader { background: #faf8f5; border: 1px solid #e6e0d6; border-radius: 4px; }
+#statTile { background: #ffffff; border: 1px solid #e6e0d6; border-radius: 4px; }
+#exportNote { color: #2e6b2e; }
+"""
+
+
+def _align(*flags: Qt.AlignmentFlag) -> int:
+    value = Qt.AlignmentFlag.AlignVCenter
+    for flag in flags:
+        value |= flag
+    return int(value)
+
+
+# -- the two tables ---------------------------------------------------------------------------
+
+
+class MeetingColumn(enum.IntEnum):
+    DATE = 0
+    KIND = 1
+    TITLE = 2
+    STATUS = 3
+    REASON = 4
+    MAKEUP = 5
+
+
+_MEETING_HEADERS = ("日期", "会议", "主题", "出勤", "事由", "补学")
+
+
+class MeetingLinesModel(QAbstractTableModel):
+    """The meetings a member was expected at in one year; 请假 and 缺席 rows stand out."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[MeetingLine] = []
+
+    def set_rows(self, rows: list[MeetingLine]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(MeetingColumn)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(MeetingColumn):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _MEETING_HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        line = self._rows[index.row()]
+        column = MeetingColumn(index.column())
+        colors = _STATUS_COLORS.get(line.status)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(line, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == MeetingColumn.MAKEUP and line.makeup:
+                return f"补学：{makeup_text(line.makeup)}"
+            if column in (MeetingColumn.TITLE, MeetingColumn.REASON):
+                return self._display(line, column) or None
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole and colors is not None:
+            return QBrush(colors[1])
+        if role == Qt.ItemDataRole.ForegroundRole and colors is not None:
+            if column == MeetingColumn.STATUS:
+                return QBrush(colors[0])
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == MeetingColumn.STATUS:
+                return _align(Qt.AlignmentFlag.AlignHCenter)
+            return _align(Qt.AlignmentFlag.AlignLeft)
+        if role == LINE_ROLE:
+            return line
+        return None
+
+    @staticmethod
+    def _display(line: MeetingLine, column: MeetingColumn) -> str:
+        if column == MeetingColumn.DATE:
+            return day_text(line.day)
+        if column == MeetingColumn.KIND:
+            return line.kind_label
+        if column == MeetingColumn.TITLE:
+            return line.title
+        if column == MeetingColumn.STATUS:
+            return line.status.label
+        if column == MeetingColumn.REASON:
+            return line.reason
+        if line.status is AttendanceStatus.PRESENT:
+            return ""
+        if not line.makeup:
+            return "未补学"
+        parts = [day_text(line.makeup.day, "M月d日")] if line.makeup.day else []
+        if line.makeup.how.strip():
+            parts.append(line.makeup.how.strip())
+        return " ".join(parts)
+
+
+class ActivityColumn(enum.IntEnum):
+    DATE = 0
+    KIND = 1
+    TITLE = 2
+    HOURS = 3
+
+
+_ACTIVITY_HEADERS = ("日期", "类型", "活动", "时长")
+
+
+class ActivityLinesModel(QAbstractTableModel):
+    """The activities a member took part in during one year, with their own hours."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ActivityLine] = []
+
+    def set_rows(self, rows: list[ActivityLine]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(ActivityColumn)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(ActivityColumn):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _ACTIVITY_HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        line = self._rows[index.row()]
+        column = ActivityColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == ActivityColumn.DATE:
+                return day_text(line.day)
+            if column == ActivityColumn.KIND:
+                return line.kind
+            if column == ActivityColumn.TITLE:
+                return line.title
+            return f"{format_hours(line.hours)} 小时"
+        if role == Qt.ItemDataRole.ToolTipRole and column == ActivityColumn.TITLE:
+            return line.title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == ActivityColumn.HOURS:
+                return _align(Qt.AlignmentFlag.AlignRight)
+            return _align(Qt.AlignmentFlag.AlignLeft)
+        if role == LINE_ROLE:
+            return line
+        return None
+
+
+# -- the printout ------------------------------------------------------------------------------
+
+
+def _cells(values: list[str], *, header: bool = False) -> str:
+    # No <th> and no bold: the bundled font has a single weight, and synthetic bold prints
+    # every character twice in the PDF's text.
+    background = ' bgcolor="#eeeeee"' if header else ""
+    return "<tr>" + "".join(f"<td{background}>{html.escape(v)}</td>" for v in values) + "</tr>"
+
+
+def _grid(headers: tuple[str, ...], rows: list[list[str]], empty: str) -> str:
+    if not rows:
+        return f'<p style="color:#555555;">{html.escape(empty)}</p>'
+    body = "".join(_cells(row) for row in rows)
+    return (
+        '<table width="100%" border="1" cellspacing="0" cellpadding="4"'
+        ' style="border-collapse:collapse; border-color:#888888;">'
+        f"<thead>{_cells(list(headers), header=True)}</thead><tbody>{body}</tbody></table>"
+    )
+
+
+def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
+    """The record as the HTML subset QTextDocument prints: title, details, totals, two tables."""
+    member = record.member
+    details = member_details(member, mask_phone_number=True)
+    detail_rows = []
+    for start in range(0, len(details), 3):
+        row: list[str] = []
+        for label, value in details[start : start + 3]:
+            row += [label, value]
+        row += [""] * (6 - len(row))
+        cells = "".join(
+            f'<td bgcolor="#f4f4f4">{html.escape(v)}</td>'
+            if position % 2 == 0
+            else f"<td>{html.escape(v)}</td>"
+            for position, v in enumerate(row)
+        )
+        detail_rows.append(f"<tr>{cells}</tr>")
+    meetings = [
+        [
+            day_text(line.day),
+            line.kind_label,
+            line.title,
+            line.status.label,
+            line.reason,
+            makeup_text(line.makeup) if line.status is not AttendanceStatus.PRESENT else "",
+        ]
+        for line in record.meetings
+    ]
+    activities = [
+        [day_text(line.day), line.kind, line.title, f"{format_hours(line.hours)} 小时"]
+        for line in record.activities
+    ]
+    subtitle = f"{branch_name}　　" if branch_name else ""
+    subtitle += f"打印日期：{day_text(today)}"
+    return (
+        f'<p align="center" style="font-size:16pt;">'
+        f"党员参加组织生活和党员活动情况（{record.year}年度）</p>"
+        f'<p align="center" style="color:#444444;">{html.escape(subtitle)}</p>'
+        '<p style="font-size:12pt;">一、基本情况</p>'
+        '<table width="100%" border="1" cellspacing="0" cellpadding="4"'
+        ' style="border-collapse:collapse; border-color:#888888;">'
+        f"{''.join(detail_rows)}</table>"
+        f'<p style="font-size:12pt;">二、{record.year}年度统计</p>'
+        f"<p>{html.escape(totals_text(record))}</p>"
+        f'<p style="font-size:12pt;">三、应参加的会议（{record.expected} 次）</p>'
+        + _grid(_MEETING_HEADERS, meetings, "本年度没有应参加的会议。")
+        + f'<p style="font-size:12pt;">四、参加的党员活动（{record.activity_count} 次，'
+        f"{record.hours_text()} 小时）</p>"
+        + _grid(_ACTIVITY_HEADERS, activities, "本年度没有登记参加的党员活动。")
+    )
+
+
+def record_document(record: MemberYear, branch_name: str, today: dt.date) -> QTextDocument:
+    """A QTextDocument of the record in the bundled font, ready for ``print_``."""
+    document = QTextDocument()
+    font = QFont(CJK_FONT_FAMILY)
+    font.setPointSizeF(10.5)
+    document.setDefaultFont(font)
+    document.setHtml(record_html(record, branch_name, today))
+    return document
+
+
+def render_record(
+    device: QPagedPaintDevice, record: MemberYear, branch_name: str, today: dt.date
+) -> None:
+    """Print the record on ``device`` (a printer, or a QPdfWriter in tests), A4 portrait."""
+    device.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(15, 15, 15, 15),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    record_document(record, branch_name, today).print_(device)
+
+
+# -- the dialog --------------------------------------------------------------------------------
+
+
+class _StatTile(QFrame):
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statTile")
+        self.value_label = QLabel("0")
+        self.value_label.setStyleSheet("font-size: 17pt; color: #1f1f1f;")
+        self.value_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        caption = QLabel(label)
+        caption.setStyleSheet(f"color: {MUTED_COLOR};")
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(0)
+        layout.addWidget(self.value_label)
+        layout.addWidget(caption)
+
+    def set_value(self, text: str, color: str = "#1f1f1f") -> None:
+        self.value_label.setText(text)
+        self.value_label.setStyleSheet(f"font-size: 17pt; color: {color};")
+
+
+def _table(model: QAbstractTableModel) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.setAlternatingRowColors(False)  # the 请假/缺席 colours must be the only stripes
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(32)
+    header = table.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table
+
+
+class MemberRecordDialog(QDialog):
+    """One member's record for a chosen year; it refreshes itself when records change."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        member_id: int,
+        parent: QWidget | None = None,
+        *,
+        year: int | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("MemberRecordDialog")
+        self.context = context
+        self.member_id = member_id
+        self.repo = MemberRecordRepo(context.db)
+        self.today = today or dt.date.today()
+        self.record: MemberYear | None = None
+        self.last_export: ExportResult | None = None
+        self._export_op: BackgroundOp | None = None
+        self.setStyleSheet(_STYLE)
+        self._build()
+        self._reload_years(year or self.today.year)
+        self.refresh()
+        context.events.records_changed.connect(self._on_events_records_changed)
+        self._restore_geometry()
+
+    @classmethod
+    def open_for(
+        cls,
+        parent: QWidget | None,
+        context: AppContext,
+        member_id: int,
+        *,
+        year: int | None = None,
+    ) -> MemberRecordDialog | None:
+        """Show a member's record beside the window that asked (not modal); None if not found."""
+        try:
+            context.members.get(member_id)
+        except NotFound:
+            msgbox.warning(parent, "党员档案", "找不到这名党员，可能已被删除。")
+            return None
+        dialog = cls(context, member_id, parent, year=year)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.name_label = QLabel()
+        self.name_label.setStyleSheet("font-size: 18pt;")
+        self.tags_label = QLabel()
+        self.tags_label.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
+        name_row = QHBoxLayout()
+        name_row.setSpacing(16)
+        name_row.addWidget(self.name_label)
+        name_row.addWidget(self.tags_label, 0, Qt.AlignmentFlag.AlignBottom)
+        name_row.addStretch(1)
+
+        self.detail_values: dict[str, QLabel] = {}
+        details = QGridLayout()
+        details.setHorizontalSpacing(12)
+        details.setVerticalSpacing(6)
+        labels = ["性别", "出生日期", "身份证号", "联系电话", "入党时间", "转正时间",
+                  "党员类别", "党小组", "支委职务", "状态"]  # fmt: skip
+        for position, label in enumerate(labels):
+            row, pair = divmod(position, 4)
+            caption = QLabel(f"{label}：")
+            caption.setStyleSheet(f"color: {MUTED_COLOR};")
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.detail_values[label] = value
+            details.addWidget(caption, row, pair * 2, Qt.AlignmentFlag.AlignRight)
+            details.addWidget(value, row, pair * 2 + 1)
+        for pair in range(4):
+            details.setColumnStretch(pair * 2 + 1, 1)
+
+        header = QFrame()
+        header.setObjectName("recordHeader")
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(16, 12, 16, 12)
+        header_layout.setSpacing(10)
+        header_layout.addLayout(name_row)
+        header_layout.addLayout(details)
+
+        self.year_combo = QComboBox()
+        self.year_combo.setMinimumWidth(110)
+        self.year_combo.setToolTip("查看其他年度的记录")
+        year_label = QLabel("年度")
+        year_label.setBuddy(self.year_combo)
+        self.tiles: dict[str, _StatTile] = {}
+        tiles = QHBoxLayout()
+        tiles.setSpacing(8)
+        tiles.addWidget(year_label)
+        tiles.addWidget(self.year_combo)
+        tiles.addSpacing(10)
+        for label in ("应参加", "实参加", "请假", "缺席", "参与率", "补学", "活动", "服务时长"):
+            tile = _StatTile(label)
+            self.tiles[label] = tile
+            tiles.addWidget(tile, 1)
+
+        self.meeting_model = MeetingLinesModel(self)
+        self.meeting_table = _table(self.meeting_model)
+        self.meeting_table.horizontalHeader().setSectionResizeMode(
+            MeetingColumn.TITLE, QHeaderView.ResizeMode.Stretch
+        )
+        for column, width in {
+            MeetingColumn.DATE: 124,
+            MeetingColumn.KIND: 96,
+            MeetingColumn.STATUS: 54,
+            MeetingColumn.REASON: 96,
+            MeetingColumn.MAKEUP: 130,
+        }.items():
+            self.meeting_table.setColumnWidth(column, width)
+        self.activity_model = ActivityLinesModel(self)
+        self.activity_table = _table(self.activity_model)
+        self.activity_table.horizontalHeader().setSectionResizeMode(
+            ActivityColumn.TITLE, QHeaderView.ResizeMode.Stretch
+        )
+        for column, width in {
+            ActivityColumn.DATE: 124,
+            ActivityColumn.KIND: 80,
+            ActivityColumn.HOURS: 70,
+        }.items():
+            self.activity_table.setColumnWidth(column, width)
+        self.meetings_heading = QLabel()
+        self.activities_heading = QLabel()
+        for label in (self.meetings_heading, self.activities_heading):
+            label.setStyleSheet("font-size: 12pt;")
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        for heading_label, table in (
+            (self.meetings_heading, self.meeting_table),
+            (self.activities_heading, self.activity_table),
+        ):
+            pane = QWidget()
+            pane_layout = QVBoxLayout(pane)
+            pane_layout.setContentsMargins(0, 0, 0, 0)
+            pane_layout.setSpacing(6)
+            pane_layout.addWidget(heading_label)
+            pane_layout.addWidget(table, 1)
+            splitter.addWidget(pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([680, 440])
+
+        self.export_button = QPushButton("导出 Excel…")
+        self.export_button.setToolTip(
+            "导出本年度档案（.xlsx），供民主评议使用；身份证号、电话已隐去部分数字"
+        )
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.print_button = QPushButton("打印…")
+        self.print_button.setToolTip("预览并打印本年度档案（Ctrl+P）")
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_button.click)
+        self.export_note = QLabel()
+        self.export_note.setObjectName("exportNote")
+        self.export_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.open_file_button = QPushButton("打开文件")
+        self.open_file_button.clicked.connect(self._on_open_file_button_clicked)
+        self.open_file_button.hide()
+        close_button = QPushButton("关闭")
+        close_button.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.print_button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.export_note, 1)
+        buttons.addWidget(self.open_file_button)
+        buttons.addWidget(close_button)
+        for button in (self.export_button, self.print_button, self.open_file_button, close_button):
+            button.setMinimumHeight(34)
+            button.setAutoDefault(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 14)
+        layout.setSpacing(12)
+        layout.addWidget(header)
+        layout.addLayout(tiles)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        self.year_combo.currentIndexChanged.connect(self._on_year_combo_changed)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def _reload_years(self, wanted: int | None = None) -> None:
+        chosen = wanted if wanted is not None else self.current_year()
+        years = sorted({*self.repo.years(self.member_id), self.today.year, chosen}, reverse=True)
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for year in years:
+            self.year_combo.addItem(f"{year}年", year)
+        self.year_combo.setCurrentIndex(max(self.year_combo.findData(chosen), 0))
+        self.year_combo.blockSignals(False)
+
+    def current_year(self) -> int:
+        year = self.year_combo.currentData()
+        return int(year) if year is not None else self.today.year
+
+    def set_year(self, year: int) -> None:
+        if self.year_combo.findData(year) < 0:
+            self._reload_years(year)
+        self.year_combo.setCurrentIndex(self.year_combo.findData(year))
+        self.refresh()
+
+    def years(self) -> list[int]:
+        return [int(self.year_combo.itemData(i)) for i in range(self.year_combo.count())]
+
+    def branch_name(self) -> str:
+        branch = self.context.branch.get()
+        return branch.name if branch else ""
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read the member and the chosen year from the database."""
+        try:
+            record = self.repo.year(self.member_id, self.current_year())
+        except NotFound:  # deleted while the record was open
+            self.record = None
+            self.name_label.setText("（该党员已被删除）")
+            self.meeting_model.set_rows([])
+            self.activity_model.set_rows([])
+            self.export_button.setEnabled(False)
+            self.print_button.setEnabled(False)
+            return
+        self.record = record
+        member = record.member
+        self.setWindowTitle(f"党员档案 - {member.name}")
+        self.name_label.setText(member.name)
+        tags = [f"{member.category.value}党员"]
+        tags += [member.group_name] if member.group_name else []
+        tags += ["、".join(r.value for r in member.roles)] if member.roles else []
+        tags.append(member.status.value)
+        self.tags_label.setText("　·　".join(tags))
+        for label, value in member_details(member):
+            if label in self.detail_values:
+                self.detail_values[label].setText(value or "—")
+
+        self.tiles["应参加"].set_value(f"{record.expected}")
+        self.tiles["实参加"].set_value(f"{record.present}")
+        self.tiles["请假"].set_value(
+            f"{record.leave}", WARNING_COLOR if record.leave else "#1f1f1f"
+        )
+        self.tiles["缺席"].set_value(
+            f"{record.absent}", ERROR_COLOR if record.absent else "#1f1f1f"
+        )
+        self.tiles["参与率"].set_value(record.rate_text())
+        self.tiles["补学"].set_value(f"{record.made_up}")
+        self.tiles["活动"].set_value(f"{record.activity_count}")
+        self.tiles["服务时长"].set_value(f"{record.hours_text()} 小时")
+        for tile in self.tiles.values():
+            tile.setToolTip(totals_text(record))
+
+        self.meeting_model.set_rows(record.meetings)
+        self.activity_model.set_rows(record.activities)
+        self.meetings_heading.setText(f"应参加的会议（{record.expected} 次）")
+        self.activities_heading.setText(
+            f"参加的党员活动（{record.activity_count} 次，{record.hours_text()} 小时）"
+        )
+        self.export_button.setEnabled(self._export_op is None)
+        self.print_button.setEnabled(True)
+
+    def totals_text(self) -> str:
+        """The figures on screen as one line (the same words as the printout)."""
+        return totals_text(self.record) if self.record is not None else ""
+
+    # -- export and print -----------------------------------------------------------------------
+
+    def default_export_path(self) -> Path:
+        folder = QSettings().value("member_record/export_dir") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        name = self.record.member.name if self.record else "党员"
+        return Path(str(folder)) / f"{name}{self.current_year()}年度党员档案.xlsx"
+
+    def export_to(self, path: Path) -> BackgroundOp | None:
+        """Write the shown record to ``path`` in the background; the note says how it went."""
+        record = self.record
+        if record is None or self._export_op is not None:
+            return None
+        branch_name, today = self.branch_name(), self.today
+        self.export_button.setEnabled(False)
+        self.export_note.setText("正在导出…")
+        self.open_file_button.hide()
+        self._export_op = (
+            BackgroundOp(
+                self,
+                lambda: write_member_record(record, path, branch_name=branch_name, today=today),
+            )
+            .success(self._on_export_succeeded)
+            .failure(self._on_export_failed)
+        )
+        self._export_op.finished.connect(self._on_export_finished)
+        return self._export_op.run()
+
+    def _on_export_succeeded(self, result: ExportResult) -> None:
+        self.last_export = result
+        self.export_note.setText(f"已导出：{result.path}")
+        self.open_file_button.show()
+        QSettings().setValue("member_record/export_dir", str(result.path.parent))
+
+    def _on_export_failed(self, exc: BaseException) -> None:
+        self.export_note.setText("")
+        if isinstance(exc, ExportError):
+            msgbox.error(self, "导出失败", exc.message)
+            return
+        raise exc  # a bug: the crash handler logs it
+
+    @Slot()
+    def _on_export_finished(self) -> None:
+        self._export_op = None
+        self.export_button.setEnabled(self.record is not None)
+
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "导出党员档案", str(self.default_export_path()), "Excel 工作簿 (*.xlsx)"
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+        self.export_to(target)
+
+    @Slot()
+    def _on_open_file_button_clicked(self) -> None:
+        if self.last_export is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_export.path)))
+
+    @Slot(QPagedPaintDevice)
+    def render_to(self, device: QPagedPaintDevice) -> None:
+        """Print the shown record on ``device`` (the preview's printer, or a QPdfWriter)."""
+        if self.record is not None:
+            render_record(device, self.record, self.branch_name(), self.today)
+
+    def print_preview_dialog(self) -> QPrintPreviewDialog:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.windowTitle())
+        preview = QPrintPreviewDialog(printer, self)
+        preview.setWindowTitle(f"打印预览 - {self.windowTitle()}")
+        preview.paintRequested.connect(self.render_to)
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        preview.resize(min(1000, screen.width() - 80), min(900, screen.height() - 80))
+        return preview
+
+    @Slot()
+    def _on_print_button_clicked(self) -> None:
+        preview = self.print_preview_dialog()
+        try:
+            preview.exec()
+        finally:
+            preview.deleteLater()
+
+    # -- reacting ------------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_year_combo_changed(self, _index: int) -> None:
+        self.export_note.setText("")
+        self.open_file_button.hide()
+        self.refresh()
+
+    @Slot(str)
+    def _on_events_records_changed(self, kind: str) -> None:
+        if kind in ("meetings", "activities", "members", "groups"):
+            self._reload_years()
+            self.refresh()
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("member_record/geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1180, 760)
+
+    def done(self, result: int) -> None:
+        QSettings().setValue("member_record/geometry", self.saveGeometry())
+        super().done(result)

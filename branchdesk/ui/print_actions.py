@@ -1,0 +1,313 @@
+"""Printing from the GUI: preview, print and save as PDF for sign-in sheets and records.
+
+Pages call these functions; they load what to print, show Qt's print preview (from which
+people print) or ask where to save the PDF. Rendering itself lives in ``printing``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.domain.meetings import Meeting, MeetingKind, expected_members
+from branchdesk.printing.paged import PagedDocument, PrintError, a4_layout, render
+from branchdesk.printing.pdf import write_pdf
+from branchdesk.printing.record import RecordDocument, record_for_meeting
+from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
+from branchdesk.ui import msgbox
+from branchdesk.ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+_FOLDER_KEY = "print/last_folder"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+# -- preview and print ---------------------------------------------------------------------------
+
+
+def make_preview_dialog(parent: QWidget | None, document: PagedDocument) -> QPrintPreviewDialog:
+    """A print preview of ``document`` on A4; its print button prints the same pages."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(a4_layout())
+    printer.setDocName(document.title)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(f"打印预览 - {document.title}")
+    dialog.resize(980, 860)
+    dialog._printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
+    failures: list[str] = []
+
+    @Slot(QPrinter)
+    def paint(target: QPrinter) -> None:
+        try:
+            render(document, target)
+        except PrintError as exc:
+            if not failures:  # the preview repaints often; say it once
+                failures.append(exc.message)
+                msgbox.error(dialog, "无法打印", exc.message)
+
+    dialog.paintRequested.connect(paint)
+    return dialog
+
+
+def run_preview(dialog: QPrintPreviewDialog) -> None:
+    """Show the preview modally (tests replace this)."""
+    dialog.exec()
+
+
+def _load(parent: QWidget | None, make: Callable[[], PagedDocument]) -> PagedDocument | None:
+    try:
+        return make()
+    except PrintError as exc:
+        msgbox.warning(parent, "无法打印", exc.message)
+        return None
+
+
+def _preview(parent: QWidget | None, make: Callable[[], PagedDocument]) -> None:
+    document = _load(parent, make)
+    if document is not None:
+        dialog = make_preview_dialog(parent, document)
+        run_preview(dialog)
+        dialog.deleteLater()
+
+
+def preview_signin(parent: QWidget | None, context: AppContext, meeting: int | Meeting) -> None:
+    """Preview (and from there print) the 签到表 of a meeting, by id or as being edited."""
+    _preview(parent, lambda: SigninDocument(signin_for_meeting(context.db, meeting)))
+
+
+def preview_record(parent: QWidget | None, context: AppContext, meeting: int | Meeting) -> None:
+    """Preview (and from there print) the 会议记录 of a meeting."""
+    _preview(parent, lambda: RecordDocument(record_for_meeting(context.db, meeting)))
+
+
+def preview_blank_signin(
+    parent: QWidget | None, context: AppContext, kind: MeetingKind, group_id: int | None = None
+) -> None:
+    _preview(parent, lambda: SigninDocument(blank_signin(context.db, kind, group_id)))
+
+
+# -- PDF ------------------------------------------------------------------------------------------
+
+
+def default_pdf_name(what: str, day: dt.date | None) -> str:
+    """主题党日签到表_2026-11-10.pdf: what it is and the day, safe on every file system."""
+    stem = _UNSAFE.sub("", what) or "打印"
+    return f"{stem}_{day.isoformat()}.pdf" if day else f"{stem}.pdf"
+
+
+def _start_folder() -> Path:
+    saved = QSettings().value(_FOLDER_KEY, "")
+    if saved and Path(str(saved)).is_dir():
+        return Path(str(saved))
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents else Path.home()
+
+
+def open_folder(folder: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+def _save_pdf(
+    parent: QWidget | None, make: Callable[[], PagedDocument], caption: str, name: str
+) -> Path | None:
+    document = _load(parent, make)
+    if document is None:
+        return None
+    chosen, _ = QFileDialog.getSaveFileName(
+        parent, caption, str(_start_folder() / name), "PDF 文件 (*.pdf)"
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".pdf":
+        path = path.with_name(path.name + ".pdf")
+    QSettings().setValue(_FOLDER_KEY, str(path.parent))
+    # A 200-member sheet renders in about 40 ms: inline, with a busy cursor just in case.
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        pages = write_pdf(document, path)
+    except PrintError as exc:
+        QGuiApplication.restoreOverrideCursor()
+        msgbox.error(parent, "无法保存 PDF", exc.message)
+        return None
+    QGuiApplication.restoreOverrideCursor()
+    log.info("PDF written: %s (%d pages)", path, pages)
+    if msgbox.confirm(
+        parent,
+        "已保存 PDF",
+        f"已保存“{path.name}”，共 {pages} 页。\n位置：{path.parent}",
+        yes="打开所在文件夹",
+    ):
+        open_folder(path.parent)
+    return path
+
+
+def save_signin_pdf(
+    parent: QWidget | None, context: AppContext, meeting: int | Meeting
+) -> Path | None:
+    """Ask where to save the meeting's 签到表 as PDF, write it and offer to open the folder."""
+    try:
+        sheet = signin_for_meeting(context.db, meeting)
+    except PrintError as exc:
+        msgbox.warning(parent, "无法打印", exc.message)
+        return None
+    name = default_pdf_name(f"{sheet.kind_text.replace('、', '')}签到表", sheet.day)
+    return _save_pdf(parent, lambda: SigninDocument(sheet), "保存签到表为 PDF", name)
+
+
+def save_record_pdf(
+    parent: QWidget | None, context: AppContext, meeting: int | Meeting
+) -> Path | None:
+    """Ask where to save the meeting's 会议记录 as PDF, write it and offer to open the folder."""
+    try:
+        record = record_for_meeting(context.db, meeting)
+    except PrintError as exc:
+        msgbox.warning(parent, "无法打印", exc.message)
+        return None
+    kinds = "".join(kind.short_label for kind in record.meeting.kinds)
+    name = default_pdf_name(f"{kinds}会议记录", record.meeting.day)
+    return _save_pdf(parent, lambda: RecordDocument(record), "保存会议记录为 PDF", name)
+
+
+def save_blank_signin_pdf(
+    parent: QWidget | None, context: AppContext, kind: MeetingKind, group_id: int | None = None
+) -> Path | None:
+    try:
+        sheet = blank_signin(context.db, kind, group_id)
+    except PrintError as exc:
+        msgbox.warning(parent, "无法打印", exc.message)
+        return None
+    what = f"{sheet.group_name}{kind.label}空白签到表"
+    name = default_pdf_name(what, None)
+    return _save_pdf(parent, lambda: SigninDocument(sheet), "保存空白签到表为 PDF", name)
+
+
+# -- blank sheets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlankSigninChoice:
+    kind: MeetingKind
+    group_id: int | None
+    action: str  # "preview" or "pdf"
+
+
+class BlankSigninDialog(QDialog):
+    """Choose the kind and (optionally) the group of a blank 签到表, then preview or save it."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._action = "preview"
+        self.setWindowTitle("打印空白签到表")
+        self.kind_combo = QComboBox()
+        for kind in MeetingKind:
+            self.kind_combo.addItem(kind.label, kind)
+        self.kind_combo.setCurrentIndex(list(MeetingKind).index(MeetingKind.THEME_DAY))
+        self.group_combo = QComboBox()
+        self.group_combo.addItem("全支部（不分党小组）", None)
+        for group in context.groups.list():
+            self.group_combo.addItem(group.name, group.id)
+        self.count_label = QLabel()
+        self.problem_label = QLabel()
+        self.problem_label.setStyleSheet("color: #b00020")
+        hint = QLabel("日期、地点等留空，开会时手写。名单按今天在册的党员生成。")
+        hint.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("会议类型", self.kind_combo)
+        form.addRow("党小组", self.group_combo)
+        form.addRow("应到", self.count_label)
+        buttons = QDialogButtonBox()
+        self.preview_button = QPushButton("打印预览…")
+        self.preview_button.setDefault(True)
+        self.pdf_button = QPushButton("保存为 PDF…")
+        buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.pdf_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.preview_button.clicked.connect(self._on_preview_button_clicked)
+        self.pdf_button.clicked.connect(self._on_pdf_button_clicked)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(hint)
+        layout.addWidget(buttons)
+        self.kind_combo.currentIndexChanged.connect(self._on_choice_changed)
+        self.group_combo.currentIndexChanged.connect(self._on_choice_changed)
+        self._on_choice_changed()
+
+    @Slot()
+    def _on_choice_changed(self) -> None:
+        kind: MeetingKind = self.kind_combo.currentData()
+        group_id = self.group_combo.currentData()
+        problem = ""
+        if kind is MeetingKind.GROUP and group_id is None:
+            problem = "党小组会请选择党小组"
+        self.problem_label.setText(problem)
+        self.problem_label.setVisible(bool(problem))
+        self.preview_button.setEnabled(not problem)
+        self.pdf_button.setEnabled(not problem)
+        if problem:
+            self.count_label.setText("—")
+            return
+        members = expected_members(self.context.members.list(), [kind], dt.date.today(), group_id)
+        if group_id is not None:
+            members = [m for m in members if m.group_id == group_id]
+        self.count_label.setText(f"{len(members)} 人")
+
+    @Slot()
+    def _on_preview_button_clicked(self) -> None:
+        self._action = "preview"
+        self.accept()
+
+    @Slot()
+    def _on_pdf_button_clicked(self) -> None:
+        self._action = "pdf"
+        self.accept()
+
+    def choice(self) -> BlankSigninChoice:
+        return BlankSigninChoice(
+            self.kind_combo.currentData(), self.group_combo.currentData(), self._action
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, context: AppContext) -> BlankSigninChoice | None:
+        """Ask for the kind and group, then preview or save the sheet; None if cancelled."""
+        dialog = cls(context, parent)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            choice = dialog.choice()
+        finally:
+            dialog.deleteLater()
+        carry_out(parent, context, choice)
+        return choice
+
+
+def carry_out(parent: QWidget | None, context: AppContext, choice: BlankSigninChoice) -> None:
+    if choice.action == "pdf":
+        save_blank_signin_pdf(parent, context, choice.kind, choice.group_id)
+    else:
+        preview_blank_signin(parent, context, choice.kind, choice.group_id)

@@ -1,0 +1,155 @@
+"""Opening a data folder safely: one writer, a quick check, damaged files kept, backups.
+
+Each step that needs the user asks through ``msgbox`` so that tests can answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from branchdesk.store.backup import (
+    BackupError,
+    auto_backup,
+    backup_due,
+    clean_partial_backups,
+    newest_good_backup,
+    quick_check,
+    restore_backup,
+    set_aside_damaged,
+    write_backup,
+)
+from branchdesk.store.db import DB_FILENAME, StorageError, folder_writable, open_database
+from branchdesk.store.location import default_data_dir
+from branchdesk.store.location_check import risky_location
+from branchdesk.store.lock import DataFolderLock, FolderLocked
+from branchdesk.ui import msgbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OpenedFolder:
+    """A data folder opened for the app: its database, lock and what the user must be told."""
+
+    data_dir: Path
+    db: Database
+    lock: DataFolderLock | None
+    read_only: bool = False
+    banners: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.db.close()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def _offer_move(data_dir: Path, warning: str) -> Path | None:
+    """Offer to move a risky data folder to the default place; return the new folder."""
+    target = default_data_dir()
+    if target == data_dir or (target / DB_FILENAME).exists():
+        return None
+    choice = msgbox.choose(
+        None,
+        "数据文件夹的位置不安全",
+        f"{warning}\n\n可以把数据移到本机的默认位置：\n{target}",
+        ["移到默认位置", "继续使用当前位置"],
+    )
+    if choice != 0:
+        return None
+    handover = target / "moved-in.bdbackup"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        write_backup(data_dir, handover)
+        restore_backup(target, handover)
+    except (BackupError, OSError) as exc:
+        msgbox.error(None, "没有移动", f"移动数据时出错，原位置的数据没有改动：{exc}")
+        return None
+    finally:
+        handover.unlink(missing_ok=True)
+    msgbox.information(
+        None, "已移动", f"数据已复制到 {target}。原文件夹 {data_dir} 保持原样，确认无误后可自行删除。"
+    )
+    return target
+
+
+def _recover_damaged(data_dir: Path) -> bool:
+    """Keep a damaged database aside and offer the newest good backup; False to stop."""
+    db_path = data_dir / DB_FILENAME
+    aside = set_aside_damaged(db_path)
+    log.error("database failed the quick check; kept aside as %s", aside.name)
+    good = newest_good_backup(data_dir)
+    if good is not None:
+        if msgbox.confirm(
+            None,
+            "数据文件已损坏",
+            f"数据文件未通过完整性检查，已原样保留为 {aside.name}（不会删除）。\n\n"
+            f"找到最近的完好备份：{good.created_at:%Y年%m月%d日 %H:%M}，"
+            f"含 {good.members} 名党员、{good.meetings} 次会议、{good.activities} 次活动。\n"
+            "此后录入的内容需要重新补录。是否从这份备份恢复？",
+            yes="从备份恢复",
+        ):
+            restore_backup(data_dir, good.path)
+            return True
+    return msgbox.confirm(
+        None,
+        "数据文件已损坏",
+        f"数据文件已损坏，已原样保留为 {aside.name}。"
+        + ("" if good else "没有找到可用的备份。")
+        + "\n是否建立一个新的空白数据？（也可以退出，稍后用“从备份恢复”导入备份文件。）",
+        yes="建立空白数据",
+    )
+
+
+def open_data_folder(data_dir: Path) -> OpenedFolder | None:
+    """Open ``data_dir`` for the app, or tell the user why not and return None."""
+    banners: list[str] = []
+    warning = risky_location(data_dir)
+    if warning:
+        moved = _offer_move(data_dir, warning)
+        if moved is not None:
+            data_dir = moved
+        else:
+            banners.append("数据文件夹位于网络共享或同步文件夹中，存在损坏风险。建议移到本机默认位置。")
+    read_only = not folder_writable(data_dir)
+    lock: DataFolderLock | None = None
+    if not read_only:
+        lock = DataFolderLock(data_dir)
+        try:
+            lock.acquire()
+        except FolderLocked as exc:
+            msgbox.error(None, "数据正在使用中", exc.message)
+            return None
+    db_path = data_dir / DB_FILENAME
+    try:
+        if read_only:
+            if not db_path.exists():
+                msgbox.error(None, "无法打开数据", f"数据文件夹 {data_dir} 是只读的，且其中没有支部数据。")
+                return None
+            banners.insert(0, "数据文件夹是只读的：可以查看和导出，但不能修改。")
+        elif db_path.exists() and not quick_check(db_path):
+            if not _recover_damaged(data_dir):
+                lock.release() if lock else None
+                return None
+        if not read_only:
+            clean_partial_backups(data_dir)
+        db = open_database(db_path, read_only=read_only)
+    except (StorageError, BackupError) as exc:
+        msgbox.error(None, "无法打开数据", exc.message)
+        if lock is not None:
+            lock.release()
+        return None
+    return OpenedFolder(data_dir, db, lock, read_only, banners)
+
+
+def backup_if_due(data_dir: Path, *, now: dt.datetime | None = None) -> bool:
+    """Take the daily automatic backup when the last one is older than a day."""
+    now = now or dt.datetime.now()
+    if not backup_due(data_dir, now):
+        return False
+    auto_backup(data_dir, now=now)
+    return True
