@@ -166,7 +166,10 @@ def test_check_finds_missing_attachments_and_broken_links(branch, capsys):
     assert main(["check", "--data-dir", str(branch)]) == 1
     assert "附件文件缺失" in capsys.readouterr().err
     db.execute("PRAGMA foreign_keys = OFF")
-    db.execute("INSERT INTO attendance (meeting_id, member_id, name) VALUES (?, 99999, '幽灵')", [meeting_id])
+    db.execute(
+        "INSERT INTO attendance (meeting_id, member_id, name) VALUES (?, 99999, '幽灵')",
+        [meeting_id],
+    )
     db.conn.commit()
     assert main(["check", "--data-dir", str(branch)]) == 1
     assert "不存在的数据" in capsys.readouterr().err

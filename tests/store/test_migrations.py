@@ -86,3 +86,90 @@ def test_a_file_that_is_not_a_database_gets_a_clear_message(data_dir):
     with pytest.raises(StorageError) as info:
         open_database(path)
     assert "损坏" in info.value.message
+
+
+# Rows a branch could have written with each released schema, by the version that added them.
+_ROWS_BY_VERSION = {
+    1: [
+        "INSERT INTO branch (id, name, superior) VALUES (1, '老支部', '老党委')",
+        "INSERT INTO party_groups (id, name) VALUES (1, '第一党小组')",
+        "INSERT INTO members (id, name, id_number, group_id, join_date) "
+        "VALUES (1, '张三', '11010519491231002X', 1, '1975-07')",
+        "INSERT INTO member_roles (member_id, role) VALUES (1, '书记')",
+    ],
+    2: [
+        "INSERT INTO meetings (id, date, title) VALUES (1, '2024-05-10', '主题党日')",
+        "INSERT INTO meeting_kinds (meeting_id, kind) VALUES (1, 'theme_day')",
+        "INSERT INTO attendance (meeting_id, member_id, name, status, reason) "
+        "VALUES (1, 1, '张三', 'leave', '出差')",
+    ],
+    3: [
+        "INSERT INTO activities (id, kind, title, date) VALUES (1, '志愿服务', '清扫', '2024-05-11')",
+        "INSERT INTO activity_participants (activity_id, member_id, name, hours) VALUES (1, 1, '张三', 2)",
+    ],
+    4: ["UPDATE requirement_rules SET times = 2 WHERE kind = 'party_lecture'"],
+}
+
+
+def _schema(db):
+    return sorted(
+        r[0] for r in db.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    )
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_a_database_from_every_earlier_version_migrates_with_its_data(data_dir, version):
+    from sqlite_utils import Database
+
+    path = data_dir / f"v{version}.db"
+    db = Database(sqlite3.connect(path), execute_plugins=False)
+    db.execute("PRAGMA foreign_keys = ON")
+    names = [m.name for m in MIGRATIONS._migrations]
+    MIGRATIONS.apply(db, stop_before=names[version])
+    assert db.execute("PRAGMA user_version").fetchone()[0] == version
+    for step in range(1, version + 1):
+        for sql in _ROWS_BY_VERSION.get(step, []):
+            db.execute(sql)
+    db.conn.commit()
+    db.close()
+    migrated = open_database(path)
+    fresh = open_database(data_dir / "fresh.db")
+    assert _schema(migrated) == _schema(fresh)
+    assert migrated.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert migrated.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert migrated.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert migrated.execute("SELECT name, join_date FROM members").fetchall() == [("张三", "1975-07")]
+    if version >= 2:
+        assert migrated.execute("SELECT status, reason FROM attendance").fetchall() == [("leave", "出差")]
+    if version >= 4:
+        assert migrated.execute(
+            "SELECT times FROM requirement_rules WHERE kind = 'party_lecture'"
+        ).fetchone()[0] == 2
+
+
+def test_a_failed_migration_rolls_back_and_leaves_the_version(data_dir, monkeypatch):
+    from sqlite_utils import Database
+
+    path = data_dir / "halfway.db"
+    db = Database(sqlite3.connect(path), execute_plugins=False)
+    names = [m.name for m in MIGRATIONS._migrations]
+    MIGRATIONS.apply(db, stop_before=names[-1])
+    db.close()
+    last = MIGRATIONS._migrations[-1]
+    original = last.fn
+
+    def broken(database):
+        original(database)
+        raise RuntimeError("power cut in the middle")
+
+    monkeypatch.setattr(last, "fn", broken)
+    with pytest.raises(RuntimeError):
+        open_database(path)
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION - 1
+    assert names[-1] not in {r[0] for r in check.execute("SELECT name FROM _sqlite_migrations")}
+    check.close()
+    monkeypatch.undo()
+    assert open_database(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -1,0 +1,167 @@
+"""Faults a real office PC brings: a full disk, a read-only folder, a second copy, a damaged file."""
+
+import datetime as dt
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from branchdesk.demo import write_demo_branch
+from branchdesk.domain.meetings import Meeting, MeetingKind, build_attendance, expected_members
+from branchdesk.store.backup import auto_backup, list_backups
+from branchdesk.store.db import DB_FILENAME, StorageError, open_database, storage_error
+from branchdesk.store.lock import DataFolderLock, FolderLocked
+from branchdesk.store.meetings import MeetingRepo
+from branchdesk.store.members import MemberRepo
+from branchdesk.ui import msgbox, startup
+
+
+@pytest.fixture
+def branch(data_dir):
+    write_demo_branch(data_dir, members=16, seed=4)
+    return data_dir
+
+
+def _meeting(db):
+    meeting = Meeting(
+        kinds=[MeetingKind.THEME_DAY],
+        day=dt.date(2024, 5, 1),
+        title="满盘测试",
+        minutes="很长的记录。" * 2000,
+    )
+    meeting.attendance = build_attendance(
+        expected_members(MemberRepo(db).list(), meeting.kinds, meeting.day)
+    )
+    return meeting
+
+
+def test_a_full_disk_refuses_the_write_whole_with_a_clear_message(branch):
+    db = open_database(branch / DB_FILENAME)
+    before = (MeetingRepo(db).count(), db.execute("SELECT count(*) FROM attendance").fetchone()[0])
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is now full
+    with pytest.raises(sqlite3.OperationalError) as info:
+        MeetingRepo(db).add(_meeting(db))
+    assert "磁盘空间已满" in storage_error(info.value).message
+    after = (MeetingRepo(db).count(), db.execute("SELECT count(*) FROM attendance").fetchone()[0])
+    assert after == before
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_read_only_folder_opens_read_only_with_a_banner(branch, monkeypatch):
+    monkeypatch.setattr(startup, "folder_writable", lambda folder: False)
+    opened = startup.open_data_folder(branch)
+    try:
+        assert opened.read_only and opened.lock is None
+        assert "只读" in opened.banners[0]
+        assert MemberRepo(opened.db).counts().total > 0
+        with pytest.raises(sqlite3.Error) as info:
+            MeetingRepo(opened.db).add(_meeting(opened.db))
+        assert "只读" in storage_error(info.value).message
+    finally:
+        opened.close()
+
+
+def test_a_second_copy_is_told_who_holds_the_folder(branch):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom branchdesk.store.lock import DataFolderLock\n"
+            f"lock = DataFolderLock(Path({str(branch)!r}))\nlock.acquire()\nprint('held', flush=True)\ntime.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(FolderLocked) as info:
+            DataFolderLock(branch).acquire()
+        assert f"进程 {holder.pid}" in info.value.message and "本机" in info.value.message
+        # a crashed holder leaves its lock file behind; the next start takes it over
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        assert (branch / "branchdesk.lock").exists()
+        lock = DataFolderLock(branch)
+        lock.acquire()
+        lock.release()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_app_refuses_a_folder_held_by_another_copy(branch, monkeypatch):
+    messages = []
+    monkeypatch.setattr(msgbox, "error", lambda parent, title, text: messages.append(text))
+    first = startup.open_data_folder(branch)
+    try:
+        assert startup.open_data_folder(branch) is None
+        assert "另一个 BranchDesk" in messages[0]
+    finally:
+        first.close()
+
+
+def _corrupt(path):
+    data = bytearray(path.read_bytes())
+    for offset in range(8192, len(data), 4096):
+        data[offset : offset + 64] = b"\xde\xad\xbe\xef" * 16
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_database_is_kept_aside_and_the_newest_backup_restored(branch, monkeypatch):
+    good = auto_backup(branch, now=dt.datetime(2026, 1, 5, 8, 0))
+    db_path = branch / DB_FILENAME
+    for suffix in ("-wal", "-shm"):
+        db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+    _corrupt(db_path)
+    asked = []
+    monkeypatch.setattr(
+        msgbox, "confirm", lambda parent, title, text, **kw: asked.append(text) or True
+    )
+    opened = startup.open_data_folder(branch)
+    try:
+        assert "2026年01月05日 08:00" in asked[0]
+        assert list(branch.glob("branchdesk.db.damaged-*"))  # kept, never deleted
+        assert MeetingRepo(opened.db).count() == good.meetings
+        assert opened.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        opened.close()
+
+
+def test_a_damaged_database_without_backup_can_start_fresh_or_stop(branch, monkeypatch):
+    _corrupt(branch / DB_FILENAME)
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: False)
+    assert startup.open_data_folder(branch) is None
+    assert list(branch.glob("branchdesk.db.damaged-*"))
+    assert not (branch / DB_FILENAME).exists()
+
+
+def test_daily_backup_only_when_due(branch):
+    assert startup.backup_if_due(branch, now=dt.datetime(2026, 2, 1, 9, 0))
+    assert not startup.backup_if_due(branch, now=dt.datetime(2026, 2, 1, 18, 0))
+    assert startup.backup_if_due(branch, now=dt.datetime(2026, 2, 2, 9, 30))
+    assert len(list_backups(branch)) == 2
+
+
+def test_risky_folder_gets_a_warning_banner(tmp_path, monkeypatch):
+    risky = tmp_path / "OneDrive" / "文档" / "branch"
+    write_demo_branch(risky, members=5)
+    monkeypatch.setattr(msgbox, "choose", lambda *a, **k: 1)  # keep using it
+    opened = startup.open_data_folder(risky)
+    try:
+        assert "同步文件夹" in opened.banners[0]
+    finally:
+        opened.close()
+
+
+def test_storage_errors_read_like_instructions():
+    assert (
+        "磁盘空间已满"
+        in storage_error(sqlite3.OperationalError("database or disk is full")).message
+    )
+    assert "另一个程序" in storage_error(sqlite3.OperationalError("database is locked")).message
+    assert isinstance(storage_error(sqlite3.DatabaseError("file is not a database")), StorageError)
+    time.sleep(0)
