@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"BranchDesk {__version__}")
     _data_dir_option(parser, top=True)
     parser.add_argument("--demo", action="store_true", help="在临时文件夹中打开一个示例支部")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="自检：在临时文件夹中建立支部、导入花名册、记录会议、生成月报和签到表，不打开窗口",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="写入一个示例支部")
@@ -631,6 +636,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        if args.self_test:
+            from branchdesk.selftest import run_self_test
+
+            return run_self_test()
         if handler is None:
             from branchdesk.app import run_gui
 

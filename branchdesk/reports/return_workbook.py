@@ -264,17 +264,16 @@ class _Sheet:
             value = int(value)
         if isinstance(value, (int, float)):
             cell = style.write_number(
-                ws, row, column, value, font=font, alignment=alignment, border=border
+                ws, row, column, value, font=font, alignment=alignment, border=border,
+                number_format=number_format or "General",
             )
-            if number_format:
-                cell.number_format = number_format
             text = f"{value * 100:.1f}%" if number_format == PERCENT_FORMAT else f"{value:g}"
         elif isinstance(value, dt.date):
             cell = style.write_number(
-                ws, row, column, 0, font=font, alignment=alignment, border=border
+                ws, row, column, 0, font=font, alignment=alignment, border=border,
+                number_format=number_format or DATE_FORMAT,
             )
             cell.value = value
-            cell.number_format = number_format or DATE_FORMAT
             text = value.isoformat()
         else:
             cell = style.write_text(

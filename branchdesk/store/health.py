@@ -26,6 +26,19 @@ def check_data_folder(data_dir: Path) -> list[str]:
         if broken:
             tables = sorted({row[0] for row in broken})
             problems.append(f"有 {len(broken)} 条记录引用了不存在的数据（{', '.join(tables)}）")
+        try:
+            mismatched = conn.execute(
+                """
+                SELECT count(*) FROM meetings m WHERE n_expected !=
+                    (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id)
+                 OR n_present != (SELECT count(*) FROM attendance a
+                                   WHERE a.meeting_id = m.id AND a.status = 'present')
+                """
+            ).fetchone()[0]
+        except sqlite3.OperationalError:  # a schema from before the counts were kept
+            mismatched = 0
+        if mismatched:
+            problems.append(f"有 {mismatched} 次会议的出勤统计与出勤名单不一致")
         stored: list[str] = []
         for table in ("meeting_attachments", "activity_attachments"):
             try:

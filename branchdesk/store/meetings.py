@@ -131,6 +131,11 @@ class MeetingRepo:
             "minutes": meeting.minutes,
             "resolutions": meeting.resolutions,
             "nonvoting": meeting.nonvoting,
+            # Derived from the attendance rows written beside them, in the same transaction.
+            "n_expected": meeting.counts.expected,
+            "n_present": meeting.counts.present,
+            "n_leave": meeting.counts.leave,
+            "n_absent": meeting.counts.absent,
         }
 
     def _write_parts(self, meeting_id: int, meeting: Meeting, *, replace: bool) -> None:
@@ -305,10 +310,7 @@ class MeetingRepo:
                    (SELECT group_concat(kind) FROM meeting_kinds k WHERE k.meeting_id = m.id),
                    (SELECT text FROM meeting_topics t WHERE t.meeting_id = m.id
                      ORDER BY position LIMIT 1),
-                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id),
-                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.status = 'present'),
-                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.status = 'leave'),
-                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.status = 'absent')
+                   m.n_expected, m.n_present, m.n_leave, m.n_absent
             FROM meetings m {sql_where}
             ORDER BY m.date DESC, m.start_time DESC, m.id DESC
             """,

@@ -286,7 +286,27 @@ def m0005_history_and_reported_periods(db: Database) -> None:
     _set_version(db, 5)
 
 
-SCHEMA_VERSION = 5
+@MIGRATIONS(name="0006_meeting_counts")
+def m0006_meeting_counts(db: Database) -> None:
+    """Keep each meeting's 应到/实到/请假/缺席 beside it, so lists and searches stay fast."""
+    for column in ("n_expected", "n_present", "n_leave", "n_absent"):
+        db.execute(f"ALTER TABLE meetings ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """
+        UPDATE meetings SET
+            n_expected = (SELECT count(*) FROM attendance a WHERE a.meeting_id = meetings.id),
+            n_present = (SELECT count(*) FROM attendance a
+                          WHERE a.meeting_id = meetings.id AND a.status = 'present'),
+            n_leave = (SELECT count(*) FROM attendance a
+                        WHERE a.meeting_id = meetings.id AND a.status = 'leave'),
+            n_absent = (SELECT count(*) FROM attendance a
+                         WHERE a.meeting_id = meetings.id AND a.status = 'absent')
+        """
+    )
+    _set_version(db, 6)
+
+
+SCHEMA_VERSION = 6
 
 
 def known_migration_names() -> set[str]:

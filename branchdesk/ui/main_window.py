@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -18,11 +20,44 @@ from PySide6.QtWidgets import (
 from branchdesk import APP_TITLE
 from branchdesk.ui.context import AppContext
 
+PageFactory = Callable[[], QWidget]
+
+
+class _Pages(Mapping[str, QWidget]):
+    """The pages by title, each built the first time it is asked for (start-up stays fast)."""
+
+    def __init__(self, window: MainWindow, factories: list[tuple[str, PageFactory]]) -> None:
+        self._window = window
+        self._factories = dict(factories)
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, title: str) -> QWidget:
+        if title not in self._built:
+            page = self._factories[title]()
+            self._built[title] = page
+            self._window._install_page(title, page)
+        return self._built[title]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._factories)
+
+    def __len__(self) -> int:
+        return len(self._factories)
+
+    def built(self, title: str) -> bool:
+        return title in self._built
+
 
 class MainWindow(QMainWindow):
-    """Navigation on the left; each page is its own module and refreshes itself."""
+    """Navigation on the left; each page is its own module and refreshes itself.
 
-    def __init__(self, context: AppContext, pages: list[tuple[str, QWidget]]) -> None:
+    Pages are given as factories and built when first shown. A page with a
+    ``navigate_requested(str)`` signal can ask for another page by its title.
+    """
+
+    def __init__(
+        self, context: AppContext, pages: list[tuple[str, PageFactory | QWidget]]
+    ) -> None:
         super().__init__()
         self.context = context
         self.setObjectName("MainWindow")
@@ -31,15 +66,18 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(132)
         self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        self._titles = [title for title, _page in pages]
+        factories: list[tuple[str, PageFactory]] = []
         for title, page in pages:
             item = QListWidgetItem(title)
             item.setSizeHint(QSize(120, 44))
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.nav.addItem(item)
-            self.stack.addWidget(page)
-            self.pages[title] = page
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+            self.stack.addWidget(QWidget())  # stands in until the page is first shown
+            factories.append((title, page if callable(page) and not isinstance(page, QWidget)
+                              else (lambda widget=page: widget)))
+        self.pages = _Pages(self, factories)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -70,6 +108,25 @@ class MainWindow(QMainWindow):
         )
         self.restore_geometry()
 
+    def _install_page(self, title: str, page: QWidget) -> None:
+        index = self._titles.index(title)
+        placeholder = self.stack.widget(index)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        navigate = getattr(page, "navigate_requested", None)
+        if navigate is not None:
+            navigate.connect(self.show_page)
+
+    @Slot(int)
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.pages[self._titles[row]]  # noqa: B018 - builds the page on first visit
+        self.stack.setCurrentIndex(row)
+
     def _make_actions(self) -> None:
         for index in range(self.nav.count()):
             action = QAction(self.nav.item(index).text(), self)
@@ -83,8 +140,7 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(text))
 
     def show_page(self, title: str) -> QWidget:
-        row = list(self.pages).index(title)
-        self.show_page_at(row)
+        self.show_page_at(self._titles.index(title))
         return self.pages[title]
 
     def show_page_at(self, row: int) -> None:

@@ -143,6 +143,9 @@ def test_a_database_from_every_earlier_version_migrates_with_its_data(data_dir, 
     assert migrated.execute("SELECT name, join_date FROM members").fetchall() == [("张三", "1975-07")]
     if version >= 2:
         assert migrated.execute("SELECT status, reason FROM attendance").fetchall() == [("leave", "出差")]
+        assert migrated.execute(
+            "SELECT n_expected, n_present, n_leave FROM meetings"
+        ).fetchall() == [(1, 0, 1)]
     if version >= 4:
         assert migrated.execute(
             "SELECT times FROM requirement_rules WHERE kind = 'party_lecture'"

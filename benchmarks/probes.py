@@ -1,0 +1,431 @@
+"""One measurement per fresh process: ``python -m benchmarks.probes NAME ARGS_JSON``.
+
+Each probe prints one JSON object: ``{"seconds": [...], "rss_mb": ...}`` and more. The
+parent (run.py) starts the clock for start-up probes and passes it in BENCH_T0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def timed(fn: Callable[[], Any], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def copy_branch(source: str) -> Path:
+    """A private copy of a cached branch: start-up may write (lock, backups)."""
+    target = Path(tempfile.mkdtemp(prefix="bench-branch-")) / "data"
+    shutil.copytree(source, target)
+    return target
+
+
+def _quiet_dialogs() -> None:
+    from branchdesk.ui import msgbox
+
+    for name in ("information", "warning", "error"):
+        setattr(msgbox, name, lambda *_a, **_k: None)
+    msgbox.confirm = lambda *_a, **_k: False  # type: ignore[assignment]
+
+
+def _wait(app: Any, done: Callable[[], bool], limit: float = 30.0) -> None:
+    """Run the event loop until ``done()``.
+
+    Not a ``processEvents()`` loop: in PySide6 6.12 on Python 3.11 every call drops a
+    reference to None, and some ten thousand calls abort the process (none_dealloc).
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if done():
+        return
+    deadline = time.perf_counter() + limit
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(1)
+
+    def check() -> None:
+        if done() or time.perf_counter() > deadline:
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    if not done():
+        raise TimeoutError("page never filled")
+
+
+class Heartbeat:
+    """A 5 ms timer on the UI thread; the longest gap between its ticks is the longest block."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.last = time.perf_counter()
+        self.longest = 0.0
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self.tick)
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.longest = 0.0
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.tick()
+        self.timer.stop()
+        return self.longest
+
+
+# -- start-up ------------------------------------------------------------------------------
+
+
+def start_bare(_args: dict[str, Any]) -> dict[str, Any]:
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    app = QApplication([sys.argv[0]])
+    window = QMainWindow()
+    window.setCentralWidget(QLabel("BranchDesk"))
+    window.resize(1180, 760)
+    window.show()
+    app.processEvents()
+    elapsed = time.time() - float(os.environ["BENCH_T0"])
+    return {"seconds": [elapsed], "rss_mb": rss_mb()}
+
+
+def start_app(args: dict[str, Any]) -> dict[str, Any]:
+    """From process start to the main window shown with the home page filled."""
+    from branchdesk.app import build_main_window, make_application
+    from branchdesk.ui.context import AppContext
+    from branchdesk.ui.startup import open_data_folder
+
+    app = make_application([sys.argv[0]])
+    _quiet_dialogs()
+    opened = open_data_folder(Path(args["data_dir"]))
+    assert opened is not None
+    context = AppContext(db=opened.db, data_dir=opened.data_dir, read_only=opened.read_only)
+    window = build_main_window(context)
+    window.show()
+    home = window.pages["工作台"]  # type: ignore[attr-defined]
+    _wait(app, lambda: getattr(home, "overview", None) is not None)
+    app.processEvents()
+    elapsed = time.time() - float(os.environ["BENCH_T0"])
+    result: dict[str, Any] = {"seconds": [elapsed], "rss_mb": rss_mb()}
+    if args.get("tour"):
+        # Peak memory of a working session: every page, a year's return, a long search.
+        for title in list(window.pages):  # type: ignore[attr-defined]
+            window.show_page(title)  # type: ignore[attr-defined]
+            app.processEvents()
+        from branchdesk.domain.requirements import Period, Unit
+        from branchdesk.reports.return_figures import compute_return
+        from branchdesk.reports.return_workbook import write_return
+
+        out = Path(tempfile.mkdtemp()) / "年报.xlsx"
+        write_return(compute_return(context.db, Period(Unit.YEAR, 2025)), out)
+        page = window.pages["会议"]  # type: ignore[attr-defined]
+        if hasattr(page, "search"):
+            page.search.setText("党费")
+        app.processEvents()
+        result["rss_mb"] = rss_mb()
+    opened.close()
+    return result
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+def _context(data_dir: str) -> tuple[Any, Any]:
+    from branchdesk.app import make_application
+    from branchdesk.store.db import DB_FILENAME, open_database
+    from branchdesk.ui.context import AppContext
+
+    app = make_application([sys.argv[0]])
+    _quiet_dialogs()
+    db = open_database(Path(data_dir) / DB_FILENAME)
+    return app, AppContext(db=db, data_dir=Path(data_dir))
+
+
+def page(args: dict[str, Any]) -> dict[str, Any]:
+    """Construct a page and show it filled; also the longest UI block while doing so."""
+    app, context = _context(args["data_dir"])
+    if args["page"] == "home":
+        from branchdesk.ui.home_page import HomePage
+
+        def make() -> Any:
+            widget = HomePage(context)
+            widget.show()
+            _wait(app, lambda: getattr(widget, "overview", None) is not None)
+            return widget
+    else:
+        from branchdesk.ui.meetings_page import MeetingsPage
+
+        def make() -> Any:
+            widget = MeetingsPage(context)
+            widget.show()
+            app.processEvents()
+            return widget
+
+    make().deleteLater()  # warm: imports, styles, fonts
+    app.processEvents()
+    times = []
+    for _ in range(args.get("runs", 5)):
+        started = time.perf_counter()
+        widget = make()
+        times.append(time.perf_counter() - started)
+        widget.hide()
+        widget.deleteLater()
+        app.processEvents()
+    return {"seconds": times, "rss_mb": rss_mb()}
+
+
+def search(args: dict[str, Any]) -> dict[str, Any]:
+    from branchdesk.store.db import DB_FILENAME, open_database
+    from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+
+    db = open_database(Path(args["data_dir"]) / DB_FILENAME)
+    word = args["word"]
+    if args.get("baseline"):
+
+        def run() -> Any:
+            return db.execute(
+                "select id from meetings where minutes like ? or title like ?",
+                [f"%{word}%", f"%{word}%"],
+            ).fetchall()
+    else:
+        repo = MeetingRepo(db)
+
+        def run() -> Any:
+            return repo.summaries(MeetingFilter(text=word))
+
+    found = len(run())
+    return {"seconds": timed(run, 15), "found": found}
+
+
+# -- reports -------------------------------------------------------------------------------
+
+
+def year_return(args: dict[str, Any]) -> dict[str, Any]:
+    """A year's return on the large branch, against bare openpyxl writing the same cells."""
+    from openpyxl import Workbook, load_workbook
+
+    from branchdesk.domain.requirements import Period, Unit
+    from branchdesk.reports.return_figures import compute_return
+    from branchdesk.reports.return_workbook import write_return
+    from branchdesk.store.db import DB_FILENAME, open_database
+
+    db = open_database(Path(args["data_dir"]) / DB_FILENAME)
+    out = Path(tempfile.mkdtemp()) / "年报.xlsx"
+    period = Period(Unit.YEAR, int(args["year"]))
+
+    def app_run() -> None:
+        write_return(compute_return(db, period), out)
+
+    app_times = timed(app_run, 3)
+    loaded = load_workbook(out)
+    sheets = [
+        (
+            ws.title,
+            [
+                (c.row, c.column, c.value)
+                for row in ws.iter_rows()
+                for c in row
+                if c.value is not None
+            ],
+        )
+        for ws in loaded.worksheets
+    ]
+    cells = sum(len(values) for _title, values in sheets)
+    bare_out = out.with_name("bare.xlsx")
+
+    def bare_run() -> None:
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for title, values in sheets:
+            ws = workbook.create_sheet(title)
+            for row, column, value in values:
+                ws.cell(row=row, column=column, value=value)
+        workbook.save(bare_out)
+
+    bare_times = timed(bare_run, 3)
+    return {"seconds": app_times, "baseline": bare_times, "cells": cells}
+
+
+def signin_pdf(args: dict[str, Any]) -> dict[str, Any]:
+    """The 签到表 of the largest meeting, against bare Qt printing the same rows."""
+    from PySide6.QtGui import QPdfWriter, QTextDocument
+
+    from branchdesk.printing.pdf import ensure_gui, write_pdf
+    from branchdesk.printing.signin import SigninDocument, signin_for_meeting
+    from branchdesk.store.db import DB_FILENAME, open_database
+
+    ensure_gui()
+    db = open_database(Path(args["data_dir"]) / DB_FILENAME)
+    meeting_id = db.execute(
+        "select meeting_id from attendance group by meeting_id order by count(*) desc, meeting_id desc limit 1"
+    ).fetchone()[0]
+    folder = Path(tempfile.mkdtemp())
+    sheet = signin_for_meeting(db, meeting_id)
+
+    def app_run() -> None:
+        write_pdf(SigninDocument(signin_for_meeting(db, meeting_id)), folder / "签到表.pdf")
+
+    def bare_run() -> None:
+        rows = "".join(
+            f"<tr><td>{i}</td><td>{getattr(r, 'name', '')}</td><td></td></tr>"
+            for i, r in enumerate(sheet.rows, start=1)
+        )
+        document = QTextDocument()
+        document.setHtml(f"<h1>{sheet.heading}</h1><table border=1 width=100%>{rows}</table>")
+        writer = QPdfWriter(str(folder / "bare.pdf"))
+        writer.setResolution(1200)
+        document.print_(writer)
+        del writer
+
+    return {"seconds": timed(app_run, 3), "baseline": timed(bare_run, 3), "rows": len(sheet.rows)}
+
+
+def roster_import(args: dict[str, Any]) -> dict[str, Any]:
+    """Import a 1,000-row roster into an empty branch, against bare openpyxl + sqlite3."""
+    import sqlite3
+
+    from openpyxl import load_workbook
+
+    from branchdesk.reports.roster_import import apply_import, plan_import, read_roster
+    from branchdesk.store.db import DB_FILENAME, open_database
+
+    path = Path(args["roster"])
+
+    def app_run() -> None:
+        folder = Path(tempfile.mkdtemp())
+        db = open_database(folder / DB_FILENAME)
+        result = apply_import(db, plan_import(db, read_roster(path)))
+        assert result.added == 1000, result.added
+        db.close()
+
+    def bare_run() -> None:
+        workbook = load_workbook(path, read_only=True)
+        rows = [
+            tuple(str(v) if v is not None else None for v in row)
+            for row in workbook.active.iter_rows(values_only=True)
+        ]
+        workbook.close()
+        conn = sqlite3.connect(Path(tempfile.mkdtemp()) / "bare.db")
+        width = max(len(r) for r in rows)
+        conn.execute(f"create table t ({', '.join(f'c{i}' for i in range(width))})")
+        with conn:
+            conn.executemany(
+                f"insert into t values ({', '.join('?' * width)})",
+                [r + (None,) * (width - len(r)) for r in rows],
+            )
+        conn.close()
+
+    return {"seconds": timed(app_run, 3), "baseline": timed(bare_run, 3)}
+
+
+def consolidation(args: dict[str, Any]) -> dict[str, Any]:
+    """Consolidate the 500 returns, against bare openpyxl opening each and reading its data sheet."""
+    from openpyxl import load_workbook
+
+    from branchdesk.reports.consolidation import consolidate, write_consolidation
+
+    files = sorted(Path(args["returns"]).glob("*.xlsx"))
+    out = Path(tempfile.mkdtemp()) / "汇总.xlsx"
+
+    def app_run() -> None:
+        result = consolidate(files)
+        assert len(result.rows) == len(files), (len(result.rows), len(files))
+        write_consolidation(result, out)
+
+    def bare_run() -> None:
+        for path in files:
+            workbook = load_workbook(path, read_only=True)
+            for ws in workbook.worksheets[-1:]:
+                for _row in ws.iter_rows(values_only=True):
+                    pass
+            workbook.close()
+
+    return {"seconds": timed(app_run, 1), "baseline": timed(bare_run, 1), "files": len(files)}
+
+
+def background_export(args: dict[str, Any]) -> dict[str, Any]:
+    """Longest UI-thread block while a year's return is written in the background."""
+    from branchdesk.domain.requirements import Period, Unit
+    from branchdesk.reports.return_figures import compute_return
+    from branchdesk.reports.return_workbook import write_return
+    from branchdesk.store.db import DB_FILENAME, open_database
+    from branchdesk.ui.ops import BackgroundOp
+
+    app, context = _context(args["data_dir"])
+    out = Path(tempfile.mkdtemp()) / "年报.xlsx"
+    path = Path(args["data_dir"]) / DB_FILENAME
+
+    def work() -> Path:
+        db = open_database(path)  # a worker opens its own connection
+        try:
+            return write_return(compute_return(db, Period(Unit.YEAR, 2025)), out)
+        finally:
+            db.close()
+
+    gaps, times = [], []
+    for _ in range(3):
+        done: list[object] = []
+        beat = Heartbeat()
+        beat.start()
+        started = time.perf_counter()
+        op = BackgroundOp(app, work).success(done.append).failure(done.append)
+        op.run()
+        _wait(app, lambda done=done: bool(done), limit=120)
+        times.append(time.perf_counter() - started)
+        gaps.append(beat.stop())
+        assert isinstance(done[0], Path), done[0]
+    return {"seconds": times, "gap": gaps}
+
+
+PROBES = {
+    f.__name__: f
+    for f in (
+        start_bare,
+        start_app,
+        page,
+        search,
+        year_return,
+        signin_pdf,
+        roster_import,
+        consolidation,
+        background_export,
+    )
+}
+
+if __name__ == "__main__":
+    name, raw = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "{}"
+    result = PROBES[name](json.loads(raw))
+    result.setdefault("rss_mb", rss_mb())
+    sys.stdout.write("BENCH " + json.dumps(result) + "\n")
+    sys.stdout.flush()
+    os._exit(0)  # skip Qt teardown: not part of any measurement
