@@ -6,13 +6,21 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from branchdesk import APP_NAME, APP_TITLE, __version__
 from branchdesk.logs import install_crash_handler, setup_logging
+from branchdesk.resources import resource
 from branchdesk.store.location import ensure_data_dir
 from branchdesk.store.members import BranchRepo
+
+if TYPE_CHECKING:
+    from branchdesk.ui.context import AppContext
+    from branchdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -33,32 +41,66 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resource("icons", "branchdesk.png"))))
     install_chinese(app)
     apply_app_font(app, register_fonts())
     collect_garbage_on_ui_thread(app)
     return app
 
 
-def build_main_window(context: object) -> QWidget:
-    """Build the main window with every page, given an ``AppContext``."""
+def build_main_window(context: AppContext) -> MainWindow:
+    """Build the main window; each page but the first is built when first visited."""
     from branchdesk.ui.home_page import HomePage
     from branchdesk.ui.main_window import MainWindow
-    from branchdesk.ui.meetings_page import MeetingsPage
-    from branchdesk.ui.members_page import MembersPage
-    from branchdesk.ui.pending_page import PendingPage
-    from branchdesk.ui.settings_page import SettingsPage
 
-    home = HomePage(context)
-    pages: list[tuple[str, QWidget]] = [
-        ("工作台", home),
-        ("党员", MembersPage(context)),
-        ("会议", MeetingsPage(context)),
-        ("活动", PendingPage("活动", "志愿服务、社区报到等党员活动")),
-        ("报表", PendingPage("报表", "月报、季报、年报和汇总")),
-        ("设置", SettingsPage(context)),
-    ]
-    window = MainWindow(context, pages)  # type: ignore[arg-type]
-    home.navigate_requested.connect(window.show_page)
+    def members() -> QWidget:
+        from branchdesk.ui.members_page import MembersPage
+
+        return MembersPage(context)
+
+    def meetings() -> QWidget:
+        from branchdesk.ui.meetings_page import MeetingsPage
+
+        return MeetingsPage(context)
+
+    def activities() -> QWidget:
+        from branchdesk.ui.activities_page import ActivitiesPage
+
+        return ActivitiesPage(context)
+
+    def reports() -> QWidget:
+        from branchdesk.ui.reports_page import ReportsPage
+
+        return ReportsPage(context)
+
+    def settings() -> QWidget:
+        from branchdesk.ui.restore_flow import restore_and_reopen
+        from branchdesk.ui.settings_page import SettingsPage
+
+        page = SettingsPage(context)
+        page.restore_requested.connect(lambda path: restore_and_reopen(window, context, path))
+        return page
+
+    window = MainWindow(
+        context,
+        [
+            ("工作台", lambda: HomePage(context)),
+            ("党员", members),
+            ("会议", meetings),
+            ("活动", activities),
+            ("报表", reports),
+            ("设置", settings),
+        ],
+    )
+
+    def show_month_report(code: str) -> None:  # 工作台's 导出本月报表
+        from branchdesk.domain.requirements import Period
+
+        page = window.show_page("报表")
+        page.tabs.setCurrentWidget(page.branch_tab)  # type: ignore[attr-defined]
+        page.branch_tab.picker.set_period(Period.parse(code))  # type: ignore[attr-defined]
+
+    window.pages["工作台"].month_report_requested.connect(show_month_report)  # type: ignore[attr-defined]
     return window
 
 
@@ -109,8 +151,15 @@ def run_gui(data_dir: Path, *, demo: bool = False) -> int:
         context = AppContext(db=opened.db, data_dir=opened.data_dir, read_only=opened.read_only)
         window = build_main_window(context)
         if opened.banners:
-            window.show_banner("  ".join(opened.banners))  # type: ignore[attr-defined]
+            window.show_banner("  ".join(opened.banners))
         window.show()
+        from branchdesk.ui.home_page import maybe_remind_late
+
+        # Once a day, after the window is up: which required meetings were missed. Only
+        # while the window is open: the event loop may end before the timer fires.
+        QTimer.singleShot(
+            0, window, lambda: window.isVisible() and maybe_remind_late(window, context)
+        )
         changed: list[str] = []
         context.events.records_changed.connect(changed.append)
         if not opened.read_only:
@@ -127,6 +176,7 @@ def run_gui(data_dir: Path, *, demo: bool = False) -> int:
                 log.warning("backup at exit failed: %s", exc.message)
         return code
     finally:
+        QThreadPool.globalInstance().waitForDone(60_000)  # a backup still running finishes
         opened.close()
         if demo_folder is not None:
             demo_folder.cleanup()

@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,8 @@ def install_crash_handler(show: Callable[[str], None]) -> None:
             return
         text = "".join(traceback.format_exception(kind, value, tb))
         log.error("未预料的错误：\n%s", text)
+        if threading.current_thread() is not threading.main_thread():
+            return  # widgets live on the UI thread; a worker's failure is logged only
         try:
             show(text)
         except Exception:  # the crash dialog itself must never raise

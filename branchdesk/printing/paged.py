@@ -8,13 +8,9 @@ portrait with 15 mm margins and the footer “第 N 页 共 M 页” centred on 
 
 from __future__ import annotations
 
-import ctypes
-import sys
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-import PySide6
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QFont,
@@ -31,20 +27,6 @@ from branchdesk.resources import CJK_FONT_FAMILY, CJK_FONT_FILE, resource
 MARGIN_MM = 15.0
 FOOTER_MM = 8.0  # band at the bottom of the paint rect for “第 N 页 共 M 页”
 MM_PER_INCH = 25.4
-
-
-# PySide6 6.12 built for the stable ABI returns None from void methods without taking a
-# reference, which is only harmless where None is immortal (Python 3.12+). On 3.11 every
-# such call drops one reference to None, and a few thousand calls (a 200-member sheet
-# makes tens of thousands) abort the interpreter with "deallocating None".
-_NONE_LEAKS = sys.version_info < (3, 12) and tuple(PySide6.__version_info__[:2]) >= (6, 12)
-_NONE_FLOOR = 1_000_000
-
-
-def shield_none() -> None:
-    """Top up None's reference count where PySide6 drops references to it (see above)."""
-    if _NONE_LEAKS and sys.getrefcount(None) < _NONE_FLOOR:
-        ctypes.c_ssize_t.from_address(id(None)).value += 2 * _NONE_FLOOR
 
 
 class PrintError(Exception):
@@ -151,7 +133,6 @@ def footer_text(number: int, count: int) -> str:
 
 def render(document: PagedDocument, device: QPagedPaintDevice) -> int:
     """Draw ``document`` on A4 pages of ``device`` and return the number of pages."""
-    shield_none()
     ensure_font()
     device.setPageLayout(a4_layout())
     painter = QPainter()
@@ -166,7 +147,6 @@ def render(document: PagedDocument, device: QPagedPaintDevice) -> int:
         page = Page(painter, content, dpi)
         count = max(1, document.paginate(page))
         for index in range(count):
-            shield_none()
             if index:
                 device.newPage()
             painter.save()
@@ -182,20 +162,3 @@ def render(document: PagedDocument, device: QPagedPaintDevice) -> int:
         return count
     finally:
         painter.end()
-        shield_none()
-
-
-def chunk_heights(heights: Iterable[float], first: float, rest: float) -> list[list[int]]:
-    """Split items of the given heights into pages: ``first`` fits on page 1, ``rest`` after.
-
-    Returns the indexes on each page; an item taller than a page gets a page of its own.
-    """
-    pages: list[list[int]] = [[]]
-    room = first
-    for index, height in enumerate(heights):
-        if height > room and pages[-1]:
-            pages.append([])
-            room = rest
-        pages[-1].append(index)
-        room -= height
-    return pages

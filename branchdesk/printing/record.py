@@ -11,7 +11,13 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QTextBlockFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from sqlite_utils import Database
 
 from branchdesk.domain.meetings import AttendanceStatus, Meeting, MeetingKind, MeetingStatus
@@ -26,6 +32,7 @@ TITLE_PT = 22.0
 SECTION_PT = 13.5
 RUNNING_HEAD_MM = 9.0
 SECTION_NUMBERS = "一二三四五六七八九十"
+SECTION_TITLES = ("议题", "会议记录", "决议", "补学情况")
 
 
 @dataclass
@@ -185,8 +192,25 @@ class RecordDocument:
         doc.setHtml(self._html(page))
         self._top = page.mm(RUNNING_HEAD_MM)
         doc.setPageSize(QSizeF(page.rect.width(), page.rect.height() - self._top))
+        self._keep_headings_with_text(doc, page)
         self._doc = doc
         return doc.pageCount()
+
+    def _keep_headings_with_text(self, doc: QTextDocument, page: Page) -> None:
+        """Start a section on a new page rather than leave its heading alone at a foot."""
+        height = doc.pageSize().height()
+        needed = page.mm(22)  # the heading and two lines of what follows
+        headings = {f"{n}、{h}" for n in SECTION_NUMBERS for h in SECTION_TITLES}
+        layout = doc.documentLayout()
+        block = doc.begin()
+        while block.isValid():
+            if block.text() in headings:
+                top = layout.blockBoundingRect(block).top()
+                if 0 < height - (top % height) < needed:
+                    fmt = QTextBlockFormat()
+                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                    QTextCursor(block).mergeBlockFormat(fmt)
+            block = block.next()
 
     def draw_page(self, page: Page, index: int) -> None:
         doc = self._doc
@@ -205,9 +229,29 @@ class RecordDocument:
         painter = page.painter
         painter.save()
         painter.translate(QPointF(rect.left(), rect.top() + self._top - index * height))
-        clip = QRectF(0, index * height, rect.width(), height)
-        painter.setClipRect(clip)
-        context = QAbstractTextDocumentLayout.PaintContext()
-        context.clip = clip
-        doc.documentLayout().draw(painter, context)
+        top, bottom = index * height, (index + 1) * height
+        painter.setClipRect(QRectF(0, top, rect.width(), height))
+        # Each line of text is drawn on the one page where it starts. The layout's own
+        # draw() also paints lines of a neighbouring page that the clip hides: invisible,
+        # but doubled in the PDF's text when it is searched or copied.
+        layout = doc.documentLayout()
+        block = doc.begin()
+        while block.isValid():
+            if QTextCursor(block).currentTable() is None:
+                text_layout = block.layout()
+                origin = text_layout.position()
+                for number in range(text_layout.lineCount()):
+                    line = text_layout.lineAt(number)
+                    if top <= origin.y() + line.y() < bottom:
+                        line.draw(painter, origin)
+            block = block.next()
+        # Tables (the header table) are drawn whole by the layout, cell borders included.
+        frame = doc.rootFrame()
+        for child in frame.childFrames():
+            box = layout.frameBoundingRect(child)
+            if box.bottom() < top or box.top() > bottom:
+                continue
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.clip = box.intersected(QRectF(0, top, rect.width(), height))
+            layout.draw(painter, context)
         painter.restore()

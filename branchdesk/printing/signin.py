@@ -252,11 +252,16 @@ class SigninDocument:
             rows.insert(2, [("授课人", sheet.lecture[0]), ("党课题目", sheet.lecture[1])])
         return rows
 
-    def _info_layout(self, page: Page) -> tuple[float, float]:
-        """(label width, value width of a two-pair row) in device pixels."""
-        label = page.mm(22)
-        value = (page.rect.width() - 2 * label) / 2
-        return label, value
+    def _value_widths(self, page: Page, cells: list[tuple[str, str]]) -> tuple[float, list[float]]:
+        """(label width, the value widths) of a row of the header block, in device pixels.
+
+        The first value of a two-pair row gets more room: it holds the date and time.
+        """
+        label = page.mm(20)
+        free = page.rect.width() - len(cells) * label
+        if len(cells) == 2:
+            return label, [free * 0.58, free * 0.42]
+        return label, [free]
 
     def paginate(self, page: Page) -> int:
         plan = _Plan()
@@ -273,14 +278,13 @@ class SigninDocument:
                 (sheet.branch_name, SUBTITLE_PT, page.mm(9)),
                 (rest, TITLE_PT, page.mm(11)),
             ]
-        label_w, value_w = self._info_layout(page)
         padding = page.mm(2)
         for cells in self._info_cells():
-            cell_w = value_w if len(cells) == 2 else width - label_w
+            _, widths = self._value_widths(page, cells)
             flags = int(LEFT | WRAP)
             needed = max(
                 page.text_height(value or " ", INFO_PT, cell_w - 2 * padding, flags)
-                for _, value in cells
+                for (_, value), cell_w in zip(cells, widths, strict=True)
             )
             plan.info_rows.append((cells, max(page.mm(INFO_ROW_MM), needed + 2 * padding)))
 
@@ -348,13 +352,12 @@ class SigninDocument:
             page.draw_text(QRectF(rect.left(), y, rect.width(), height), text, size, CENTER)
             y += height
         y += page.mm(3)
-        label_w, value_w = self._info_layout(page)
         padding = page.mm(2)
         top = y
         for cells, height in plan.info_rows:
             x = rect.left()
-            for n, (label, value) in enumerate(cells):
-                cell_w = value_w if len(cells) == 2 else rect.width() - label_w
+            label_w, widths = self._value_widths(page, cells)
+            for n, ((label, value), cell_w) in enumerate(zip(cells, widths, strict=True)):
                 page.draw_text(QRectF(x, y, label_w, height), label, INFO_PT, CENTER)
                 box = QRectF(x + label_w + padding, y, cell_w - 2 * padding, height)
                 page.draw_text(box, value, INFO_PT, LEFT | WRAP)

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -304,12 +305,20 @@ class ParticipantFilter(QSortFilterProxyModel):
         self.checked_only = False
 
     def set_text(self, text: str) -> None:
-        self.text = text.strip()
-        self.invalidateFilter()
+        self._change(lambda: setattr(self, "text", text.strip()))
 
     def set_checked_only(self, checked_only: bool) -> None:
-        self.checked_only = checked_only
-        self.invalidateFilter()
+        self._change(lambda: setattr(self, "checked_only", checked_only))
+
+    def _change(self, apply: Callable[[], None]) -> None:
+        # Qt 6.10 replaced invalidateFilter() with begin/endFilterChange(); 6.8 lacks them.
+        if hasattr(self, "endFilterChange"):
+            self.beginFilterChange()
+            apply()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            apply()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
         model = self.sourceModel()

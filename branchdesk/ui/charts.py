@@ -8,10 +8,11 @@ are the same figures as a small table of numbers, so the page works either way.
 from __future__ import annotations
 
 import importlib.util
+import math
 
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from branchdesk.domain.home import MonthFigures
 from branchdesk.domain.meetings import MeetingKind
@@ -39,8 +40,16 @@ def charts_available() -> bool:
         return False
 
 
+# Legend names short enough for eight of them to fit.
+_CHART_NAMES = {MeetingKind.REVIEW: "民主评议", MeetingKind.LIFE: "组织生活会"}
+
+
+def kind_name(kind: MeetingKind) -> str:
+    return _CHART_NAMES.get(kind, kind.short_label)
+
+
 def month_label(figures: MonthFigures, first: bool) -> str:
-    """``3月``; the first column and every January also say the year."""
+    """``3月``; in the table the first column and every January also say the year."""
     period = figures.period
     if first or period.number == 1:
         return f"{period.year % 100:02d}年{period.number}月"
@@ -73,12 +82,20 @@ class YearChart(QWidget):
             self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
             self.chart.setBackgroundVisible(False)
             self.chart.setMargins(QMargins(4, 4, 4, 4))
-            self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-            self.chart.legend().setFont(self._font(13))
+            # A legend as a label wraps onto two lines where QLegend would elide names.
+            self.chart.legend().hide()
             self.view = QChartView(self.chart)
             self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self.view.setMinimumHeight(250)
+            self.view.setBackgroundBrush(QColor("white"))
+            self.view.setFrameShape(QFrame.Shape.NoFrame)
+            self.view.setMinimumHeight(230)
             layout.addWidget(self.view)
+            self.legend = QLabel()
+            self.legend.setObjectName("chartLegend")
+            self.legend.setWordWrap(True)
+            self.legend.setTextFormat(Qt.TextFormat.RichText)
+            self.legend.setStyleSheet("font-size: 14px; color: #333333;")
+            layout.addWidget(self.legend)
         else:
             self.table = QWidget()
             self.table.setObjectName("chartTable")
@@ -119,11 +136,11 @@ class YearChart(QWidget):
         for axis in chart.axes():
             chart.removeAxis(axis)
         months = self.months
-        categories = [month_label(m, i == 0) for i, m in enumerate(months)]
+        categories = [f"{m.period.number}月" for m in months]
         bars = QStackedBarSeries()
         bars.setBarWidth(0.6)
         for kind in _kinds_shown(months):
-            bar_set = QBarSet(kind.short_label)
+            bar_set = QBarSet(kind_name(kind))
             bar_set.append([float(m.by_kind.get(kind, 0)) for m in months])
             bar_set.setColor(QColor(KIND_COLORS[kind]))
             bar_set.setBorderColor(QColor("white"))
@@ -144,24 +161,22 @@ class YearChart(QWidget):
         axis_x.append(categories)
         axis_x.setLabelsFont(self._font(13))
         axis_x.setGridLineVisible(False)
+        # Five ticks on both axes, so the grid lines serve both; the bars keep to the lower
+        # part and the attendance line (usually near 90%) runs above them.
         top = max((m.held for m in months), default=0)
+        step = max(1, math.ceil(top * 1.25 / 4))
         axis_count = QValueAxis()
-        axis_count.setRange(0, max(4, top + 1))
-        axis_count.setTickCount(min(max(4, top + 1), 8) + 1)
+        axis_count.setRange(0, step * 4)
+        axis_count.setTickCount(5)
         axis_count.setLabelFormat("%d")
         axis_count.setLabelsFont(self._font(13))
-        axis_count.setTitleText("会议次数")
-        axis_count.setTitleFont(self._font(13))
         axis_count.setGridLineColor(QColor("#ece7df"))
         axis_rate = QValueAxis()
         axis_rate.setRange(0, 100)
-        axis_rate.setTickCount(6)
+        axis_rate.setTickCount(5)
         axis_rate.setLabelFormat("%d%%")
         axis_rate.setLabelsFont(self._font(13))
         axis_rate.setLabelsColor(QColor(RATE_COLOR))
-        axis_rate.setTitleText("出席率")
-        axis_rate.setTitleFont(self._font(13))
-        axis_rate.setTitleBrush(QColor(RATE_COLOR))
         axis_rate.setGridLineVisible(False)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_count, Qt.AlignmentFlag.AlignLeft)
@@ -170,8 +185,12 @@ class YearChart(QWidget):
         bars.attachAxis(axis_count)
         rate.attachAxis(axis_x)
         rate.attachAxis(axis_rate)
-        for marker in chart.legend().markers(rate):
-            marker.setFont(self._font(13, bold=True))
+        swatches = [
+            f"<span style='color:{KIND_COLORS[kind]}'>■</span>&nbsp;{kind_name(kind)}"
+            for kind in _kinds_shown(months)
+        ]
+        swatches.append(f"<span style='color:{RATE_COLOR}'>━&nbsp;出席率（右侧刻度）</span>")
+        self.legend.setText("　".join(swatches))
 
     # -- without QtCharts: the same figures as numbers -------------------------------------------
 
@@ -196,7 +215,7 @@ class YearChart(QWidget):
             cell(month_label(month, column == 1), 0, column, "color: #5f5f5f;")
         row = 1
         for kind in _kinds_shown(months):
-            swatch = f"<span style='color:{KIND_COLORS[kind]}'>■</span> {kind.short_label}"
+            swatch = f"<span style='color:{KIND_COLORS[kind]}'>■</span> {kind_name(kind)}"
             cell(swatch, row, 0)
             for column, month in enumerate(months, start=1):
                 count = month.by_kind.get(kind, 0)

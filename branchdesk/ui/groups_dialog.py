@@ -6,7 +6,6 @@ Also ``MoveGroupDialog``, which moves the members selected on the 党员 page to
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Slot
@@ -27,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.members import Category, Member, PartyGroup
-from branchdesk.store.db import storage_error
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.widgets import (
     ERROR_COLOR,
     MUTED_COLOR,
@@ -147,6 +146,10 @@ class GroupsDialog(QDialog):
         for button in (self.rename_button, self.merge_button, self.delete_button,
                        self.create_button):  # fmt: skip
             button.setAutoDefault(False)
+        if context.read_only:  # the groups can be looked at, not changed
+            self.new_edit.setEnabled(False)
+            self.create_button.setEnabled(False)
+            self.create_button.setToolTip("数据为只读")
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.rename_button.clicked.connect(self.rename_selected)
         self.name_edit.returnPressed.connect(self.rename_selected)
@@ -235,6 +238,11 @@ class GroupsDialog(QDialog):
                 self.target_combo.addItem(other.name, other.id)
         self.merge_button.setEnabled(self.target_combo.count() > 0)
         self.target_combo.setEnabled(self.target_combo.count() > 0)
+        if self.context.read_only:
+            for widget in (self.name_edit, self.rename_button, self.leader_combo,
+                           self.target_combo, self.merge_button, self.delete_button):  # fmt: skip
+                widget.setEnabled(False)
+                widget.setToolTip("数据为只读")
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -249,9 +257,13 @@ class GroupsDialog(QDialog):
         for kind in kinds:
             self.context.changed(kind)
 
-    def _write_failed(self, exc: sqlite3.Error) -> None:
-        log.exception("group change failed")
-        msgbox.error(self, "没有保存", storage_error(exc, self.context.db_path).message)
+    def _write_failed(self, exc: Exception) -> None:
+        """Tell a storage failure; re-raise a bug for the crash handler."""
+        message = user_message(exc, self.context.db_path)
+        if message is None:
+            raise exc
+        log.warning("group change failed: %s", exc)
+        msgbox.error(self, "没有保存", message)
 
     @Slot()
     def create_group(self) -> None:
@@ -261,7 +273,7 @@ class GroupsDialog(QDialog):
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
-        except sqlite3.Error as exc:
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
         self.new_edit.clear()
@@ -280,7 +292,7 @@ class GroupsDialog(QDialog):
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
-        except sqlite3.Error as exc:
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
         self._done(f"已把“{group.name}”改名为“{name}”。", ("groups", "members"), group.id)
@@ -307,7 +319,7 @@ class GroupsDialog(QDialog):
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
-        except sqlite3.Error as exc:
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
         self._done(f"已把“{group.name}”合并到“{target}”。", ("groups", "members"), target_id)
@@ -322,7 +334,7 @@ class GroupsDialog(QDialog):
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
-        except sqlite3.Error as exc:
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
         self._done(f"已删除“{group.name}”。")
@@ -337,7 +349,7 @@ class GroupsDialog(QDialog):
             return
         try:
             self.context.groups.set_leader(group.id, leader_id)
-        except sqlite3.Error as exc:
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
         who = self.leader_combo.itemText(index) if leader_id else "未指定"
@@ -398,6 +410,10 @@ class MoveGroupDialog(QDialog):
         ok = QPushButton("确定")
         ok.setDefault(True)
         ok.setMinimumWidth(96)
+        if context.read_only:
+            ok.setEnabled(False)
+            ok.setToolTip("数据为只读")
+        self.ok_button = ok
         cancel = QPushButton("取消")
         cancel.setAutoDefault(False)
         cancel.setMinimumWidth(96)
@@ -428,13 +444,18 @@ class MoveGroupDialog(QDialog):
 
     @Slot()
     def save(self) -> bool:
+        if self.context.read_only:
+            return False
         group_id = self.combo.currentData()
         ids = [m.id for m in self.members if m.id is not None]
         try:
             self.context.members.move_to_group(ids, group_id)
-        except sqlite3.Error as exc:
-            log.exception("moving members failed")
-            msgbox.error(self, "没有保存", storage_error(exc, self.context.db_path).message)
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            message = user_message(exc, self.context.db_path)
+            if message is None:
+                raise
+            log.warning("moving members failed: %s", exc)
+            msgbox.error(self, "没有保存", message)
             return False
         name = self.combo.currentText().rsplit("（", 1)[0] if group_id is not None else ""
         self.choice = GroupChoice(group_id, name)

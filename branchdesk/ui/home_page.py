@@ -67,20 +67,20 @@ _LAST = {Unit.MONTH: "上月", Unit.QUARTER: "上季度", Unit.YEAR: "去年"}
 _STYLE = f"""
 #HomePage, #homeContent {{ background: #f7f5f1; }}
 #HomePage QLabel {{ font-size: 15px; }}
-#pageTitle {{ font-size: 26px; font-weight: 600; }}
-#todayLabel {{ font-size: 17px; color: {MUTED}; }}
-#branchLabel, #countsLabel, #countsDetail {{ font-size: 15px; color: {MUTED}; }}
-#summaryLabel {{ font-size: 18px; }}
+QLabel#pageTitle {{ font-size: 26px; font-weight: 600; }}
+QLabel#todayLabel {{ font-size: 17px; color: {MUTED}; }}
+QLabel#branchLabel, QLabel#countsLabel, QLabel#countsDetail {{ font-size: 15px; color: {MUTED}; }}
+QLabel#summaryLabel {{ font-size: 18px; }}
 #card {{ background: white; border: 1px solid #e2dcd2; border-radius: 8px; }}
-#cardTitle {{ font-size: 20px; font-weight: 600; color: #8b1a1a; }}
-#cardSubtitle {{ font-size: 15px; color: {MUTED}; }}
-#sectionTitle {{ font-size: 16px; font-weight: 600; color: #333333; }}
-#emptyNote {{ color: {MUTED}; }}
+QLabel#cardTitle {{ font-size: 20px; font-weight: 600; color: #8b1a1a; }}
+QLabel#cardSubtitle {{ font-size: 15px; color: {MUTED}; }}
+QLabel#sectionTitle {{ font-size: 16px; font-weight: 600; color: #333333; }}
+QLabel#emptyNote {{ color: {MUTED}; }}
 #dutyRow {{ border-radius: 6px; }}
 #dutyRow[openable="true"]:hover {{ background: #f6efe6; }}
-#dutyName {{ font-size: 17px; }}
-#dutyMark {{ font-size: 20px; font-weight: 700; }}
-#dutyDetail {{ font-size: 15px; }}
+QLabel#dutyName {{ font-size: 17px; }}
+QLabel#dutyMark {{ font-size: 20px; font-weight: 700; }}
+QLabel#dutyDetail {{ font-size: 15px; }}
 QPushButton#quickAction {{
     font-size: 16px; padding: 7px 16px; border: 1px solid #cfc6b8; border-radius: 5px;
     background: white; min-height: 24px;
@@ -171,9 +171,12 @@ class DutyRow(QFrame):
     plan_requested = Signal()
     record_requested = Signal()
 
-    def __init__(self, line: DutyLine, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, line: DutyLine, parent: QWidget | None = None, *, editable: bool = True
+    ) -> None:
         super().__init__(parent)
         self.line = line
+        self.editable = editable
         self.setObjectName("dutyRow")
         if line.state is DutyState.DONE:
             self.meeting_id = line.last_meeting_id
@@ -217,7 +220,9 @@ class DutyRow(QFrame):
                     else "会议已经开过：现在登记"
                 )
                 self._button(buttons, record, tip)
-                self._button(buttons, "计划", f"安排一次{line.label}，建议 {day_text(line.suggested_day)}")
+                self._button(
+                    buttons, "计划", f"安排一次{line.label}，建议 {day_text(line.suggested_day)}"
+                )
         grid.addLayout(buttons, 0, 2, Qt.AlignmentFlag.AlignRight)
         grid.setColumnStretch(1, 1)
 
@@ -226,6 +231,9 @@ class DutyRow(QFrame):
         button.setObjectName("lineAction")
         button.setToolTip(tip)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
+        if text != "打开" and not self.editable:
+            button.setEnabled(False)
+            button.setToolTip("数据以只读方式打开，不能登记")
         if text == "计划":
             button.clicked.connect(self.plan_requested)
         elif text == "打开":
@@ -289,9 +297,7 @@ def _people_table(rows: list[tuple[str, ...]], color: str = "") -> str:
     style = f" style='color:{color}'" if color else ""
     cells = "".join(
         "<tr>"
-        + "".join(
-            f"<td style='padding: 2px 14px 2px 0'{style}>{text}</td>" for text in row
-        )
+        + "".join(f"<td style='padding: 2px 14px 2px 0'{style}>{text}</td>" for text in row)
         + "</tr>"
         for row in rows
     )
@@ -356,7 +362,6 @@ class HomePage(QWidget):
         self.year_card = _Card("本年")
         self.people_card = self._build_people()
         self.chart_card = _Card("近十二个月")
-        self.chart_card.subtitle.setText("每月召开的会议和出席率")
         self.year_chart = YearChart()
         self.chart_card.body.addWidget(self.year_chart)
         self.calendar_card = self._build_calendar()
@@ -408,6 +413,10 @@ class HomePage(QWidget):
             self.report_button,
         ):
             top.addWidget(button)
+        if self.context.read_only:
+            for button in (self.record_button, self.plan_button):
+                button.setEnabled(False)
+                button.setToolTip("数据以只读方式打开，不能登记")
         header.addLayout(top)
         facts = QHBoxLayout()
         facts.setSpacing(0)
@@ -474,9 +483,7 @@ class HomePage(QWidget):
         self.calendar = QCalendarWidget()
         self.calendar.setObjectName("homeCalendar")
         self.calendar.setGridVisible(False)
-        self.calendar.setVerticalHeaderFormat(
-            QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader
-        )
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setHorizontalHeaderFormat(
             QCalendarWidget.HorizontalHeaderFormat.ShortDayNames
         )
@@ -551,7 +558,9 @@ class HomePage(QWidget):
         self.branch_label.setText(branch.name if branch else "未命名支部")
         counts = self.context.members.counts()
         self.counts_label.setText(f"{counts.total} 名")
-        self.counts_detail.setText(f"（正式党员 {counts.full} 名，预备党员 {counts.probationary} 名）")
+        self.counts_detail.setText(
+            f"（正式党员 {counts.full} 名，预备党员 {counts.probationary} 名）"
+        )
         self.summary_label.setText(summary_html(overview))
         upcoming = overview.upcoming
         if upcoming is not None:
@@ -582,7 +591,7 @@ class HomePage(QWidget):
             if not lines:
                 card.body.addWidget(_empty(f"{_THIS[unit]}没有必须召开的会议。"))
             for line in lines:
-                row = DutyRow(line)
+                row = DutyRow(line, editable=not self.context.read_only)
                 row.open_requested.connect(self._on_duty_row_open_requested)
                 row.plan_requested.connect(lambda line=line: self.plan_missing(line))
                 row.record_requested.connect(lambda line=line: self.record_missing(line))
@@ -598,11 +607,11 @@ class HomePage(QWidget):
                 (b.name, day_text(b.day) if b.day else f"{today.month}月", f"入党 {b.years} 周年")
                 for b in birthdays[:MAX_NAMES]
             ]
-            self.birthday_label.setText(
-                _people_table(rows) + _more(len(birthdays) - MAX_NAMES)
-            )
+            self.birthday_label.setText(_people_table(rows) + _more(len(birthdays) - MAX_NAMES))
         else:
-            self.birthday_label.setText(f"<span style='color:{MUTED}'>本月没有党员过政治生日。</span>")
+            self.birthday_label.setText(
+                f"<span style='color:{MUTED}'>本月没有党员过政治生日。</span>"
+            )
         probations = overview.probations
         if probations:
             rows_html = ""
@@ -637,13 +646,14 @@ class HomePage(QWidget):
     def _fill_calendar(self, overview: HomeOverview) -> None:
         self._calendar_days = CalendarDays(dict(overview.calendar.entries))
         start, end = overview.calendar_range
+        # Months read whole; the one before is read when the user pages back to it.
         self._calendar_loaded = set()
-        day = start.replace(day=1)
-        while day <= end:
-            if day >= start or day.month == start.month:
-                self._calendar_loaded.add((day.year, day.month))
-            day = (day + dt.timedelta(days=32)).replace(day=1)
-        self._calendar_loaded.discard((start.year, start.month))  # only its last days were read
+        month = Period.containing(Unit.MONTH, start)
+        if month.start < start:
+            month = month.next()
+        while month.end <= end:
+            self._calendar_loaded.add((month.year, month.number))
+            month = month.next()
         today = QDate(overview.today.year, overview.today.month, overview.today.day)
         self.calendar.blockSignals(True)
         self.calendar.setSelectedDate(today)
@@ -776,11 +786,9 @@ class HomePage(QWidget):
 
     @Slot()
     def _on_signin_button_clicked(self) -> None:
-        try:
-            from branchdesk.ui import print_actions
-        except ImportError:  # printing arrives with the 会议 page's print actions
-            self.navigate_requested.emit("会议")
-            return
+        """The sheet of the next planned meeting; with none planned, a blank sheet."""
+        from branchdesk.ui import print_actions
+
         upcoming = self.overview.upcoming if self.overview else None
         if upcoming is not None:
             print_actions.preview_signin(self, self.context, upcoming.id)
@@ -799,19 +807,23 @@ class HomePage(QWidget):
 
 def summary_html(overview: HomeOverview) -> str:
     """The one sentence at the top: how many required meetings are late, open and done."""
-    late = sum(line.state is DutyState.LATE for line in overview.lines)
-    due = sum(line.state is DutyState.DUE for line in overview.lines)
-    done = sum(line.state is DutyState.DONE for line in overview.lines)
-    if not overview.lines:
+    lines = overview.lines
+    if not lines:
         return f"<span style='color:{MUTED}'>尚未设置必开会议的要求。</span>"
+    late = sum(line.state is DutyState.LATE for line in lines)
+    planned = sum(line.state is DutyState.DUE and bool(line.planned) for line in lines)
+    due = sum(line.state is DutyState.DUE and not line.planned for line in lines)
+    done = sum(line.state is DutyState.DONE for line in lines)
+    if not late and not due and not planned:
+        return f"<b style='color:{GREEN}'>✔ 本期必开会议都已完成</b>"
     parts = []
     if late:
         parts.append(f"<b style='color:{RED}'>✖ {late} 项上期未完成</b>")
     if due:
-        parts.append(f"<b style='color:{AMBER}'>○ {due} 项待完成</b>")
+        parts.append(f"<b style='color:{AMBER}'>○ {due} 项待安排</b>")
+    if planned:
+        parts.append(f"<span style='color:{BLUE}'>○ {planned} 项已计划</span>")
     parts.append(f"<span style='color:{GREEN}'>✔ {done} 项已完成</span>")
-    if not late and not due:
-        return f"<b style='color:{GREEN}'>✔ 本期必开会议都已完成</b>"
     return "必开会议：" + "　".join(parts)
 
 

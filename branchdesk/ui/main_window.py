@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_events_records_changed(self, kind: str) -> None:
-        if kind == "branch":
+        if kind in ("branch", "all"):  # "all": a backup was restored
             self._update_title()
 
     def _update_title(self) -> None:

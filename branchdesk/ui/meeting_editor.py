@@ -10,7 +10,6 @@ import calendar
 import datetime as dt
 import logging
 import re
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,6 +83,7 @@ from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.attendance_grid import AttendancePanel
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.meeting_table_model import day_text
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 
@@ -493,7 +493,19 @@ class MeetingEditor(QDialog):
         save_action.setShortcut(QKeySequence.StandardKey.Save)
         save_action.triggered.connect(self.save)
         self.addAction(save_action)
+        if self.context.read_only:
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("数据为只读")
+            save_action.setEnabled(False)
+            self.add_attachment_button.setEnabled(False)
+            self.add_attachment_button.setToolTip("数据为只读")
+        self.history_button = QPushButton("修改记录")
+        self.history_button.setAutoDefault(False)
+        self.history_button.setToolTip("查看这次会议的每次修改，可恢复旧的内容")
+        self.history_button.setVisible(self._meeting.id is not None)
+        self.history_button.clicked.connect(self._on_history_button_clicked)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.history_button)
         bottom.addWidget(keys)
         bottom.addSpacing(12)
         bottom.addWidget(self.summary, 1)
@@ -568,7 +580,7 @@ class MeetingEditor(QDialog):
         self.attachment_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.attachment_list.itemActivated.connect(self._on_attachment_list_item_activated)
         self.attachment_message = FieldMessage()
-        add = QPushButton("添加附件…")
+        add = self.add_attachment_button = QPushButton("添加附件…")
         add.clicked.connect(self._on_add_attachment_clicked)
         open_button = QPushButton("打开")
         open_button.clicked.connect(self._on_open_attachment_clicked)
@@ -831,7 +843,13 @@ class MeetingEditor(QDialog):
 
     @Slot()
     def save(self) -> bool:
-        """Check the form, warn about a same-day duplicate, write the meeting; True if saved."""
+        """Check the form, warn about a same-day duplicate, write the meeting; True if saved.
+
+        A storage failure (disk full, read-only, a reported period) is told and the editor
+        stays open with everything typed.
+        """
+        if self.context.read_only:
+            return False
         if self._date_timer.isActive():
             self._date_timer.stop()
             self._on_audience_changed()
@@ -867,11 +885,12 @@ class MeetingEditor(QDialog):
                 self.repo.add(meeting)
             else:
                 self.repo.update(meeting)
-        except sqlite3.Error as exc:
-            log.exception("saving a meeting failed")
-            msgbox.error(
-                self, "保存失败", f"会议没有保存：{exc}。\n请检查数据文件夹是否可写，然后再试。"
-            )
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            message = user_message(exc, self.context.db_path)
+            if message is None:
+                raise
+            log.warning("saving a meeting failed: %s", exc)
+            msgbox.error(self, "保存失败", message)
             return False
         self._added = []
         self.saved_meeting = meeting
@@ -880,9 +899,28 @@ class MeetingEditor(QDialog):
         self.accept()
         return True
 
+    @Slot()
+    def _on_history_button_clicked(self) -> None:
+        from branchdesk.ui.history_dialog import HistoryDialog
+
+        if self._meeting.id is None:
+            return
+        if HistoryDialog.open_for(self, self.context, "meeting", self._meeting.id):
+            # an older version was put back and is stored: close on it rather than save over it
+            for attachment in self._added:
+                discard_attachment(self.context.data_dir, attachment)
+            self._added = []
+            self.saved_meeting = self.repo.get(self._meeting.id)
+            self._save_geometry()
+            self.accept()
+
     def reject(self) -> None:
-        if self.is_dirty() and not msgbox.confirm(
-            self, "放弃修改", "这次会议还没有保存。要放弃已填写的内容吗？", yes="放弃"
+        if (
+            not self.context.read_only
+            and self.is_dirty()
+            and not msgbox.confirm(
+                self, "放弃修改", "这次会议还没有保存。要放弃已填写的内容吗？", yes="放弃"
+            )
         ):
             return
         for attachment in self._added:

@@ -28,6 +28,7 @@ from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingSummary
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.meeting_editor import MeetingEditor, meeting_for_duplicate
 from branchdesk.ui.meeting_table_model import (
     SUMMARY_ROLE,
@@ -59,6 +60,7 @@ QHeaderView::section { padding: 4px 8px; }
 """
 
 PERIODS = ["全部", "今年", "去年", "近12个月", "自定义…"]
+WRITE_ACTIONS = ("record", "plan", "duplicate", "delete", "undo")  # refused when read-only
 
 
 def period_range(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -104,6 +106,9 @@ class MeetingsPage(QWidget):
         self._search_timer.timeout.connect(self.refresh)
         self._make_actions()
         self._build()
+        if context.read_only:
+            for action_id in WRITE_ACTIONS:
+                self.actions_by_id[action_id].setToolTip("数据为只读")
         self._reload_groups()
         self.refresh()
         context.events.records_changed.connect(self._on_events_records_changed)
@@ -381,6 +386,10 @@ class MeetingsPage(QWidget):
         has = self.selected_summary() is not None
         for action_id in ("open", "duplicate", "delete"):
             self.actions_by_id[action_id].setEnabled(has)
+        if self.context.read_only:  # a meeting can still be opened and read
+            for action_id in WRITE_ACTIONS:
+                self.actions_by_id[action_id].setEnabled(False)
+            self.empty_button.setEnabled(bool(self.repo.count()))  # 清除筛选 only
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -429,7 +438,12 @@ class MeetingsPage(QWidget):
         ):
             return
         row = self.table.currentIndex().row()
-        self.deleted = self.repo.delete(summary.id)
+        try:
+            self.deleted = self.repo.delete(summary.id)
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            if not self._write_failed(exc, "没有删除"):
+                raise
+            return
         self.undo_label.setText(f"已删除会议 {name}")
         self.undo_bar.show()
         self.actions_by_id["undo"].setEnabled(True)
@@ -443,13 +457,27 @@ class MeetingsPage(QWidget):
         meeting = self.deleted
         if meeting is None:
             return
-        self.repo.add(meeting)  # keeps its id, attendance and attachments
+        try:
+            self.repo.add(meeting)  # keeps its id, attendance and attachments
+        except Exception as exc:
+            if not self._write_failed(exc, "没有恢复"):
+                raise
+            return
         self.deleted = None
         self.undo_bar.hide()
         self.actions_by_id["undo"].setEnabled(False)
         self.context.changed("meetings")
         if meeting.id is not None:
             self.select_meeting(meeting.id)
+
+    def _write_failed(self, exc: Exception, title: str) -> bool:
+        """Tell a storage failure and return True; False for a bug, which the caller raises."""
+        message = user_message(exc, self.context.db_path)
+        if message is None:
+            return False
+        log.warning("%s: %s", title, exc)
+        msgbox.error(self, title, message)
+        return True
 
     @Slot()
     def _on_undo_bar_closed(self) -> None:
@@ -499,7 +527,12 @@ class MeetingsPage(QWidget):
 
     @Slot(str)
     def _on_events_records_changed(self, kind: str) -> None:
-        if kind == "groups":
+        if kind in ("groups", "all"):
             self._reload_groups()
-        if kind in ("meetings", "groups", "members"):
+        if kind == "all":  # another database (a restored backup): old undo state is void
+            self.repo = MeetingRepo(self.context.db)
+            self.deleted = None
+            self.undo_bar.hide()
+            self.actions_by_id["undo"].setEnabled(False)
+        if kind in ("meetings", "groups", "members", "all"):
             self.refresh()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Slot
@@ -35,9 +34,9 @@ from branchdesk.domain.validation import (
     normalize_text,
     parse_id_number,
 )
-from branchdesk.store.db import storage_error
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.widgets import ERROR_COLOR, DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -162,9 +161,13 @@ class MemberDialog(QDialog):
         self.save_button.setMinimumWidth(96)
         self.cancel_button = QPushButton("取消")
         self.cancel_button.setMinimumWidth(96)
-        for button in (self.save_button, self.cancel_button):
+        self.history_button = QPushButton("修改记录")
+        self.history_button.setToolTip("查看这名党员信息的每次修改，可恢复旧的内容")
+        self.history_button.setVisible(self.original is not None and self.original.id is not None)
+        for button in (self.save_button, self.cancel_button, self.history_button):
             button.setAutoDefault(False)  # Enter moves between fields; it never saves by accident
         buttons = QHBoxLayout()
+        buttons.addWidget(self.history_button)
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
@@ -198,6 +201,10 @@ class MemberDialog(QDialog):
         save_action.triggered.connect(self._on_save_triggered)
         self.addAction(save_action)
         self.save_action = save_action
+        if self.context.read_only:
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("数据为只读")
+            save_action.setEnabled(False)
 
     def _field(self, grid: QGridLayout, label: str, widget: QWidget, required: bool = False) -> None:
         row = self._row[id(grid)]
@@ -227,6 +234,7 @@ class MemberDialog(QDialog):
             combo.currentIndexChanged.connect(self._on_field_changed)
         self.save_button.clicked.connect(self._on_save_triggered)
         self.cancel_button.clicked.connect(self.reject)
+        self.history_button.clicked.connect(self._on_history_button_clicked)
 
     # -- loading and reading the form ---------------------------------------------------------
 
@@ -389,7 +397,12 @@ class MemberDialog(QDialog):
         self.save()
 
     def save(self) -> bool:
-        """Validate, then write the member and close; return False when something blocks it."""
+        """Validate, then write the member and close; return False when something blocks it.
+
+        A storage failure (disk full, read-only) is told and the form stays open as typed.
+        """
+        if self.context.read_only:
+            return False
         self._show_empty_name = True
         for edit, normalise in (
             (self.name_edit, normalize_name),
@@ -412,9 +425,12 @@ class MemberDialog(QDialog):
                 repo.add(member)
             else:
                 repo.update(member)
-        except sqlite3.Error as exc:
-            log.exception("saving member failed")
-            msgbox.error(self, "没有保存", storage_error(exc, self.context.db_path).message)
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            message = user_message(exc, self.context.db_path)
+            if message is None:
+                raise
+            log.warning("saving member failed: %s", exc)
+            msgbox.error(self, "没有保存", message)
             return False
         self.saved_member = member
         self._initial = self._snapshot()
@@ -422,10 +438,27 @@ class MemberDialog(QDialog):
         self.accept()
         return True
 
+    @Slot()
+    def _on_history_button_clicked(self) -> None:
+        from branchdesk.ui.history_dialog import HistoryDialog
+
+        if self.original is None or self.original.id is None:
+            return
+        if HistoryDialog.open_for(self, self.context, "member", self.original.id):
+            # an older version was put back: show it, as stored, instead of the stale form
+            self.original = self.context.members.get(self.original.id)
+            self._load(self.original)
+            self._initial = self._snapshot()
+            self.refresh_messages()
+
     def reject(self) -> None:
         """Close without saving; ask first when something was typed."""
-        if self.is_dirty() and not msgbox.confirm(
-            self, "放弃修改", "填写的内容还没有保存，确定要放弃吗？", yes="放弃修改"
+        if (
+            not self.context.read_only
+            and self.is_dirty()
+            and not msgbox.confirm(
+                self, "放弃修改", "填写的内容还没有保存，确定要放弃吗？", yes="放弃修改"
+            )
         ):
             return
         super().reject()

@@ -158,7 +158,7 @@ class MeetingLinesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == MeetingColumn.MAKEUP and line.makeup:
                 return f"补学：{makeup_text(line.makeup)}"
-            if column in (MeetingColumn.TITLE, MeetingColumn.REASON):
+            if column in (MeetingColumn.KIND, MeetingColumn.TITLE, MeetingColumn.REASON):
                 return self._display(line, column) or None
             return None
         if role == Qt.ItemDataRole.BackgroundRole and colors is not None:
@@ -260,22 +260,37 @@ class ActivityLinesModel(QAbstractTableModel):
 # -- the printout ------------------------------------------------------------------------------
 
 
-def _cells(values: list[str], *, header: bool = False) -> str:
+_MEETING_WIDTHS = (17, 12, 30, 7, 13, 21)  # per cent of the page width
+_ACTIVITY_WIDTHS = (17, 13, 58, 12)
+# Qt ignores a paragraph's top margin right after a table, so a small empty line spaces it.
+_SECTION = (
+    '<p style="font-size:5pt;">&nbsp;</p><p style="font-size:12pt; margin-bottom:4px;">{}</p>'
+)
+_TABLE = (
+    '<table width="100%" border="1" cellspacing="0" cellpadding="4"'
+    ' style="border-collapse:collapse; border-color:#888888; font-size:9.5pt;">'
+)
+
+
+def _cells(values: list[str], *, widths: tuple[int, ...] = (), header: bool = False) -> str:
     # No <th> and no bold: the bundled font has a single weight, and synthetic bold prints
     # every character twice in the PDF's text.
     background = ' bgcolor="#eeeeee"' if header else ""
-    return "<tr>" + "".join(f"<td{background}>{html.escape(v)}</td>" for v in values) + "</tr>"
+    cells = []
+    for position, value in enumerate(values):
+        width = f' width="{widths[position]}%"' if position < len(widths) else ""
+        cells.append(f"<td{background}{width}>{html.escape(value)}</td>")
+    return "<tr>" + "".join(cells) + "</tr>"
 
 
-def _grid(headers: tuple[str, ...], rows: list[list[str]], empty: str) -> str:
+def _grid(
+    headers: tuple[str, ...], widths: tuple[int, ...], rows: list[list[str]], empty: str
+) -> str:
     if not rows:
         return f'<p style="color:#555555;">{html.escape(empty)}</p>'
+    head = _cells(list(headers), widths=widths, header=True)
     body = "".join(_cells(row) for row in rows)
-    return (
-        '<table width="100%" border="1" cellspacing="0" cellpadding="4"'
-        ' style="border-collapse:collapse; border-color:#888888;">'
-        f"<thead>{_cells(list(headers), header=True)}</thead><tbody>{body}</tbody></table>"
-    )
+    return f"{_TABLE}<thead>{head}</thead><tbody>{body}</tbody></table>"
 
 
 def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
@@ -289,9 +304,9 @@ def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
             row += [label, value]
         row += [""] * (6 - len(row))
         cells = "".join(
-            f'<td bgcolor="#f4f4f4">{html.escape(v)}</td>'
+            f'<td bgcolor="#f4f4f4" width="11%">{html.escape(v)}</td>'
             if position % 2 == 0
-            else f"<td>{html.escape(v)}</td>"
+            else f'<td width="22%">{html.escape(v)}</td>'
             for position, v in enumerate(row)
         )
         detail_rows.append(f"<tr>{cells}</tr>")
@@ -316,17 +331,16 @@ def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
         f'<p align="center" style="font-size:16pt;">'
         f"党员参加组织生活和党员活动情况（{record.year}年度）</p>"
         f'<p align="center" style="color:#444444;">{html.escape(subtitle)}</p>'
-        '<p style="font-size:12pt;">一、基本情况</p>'
-        '<table width="100%" border="1" cellspacing="0" cellpadding="4"'
-        ' style="border-collapse:collapse; border-color:#888888;">'
-        f"{''.join(detail_rows)}</table>"
-        f'<p style="font-size:12pt;">二、{record.year}年度统计</p>'
-        f"<p>{html.escape(totals_text(record))}</p>"
-        f'<p style="font-size:12pt;">三、应参加的会议（{record.expected} 次）</p>'
-        + _grid(_MEETING_HEADERS, meetings, "本年度没有应参加的会议。")
-        + f'<p style="font-size:12pt;">四、参加的党员活动（{record.activity_count} 次，'
-        f"{record.hours_text()} 小时）</p>"
-        + _grid(_ACTIVITY_HEADERS, activities, "本年度没有登记参加的党员活动。")
+        + _SECTION.format("一、基本情况")
+        + f"{_TABLE}{''.join(detail_rows)}</table>"
+        + _SECTION.format(f"二、{record.year}年度统计")
+        + f"<p>{html.escape(totals_text(record))}</p>"
+        + _SECTION.format(f"三、应参加的会议（{record.expected} 次）")
+        + _grid(_MEETING_HEADERS, _MEETING_WIDTHS, meetings, "本年度没有应参加的会议。")
+        + _SECTION.format(
+            f"四、参加的党员活动（{record.activity_count} 次，{record.hours_text()} 小时）"
+        )
+        + _grid(_ACTIVITY_HEADERS, _ACTIVITY_WIDTHS, activities, "本年度没有登记参加的党员活动。")
     )
 
 
@@ -340,18 +354,21 @@ def record_document(record: MemberYear, branch_name: str, today: dt.date) -> QTe
     return document
 
 
+def a4_portrait() -> QPageLayout:
+    """The record's page: A4 portrait. No margins of its own, because QTextDocument.print_
+    adds 2 cm inside whatever printable area the device has."""
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(0, 0, 0, 0),
+        QPageLayout.Unit.Millimeter,
+    )
+
+
 def render_record(
     device: QPagedPaintDevice, record: MemberYear, branch_name: str, today: dt.date
 ) -> None:
-    """Print the record on ``device`` (a printer, or a QPdfWriter in tests), A4 portrait."""
-    device.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(15, 15, 15, 15),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
+    """Print the record on ``device`` (a printer, or a QPdfWriter), numbering the pages."""
     record_document(record, branch_name, today).print_(device)
 
 
@@ -508,11 +525,11 @@ class MemberRecordDialog(QDialog):
             MeetingColumn.TITLE, QHeaderView.ResizeMode.Stretch
         )
         for column, width in {
-            MeetingColumn.DATE: 124,
-            MeetingColumn.KIND: 96,
-            MeetingColumn.STATUS: 54,
-            MeetingColumn.REASON: 96,
-            MeetingColumn.MAKEUP: 130,
+            MeetingColumn.DATE: 116,
+            MeetingColumn.KIND: 100,
+            MeetingColumn.STATUS: 50,
+            MeetingColumn.REASON: 84,
+            MeetingColumn.MAKEUP: 124,
         }.items():
             self.meeting_table.setColumnWidth(column, width)
         self.activity_model = ActivityLinesModel(self)
@@ -521,9 +538,9 @@ class MemberRecordDialog(QDialog):
             ActivityColumn.TITLE, QHeaderView.ResizeMode.Stretch
         )
         for column, width in {
-            ActivityColumn.DATE: 124,
-            ActivityColumn.KIND: 80,
-            ActivityColumn.HOURS: 70,
+            ActivityColumn.DATE: 116,
+            ActivityColumn.KIND: 72,
+            ActivityColumn.HOURS: 64,
         }.items():
             self.activity_table.setColumnWidth(column, width)
         self.meetings_heading = QLabel()
@@ -545,7 +562,7 @@ class MemberRecordDialog(QDialog):
             splitter.addWidget(pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([680, 440])
+        splitter.setSizes([712, 428])
 
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.setToolTip(
@@ -739,6 +756,7 @@ class MemberRecordDialog(QDialog):
 
     def print_preview_dialog(self) -> QPrintPreviewDialog:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(a4_portrait())
         printer.setDocName(self.windowTitle())
         preview = QPrintPreviewDialog(printer, self)
         preview.setWindowTitle(f"打印预览 - {self.windowTitle()}")
@@ -765,7 +783,7 @@ class MemberRecordDialog(QDialog):
 
     @Slot(str)
     def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("meetings", "activities", "members", "groups"):
+        if kind in ("meetings", "activities", "members", "groups", "all"):
             self._reload_years()
             self.refresh()
 

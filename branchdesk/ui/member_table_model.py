@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from branchdesk.domain.members import Category, Member, MemberStatus, Role
+from branchdesk.domain.privacy import mask_phone
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -70,7 +71,7 @@ def _display(member: Member, column: Column) -> str:
     if column is Column.ROLES:
         return "、".join(role.value for role in member.roles)
     if column is Column.PHONE:
-        return member.phone
+        return mask_phone(member.phone)  # in full only in the member's form
     if member.status.in_roster or member.status_date is None:
         return member.status.value
     return f"{member.status.value}（{member.status_date.display()}）"
@@ -203,7 +204,7 @@ class MemberFilterProxy(QSortFilterProxyModel):
                 return False
         if self._category is not None and member.category is not self._category:
             return False
-        if self._search:
+        if self._search:  # the full values, though lists show them masked
             haystack = (member.name, member.id_number, member.phone, member.workplace)
             if not any(self._search in value.casefold() for value in haystack):
                 return False

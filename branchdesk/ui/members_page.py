@@ -64,14 +64,25 @@ QHeaderView::section { padding: 4px 8px; }
 """
 
 
-def export_roster_file(db_path: Path, path: Path, *, include_left: bool = False) -> ExportResult:
-    """Write the roster workbook to ``path`` from a connection of this (worker) thread."""
+READ_ONLY_TIP = "数据为只读"
+WRITE_ACTIONS = ("add", "status", "move", "groups", "import")  # refused in a read-only folder
+EXPORT_CHOICES = ["隐藏身份证号和电话（推荐）", "包含完整身份证号和电话", "取消"]
+
+
+def export_roster_file(
+    db_path: Path, path: Path, *, include_left: bool = False, full: bool = False,
+    read_only: bool = False,
+) -> ExportResult:  # fmt: skip
+    """Write the roster workbook to ``path`` from a connection of this (worker) thread.
+
+    ``full=False`` masks ID numbers and phones, for copies that leave the branch.
+    """
     from branchdesk.reports.roster_export import export_roster
     from branchdesk.store.db import open_database
 
-    db = open_database(db_path)
+    db = open_database(db_path, read_only=read_only)
     try:
-        return export_roster(db, path, include_left=include_left)
+        return export_roster(db, path, full=full, include_left=include_left)
     finally:
         db.close()
 
@@ -91,6 +102,12 @@ class MembersPage(QWidget):
         self._sized = False
         self._make_actions()
         self._build()
+        if context.read_only:
+            for action_id in WRITE_ACTIONS:
+                self.actions_by_id[action_id].setToolTip(READ_ONLY_TIP)
+            for button in (self.empty_add, self.empty_import):
+                button.setEnabled(False)
+                button.setToolTip(READ_ONLY_TIP)
         self.refresh()
         context.events.records_changed.connect(self._on_events_records_changed)
 
@@ -226,10 +243,10 @@ class MembersPage(QWidget):
         title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         body = QLabel("可以逐个添加，也可以把现有的 Excel 花名册一次导入。")
         body.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
-        add = QPushButton("添加党员")
+        add = self.empty_add = QPushButton("添加党员")
         add.setObjectName("emptyAdd")
         add.clicked.connect(self.actions_by_id["add"].trigger)
-        imp = QPushButton("导入花名册…")
+        imp = self.empty_import = QPushButton("导入花名册…")
         imp.setObjectName("emptyImport")
         imp.clicked.connect(self.actions_by_id["import"].trigger)
         for button in (add, imp):
@@ -324,15 +341,18 @@ class MembersPage(QWidget):
 
     def _update_actions(self) -> None:
         count = len(self.selected_members())
-        self.actions_by_id["edit"].setEnabled(count == 1)
+        self.actions_by_id["edit"].setEnabled(count == 1)  # opens the form, read-only or not
         self.actions_by_id["status"].setEnabled(count == 1)
         self.actions_by_id["move"].setEnabled(count >= 1)
+        if self.context.read_only:
+            for action_id in WRITE_ACTIONS:
+                self.actions_by_id[action_id].setEnabled(False)
 
     # -- slots --------------------------------------------------------------------------------
 
     @Slot(str)
     def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("members", "groups"):
+        if kind in ("members", "groups", "all"):
             self.refresh()
 
     @Slot(str)
@@ -409,9 +429,28 @@ class MembersPage(QWidget):
 
     @Slot()
     def _on_export_triggered(self) -> None:
+        full = self._ask_full_values()
+        if full is None:
+            return
         path = self._ask_export_path()
         if path is not None:
-            self.export_roster(path)
+            self.export_roster(path, full=full)
+
+    def _ask_full_values(self) -> bool | None:
+        """Ask whether the file may carry full ID numbers and phones; None to cancel."""
+        choice = msgbox.choose(
+            self,
+            "导出花名册",
+            "导出的花名册中，身份证号和联系电话如何显示？\n\n"
+            "隐藏后显示为 141002********0014、138****5678，适合发给他人或上报；"
+            "包含完整号码的文件请妥善保管。",
+            EXPORT_CHOICES,
+        )
+        if choice == 0:
+            return False
+        if choice == 1:
+            return True
+        return None
 
     def _ask_export_path(self) -> Path | None:
         branch = self.context.branch.get()
@@ -425,15 +464,17 @@ class MembersPage(QWidget):
         path = Path(chosen)
         return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
 
-    def export_roster(self, path: Path) -> BackgroundOp:
+    def export_roster(self, path: Path, *, full: bool = False) -> BackgroundOp:
         """Write the roster workbook off the UI thread and say where it went.
 
-        With 含已离开 ticked the file also lists the members who left, as the table does.
+        With 含已离开 ticked the file also lists the members who left, as the table does;
+        ID numbers and phones are masked unless ``full``.
         """
         action = self.actions_by_id["export"]
         action.setEnabled(False)
         db_path = self.context.db_path
         include_left = self.include_left_box.isChecked()
+        read_only = self.context.read_only
 
         def done(result: ExportResult) -> None:
             msgbox.information(
@@ -453,7 +494,10 @@ class MembersPage(QWidget):
             raise exc
 
         op = BackgroundOp(
-            self, lambda: export_roster_file(db_path, path, include_left=include_left)
+            self,
+            lambda: export_roster_file(
+                db_path, path, include_left=include_left, full=full, read_only=read_only
+            ),
         )
         op.finished.connect(lambda: action.setEnabled(True))
         return op.success(done).failure(failed).run()

@@ -32,9 +32,16 @@ class _Job(QRunnable):
             result = self.fn()
         except BaseException as exc:  # reported to the UI thread, never lost
             log.debug("background job failed:\n%s", traceback.format_exc())
-            self.relay.failed.emit(exc)
+            self._report(self.relay.failed, exc)
         else:
-            self.relay.succeeded.emit(result)
+            self._report(self.relay.succeeded, result)
+
+    @staticmethod
+    def _report(signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the window that asked has closed in the meantime
+            log.info("background job finished after its window closed")
 
 
 class BackgroundOp(QObject):

@@ -222,7 +222,7 @@ class BlankSigninDialog(QDialog):
         self.setWindowTitle("打印空白签到表")
         self.kind_combo = QComboBox()
         for kind in MeetingKind:
-            self.kind_combo.addItem(kind.label, kind)
+            self.kind_combo.addItem(kind.label, kind.value)
         self.kind_combo.setCurrentIndex(list(MeetingKind).index(MeetingKind.THEME_DAY))
         self.group_combo = QComboBox()
         self.group_combo.addItem("全支部（不分党小组）", None)
@@ -260,7 +260,7 @@ class BlankSigninDialog(QDialog):
 
     @Slot()
     def _on_choice_changed(self) -> None:
-        kind: MeetingKind = self.kind_combo.currentData()
+        kind = self.kind()
         group_id = self.group_combo.currentData()
         problem = ""
         if kind is MeetingKind.GROUP and group_id is None:
@@ -287,10 +287,11 @@ class BlankSigninDialog(QDialog):
         self._action = "pdf"
         self.accept()
 
+    def kind(self) -> MeetingKind:
+        return MeetingKind(self.kind_combo.currentData())
+
     def choice(self) -> BlankSigninChoice:
-        return BlankSigninChoice(
-            self.kind_combo.currentData(), self.group_combo.currentData(), self._action
-        )
+        return BlankSigninChoice(self.kind(), self.group_combo.currentData(), self._action)
 
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext) -> BlankSigninChoice | None:

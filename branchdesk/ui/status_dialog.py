@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -24,9 +23,9 @@ from PySide6.QtWidgets import (
 
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Member, MemberStatus
-from branchdesk.store.db import storage_error
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.widgets import MUTED_COLOR, DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -101,6 +100,9 @@ class StatusDialog(QDialog):
         self.save_button = QPushButton("确定")
         self.save_button.setMinimumWidth(96)
         self.save_button.setDefault(True)
+        if context.read_only:
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("数据为只读")
         cancel = QPushButton("取消")
         cancel.setMinimumWidth(96)
         cancel.setAutoDefault(False)
@@ -165,6 +167,8 @@ class StatusDialog(QDialog):
     @Slot()
     def save(self) -> bool:
         """Record the status; return False when the date is missing or wrong."""
+        if self.context.read_only:
+            return False
         ok, on = self._check_date()
         if not ok:
             self.date_edit.setFocus()
@@ -176,9 +180,12 @@ class StatusDialog(QDialog):
         assert self.member.id is not None
         try:
             self.context.members.set_status(self.member.id, status, on, note)
-        except sqlite3.Error as exc:
-            log.exception("status change failed")
-            msgbox.error(self, "没有保存", storage_error(exc, self.context.db_path).message)
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            message = user_message(exc, self.context.db_path)
+            if message is None:
+                raise
+            log.warning("status change failed: %s", exc)
+            msgbox.error(self, "没有保存", message)
             return False
         self.saved_status = status
         self.context.changed("members")

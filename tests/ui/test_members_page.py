@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QPushButton
@@ -75,7 +76,7 @@ def test_counts_and_rows_of_the_roster(page) -> None:
     assert row[Column.NAME] == "张伟"
     assert row[Column.JOIN_DATE] == "1995-07-01"
     assert row[Column.ROLES] == "书记"
-    assert row[Column.PHONE] == "13812345678"
+    assert row[Column.PHONE] == "138****5678"  # masked in lists
     assert "110101198001011234" not in [page.proxy.index(2, c).data() for c in Column]
 
 
@@ -234,3 +235,45 @@ def test_export_writes_the_roster_in_the_background(qtbot, file_db, data_dir, mo
               for cell in row]  # fmt: skip
     assert "张伟" in values and "孙立" not in values
     assert page.actions_by_id["export"].isEnabled()
+
+
+def test_list_masks_phones_but_search_finds_the_full_number(qtbot, page) -> None:
+    qtbot.keyClicks(page.search_edit, "13812345678")
+    assert names(page) == ["张伟"]
+    assert page.proxy.index(0, Column.PHONE).data() == "138****5678"
+
+
+@pytest.mark.parametrize(("choice", "full"), [(0, False), (1, True), (2, None)])
+def test_export_asks_whether_to_include_full_numbers(qtbot, page, monkeypatch, choice,
+                                                     full) -> None:  # fmt: skip
+    asked, exported = [], []
+    monkeypatch.setattr(msgbox, "choose", lambda parent, title, text, buttons: asked.append(
+        buttons) or choice)  # fmt: skip
+    monkeypatch.setattr(page, "_ask_export_path", lambda: Path("/tmp/花名册.xlsx"))
+    monkeypatch.setattr(page, "export_roster", lambda path, *, full: exported.append(full))
+    page.actions_by_id["export"].trigger()
+    assert asked[0][0] == "隐藏身份证号和电话（推荐）"  # the first, default answer masks
+    assert exported == ([] if full is None else [full])
+
+
+def test_exported_roster_is_masked_unless_asked(qtbot, file_db, data_dir, monkeypatch,
+                                                tmp_path) -> None:  # fmt: skip
+    from openpyxl import load_workbook
+
+    context = AppContext(db=file_db, data_dir=data_dir)
+    context.members.add(Member(name="张伟", id_number="110101198001011234", phone="13812345678"))
+    page = MembersPage(context)
+    qtbot.addWidget(page)
+    told: list[str] = []
+    monkeypatch.setattr(msgbox, "information", lambda parent, title, text: told.append(text))
+    for full, target in ((False, tmp_path / "masked.xlsx"), (True, tmp_path / "full.xlsx")):
+        told.clear()
+        page.export_roster(target, full=full)
+        qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    masked = [c for row in load_workbook(tmp_path / "masked.xlsx").active.iter_rows(values_only=True)
+              for c in row]  # fmt: skip
+    whole = [c for row in load_workbook(tmp_path / "full.xlsx").active.iter_rows(values_only=True)
+             for c in row]  # fmt: skip
+    assert "110101********1234" in masked and "138****5678" in masked
+    assert "13812345678" not in masked
+    assert "110101198001011234" in whole and "13812345678" in whole

@@ -9,7 +9,20 @@ from pypdf import PdfReader
 # Names that fonts and printers get wrong: rare characters and minority names with “·”.
 RARE_NAMES = ["王堃", "李喆", "赵玥", "刘犇", "阿依古丽·买买提", "买买提·艾力"]
 _SURNAMES = "陈张杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢"
-_GIVEN = ["建国", "秀英", "志强", "丽华", "海燕", "文斌", "雨萱", "晨阳", "国庆", "玉兰", "德胜", "一鸣"]
+_GIVEN = [
+    "建国",
+    "秀英",
+    "志强",
+    "丽华",
+    "海燕",
+    "文斌",
+    "雨萱",
+    "晨阳",
+    "国庆",
+    "玉兰",
+    "德胜",
+    "一鸣",
+]
 
 
 def member_names(count: int) -> list[str]:

@@ -1,0 +1,135 @@
+"""会议记录 PDFs: the record-book layout, long minutes over several pages, text that copies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pdf_checks import assert_a4, assert_clean_text, base_fonts, page_lines, pdf_pages
+
+from branchdesk.domain.meetings import (
+    Attendance,
+    AttendanceStatus,
+    Makeup,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Person,
+)
+from branchdesk.printing.pdf import write_pdf
+from branchdesk.printing.record import MeetingRecord, RecordDocument
+
+PARAGRAPH = (
+    "会议传达学习了上级党委关于加强基层党组织建设的文件精神，支部书记结合社区实际，"
+    "就做好冬季困难群众走访慰问、环境卫生整治和平安社区建设等工作作了具体部署。"
+)
+
+
+def meeting(**changes) -> Meeting:
+    values = dict(
+        kinds=[MeetingKind.GENERAL, MeetingKind.LECTURE],
+        day=dt.date(2026, 11, 10),
+        start=dt.time(14, 30),
+        end=dt.time(16, 30),
+        place="社区党群服务中心",
+        title="学习党的二十届四中全会精神",
+        host=Person("王堃", 1),
+        recorder=Person("李喆", 2),
+        lecturer=Person("王堃", 1),
+        lecture_title="新时代共产党员的初心与使命",
+        topics=["传达学习全会精神", "讨论冬季走访慰问安排"],
+        minutes="王堃主持会议。\n赵玥发言：表示要带头落实。",
+        resolutions="同意冬季走访慰问安排。",
+        nonvoting="社区居委会主任 周明",
+        attendance=[
+            Attendance(1, "王堃"),
+            Attendance(2, "李喆"),
+            Attendance(3, "赵玥"),
+            Attendance(
+                4,
+                "刘犇",
+                AttendanceStatus.LEAVE,
+                "外出学习",
+                Makeup(dt.date(2026, 11, 12), "自学会议材料"),
+            ),
+            Attendance(5, "阿依古丽·买买提", AttendanceStatus.ABSENT, "联系不上"),
+        ],
+    )
+    values.update(changes)
+    return Meeting(**values)
+
+
+def test_record_prints_the_record_book_fields(qapp, tmp_path):
+    path = tmp_path / "记录.pdf"
+    pages = write_pdf(RecordDocument(MeetingRecord("幸福里社区党支部", meeting())), path)
+    assert pages == 1
+    assert_a4(path)
+    texts = pdf_pages(path)
+    assert_clean_text(texts)
+    assert all("WenQuanYi" in font for font in base_fonts(path))
+    lines = page_lines(texts[0])
+    assert lines[:2] == ["幸福里社区党支部", "会议记录"]
+    for label in (
+        "会议类型",
+        "时间",
+        "地点",
+        "会议主题",
+        "主持人",
+        "记录人",
+        "授课人",
+        "党课题目",
+        "应到",
+        "实到",
+        "请假",
+        "缺席",
+        "请假人员及原因",
+        "缺席人员及原因",
+        "列席人员",
+    ):
+        assert label in lines, label
+    text = texts[0]
+    assert "支部党员大会、党课" in text and "2026年11月10日" in text
+    assert "5 人" in text.replace("\t", " ") and "3 人" in text.replace("\t", " ")
+    assert "刘犇（外出学习）" in text and "阿依古丽·买买提（联系不上）" in text
+    assert "社区居委会主任" in text
+    for heading in ("一、议题", "二、会议记录", "三、决议", "四、补学情况"):
+        assert heading in lines, heading
+    assert "1.\t传达学习全会精神" in text or "1. 传达学习全会精神" in text
+    assert "\u3000\u3000赵玥发言：表示要带头落实。" in text  # first-line indent of two characters
+    assert "刘犇：2026年11月12日" in text.replace("\t", " ")
+    assert "主持人（签字）：" in text and "记录人（签字）：" in text
+    assert lines[-1].split() == ["第", "1", "页", "共", "1", "页"]
+
+
+def test_long_minutes_flow_over_pages_and_lose_nothing(qapp, tmp_path):
+    paragraphs = [f"第{n}段。{PARAGRAPH * 3}" for n in range(1, 31)]
+    path = tmp_path / "long.pdf"
+    record = MeetingRecord("幸福里社区党支部", meeting(minutes="\n".join(paragraphs)))
+    pages = write_pdf(RecordDocument(record), path)
+    texts = pdf_pages(path)
+    assert pages == len(texts) >= 4
+    body = []
+    for text in texts:
+        lines = page_lines(text)[:-1]  # without the footer
+        if "会议记录（续）" in text:
+            lines = lines[2:]  # without the running head
+        body += lines
+    joined = "".join(line.replace("\t", "") for line in body)
+    # Every paragraph printed once: none lost at a page edge, none doubled across one.
+    for paragraph in paragraphs:
+        assert joined.count(paragraph) == 1
+    for number, text in enumerate(texts, 1):
+        assert page_lines(text)[-1].split() == ["第", str(number), "页", "共", str(pages), "页"]
+        if number > 1:
+            assert "会议记录（续）" in text
+    assert "主持人（签字）：" in texts[-1]
+
+
+def test_planned_meeting_prints_with_attendance_blank(qapp, tmp_path):
+    planned = meeting(status=MeetingStatus.PLANNED, day=dt.date(2030, 1, 10), minutes="")
+    record = MeetingRecord("幸福里社区党支部", planned)
+    path = tmp_path / "planned.pdf"
+    write_pdf(RecordDocument(record), path)
+    text = pdf_pages(path)[0].replace("\t", " ")
+    assert "应到" in text and " 人" not in text
+    assert "外出学习" not in text
+    assert "（无）" in text  # no minutes yet

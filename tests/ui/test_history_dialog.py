@@ -1,0 +1,116 @@
+"""修改记录: what changed, field by field, and putting a deleted record back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from branchdesk.domain.meetings import Attendance, AttendanceStatus, Meeting, MeetingKind
+from branchdesk.domain.members import Member
+from branchdesk.store.history import HistoryRepo
+from branchdesk.store.meetings import MeetingRepo
+from branchdesk.ui import msgbox
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.history_dialog import HistoryDialog, change_html, field_changes, people_changes
+from branchdesk.ui.member_dialog import MemberDialog
+
+
+@pytest.fixture(autouse=True)
+def answers(monkeypatch) -> None:
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: True)
+    for name in ("information", "warning", "error"):
+        monkeypatch.setattr(msgbox, name, lambda *a, _n=name: pytest.fail(f"{_n}{a}"))
+
+
+@pytest.fixture
+def context(db, data_dir) -> AppContext:
+    return AppContext(db=db, data_dir=data_dir)
+
+
+def test_field_changes_name_the_fields_in_chinese(context) -> None:
+    member_id = context.members.add(Member(name="张伟", phone="13812345678", workplace="街道办"))
+    member = context.members.get(member_id)
+    member.workplace = "社区居委会"
+    member.phone = "13987654321"
+    context.members.update(member)
+    change = HistoryRepo(context.db).for_record("member", member_id)[0]
+    import json
+
+    found = field_changes("member", json.loads(change.before), json.loads(change.after))
+    assert [(f.label, f.before, f.after) for f in found] == [
+        ("联系电话", "138****5678", "139****4321"),  # masked outside the member's form
+        ("工作单位及职务", "街道办", "社区居委会"),
+    ]
+
+
+def test_attendance_differences_by_name(context) -> None:
+    repo = MeetingRepo(context.db)
+    zhang = context.members.add(Member(name="张三"))
+    li = context.members.add(Member(name="李四"))
+    meeting = Meeting(
+        kinds=[MeetingKind.THEME_DAY], day=dt.date(2025, 6, 5), title="学习",
+        attendance=[Attendance(zhang, "张三"), Attendance(li, "李四")],
+    )  # fmt: skip
+    repo.add(meeting)
+    meeting.attendance[0].status = AttendanceStatus.LEAVE
+    meeting.attendance[0].reason = "出差"
+    meeting.place = "社区党群服务中心"
+    repo.update(meeting)
+    change = HistoryRepo(context.db).for_record("meeting", meeting.id)[0]
+    import json
+
+    lines = people_changes("meeting", json.loads(change.before), json.loads(change.after))
+    assert lines == ["张三：出席 → 请假（出差）"]
+    page = change_html(change)
+    assert "出勤变化" in page and "张三：出席 → 请假（出差）" in page and "地点" in page
+
+
+def test_one_records_history_and_restoring_an_older_version(qtbot, context) -> None:
+    member_id = context.members.add(Member(name="张伟", workplace="街道办"))
+    member = context.members.get(member_id)
+    member.workplace = "社区居委会"
+    context.members.update(member)
+    dialog = HistoryDialog(None, context, "member", member_id)
+    qtbot.addWidget(dialog)
+    table = dialog.recent.table
+    assert table.rowCount() == 2
+    assert [table.item(r, 1).text() for r in range(2)] == ["修改", "新增"]
+    assert dialog.title.text() == "修改记录：张伟"
+    assert "社区居委会" in dialog.recent.detail.toPlainText()
+    with qtbot.waitSignal(context.events.records_changed) as signal:
+        dialog.recent.restore_button.click()
+    assert signal.args == ["members"]
+    assert context.members.get(member_id).workplace == "街道办"
+    assert table.rowCount() == 3 and table.item(0, 1).text() == "恢复"
+
+
+def test_deleted_tab_restores_a_meeting(qtbot, context) -> None:
+    repo = MeetingRepo(context.db)
+    meeting_id = repo.add(
+        Meeting(kinds=[MeetingKind.LECTURE], day=dt.date(2025, 3, 1), title="党课")
+    )
+    repo.delete(meeting_id)
+    dialog = HistoryDialog(None, context)
+    qtbot.addWidget(dialog)
+    assert dialog.tabs.tabText(1) == "已删除（1）"
+    assert dialog.deleted.table.item(0, 1).text() == "会议"
+    assert "删除前的内容" in dialog.deleted.detail.toPlainText()
+    with qtbot.waitSignal(context.events.records_changed) as signal:
+        dialog.deleted.restore_button.click()
+    assert signal.args == ["meetings"]
+    assert repo.get(meeting_id).title == "党课"
+    assert dialog.tabs.tabText(1) == "已删除" and dialog.deleted.table.rowCount() == 0
+
+
+def test_member_form_opens_its_history(qtbot, context, monkeypatch) -> None:
+    member_id = context.members.add(Member(name="张伟"))
+    opened = []
+    monkeypatch.setattr(HistoryDialog, "open_for", lambda *args: opened.append(args[1:]) or False)
+    dialog = MemberDialog(None, context, context.members.get(member_id))
+    qtbot.addWidget(dialog)
+    dialog.history_button.click()
+    assert opened == [(context, "member", member_id)]
+    new = MemberDialog(None, context)
+    qtbot.addWidget(new)
+    assert not new.history_button.isVisibleTo(new)  # nothing to show for a new member

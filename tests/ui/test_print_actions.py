@@ -1,0 +1,138 @@
+"""Print preview, PDF saving and the blank sign-in dialog, driven without modal loops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+from branchdesk.demo import write_demo_branch
+from branchdesk.domain.meetings import MeetingKind, MeetingStatus
+from branchdesk.store.db import DB_FILENAME, open_database
+from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+from branchdesk.ui import msgbox, print_actions
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.print_actions import BlankSigninDialog, default_pdf_name
+
+
+@pytest.fixture
+def context(data_dir):
+    write_demo_branch(data_dir, members=45, seed=4, today=dt.date(2026, 11, 1))
+    db = open_database(data_dir / DB_FILENAME)
+    yield AppContext(db=db, data_dir=data_dir)
+    db.close()
+
+
+@pytest.fixture
+def planned_id(context) -> int:
+    return MeetingRepo(context.db).summaries(MeetingFilter(status=MeetingStatus.PLANNED))[0].id
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Preview dialogs that would have been shown, without running their modal loop."""
+    dialogs = []
+    monkeypatch.setattr(print_actions, "run_preview", dialogs.append)
+    return dialogs
+
+
+def preview_pages(dialog) -> int:
+    widget = dialog.findChild(QPrintPreviewWidget)
+    widget.updatePreview()  # emits paintRequested, as showing the dialog does
+    return widget.pageCount()
+
+
+def test_signin_preview_shows_the_pages_of_the_pdf(
+    qapp, qtbot, context, planned_id, shown, tmp_path
+):
+    print_actions.preview_signin(None, context, planned_id)
+    (dialog,) = shown
+    qtbot.addWidget(dialog)
+    assert "签到表" in dialog.windowTitle()
+    from branchdesk.printing.pdf import write_pdf
+    from branchdesk.printing.signin import SigninDocument, signin_for_meeting
+
+    pdf_pages = write_pdf(
+        SigninDocument(signin_for_meeting(context.db, planned_id)), tmp_path / "s.pdf"
+    )
+    assert preview_pages(dialog) == pdf_pages == 3
+
+
+def test_record_preview_for_a_meeting_being_edited(qapp, qtbot, context, planned_id, shown):
+    meeting = MeetingRepo(context.db).get(planned_id)
+    meeting.minutes = "\n".join(["会议传达学习了上级党委的文件精神，与会党员逐一发言。" * 8] * 40)
+    print_actions.preview_record(None, context, meeting)
+    (dialog,) = shown
+    qtbot.addWidget(dialog)
+    assert preview_pages(dialog) > 2
+
+
+def test_missing_meeting_warns_instead_of_previewing(qapp, context, shown, monkeypatch):
+    warned = []
+    monkeypatch.setattr(msgbox, "warning", lambda parent, title, text: warned.append(text))
+    print_actions.preview_signin(None, context, 99999)
+    assert shown == [] and "不存在" in warned[0]
+
+
+def test_save_signin_pdf_asks_for_a_path_and_offers_the_folder(
+    qapp, context, planned_id, tmp_path, monkeypatch
+):
+    asked = {}
+
+    def get_save_file_name(parent, caption, start, filters):
+        asked["start"] = start
+        return str(tmp_path / "签到"), filters
+
+    opened = []
+    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", get_save_file_name)
+    monkeypatch.setattr(msgbox, "confirm", lambda *args, **kwargs: True)
+    monkeypatch.setattr(print_actions, "open_folder", opened.append)
+    path = print_actions.save_signin_pdf(None, context, planned_id)
+    meeting = MeetingRepo(context.db).get(planned_id)
+    assert Path(asked["start"]).name == f"主题党日签到表_{meeting.day.isoformat()}.pdf"
+    assert path == tmp_path / "签到.pdf"
+    assert len(PdfReader(str(path)).pages) == 3
+    assert opened == [tmp_path]
+
+
+def test_cancelled_save_writes_nothing(qapp, context, planned_id, tmp_path, monkeypatch):
+    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", lambda *a: ("", ""))
+    assert print_actions.save_record_pdf(None, context, planned_id) is None
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_blank_dialog_needs_a_group_for_a_group_meeting(qapp, qtbot, context):
+    dialog = BlankSigninDialog(context)
+    qtbot.addWidget(dialog)
+    assert dialog.kind() is MeetingKind.THEME_DAY
+    assert dialog.count_label.text() == f"{len(context.members.list(include_left=False))} 人"
+    dialog.kind_combo.setCurrentIndex(list(MeetingKind).index(MeetingKind.GROUP))
+    assert not dialog.preview_button.isEnabled()
+    assert "请选择党小组" in dialog.problem_label.text()
+    dialog.group_combo.setCurrentIndex(1)
+    assert dialog.preview_button.isEnabled()
+    dialog.pdf_button.click()
+    choice = dialog.choice()
+    assert choice.kind is MeetingKind.GROUP and choice.group_id is not None
+    assert choice.action == "pdf"
+
+
+def test_blank_dialog_choice_is_carried_out(qapp, qtbot, context, shown, monkeypatch):
+    monkeypatch.setattr(
+        BlankSigninDialog, "exec", lambda self: BlankSigninDialog.DialogCode.Accepted
+    )
+    choice = BlankSigninDialog.ask(None, context)
+    assert choice is not None and choice.action == "preview"
+    (dialog,) = shown
+    qtbot.addWidget(dialog)
+    assert preview_pages(dialog) >= 2
+
+
+def test_default_names_are_safe_file_names():
+    assert (
+        default_pdf_name("主题党日签到表", dt.date(2026, 11, 10)) == "主题党日签到表_2026-11-10.pdf"
+    )
+    assert default_pdf_name("a/b:c 会议记录", None) == "abc会议记录.pdf"
