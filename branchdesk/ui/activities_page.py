@@ -41,6 +41,7 @@ from branchdesk.ui.activity_table_model import (
     day_text,
 )
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ QHeaderView::section { padding: 4px 8px; }
 """
 
 PERIODS = ["今年", "去年", "近12个月", "全部"]
+WRITE_ACTIONS = ("add", "duplicate", "delete", "undo")  # refused when read-only
 
 
 def period_range(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -113,6 +115,9 @@ class ActivitiesPage(QWidget):
         self._search_timer.timeout.connect(self.refresh)
         self._make_actions()
         self._build()
+        if context.read_only:
+            for action_id in WRITE_ACTIONS:
+                self.actions_by_id[action_id].setToolTip("数据为只读")
         self._reload_kinds()
         self.refresh()
         context.events.records_changed.connect(self._on_events_records_changed)
@@ -386,6 +391,10 @@ class ActivitiesPage(QWidget):
         has = self.selected_summary() is not None
         for action_id in ("edit", "duplicate", "delete"):
             self.actions_by_id[action_id].setEnabled(has)
+        if self.context.read_only:  # an activity can still be opened and read
+            for action_id in WRITE_ACTIONS:
+                self.actions_by_id[action_id].setEnabled(False)
+            self.empty_button.setEnabled(bool(self.repo.count()))  # 清除筛选 only
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -435,7 +444,12 @@ class ActivitiesPage(QWidget):
         ):
             return
         row = self.table.currentIndex().row()
-        self.deleted = self.repo.delete(summary.id)
+        try:
+            self.deleted = self.repo.delete(summary.id)
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            if not self._write_failed(exc, "没有删除"):
+                raise
+            return
         self.undo_label.setText(f"已删除活动“{summary.title}”（{day_text(summary.day)}）")
         self.undo_bar.show()
         self.actions_by_id["undo"].setEnabled(True)
@@ -449,13 +463,27 @@ class ActivitiesPage(QWidget):
         activity = self.deleted
         if activity is None:
             return
-        self.repo.add(activity)  # keeps its id, participants and attachments
+        try:
+            self.repo.add(activity)  # keeps its id, participants and attachments
+        except Exception as exc:
+            if not self._write_failed(exc, "没有恢复"):
+                raise
+            return
         self.deleted = None
         self.undo_bar.hide()
         self.actions_by_id["undo"].setEnabled(False)
         self.context.changed("activities")
         if activity.id is not None:
             self.select_activity(activity.id)
+
+    def _write_failed(self, exc: Exception, title: str) -> bool:
+        """Tell a storage failure and return True; False for a bug, which the caller raises."""
+        message = user_message(exc, self.context.db_path)
+        if message is None:
+            return False
+        log.warning("%s: %s", title, exc)
+        msgbox.error(self, title, message)
+        return True
 
     @Slot()
     def _on_undo_bar_closed(self) -> None:

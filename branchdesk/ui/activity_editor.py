@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -91,6 +90,7 @@ from branchdesk.store.attachments import (
 )
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
@@ -479,8 +479,9 @@ class ActivityKindsDialog(QDialog):
     def add_kind(self, name: str) -> bool:
         try:
             self.repo.add(name)
-        except ValueError as exc:
-            self.message.show_error(str(exc))
+        except Exception as exc:
+            if not self._refused(exc):
+                raise
             return False
         self.last_added = name.strip()
         self._done(f"已添加“{self.last_added}”", self.last_added)
@@ -492,12 +493,21 @@ class ActivityKindsDialog(QDialog):
             return False
         try:
             self.repo.rename(old, new)
-        except ValueError as exc:
-            self.message.show_error(str(exc))
+        except Exception as exc:
+            if not self._refused(exc):
+                raise
             return False
         if self.last_added == old:
             self.last_added = new.strip()
         self._done(f"已把“{old}”改为“{new.strip()}”", new.strip())
+        return True
+
+    def _refused(self, exc: Exception) -> bool:
+        """Show why a name or the database refused the change; False for a bug."""
+        message = str(exc) if isinstance(exc, ValueError) else user_message(exc)
+        if message is None:
+            return False
+        self.message.show_error(message)
         return True
 
     def _done(self, text: str, select: str) -> None:
@@ -715,6 +725,12 @@ class ActivityEditor(QDialog):
         layout.addLayout(body, 1)
         layout.addLayout(buttons)
 
+        if self.context.read_only:
+            for widget in (self.save_button, self.kinds_button, self.add_attachment_button):
+                widget.setEnabled(False)
+                widget.setToolTip("数据为只读")
+            self.save_action.setEnabled(False)
+
         for first, second in zip(self._tab_chain(), self._tab_chain()[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -850,6 +866,7 @@ class ActivityEditor(QDialog):
         self.attachment_message = FieldMessage()
         add = QPushButton("添加照片或文件…")
         add.clicked.connect(self._on_add_attachment_clicked)
+        self.add_attachment_button = add
         open_button = QPushButton("打开")
         open_button.clicked.connect(self._on_open_attachment_clicked)
         remove = QPushButton("移除")
@@ -1112,7 +1129,13 @@ class ActivityEditor(QDialog):
 
     @Slot()
     def save(self) -> bool:
-        """Check the form and write the activity; True if saved."""
+        """Check the form and write the activity; True if saved.
+
+        When the database refuses the write (disk full, locked, read-only) the editor
+        stays open with everything typed.
+        """
+        if self.context.read_only:
+            return False
         self._tried_save = True
         problems = self._validate()
         if problems:
@@ -1148,11 +1171,12 @@ class ActivityEditor(QDialog):
                 self.repo.add(activity)
             else:
                 self.repo.update(activity)
-        except sqlite3.Error as exc:
-            log.exception("saving an activity failed")
-            msgbox.error(
-                self, "保存失败", f"活动没有保存：{exc}。\n请检查数据文件夹是否可写，然后再试。"
-            )
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            message = user_message(exc, self.context.db_path)
+            if message is None:
+                raise
+            log.warning("saving an activity failed: %s", exc)
+            msgbox.error(self, "保存失败", message)
             return False
         self._added = []
         self.saved_activity = activity
@@ -1162,8 +1186,12 @@ class ActivityEditor(QDialog):
         return True
 
     def reject(self) -> None:
-        if self.is_dirty() and not msgbox.confirm(
-            self, "放弃修改", "这次活动还没有保存。要放弃已填写的内容吗？", yes="放弃"
+        if (
+            not self.context.read_only
+            and self.is_dirty()
+            and not msgbox.confirm(
+                self, "放弃修改", "这次活动还没有保存。要放弃已填写的内容吗？", yes="放弃"
+            )
         ):
             return
         for attachment in self._added:

@@ -567,7 +567,13 @@ class AttendanceGrid(QTableView):
 
 
 class AttendancePanel(QWidget):
-    """The grid with the live counts above it and the keys and mark buttons below it."""
+    """The grid with the live counts above it and the keys and mark buttons below it.
+
+    Signals:
+    member_record_requested(int): the person asked for the selected member's record.
+    """
+
+    member_record_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -598,6 +604,12 @@ class AttendancePanel(QWidget):
             self.mark_buttons[status] = button
         buttons.addSpacing(16)
         buttons.addWidget(self.hint_label, 1)
+        self.record_button = QPushButton("党员档案")
+        self.record_button.setAutoDefault(False)
+        self.record_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.record_button.setToolTip("查看选中党员全年的参会和活动情况")
+        self.record_button.clicked.connect(self._on_record_button_clicked)
+        buttons.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 6)
         layout.setSpacing(6)
@@ -607,6 +619,12 @@ class AttendancePanel(QWidget):
         self.model.counts_changed.connect(self._on_model_counts_changed)
         self.grid.member_not_found.connect(self._on_grid_member_not_found)
         self._on_model_counts_changed()
+
+    @Slot()
+    def _on_record_button_clicked(self) -> None:
+        index = self.grid.currentIndex()
+        if index.isValid():
+            self.member_record_requested.emit(self.model.row(index.row()).member_id)
 
     def set_rows(self, rows: list[Attendance]) -> None:
         self.model.set_rows(rows)

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTabWidget,
     QTimeEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -85,6 +86,7 @@ from branchdesk.ui.attendance_grid import AttendancePanel
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.meeting_table_model import day_text
+from branchdesk.ui.print_actions import print_menu
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
@@ -422,6 +424,7 @@ class MeetingEditor(QDialog):
 
         self.tabs = QTabWidget()
         self.attendance = AttendancePanel()
+        self.attendance.member_record_requested.connect(self._on_member_record_requested)
         self.attendance_messages = {name: FieldMessage() for name in ("出勤", "补学")}
         attendance_page = QWidget()
         attendance_layout = QVBoxLayout(attendance_page)
@@ -504,7 +507,13 @@ class MeetingEditor(QDialog):
         self.history_button.setToolTip("查看这次会议的每次修改，可恢复旧的内容")
         self.history_button.setVisible(self._meeting.id is not None)
         self.history_button.clicked.connect(self._on_history_button_clicked)
+        self.print_button = QToolButton()
+        self.print_button.setText("打印…")
+        self.print_button.setToolTip("签到表、会议记录：预览、打印或另存为 PDF（含尚未保存的修改）")
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.print_button.setMenu(print_menu(self, self.context, self._collect))
         bottom = QHBoxLayout()
+        bottom.addWidget(self.print_button)
         bottom.addWidget(self.history_button)
         bottom.addWidget(keys)
         bottom.addSpacing(12)
@@ -898,6 +907,12 @@ class MeetingEditor(QDialog):
         self._save_geometry()
         self.accept()
         return True
+
+    @Slot(int)
+    def _on_member_record_requested(self, member_id: int) -> None:
+        from branchdesk.ui.member_record_view import MemberRecordDialog
+
+        MemberRecordDialog.open_for(self, self.context, member_id, year=self._day().year)
 
     @Slot()
     def _on_history_button_clicked(self) -> None:

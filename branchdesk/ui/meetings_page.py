@@ -37,6 +37,7 @@ from branchdesk.ui.meeting_table_model import (
     MeetingTableModel,
     day_text,
 )
+from branchdesk.ui.print_actions import print_menu
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,17 @@ class MeetingsPage(QWidget):
         toolbar.addSpacing(12)
         for action_id in ("open", "duplicate", "delete"):
             toolbar.addWidget(self._button(action_id))
+        toolbar.addSpacing(12)
+        self.print_button = QToolButton()
+        self.print_button.setText("打印…")
+        self.print_button.setObjectName("pageAction")
+        self.print_button.setToolTip("打印或导出选中会议的签到表、会议记录；也可打印空白签到表")
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.print_button.setMenu(
+            print_menu(self, self.context, lambda: s.id if (s := self.selected_summary()) else None,
+                       blank=True)
+        )
+        toolbar.addWidget(self.print_button)
         toolbar.addStretch(1)
 
         self.search_edit = QLineEdit()

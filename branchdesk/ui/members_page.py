@@ -135,6 +135,8 @@ class MembersPage(QWidget):
                      "记录转出、去世等，或恢复在册；党员记录不会删除")  # fmt: skip
         self._action("move", "调整党小组…", self._on_move_triggered, "",
                      "把选中的党员（可多选）调整到另一个党小组")  # fmt: skip
+        self._action("record", "党员档案", self._on_record_triggered, "Ctrl+R",
+                     "查看选中党员某一年参加会议、请假、缺席、补学和活动的情况（Ctrl+R）")  # fmt: skip
         self._action("groups", "党小组管理…", self._on_groups_triggered)
         self._action("import", "导入花名册…", self._on_import_triggered, "",
                      "从 Excel 花名册导入党员")  # fmt: skip
@@ -164,7 +166,7 @@ class MembersPage(QWidget):
         toolbar = QHBoxLayout()
         toolbar.setSpacing(8)
         toolbar.addWidget(self._button("add", primary=True))
-        for action_id in ("edit", "status", "move"):
+        for action_id in ("edit", "record", "status", "move"):
             toolbar.addWidget(self._button(action_id))
         toolbar.addSpacing(12)
         toolbar.addWidget(self._button("groups"))
@@ -342,6 +344,7 @@ class MembersPage(QWidget):
     def _update_actions(self) -> None:
         count = len(self.selected_members())
         self.actions_by_id["edit"].setEnabled(count == 1)  # opens the form, read-only or not
+        self.actions_by_id["record"].setEnabled(count == 1)
         self.actions_by_id["status"].setEnabled(count == 1)
         self.actions_by_id["move"].setEnabled(count >= 1)
         if self.context.read_only:
@@ -392,6 +395,14 @@ class MembersPage(QWidget):
         members = self.selected_members()
         if len(members) == 1:
             self._edit(members[0])
+
+    @Slot()
+    def _on_record_triggered(self) -> None:
+        from branchdesk.ui.member_record_view import MemberRecordDialog
+
+        members = self.selected_members()
+        if len(members) == 1 and members[0].id is not None:
+            MemberRecordDialog.open_for(self, self.context, members[0].id)
 
     def _edit(self, member: Member) -> None:
         from branchdesk.ui.member_dialog import MemberDialog

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -312,3 +313,44 @@ def carry_out(parent: QWidget | None, context: AppContext, choice: BlankSigninCh
         save_blank_signin_pdf(parent, context, choice.kind, choice.group_id)
     else:
         preview_blank_signin(parent, context, choice.kind, choice.group_id)
+
+
+def print_menu(
+    parent: QWidget,
+    context: AppContext,
+    meeting: Callable[[], int | Meeting | None],
+    *,
+    blank: bool = False,
+) -> QMenu:
+    """The 打印 menu of a meeting: sign-in sheet and record, previewed/printed or as PDF.
+
+    ``meeting`` is asked when an item is chosen (the selected row, or the meeting being
+    edited, unsaved changes included); the items are disabled while it gives None.
+    """
+    menu = QMenu(parent)
+
+    def with_meeting(action: Callable[[QWidget, AppContext, int | Meeting], object]) -> None:
+        chosen = meeting()
+        if chosen is not None:
+            action(parent, context, chosen)
+
+    entries = [
+        ("预览或打印签到表…", preview_signin),
+        ("签到表另存为 PDF…", save_signin_pdf),
+        ("预览或打印会议记录…", preview_record),
+        ("会议记录另存为 PDF…", save_record_pdf),
+    ]
+    meeting_actions = []
+    for text, action in entries:
+        item = menu.addAction(text)
+        item.triggered.connect(lambda _checked=False, act=action: with_meeting(act))
+        meeting_actions.append(item)
+    if blank:
+        menu.addSeparator()
+        menu.addAction("空白签到表…").triggered.connect(
+            lambda _checked=False: BlankSigninDialog.ask(parent, context)
+        )
+    menu.aboutToShow.connect(
+        lambda: [item.setEnabled(meeting() is not None) for item in meeting_actions]
+    )
+    return menu

@@ -237,3 +237,32 @@ def test_screenshot_with_the_demo_branch(qtbot, tmp_path) -> None:
         assert window.grab().save(str(SCREENSHOT))
     finally:
         db.close()
+
+
+def test_read_only_data_can_be_read_but_not_changed(qtbot, context) -> None:
+    context.read_only = True
+    page = ActivitiesPage(context, today=TODAY)
+    qtbot.addWidget(page)
+    page.table.selectRow(0)
+    assert page.actions_by_id["edit"].isEnabled()  # opened to read
+    for action_id in ("add", "duplicate", "delete", "undo"):
+        assert not page.actions_by_id[action_id].isEnabled(), action_id
+    assert page.actions_by_id["add"].toolTip() == "数据为只读"
+
+
+def test_a_locked_database_is_explained_not_crashed(qtbot, page, context, monkeypatch) -> None:
+    import sqlite3
+
+    errors: list[str] = []
+    monkeypatch.setattr(msgbox, "error", lambda _p, title, text: errors.append(title))
+
+    def locked(_activity_id):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(page.repo, "delete", locked)
+    total = ActivityRepo(context.db).count()
+    page.table.selectRow(0)
+    page.actions_by_id["delete"].trigger()
+    assert errors == ["没有删除"]
+    assert ActivityRepo(context.db).count() == total
+    assert not page.undo_bar.isVisible()

@@ -384,3 +384,30 @@ def test_screenshot_with_the_demo_branch(qtbot, tmp_path) -> None:
         editor.done(0)
     finally:
         db.close()
+
+
+def test_read_only_data_opens_but_does_not_save(qtbot, context) -> None:
+    context.read_only = True
+    editor = _editor(qtbot, context)
+    editor.title_edit.setText("不能保存")
+    editor.participants.set_checked([0], True)
+    assert not editor.save_button.isEnabled() and not editor.kinds_button.isEnabled()
+    assert not editor.save()
+    assert ActivityRepo(context.db).count() == 0
+
+
+def test_a_failed_write_keeps_the_editor_open(qtbot, context, monkeypatch) -> None:
+    import sqlite3
+
+    errors: list[str] = []
+    monkeypatch.setattr(msgbox, "error", lambda _p, title, text: errors.append(text))
+    editor = _editor(qtbot, context)
+    editor.title_edit.setText("防汛巡查值守")
+    editor.participants.set_checked([0], True)
+
+    def full(_activity):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(editor.repo, "add", full)
+    assert not editor.save()
+    assert errors and editor.isVisible() and editor.title_edit.text() == "防汛巡查值守"
