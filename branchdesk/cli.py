@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     mexport = msub.add_parser("export", help="导出花名册为 .xlsx")
     _data_dir_option(mexport, top=False)
     mexport.add_argument("file")
-    mexport.add_argument("--full", action="store_true", help="身份证号、电话不打码")
+    mexport.add_argument("--full", action="store_true", help="身份证号、电话不打码（默认打码）")
+    mexport.add_argument("--include-left", action="store_true", help="包括已转出、去世等离开的党员")
     mexport.set_defaults(handler=cmd_members_export)
 
     meetings = sub.add_parser("meetings", help="会议记录")
@@ -299,11 +300,9 @@ def cmd_members_export(args: argparse.Namespace) -> int:
     from branchdesk.reports.roster_export import ExportError, export_roster
 
     db = _open(args)
-    # Full ID numbers and phones for now, so an export re-imports intact; masking by
-    # default arrives with the privacy work (``--full`` is accepted already).
-    full = True
     try:
-        result = export_roster(db, Path(args.file), full=full)
+        # Personal data leaves the app masked unless the user asks for full values.
+        result = export_roster(db, Path(args.file), full=args.full, include_left=args.include_left)
     except ExportError as exc:
         raise CliError(exc.message) from exc
     print(f"已导出 {result.members} 名党员到“{result.path}”")

@@ -115,7 +115,7 @@ def test_export_then_reimport_changes_nothing(branch_dir, tmp_path, capsys):
         ]
     )
     out_path = tmp_path / "导出.xlsx"
-    code = main(["members", "export", str(out_path), "--data-dir", str(branch_dir)])
+    code = main(["members", "export", str(out_path), "--full", "--data-dir", str(branch_dir)])
     assert code == 0
     assert "6 名党员" in capsys.readouterr().out
     again = _run_json(
@@ -143,3 +143,21 @@ def test_export_to_missing_folder_fails_clearly(branch_dir, tmp_path, capsys):
     )
     assert code == 1
     assert "不存在" in capsys.readouterr().err
+
+
+def test_export_masks_personal_data_unless_asked(branch_dir, tmp_path, capsys):
+    import re
+
+    from openpyxl import load_workbook
+
+    main(["members", "import", str(write_messy_roster(tmp_path / "in.xlsx")),
+          "--data-dir", str(branch_dir)])  # fmt: skip
+    out_path = tmp_path / "打码.xlsx"
+    assert main(["members", "export", str(out_path), "--data-dir", str(branch_dir)]) == 0
+    capsys.readouterr()
+    values = [str(c.value) for row in load_workbook(out_path).active.iter_rows() for c in row if c.value]
+    ids = [v for v in values if re.fullmatch(r"\d{6}\*{8}[\dX]{4}", v)]
+    assert len(ids) >= 5
+    assert not any(re.fullmatch(r"\d{17}[\dX]", v) for v in values)  # no full ID anywhere
+    again = _run_json(capsys, "members", "import", str(out_path), "--json", "--data-dir", str(branch_dir))
+    assert (again["added"], again["updated"]) == (0, 0)  # a masked file never overwrites IDs
