@@ -121,13 +121,18 @@ def start_bare(_args: dict[str, Any]) -> dict[str, Any]:
 
 def start_app(args: dict[str, Any]) -> dict[str, Any]:
     """From process start to the main window shown with the home page filled."""
+    from branchdesk.store.backup import EarlyCheck
+    from branchdesk.store.db import DB_FILENAME
+
+    # As `branchdesk` does: the integrity check runs while Qt and the pages load.
+    early_check = EarlyCheck.start(Path(args["data_dir"]) / DB_FILENAME)
     from branchdesk.app import build_main_window, make_application
     from branchdesk.ui.context import AppContext
     from branchdesk.ui.startup import open_data_folder
 
     app = make_application([sys.argv[0]])
     _quiet_dialogs()
-    opened = open_data_folder(Path(args["data_dir"]))
+    opened = open_data_folder(Path(args["data_dir"]), early_check)
     assert opened is not None
     context = AppContext(db=opened.db, data_dir=opened.data_dir, read_only=opened.read_only)
     window = build_main_window(context)

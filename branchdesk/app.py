@@ -19,6 +19,7 @@ from branchdesk.store.location import ensure_data_dir
 from branchdesk.store.members import BranchRepo
 
 if TYPE_CHECKING:
+    from branchdesk.store.backup import EarlyCheck
     from branchdesk.ui.context import AppContext
     from branchdesk.ui.main_window import MainWindow
 
@@ -104,7 +105,7 @@ def build_main_window(context: AppContext) -> MainWindow:
     return window
 
 
-def run_gui(data_dir: Path, *, demo: bool = False) -> int:
+def run_gui(data_dir: Path, *, demo: bool = False, early_check: EarlyCheck | None = None) -> int:
     """Open the app on ``data_dir`` (or on a fresh demo branch in a temporary folder)."""
     from branchdesk.ui import msgbox
     from branchdesk.ui.context import AppContext
@@ -136,7 +137,7 @@ def run_gui(data_dir: Path, *, demo: bool = False) -> int:
         )
     )
     log.info("BranchDesk %s starting on %s", __version__, data_dir)
-    opened = open_data_folder(data_dir)
+    opened = open_data_folder(data_dir, early_check)
     if opened is None:
         return 1
     try:

@@ -640,9 +640,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_self_test()
         if handler is None:
+            data_dir = resolve_data_dir(args.data_dir)
+            early_check = None
+            if not args.demo:
+                from branchdesk.store.backup import EarlyCheck
+
+                # The integrity check of a large database runs while Qt loads.
+                early_check = EarlyCheck.start(data_dir / DB_FILENAME)
             from branchdesk.app import run_gui
 
-            return run_gui(resolve_data_dir(args.data_dir), demo=args.demo)
+            return run_gui(data_dir, demo=args.demo, early_check=early_check)
         return handler(args)
     except CliError as exc:
         sys.stderr.write(f"branchdesk: {exc.message}\n")

@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -344,6 +345,32 @@ def quick_check(db_path: Path) -> bool:
             conn.close()
     except sqlite3.DatabaseError:
         return False
+
+
+class EarlyCheck:
+    """``quick_check`` started in a thread while the rest of the app loads.
+
+    The check only reads (its own read-only connection), so it can run before the data
+    folder is locked; the answer is waited for before the database is opened for writing.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
+        self._ok: bool | None = None
+        self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
+
+    @classmethod
+    def start(cls, db_path: Path) -> EarlyCheck:
+        check = cls(db_path)
+        check._thread.start()
+        return check
+
+    def _run(self) -> None:
+        self._ok = quick_check(self.db_path) if self.db_path.exists() else True
+
+    def passed(self) -> bool:
+        self._thread.join()
+        return bool(self._ok)
 
 
 def newest_good_backup(data_dir: Path) -> BackupInfo | None:

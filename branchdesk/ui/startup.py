@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from branchdesk.store.backup import (
     BackupError,
+    EarlyCheck,
     auto_backup,
     backup_due,
     clean_partial_backups,
@@ -105,8 +106,11 @@ def _recover_damaged(data_dir: Path) -> bool:
     )
 
 
-def open_data_folder(data_dir: Path) -> OpenedFolder | None:
-    """Open ``data_dir`` for the app, or tell the user why not and return None."""
+def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> OpenedFolder | None:
+    """Open ``data_dir`` for the app, or tell the user why not and return None.
+
+    ``early_check`` is the integrity check started while the app was loading, if any.
+    """
     banners: list[str] = []
     warning = risky_location(data_dir)
     if warning:
@@ -131,7 +135,11 @@ def open_data_folder(data_dir: Path) -> OpenedFolder | None:
                 msgbox.error(None, "无法打开数据", f"数据文件夹 {data_dir} 是只读的，且其中没有支部数据。")
                 return None
             banners.insert(0, "数据文件夹是只读的：可以查看和导出，但不能修改。")
-        elif db_path.exists() and not quick_check(db_path):
+        elif db_path.exists() and not (
+            early_check.passed()
+            if early_check is not None and early_check.db_path == db_path
+            else quick_check(db_path)
+        ):
             if not _recover_damaged(data_dir):
                 lock.release() if lock else None
                 return None

@@ -165,3 +165,16 @@ def test_storage_errors_read_like_instructions():
     assert "另一个程序" in storage_error(sqlite3.OperationalError("database is locked")).message
     assert isinstance(storage_error(sqlite3.DatabaseError("file is not a database")), StorageError)
     time.sleep(0)
+
+
+def test_the_early_check_started_while_qt_loads_catches_a_damaged_file(branch, monkeypatch):
+    from branchdesk.store.backup import EarlyCheck
+
+    good = EarlyCheck.start(branch / DB_FILENAME)
+    assert good.passed()
+    _corrupt(branch / DB_FILENAME)
+    early = EarlyCheck.start(branch / DB_FILENAME)
+    monkeypatch.setattr(startup, "quick_check", lambda path: pytest.fail("checked twice"))
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: False)
+    assert startup.open_data_folder(branch, early) is None
+    assert list(branch.glob("branchdesk.db.damaged-*"))
