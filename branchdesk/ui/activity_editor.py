@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,7 +19,6 @@ from PySide6.QtCore import (
     QByteArray,
     QDate,
     QEvent,
-    QFileInfo,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -28,7 +26,6 @@ from PySide6.QtCore import (
     QSize,
     QSortFilterProxyModel,
     Qt,
-    QUrl,
     Signal,
     Slot,
 )
@@ -36,13 +33,9 @@ from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
-    QDesktopServices,
-    QIcon,
-    QImageReader,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,16 +45,12 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
-    QFileIconProvider,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
-    QListWidgetItem,
     QMenu,
     QPlainTextEdit,
     QPushButton,
@@ -80,15 +69,10 @@ from branchdesk.domain.activities import (
     check_activity,
     format_hours,
 )
-from branchdesk.domain.meetings import Attachment
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
-from branchdesk.store.attachments import (
-    AttachmentError,
-    attachment_path,
-    discard_attachment,
-    store_attachment,
-)
 from branchdesk.ui import msgbox
+from branchdesk.ui.attachments_panel import ATTACHMENT_ROLE as ATTACHMENT_ROLE  # re-exported
+from branchdesk.ui.attachments_panel import AttachmentsPanel, EditorAttachments
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
@@ -96,7 +80,6 @@ from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
 log = logging.getLogger(__name__)
 
 _Index = QModelIndex | QPersistentModelIndex
-ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 _THUMB = QSize(112, 84)
 DEFAULT_HOURS = 2.0
@@ -533,7 +516,7 @@ class ActivityKindsDialog(QDialog):
 # -- the editor ----------------------------------------------------------------------------------
 
 
-class ActivityEditor(QDialog):
+class ActivityEditor(EditorAttachments, QDialog):
     """Add or edit one activity; saving writes it through ActivityRepo."""
 
     def __init__(
@@ -552,7 +535,6 @@ class ActivityEditor(QDialog):
         self.saved_activity: Activity | None = None
         self._members = context.members.list(include_left=True)
         self._summaries = self.repo.summaries()
-        self._added: list[Attachment] = []  # copied in during this session, not yet saved
         self._tried_save = False
         self._loading = True
         self._activity = activity or self._new_activity()
@@ -853,41 +835,17 @@ class ActivityEditor(QDialog):
         return page
 
     def _attachments_page(self) -> QWidget:
-        self.attachment_list = QListWidget()
-        self.attachment_list.setObjectName("attachmentList")
-        self.attachment_list.setViewMode(QListView.ViewMode.IconMode)
-        self.attachment_list.setIconSize(_THUMB)
-        self.attachment_list.setGridSize(QSize(_THUMB.width() + 44, _THUMB.height() + 52))
-        self.attachment_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.attachment_list.setMovement(QListView.Movement.Static)
-        self.attachment_list.setWordWrap(True)
-        self.attachment_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.attachment_list.itemActivated.connect(self._on_attachment_list_item_activated)
-        self.attachment_message = FieldMessage()
-        add = QPushButton("添加照片或文件…")
-        add.clicked.connect(self._on_add_attachment_clicked)
-        self.add_attachment_button = add
-        open_button = QPushButton("打开")
-        open_button.clicked.connect(self._on_open_attachment_clicked)
-        remove = QPushButton("移除")
-        remove.setToolTip("从这次活动中移除所选附件")
-        remove.clicked.connect(self._on_remove_attachment_clicked)
-        buttons = QHBoxLayout()
-        for button in (add, open_button, remove):
-            button.setAutoDefault(False)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        note = QLabel("照片可不传。文件会复制到数据文件夹中保存，原文件删除也不受影响。")
-        note.setStyleSheet(f"color: {MUTED_COLOR};")
-        note.setWordWrap(True)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(buttons)
-        layout.addWidget(self.attachment_list, 1)
-        layout.addWidget(self.attachment_message)
-        layout.addWidget(note)
-        return page
+        panel = AttachmentsPanel(
+            self.context,
+            thumb=_THUMB,
+            add_text="添加照片或文件…",
+            dialog_title="添加照片或文件",
+            note="照片可不传。文件会复制到数据文件夹中保存，原文件删除也不受影响。",
+            note_below=True,
+            remove_tip="从这次活动中移除所选附件",
+        )
+        panel.attachments_changed.connect(self._on_attachments_panel_attachments_changed)
+        return self._use_attachments_panel(panel)
 
     # -- loading and collecting --------------------------------------------------------------------
 
@@ -939,7 +897,7 @@ class ActivityEditor(QDialog):
             }
         )
         for attachment in activity.attachments:
-            self._add_attachment_item(attachment)
+            self.attachments_panel.add_item(attachment)
         self._update_tabs()
 
     def _fill_roster(self, chosen: dict[int, tuple[str, float | None]]) -> None:
@@ -977,10 +935,7 @@ class ActivityEditor(QDialog):
             description=self.description_edit.toPlainText().strip(),
             participants=self.participants.participations(),
             guests=self.guests_edit.text().strip(),
-            attachments=[
-                self.attachment_list.item(i).data(ATTACHMENT_ROLE)
-                for i in range(self.attachment_list.count())
-            ],
+            attachments=self.attachments_panel.attachments(),
         )
 
     def is_dirty(self) -> bool:
@@ -1178,7 +1133,7 @@ class ActivityEditor(QDialog):
             log.warning("saving an activity failed: %s", exc)
             msgbox.error(self, "保存失败", message)
             return False
-        self._added = []
+        self.attachments_panel.added = []
         self.saved_activity = activity
         self.context.changed("activities")
         self._save_geometry()
@@ -1194,9 +1149,7 @@ class ActivityEditor(QDialog):
             )
         ):
             return
-        for attachment in self._added:
-            discard_attachment(self.context.data_dir, attachment)
-        self._added = []
+        self.attachments_panel.discard_added()
         self._save_geometry()
         super().reject()
 
@@ -1210,85 +1163,6 @@ class ActivityEditor(QDialog):
 
     # -- attachments -------------------------------------------------------------------------------
 
-    def _thumbnail(self, path: Path, attachment: Attachment) -> QIcon:
-        if attachment.is_image and path.is_file():
-            reader = QImageReader(str(path))
-            reader.setAutoTransform(True)
-            size = reader.size()
-            if size.isValid():
-                reader.setScaledSize(size.scaled(_THUMB, Qt.AspectRatioMode.KeepAspectRatio))
-            image = reader.read()
-            if not image.isNull():
-                return QIcon(QPixmap.fromImage(image))
-        return QFileIconProvider().icon(QFileInfo(str(path)))
-
-    def _add_attachment_item(self, attachment: Attachment) -> QListWidgetItem:
-        path = attachment_path(self.context.data_dir, attachment)
-        item = QListWidgetItem(self._thumbnail(path, attachment), attachment.filename)
-        item.setData(ATTACHMENT_ROLE, attachment)
-        item.setToolTip(
-            attachment.filename
-            if path.is_file()
-            else f"{attachment.filename}（文件已不在数据文件夹中）"
-        )
-        self.attachment_list.addItem(item)
-        return item
-
-    def add_attachments(self, paths: list[str]) -> None:
-        """Copy the files into the data folder and list them; problems show under the list."""
-        problems = []
-        for name in paths:
-            try:
-                attachment = store_attachment(self.context.data_dir, Path(name))
-            except AttachmentError as exc:
-                problems.append(exc.message)
-                continue
-            self._added.append(attachment)
-            self._add_attachment_item(attachment)
-        if problems:
-            self.attachment_message.show_error("\n".join(problems))
-        else:
-            self.attachment_message.clear_message()
-        self._update_tabs()
-
     @Slot()
-    def _on_add_attachment_clicked(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(
-            self,
-            "添加照片或文件",
-            "",
-            "照片和文档 (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.pdf *.doc *.docx *.wps"
-            " *.xls *.xlsx *.et);;所有文件 (*)",
-        )
-        if paths:
-            self.add_attachments(paths)
-
-    def open_attachment(self, item: QListWidgetItem) -> None:
-        attachment: Attachment = item.data(ATTACHMENT_ROLE)
-        path = attachment_path(self.context.data_dir, attachment)
-        if not path.is_file():
-            self.attachment_message.show_error(
-                f"找不到“{attachment.filename}”的文件，它可能在数据文件夹中被删除了。"
-            )
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.attachment_message.show_error(f"没有可以打开“{attachment.filename}”的程序。")
-
-    @Slot(QListWidgetItem)
-    def _on_attachment_list_item_activated(self, item: QListWidgetItem) -> None:
-        self.open_attachment(item)
-
-    @Slot()
-    def _on_open_attachment_clicked(self) -> None:
-        for item in self.attachment_list.selectedItems()[:5]:
-            self.open_attachment(item)
-
-    @Slot()
-    def _on_remove_attachment_clicked(self) -> None:
-        for item in self.attachment_list.selectedItems():
-            attachment = item.data(ATTACHMENT_ROLE)
-            if attachment in self._added:  # never saved: its copy can go now
-                self._added.remove(attachment)
-                discard_attachment(self.context.data_dir, attachment)
-            self.attachment_list.takeItem(self.attachment_list.row(item))
+    def _on_attachments_panel_attachments_changed(self) -> None:
         self._update_tabs()

@@ -11,46 +11,33 @@ import datetime as dt
 import logging
 import re
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
     QDate,
-    QFileInfo,
     QMimeData,
     QSettings,
     QSize,
     Qt,
     QTime,
     QTimer,
-    QUrl,
     Slot,
 )
 from PySide6.QtGui import (
     QAction,
-    QDesktopServices,
-    QIcon,
-    QImageReader,
     QKeySequence,
-    QPixmap,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QCompleter,
     QDateEdit,
     QDialog,
-    QFileDialog,
-    QFileIconProvider,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -61,7 +48,6 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.meetings import (
-    Attachment,
     Attendance,
     Audience,
     Meeting,
@@ -74,14 +60,10 @@ from branchdesk.domain.meetings import (
     expected_members,
 )
 from branchdesk.domain.members import Member, Role
-from branchdesk.store.attachments import (
-    AttachmentError,
-    attachment_path,
-    discard_attachment,
-    store_attachment,
-)
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
+from branchdesk.ui.attachments_panel import ATTACHMENT_ROLE as ATTACHMENT_ROLE  # re-exported
+from branchdesk.ui.attachments_panel import AttachmentsPanel, EditorAttachments
 from branchdesk.ui.attendance_grid import AttendancePanel
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
@@ -91,7 +73,6 @@ from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
 
-ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 _THUMB = QSize(120, 90)
 # Which kind a multi-kind meeting is filed under in the 类型 combo; the others are "同时计为".
 _PRIMARY_ORDER = [
@@ -225,7 +206,7 @@ def _label(text: str) -> QLabel:
 # -- the dialog --------------------------------------------------------------------------------
 
 
-class MeetingEditor(QDialog):
+class MeetingEditor(EditorAttachments, QDialog):
     """Add, plan or edit one meeting; saving writes it through MeetingRepo."""
 
     def __init__(
@@ -250,7 +231,6 @@ class MeetingEditor(QDialog):
             meeting is not None and meeting.id is not None and meeting.status is MeetingStatus.HELD
         )
         self._keep_snapshot = False  # the user chose to keep a held meeting's stored list
-        self._added: list[Attachment] = []  # copied in during this session, not yet saved
         self._tried_save = False
         self._loading = True
         self._date_timer = QTimer(self)
@@ -578,38 +558,15 @@ class MeetingEditor(QDialog):
         return page
 
     def _attachments_page(self) -> QWidget:
-        self.attachment_list = QListWidget()
-        self.attachment_list.setObjectName("attachmentList")
-        self.attachment_list.setViewMode(QListView.ViewMode.IconMode)
-        self.attachment_list.setIconSize(_THUMB)
-        self.attachment_list.setGridSize(QSize(_THUMB.width() + 44, _THUMB.height() + 52))
-        self.attachment_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.attachment_list.setMovement(QListView.Movement.Static)
-        self.attachment_list.setWordWrap(True)
-        self.attachment_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.attachment_list.itemActivated.connect(self._on_attachment_list_item_activated)
-        self.attachment_message = FieldMessage()
-        add = self.add_attachment_button = QPushButton("添加附件…")
-        add.clicked.connect(self._on_add_attachment_clicked)
-        open_button = QPushButton("打开")
-        open_button.clicked.connect(self._on_open_attachment_clicked)
-        remove = QPushButton("移除")
-        remove.clicked.connect(self._on_remove_attachment_clicked)
-        buttons = QHBoxLayout()
-        for button in (add, open_button, remove):
-            button.setAutoDefault(False)
-            buttons.addWidget(button)
-        note = QLabel("照片和文件会复制到数据文件夹中保存；双击用系统程序打开。照片不是必需的。")
-        note.setStyleSheet(f"color: {MUTED_COLOR};")
-        buttons.addSpacing(12)
-        buttons.addWidget(note, 1)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(buttons)
-        layout.addWidget(self.attachment_list, 1)
-        layout.addWidget(self.attachment_message)
-        return page
+        panel = AttachmentsPanel(
+            self.context,
+            thumb=_THUMB,
+            add_text="添加附件…",
+            dialog_title="添加附件",
+            note="照片和文件会复制到数据文件夹中保存；双击用系统程序打开。照片不是必需的。",
+        )
+        panel.attachments_changed.connect(self._on_attachments_panel_attachments_changed)
+        return self._use_attachments_panel(panel)
 
     # -- loading and reading the form -------------------------------------------------------
 
@@ -636,7 +593,7 @@ class MeetingEditor(QDialog):
         self.resolutions_edit.setPlainText(meeting.resolutions)
         self.nonvoting_edit.setPlainText(meeting.nonvoting)
         for attachment in meeting.attachments:
-            self._add_attachment_item(attachment)
+            self.attachments_panel.add_item(attachment)
         if self._stored_held:
             # What was recorded stays as recorded, whatever happened to the roster since.
             self.attendance.set_rows(meeting.attendance)
@@ -695,10 +652,7 @@ class MeetingEditor(QDialog):
             resolutions=self.resolutions_edit.toPlainText().strip(),
             nonvoting=self.nonvoting_edit.toPlainText().strip(),
             attendance=self.attendance.rows(),
-            attachments=[
-                self.attachment_list.item(i).data(ATTACHMENT_ROLE)
-                for i in range(self.attachment_list.count())
-            ],
+            attachments=self.attachments_panel.attachments(),
         )
 
     def is_dirty(self) -> bool:
@@ -901,7 +855,7 @@ class MeetingEditor(QDialog):
             log.warning("saving a meeting failed: %s", exc)
             msgbox.error(self, "保存失败", message)
             return False
-        self._added = []
+        self.attachments_panel.added = []
         self.saved_meeting = meeting
         self.context.changed("meetings")
         self._save_geometry()
@@ -922,9 +876,7 @@ class MeetingEditor(QDialog):
             return
         if HistoryDialog.open_for(self, self.context, "meeting", self._meeting.id):
             # an older version was put back and is stored: close on it rather than save over it
-            for attachment in self._added:
-                discard_attachment(self.context.data_dir, attachment)
-            self._added = []
+            self.attachments_panel.discard_added()
             self.saved_meeting = self.repo.get(self._meeting.id)
             self._save_geometry()
             self.accept()
@@ -938,9 +890,7 @@ class MeetingEditor(QDialog):
             )
         ):
             return
-        for attachment in self._added:
-            discard_attachment(self.context.data_dir, attachment)
-        self._added = []
+        self.attachments_panel.discard_added()
         self._save_geometry()
         super().reject()
 
@@ -954,90 +904,12 @@ class MeetingEditor(QDialog):
 
     # -- attachments -------------------------------------------------------------------------------
 
-    def _thumbnail(self, path: Path, attachment: Attachment) -> QIcon:
-        if attachment.is_image and path.is_file():
-            reader = QImageReader(str(path))
-            reader.setAutoTransform(True)
-            size = reader.size()
-            if size.isValid():
-                reader.setScaledSize(size.scaled(_THUMB, Qt.AspectRatioMode.KeepAspectRatio))
-            image = reader.read()
-            if not image.isNull():
-                return QIcon(QPixmap.fromImage(image))
-        return QFileIconProvider().icon(QFileInfo(str(path)))
-
-    def _add_attachment_item(self, attachment: Attachment) -> QListWidgetItem:
-        path = attachment_path(self.context.data_dir, attachment)
-        item = QListWidgetItem(self._thumbnail(path, attachment), attachment.filename)
-        item.setData(ATTACHMENT_ROLE, attachment)
-        item.setToolTip(
-            attachment.filename
-            if path.is_file()
-            else f"{attachment.filename}（文件已不在数据文件夹中）"
-        )
-        self.attachment_list.addItem(item)
-        return item
-
     def _update_attachment_tab(self) -> None:
         count = self.attachment_list.count()
         self.tabs.setTabText(5, f"附件（{count}）" if count else "附件")
 
-    def add_attachments(self, paths: list[str]) -> None:
-        """Copy the files into the data folder and list them; problems show under the list."""
-        problems = []
-        for name in paths:
-            try:
-                attachment = store_attachment(self.context.data_dir, Path(name))
-            except AttachmentError as exc:
-                problems.append(exc.message)
-                continue
-            self._added.append(attachment)
-            self._add_attachment_item(attachment)
-        if problems:
-            self.attachment_message.show_error("\n".join(problems))
-        else:
-            self.attachment_message.clear_message()
-        self._update_attachment_tab()
-
     @Slot()
-    def _on_add_attachment_clicked(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(
-            self,
-            "添加附件",
-            "",
-            "照片和文档 (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.pdf *.doc *.docx *.wps *.xls *.xlsx *.et);;所有文件 (*)",
-        )
-        if paths:
-            self.add_attachments(paths)
-
-    def open_attachment(self, item: QListWidgetItem) -> None:
-        attachment: Attachment = item.data(ATTACHMENT_ROLE)
-        path = attachment_path(self.context.data_dir, attachment)
-        if not path.is_file():
-            self.attachment_message.show_error(
-                f"找不到“{attachment.filename}”的文件，它可能在数据文件夹中被删除了。"
-            )
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.attachment_message.show_error(f"没有可以打开“{attachment.filename}”的程序。")
-
-    @Slot(QListWidgetItem)
-    def _on_attachment_list_item_activated(self, item: QListWidgetItem) -> None:
-        self.open_attachment(item)
-
-    @Slot()
-    def _on_open_attachment_clicked(self) -> None:
-        for item in self.attachment_list.selectedItems()[:5]:
-            self.open_attachment(item)
-
-    @Slot()
-    def _on_remove_attachment_clicked(self) -> None:
-        for item in self.attachment_list.selectedItems():
-            attachment = item.data(ATTACHMENT_ROLE)
-            if attachment in self._added:  # never saved: its copy can go now
-                self._added.remove(attachment)
-                discard_attachment(self.context.data_dir, attachment)
-            self.attachment_list.takeItem(self.attachment_list.row(item))
+    def _on_attachments_panel_attachments_changed(self) -> None:
         self._update_attachment_tab()
 
 

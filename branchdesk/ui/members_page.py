@@ -7,22 +7,17 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStandardPaths, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStandardPaths, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,31 +33,23 @@ from branchdesk.ui.member_table_model import (
     MemberTableModel,
 )
 from branchdesk.ui.ops import BackgroundOp
-from branchdesk.ui.widgets import MUTED_COLOR, heading
+from branchdesk.ui.page_kit import (
+    EmptyState,
+    PageActions,
+    SearchBox,
+    filter_row,
+    page_style,
+    setup_list_table,
+    title_row,
+)
+from branchdesk.ui.widgets import MUTED_COLOR
 
 if TYPE_CHECKING:  # openpyxl loads only when someone exports
     from branchdesk.reports.roster_export import ExportResult
 
 log = logging.getLogger(__name__)
 
-_PAGE_STYLE = """
-QToolButton#pageAction {
-    border: 1px solid #cfc6b8; border-radius: 4px; background: #ffffff;
-    padding: 5px 12px;
-}
-QToolButton#pageAction:hover { background: #f6efe6; }
-QToolButton#pageAction:pressed { background: #ecdfcf; }
-QToolButton#pageAction:disabled { color: #a8a8a8; border-color: #e2ddd5; }
-QToolButton#primaryAction {
-    border: 1px solid #9f1a1a; border-radius: 4px; background: #b71c1c; color: white;
-    padding: 5px 14px; font-weight: 600;
-}
-QToolButton#primaryAction:hover { background: #a31919; }
-QTableView { gridline-color: #e6e0d6; selection-background-color: #f3d9d4;
-             selection-color: #1f1f1f; }
-QHeaderView::section { padding: 4px 8px; }
-"""
-
+_PAGE_STYLE = page_style()
 
 READ_ONLY_TIP = "数据为只读"
 WRITE_ACTIONS = ("add", "status", "move", "groups", "import")  # refused in a read-only folder
@@ -87,7 +74,7 @@ def export_roster_file(
         db.close()
 
 
-class MembersPage(QWidget):
+class MembersPage(PageActions, QWidget):
     """The roster; it refreshes itself when ``records_changed`` says members or groups moved."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -113,20 +100,6 @@ class MembersPage(QWidget):
 
     # -- building -----------------------------------------------------------------------------
 
-    def _action(self, action_id: str, text: str, slot: object, shortcut: str = "",
-                tip: str = "") -> QAction:  # fmt: skip
-        action = QAction(text, self)
-        action.setObjectName(action_id)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setIconText(text)  # keep the "…" that says a dialog follows
-        action.setToolTip(tip or text)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        self.actions_by_id[action_id] = action
-        return action
-
     def _make_actions(self) -> None:
         self._action("add", "添加党员", self._on_add_triggered, "Ctrl+N", "添加党员（Ctrl+N）")
         self._action("edit", "编辑", self._on_edit_triggered, "",
@@ -143,25 +116,11 @@ class MembersPage(QWidget):
         self._action("export", "导出花名册…", self._on_export_triggered, "",
                      "把花名册导出为 Excel 文件")  # fmt: skip
 
-    def _button(self, action_id: str, primary: bool = False) -> QToolButton:
-        button = QToolButton()
-        button.setDefaultAction(self.actions_by_id[action_id])
-        button.setObjectName("primaryAction" if primary else "pageAction")
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        return button
-
     def _build(self) -> None:
         self.counts_label = QLabel()
         self.counts_label.setStyleSheet("font-size: 11pt;")
         self.shown_label = QLabel()
         self.shown_label.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
-        title_row = QHBoxLayout()
-        title_row.setSpacing(18)
-        title_row.addWidget(heading("党员花名册"))
-        title_row.addWidget(self.counts_label, 0, Qt.AlignmentFlag.AlignBottom)
-        title_row.addWidget(self.shown_label, 0, Qt.AlignmentFlag.AlignBottom)
-        title_row.addStretch(1)
 
         toolbar = QHBoxLayout()
         toolbar.setSpacing(8)
@@ -174,10 +133,7 @@ class MembersPage(QWidget):
         toolbar.addWidget(self._button("import"))
         toolbar.addWidget(self._button("export"))
 
-        self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("搜索姓名、身份证号、电话、工作单位")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(280)
+        self.search_edit = SearchBox("搜索姓名、身份证号、电话、工作单位", 280, debounce_ms=0)
         self.group_combo = QComboBox()
         self.group_combo.setMinimumWidth(150)
         self.category_combo = QComboBox()
@@ -189,34 +145,17 @@ class MembersPage(QWidget):
         self.filters = QWidget()
         filters = QHBoxLayout(self.filters)
         filters.setContentsMargins(0, 0, 0, 0)
-        filters.setSpacing(8)
-        filters.addWidget(self.search_edit, 2)
-        filters.addSpacing(10)
-        filters.addWidget(QLabel("党小组"))
-        filters.addWidget(self.group_combo)
-        filters.addSpacing(6)
-        filters.addWidget(QLabel("类别"))
-        filters.addWidget(self.category_combo)
-        filters.addSpacing(6)
-        filters.addWidget(self.include_left_box)
-        filters.addStretch(1)
+        filter_row(
+            self.search_edit,
+            ("党小组", self.group_combo),
+            ("类别", self.category_combo),
+            self.include_left_box,
+            row=filters,
+        )
 
         self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # roster order until clicked
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = setup_list_table(self.table, self.proxy, multi=True)  # roster order until clicked
         header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
         self.table.activated.connect(self._on_table_activated)  # Enter or double-click
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
 
@@ -227,46 +166,30 @@ class MembersPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 22, 28, 18)
         layout.setSpacing(12)
-        layout.addLayout(title_row)
+        layout.addLayout(title_row("党员花名册", self.counts_label, self.shown_label))
         layout.addLayout(toolbar)
         layout.addWidget(self.filters)
         layout.addWidget(self.stack, 1)
 
-        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_edit.search_changed.connect(self._on_search_edit_search_changed)
         self.group_combo.currentIndexChanged.connect(self._on_filters_changed)
         self.category_combo.currentIndexChanged.connect(self._on_filters_changed)
         self.include_left_box.toggled.connect(self._on_filters_changed)
 
     def _empty_state(self) -> QWidget:
-        frame = QFrame()
-        frame.setObjectName("emptyState")
-        frame.setStyleSheet("#emptyState { background: #faf8f5; border: 1px dashed #cfc6b8; }")
-        title = QLabel("花名册里还没有党员")
-        title.setStyleSheet("font-size: 15pt; font-weight: 600;")
-        body = QLabel("可以逐个添加，也可以把现有的 Excel 花名册一次导入。")
-        body.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
         add = self.empty_add = QPushButton("添加党员")
         add.setObjectName("emptyAdd")
         add.clicked.connect(self.actions_by_id["add"].trigger)
         imp = self.empty_import = QPushButton("导入花名册…")
         imp.setObjectName("emptyImport")
         imp.clicked.connect(self.actions_by_id["import"].trigger)
-        for button in (add, imp):
-            button.setMinimumSize(150, 40)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(add)
-        buttons.addSpacing(12)
-        buttons.addWidget(imp)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(frame)
-        layout.addStretch(2)
-        for label in (title, body):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
-        layout.addSpacing(18)
-        layout.addLayout(buttons)
-        layout.addStretch(3)
+        frame = EmptyState(
+            add,
+            imp,
+            title="花名册里还没有党员",
+            body="可以逐个添加，也可以把现有的 Excel 花名册一次导入。",
+            spacing=18,
+        )
         return frame
 
     # -- reading state ------------------------------------------------------------------------
@@ -311,9 +234,7 @@ class MembersPage(QWidget):
         if not member_ids:
             return
         selection = self.table.selectionModel()
-        flags = (
-            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-        )
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
         for row in range(self.proxy.rowCount()):
             index = self.proxy.index(row, 0)
             member = index.data(MEMBER_ROLE)
@@ -359,7 +280,7 @@ class MembersPage(QWidget):
             self.refresh()
 
     @Slot(str)
-    def _on_search_edit_text_changed(self, text: str) -> None:
+    def _on_search_edit_search_changed(self, text: str) -> None:
         self.proxy.set_search(text)
         self._update_counts()
 

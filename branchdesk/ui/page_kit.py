@@ -1,0 +1,367 @@
+"""Pieces the list pages (党员, 会议, 活动) share: actions, search box, table, empty state, undo bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.ui import msgbox
+from branchdesk.ui.errors import user_message
+from branchdesk.ui.table_models import SUMMARY_ROLE
+from branchdesk.ui.widgets import MUTED_COLOR, heading
+
+if TYPE_CHECKING:
+    from branchdesk.ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+_BUTTON_STYLE = """
+QToolButton#pageAction {
+    border: 1px solid #cfc6b8; border-radius: 4px; background: #ffffff; padding: 5px 12px;
+}
+QToolButton#pageAction:hover { background: #f6efe6; }
+QToolButton#pageAction:pressed { background: #ecdfcf; }
+QToolButton#pageAction:disabled { color: #a8a8a8; border-color: #e2ddd5; }
+QToolButton#primaryAction {
+    border: 1px solid #9f1a1a; border-radius: 4px; background: #b71c1c; color: white;
+    padding: 5px 14px;%s
+}
+QToolButton#primaryAction:hover { background: #a31919; }
+QTableView { gridline-color: #e6e0d6; selection-background-color: #f3d9d4;
+             selection-color: #1f1f1f; }
+QHeaderView::section { padding: 4px 8px; }
+"""
+UNDO_BAR_STYLE = (
+    "#undoBar { background: #fdf6e3; border: 1px solid #e8d9b0; border-radius: 4px; }\n"
+)
+
+
+def page_style(*, bold_primary: bool = True, extra: str = "") -> str:
+    """The style sheet of a list page: toolbar buttons, table, and ``extra`` rules."""
+    return _BUTTON_STYLE % (" font-weight: 600;" if bold_primary else "") + extra
+
+
+def period_range(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The dates a named period covers; None for an open end."""
+    if period == "今年":
+        return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    if period == "去年":
+        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
+    if period == "近12个月":
+        try:
+            start = today.replace(year=today.year - 1)
+        except ValueError:  # 29 February
+            start = today.replace(year=today.year - 1, day=28)
+        return start + dt.timedelta(days=1), today
+    return None, None
+
+
+class PageActions:
+    """Mixin for a QWidget page: every QAction made once, kept in ``actions_by_id``."""
+
+    actions_by_id: dict[str, QAction]
+
+    def _action(
+        self, action_id: str, text: str, slot: object, shortcut: str = "", tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self)  # type: ignore[call-overload]
+        action.setObjectName(action_id)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setIconText(text)  # keep the "…" that says a dialog follows
+        action.setToolTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)  # type: ignore[attr-defined]
+        self.actions_by_id[action_id] = action
+        return action
+
+    def _button(self, action_id: str, primary: bool = False) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(self.actions_by_id[action_id])
+        button.setObjectName("primaryAction" if primary else "pageAction")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        return button
+
+
+def title_row(title: str, *labels: QLabel) -> QHBoxLayout:
+    """The page heading with its count labels beside it."""
+    row = QHBoxLayout()
+    row.setSpacing(18)
+    row.addWidget(heading(title))
+    for label in labels:
+        row.addWidget(label, 0, Qt.AlignmentFlag.AlignBottom)
+    row.addStretch(1)
+    return row
+
+
+class SearchBox(QLineEdit):
+    """A search field that says ``search_changed`` once typing pauses for ``debounce_ms``."""
+
+    search_changed = Signal(str)
+
+    def __init__(
+        self, placeholder: str, min_width: int, parent: QWidget | None = None,
+        *, debounce_ms: int = 200,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self.setMinimumWidth(min_width)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self.textChanged.connect(self._on_text_changed)
+
+    def cancel_pending(self) -> None:
+        """Forget a search still waiting on the timer (the caller is refreshing anyway)."""
+        self._timer.stop()
+
+    @Slot(str)
+    def _on_text_changed(self, text: str) -> None:
+        if self._timer.interval() <= 0:  # no debounce: filtering in memory is instant
+            self.search_changed.emit(text)
+        else:
+            self._timer.start()
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        self.search_changed.emit(self.text())
+
+
+def filter_row(
+    search: QLineEdit, *groups: tuple[str, QWidget] | tuple[str, QWidget, QWidget] | QWidget,
+    row: QHBoxLayout | None = None,
+) -> QHBoxLayout:  # fmt: skip
+    """The line under the toolbar: the search box, then labelled filters (or bare widgets)."""
+    row = row if row is not None else QHBoxLayout()
+    row.setSpacing(8)
+    row.addWidget(search, 2)
+    row.addSpacing(10)
+    for i, group in enumerate(groups):
+        if i:
+            row.addSpacing(6)
+        if isinstance(group, QWidget):
+            row.addWidget(group)
+            continue
+        label, *widgets = group
+        row.addWidget(QLabel(label))
+        for widget in widgets:
+            row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
+def setup_list_table(
+    table: QTableView, proxy: QSortFilterProxyModel, *, multi: bool = False
+) -> QHeaderView:
+    """Make ``table`` a read-only, row-selecting, sortable list; return its header."""
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's order until clicked
+    table.setAlternatingRowColors(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(
+        QAbstractItemView.SelectionMode.ExtendedSelection
+        if multi
+        else QAbstractItemView.SelectionMode.SingleSelection
+    )
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(34)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+    return header
+
+
+class EmptyState(QFrame):
+    """What a page shows instead of an empty table: a title, a line of help, buttons."""
+
+    def __init__(
+        self, *buttons: QPushButton, title: str = "", body: str = "",
+        title_style: str = "font-size: 15pt; font-weight: 600;", spacing: int = 16,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.setObjectName("emptyState")
+        self.setStyleSheet("#emptyState { background: #faf8f5; border: 1px dashed #cfc6b8; }")
+        self.title = QLabel(title)
+        self.title.setStyleSheet(title_style)
+        self.body = QLabel(body)
+        self.body.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        for label in (self.title, self.body):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addSpacing(spacing)
+        for button in buttons:
+            button.setMinimumSize(150, 40)
+        if len(buttons) == 1:
+            layout.addWidget(buttons[0], 0, Qt.AlignmentFlag.AlignCenter)
+        else:
+            row = QHBoxLayout()
+            row.addStretch(1)
+            for i, button in enumerate(buttons):
+                if i:
+                    row.addSpacing(12)
+                row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addStretch(3)
+        self.buttons = buttons
+
+    def say(self, title: str, body: str, button_text: str) -> None:
+        """Show why the list is empty and what the (single) button does about it."""
+        self.title.setText(title)
+        self.body.setText(body)
+        self.buttons[0].setText(button_text)
+
+
+class UndoBar(QFrame):
+    """The inline "已删除… [撤销] ×" line shown after a deletion."""
+
+    undo_requested = Signal()
+
+    def __init__(self, undo_tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("undoBar")
+        self.label = QLabel()
+        undo_button = QPushButton("撤销")
+        undo_button.setToolTip(undo_tip)
+        undo_button.clicked.connect(self.undo_requested)
+        close_button = QToolButton()
+        close_button.setText("×")
+        close_button.setAutoRaise(True)
+        close_button.setToolTip("关闭提示")
+        close_button.clicked.connect(self.hide)
+        bar = QHBoxLayout(self)
+        bar.setContentsMargins(12, 4, 6, 4)
+        bar.addWidget(self.label, 1)
+        bar.addWidget(undo_button)
+        bar.addWidget(close_button)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+def write_failed(parent: QWidget, context: AppContext, exc: Exception, title: str) -> bool:
+    """Tell a storage failure and return True; False for a bug, which the caller raises."""
+    message = user_message(exc, context.db_path)
+    if message is None:
+        return False
+    log.warning("%s: %s", title, exc)
+    msgbox.error(parent, title, message)
+    return True
+
+
+class SummaryListPage:
+    """Mixin for a QWidget page listing summaries with delete and undo (会议, 活动).
+
+    The page has ``table``, ``model`` (a SummaryTableModel), ``proxy``, ``repo`` (with
+    ``delete(id)`` returning the record and ``add(record)``), ``context``, ``undo_bar`` and the
+    ``undo`` action; ``records_kind`` is what ``records_changed`` says after a write.
+    """
+
+    records_kind: str
+    deleted: Any
+    table: QTableView
+    model: Any
+    proxy: QSortFilterProxyModel
+    repo: Any
+    context: AppContext
+    undo_bar: UndoBar
+    actions_by_id: dict[str, QAction]
+
+    def selected_summary(self) -> Any:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return rows[0].data(SUMMARY_ROLE)
+
+    def _select_id(self, record_id: int) -> bool:
+        row = self.model.row_of(record_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def _enable_actions(self, selection_actions: tuple[str, ...], write_actions: tuple[str, ...],
+                        empty_button: QPushButton) -> None:  # fmt: skip
+        """Enable what needs a selection; in a read-only folder, nothing that writes."""
+        has = self.selected_summary() is not None
+        for action_id in selection_actions:
+            self.actions_by_id[action_id].setEnabled(has)
+        if self.context.read_only:  # a record can still be opened and read
+            for action_id in write_actions:
+                self.actions_by_id[action_id].setEnabled(False)
+            empty_button.setEnabled(bool(self.repo.count()))  # 清除筛选 only
+
+    def _delete_with_undo(self, record_id: int, title: str, question: str, done: str) -> None:
+        """Ask, delete, and offer 撤销 in the undo bar; the next row is selected."""
+        page: Any = self
+        if not msgbox.confirm(page, title, question, yes="删除"):
+            return
+        row = self.table.currentIndex().row()
+        try:
+            self.deleted = self.repo.delete(record_id)
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            if not write_failed(page, self.context, exc, "没有删除"):
+                raise
+            return
+        self.undo_bar.show_message(done)
+        self.actions_by_id["undo"].setEnabled(True)
+        self.context.changed(self.records_kind)
+        if self.proxy.rowCount():
+            self.table.selectRow(min(max(row, 0), self.proxy.rowCount() - 1))
+        self.table.setFocus()
+
+    def _undo_delete(self) -> None:
+        """Put the last deleted record back (same id, with its people and attachments)."""
+        record = self.deleted
+        if record is None:
+            return
+        try:
+            self.repo.add(record)
+        except Exception as exc:
+            if not write_failed(self, self.context, exc, "没有恢复"):  # type: ignore[arg-type]
+                raise
+            return
+        self._forget_deleted()
+        self.context.changed(self.records_kind)
+        if record.id is not None:
+            self._select_id(record.id)
+
+    def _forget_deleted(self) -> None:
+        self.deleted = None
+        self.undo_bar.hide()
+        self.actions_by_id["undo"].setEnabled(False)

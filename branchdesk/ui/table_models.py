@@ -1,0 +1,117 @@
+"""A base for the list models fed with summaries (会议, 活动): rows, headers, role dispatch."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, ClassVar, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+Row = TypeVar("Row")
+
+
+class SummaryTableModel(QAbstractTableModel, Generic[Row]):
+    """Rows of summaries with an ``id``; subclasses say what each column shows."""
+
+    columns: ClassVar[type[enum.IntEnum]]  # a Column enum whose members have ``.header``
+    numeric: ClassVar[tuple[enum.IntEnum, ...]] = ()  # right-aligned columns
+    align_numeric_headers: ClassVar[bool] = False
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def summary(self, row: int) -> Row:
+        return self._rows[row]
+
+    def row_of(self, row_id: int) -> int:
+        for row, summary in enumerate(self._rows):
+            if summary.id == row_id:  # type: ignore[attr-defined]
+                return row
+        return -1
+
+    # -- what subclasses fill in --------------------------------------------------------------
+
+    def _display(self, summary: Row, column: Any) -> str:
+        raise NotImplementedError
+
+    def _sort_key(self, summary: Row, column: Any) -> Any:
+        return self._display(summary, column)
+
+    def _tooltip(self, summary: Row, column: Any) -> Any:
+        return None
+
+    def _foreground(self, summary: Row, column: Any) -> Any:
+        return None
+
+    # -- Qt interface -------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            column = self.columns(section)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return column.header  # type: ignore[attr-defined]
+            if (
+                role == Qt.ItemDataRole.TextAlignmentRole
+                and self.align_numeric_headers
+                and column in self.numeric
+            ):
+                return _RIGHT
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        summary = self._rows[index.row()]
+        column = self.columns(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(summary, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(summary, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(summary, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column in self.numeric else _LEFT
+        if role == SUMMARY_ROLE:
+            return summary
+        if role == SORT_ROLE:
+            return self._sort_key(summary, column)
+        return None
+
+
+class SummarySortProxy(QSortFilterProxyModel):
+    """Sorts by a column's natural value (``SORT_ROLE``), text by the locale."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setSortLocaleAware(True)
