@@ -692,7 +692,13 @@ class ActivityEditor(EditorAttachments, QDialog):
             button.setAutoDefault(False)
             button.setMinimumHeight(36)
             button.setMinimumWidth(110)
+        self.history_button = QPushButton("修改记录")
+        self.history_button.setAutoDefault(False)
+        self.history_button.setToolTip("查看这次活动的每次修改，可恢复旧的内容")
+        self.history_button.setVisible(self._activity.id is not None)
+        self.history_button.clicked.connect(self._on_history_button_clicked)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.history_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
@@ -1139,6 +1145,19 @@ class ActivityEditor(EditorAttachments, QDialog):
         self._save_geometry()
         self.accept()
         return True
+
+    @Slot()
+    def _on_history_button_clicked(self) -> None:
+        from branchdesk.ui.history_dialog import HistoryDialog
+
+        if self._activity.id is None:
+            return
+        if HistoryDialog.open_for(self, self.context, "activity", self._activity.id):
+            # an older version was put back and is stored: close on it rather than save over it
+            self.attachments_panel.discard_added()
+            self.saved_activity = self.repo.get(self._activity.id)
+            self._save_geometry()
+            self.accept()
 
     def reject(self) -> None:
         if (
