@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -321,21 +321,31 @@ def _branch_figures(name: str, figures: dict[str, Any], deadline: dt.date | None
     )
 
 
+class ConsolidationCancelled(Exception):
+    """The person stopped a consolidation; nothing was written."""
+
+
 def consolidate(
     paths: Iterable[Path | str],
     expected_names: Sequence[str] | None = None,
     *,
     period: Period | None = None,
     deadline: dt.date | None = None,
+    progress: Callable[[int, int], bool] | None = None,
 ) -> Consolidation:
     """Merge the returns of one period; the period is the first valid file's unless given.
 
     A branch sent twice keeps its first return, unless a later one is a revision
     (修订) and the first is not. ``deadline`` marks returns generated after it as late.
+    ``progress(done, total)`` is told after each file; when it returns False the work
+    stops with ``ConsolidationCancelled``.
     """
     result = Consolidation(period=period, deadline=deadline)
     by_branch: dict[str, BranchFigures] = {}
-    for raw in paths:
+    paths = list(paths)
+    for done, raw in enumerate(paths):
+        if progress is not None and not progress(done, len(paths)):
+            raise ConsolidationCancelled()
         path = Path(raw)
         figures = read_return_file(path)
         if isinstance(figures, str):

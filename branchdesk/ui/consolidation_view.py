@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +37,7 @@ from branchdesk.domain.requirements import Status
 from branchdesk.reports.consolidation import (
     BranchFigures,
     Consolidation,
+    ConsolidationCancelled,
     consolidate,
     default_consolidation_filename,
     kind_label,
@@ -260,6 +262,7 @@ class ConsolidationView(QWidget):
         self.expected_file: Path | None = None
         self.result: Consolidation | None = None
         self.busy = False
+        self.stopped = False  # the last consolidation was stopped by the person
         self._again = False
         self.last_export: Path | None = None
 
@@ -316,9 +319,20 @@ class ConsolidationView(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(200)
-        self.progress.setTextVisible(False)
+        self.progress.setFormat("已读 %v / %m 份")
         self.progress.hide()
         options.addWidget(self.progress)
+        self.stop_button = QPushButton("停止")
+        self.stop_button.setToolTip("停止这次汇总；已加入的文件保留，可稍后再汇总")
+        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.hide()
+        options.addWidget(self.stop_button)
+        # The worker reports after each file; the UI thread looks every 100 ms.
+        self._read = [0, 0]
+        self._stop = threading.Event()
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(100)
+        self._progress_timer.timeout.connect(self._on_progress_timer_timeout)
 
         self.status_label = QLabel()
         self.status_label.setObjectName("consolidationStatus")
@@ -452,7 +466,12 @@ class ConsolidationView(QWidget):
             self._show()
             return
         self.busy = True
+        self._stop.clear()
+        self._read[:] = [0, len(self.paths)]
+        self.progress.setRange(0, 0)
         self.progress.show()
+        self.stop_button.show()
+        self._progress_timer.start()
         self.export_button.setEnabled(False)
         paths = list(self.paths)
         expected = list(self.expected_names) if self.expected_names is not None else None
@@ -464,23 +483,49 @@ class ConsolidationView(QWidget):
                 self._suggest_deadline(result)
 
         def failed(exc: BaseException) -> None:
+            if isinstance(exc, ConsolidationCancelled):
+                self._again = False
+                self.result = None
+                self.stopped = True
+                return
             message = getattr(exc, "message", "")
             if not message:
                 raise exc
             msgbox.error(self, "无法汇总", message)
 
+        def report(done: int, total: int) -> bool:  # runs in the worker thread
+            self._read[:] = [done, total]
+            return not self._stop.is_set()
+
         def finished() -> None:
             self.busy = False
+            self._progress_timer.stop()
             self.progress.hide()
+            self.stop_button.hide()
             if self._again:
                 self._again = False
                 self.run()
             else:
                 self._show()
 
-        op = BackgroundOp(self, lambda: consolidate(paths, expected, deadline=deadline))
+        self.stopped = False
+        op = BackgroundOp(
+            self, lambda: consolidate(paths, expected, deadline=deadline, progress=report)
+        )
         op.finished.connect(finished)
         op.success(done).failure(failed).run()
+
+    def stop(self) -> None:
+        """Stop a consolidation that is running (the worker stops after its current file)."""
+        if self.busy:
+            self._stop.set()
+
+    @Slot()
+    def _on_progress_timer_timeout(self) -> None:
+        done, total = self._read
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
 
     def _suggest_deadline(self, result: Consolidation) -> None:
         """Start the date box at the 10th after the period, a common 报送 deadline."""
@@ -511,6 +556,11 @@ class ConsolidationView(QWidget):
         if c is None:
             self.model.set_rows([], list(FIXED_BEFORE + FIXED_AFTER))
             self.refused_model.set_rows([])
+            if self.stopped and has_files:
+                self.status_label.setText(
+                    f"已停止汇总。已加入的 {len(self.paths)} 份文件仍在，添加文件或修改选项后会重新汇总。"
+                )
+                self.status_label.show()
             return
 
         codes = c.kind_codes

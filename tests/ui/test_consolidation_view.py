@@ -218,3 +218,43 @@ def test_export_summary_reads_back(qtbot, page, returns, tmp_path, monkeypatch):
     assert names == list(NAMES)
     totals = next(row for row in values if row[0] == "合计")
     assert totals[2] == sum(r.members["total"] for r in view.result.rows)
+
+
+def test_a_long_consolidation_shows_progress_and_can_be_stopped(qtbot, page, returns, monkeypatch):
+    import threading
+
+    from branchdesk.reports import consolidation as module
+
+    view = page.consolidation
+    release = threading.Event()
+    real_read = module.read_return_file
+
+    def slow_read(path):  # hold the worker on the second file until the test has stopped it
+        if path == returns["paths"][1]:
+            release.wait(10)
+        return real_read(path)
+
+    monkeypatch.setattr(module, "read_return_file", slow_read)
+    view.add_files(returns["paths"])
+    qtbot.waitUntil(lambda: view.progress.maximum() == len(returns["paths"]), timeout=5000)
+    assert view.stop_button.isVisibleTo(view) and view.progress.isVisibleTo(view)
+    view.stop()
+    release.set()
+    qtbot.waitUntil(lambda: not view.busy, timeout=10_000)
+    assert view.result is None and view.stopped
+    assert "已停止汇总" in view.status_label.text()
+    assert not view.export_button.isEnabled()
+    monkeypatch.setattr(module, "read_return_file", real_read)
+    view.run()  # asked again, it consolidates everything
+    _wait(qtbot, view)
+    assert view.result is not None and len(view.result.rows) == len(returns["paths"])
+
+
+def test_consolidate_reports_progress_and_stops_when_told(returns):
+    from branchdesk.reports.consolidation import ConsolidationCancelled
+
+    seen = []
+    consolidate(returns["paths"], progress=lambda done, total: seen.append((done, total)) or True)
+    assert seen == [(i, len(returns["paths"])) for i in range(len(returns["paths"]))]
+    with pytest.raises(ConsolidationCancelled):
+        consolidate(returns["paths"], progress=lambda done, total: done < 1)
