@@ -16,13 +16,11 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
-    QByteArray,
     QDate,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
-    QSettings,
     QSize,
     QSortFilterProxyModel,
     Qt,
@@ -75,6 +73,7 @@ from branchdesk.ui.attachments_panel import ATTACHMENT_ROLE as ATTACHMENT_ROLE  
 from branchdesk.ui.attachments_panel import AttachmentsPanel, EditorAttachments
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
+from branchdesk.ui.record_editor import RecordEditor
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
@@ -516,8 +515,13 @@ class ActivityKindsDialog(QDialog):
 # -- the editor ----------------------------------------------------------------------------------
 
 
-class ActivityEditor(EditorAttachments, QDialog):
+class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
     """Add or edit one activity; saving writes it through ActivityRepo."""
+
+    history_entity = "activity"
+    record_noun = "活动"
+    geometry_key = "activity_editor"
+    default_size = (1120, 720)
 
     def __init__(
         self,
@@ -1146,39 +1150,11 @@ class ActivityEditor(EditorAttachments, QDialog):
         self.accept()
         return True
 
-    @Slot()
-    def _on_history_button_clicked(self) -> None:
-        from branchdesk.ui.history_dialog import HistoryDialog
+    def _record_id(self) -> int | None:
+        return self._activity.id
 
-        if self._activity.id is None:
-            return
-        if HistoryDialog.open_for(self, self.context, "activity", self._activity.id):
-            # an older version was put back and is stored: close on it rather than save over it
-            self.attachments_panel.discard_added()
-            self.saved_activity = self.repo.get(self._activity.id)
-            self._save_geometry()
-            self.accept()
-
-    def reject(self) -> None:
-        if (
-            not self.context.read_only
-            and self.is_dirty()
-            and not msgbox.confirm(
-                self, "放弃修改", "这次活动还没有保存。要放弃已填写的内容吗？", yes="放弃"
-            )
-        ):
-            return
-        self.attachments_panel.discard_added()
-        self._save_geometry()
-        super().reject()
-
-    def _restore_geometry(self) -> None:
-        geometry = QSettings().value("activity_editor/geometry")
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
-            self.resize(1120, 720)
-
-    def _save_geometry(self) -> None:
-        QSettings().setValue("activity_editor/geometry", self.saveGeometry())
+    def _took_restored(self, record_id: int) -> None:
+        self.saved_activity = self.repo.get(record_id)
 
     # -- attachments -------------------------------------------------------------------------------
 

@@ -13,10 +13,8 @@ import re
 from dataclasses import replace
 
 from PySide6.QtCore import (
-    QByteArray,
     QDate,
     QMimeData,
-    QSettings,
     QSize,
     Qt,
     QTime,
@@ -69,6 +67,7 @@ from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.meeting_table_model import day_text
 from branchdesk.ui.print_actions import print_menu
+from branchdesk.ui.record_editor import RecordEditor
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
@@ -206,8 +205,13 @@ def _label(text: str) -> QLabel:
 # -- the dialog --------------------------------------------------------------------------------
 
 
-class MeetingEditor(EditorAttachments, QDialog):
+class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
     """Add, plan or edit one meeting; saving writes it through MeetingRepo."""
+
+    history_entity = "meeting"
+    record_noun = "会议"
+    geometry_key = "meeting_editor"
+    default_size = (1120, 740)
 
     def __init__(
         self,
@@ -868,39 +872,11 @@ class MeetingEditor(EditorAttachments, QDialog):
 
         MemberRecordDialog.open_for(self, self.context, member_id, year=self._day().year)
 
-    @Slot()
-    def _on_history_button_clicked(self) -> None:
-        from branchdesk.ui.history_dialog import HistoryDialog
+    def _record_id(self) -> int | None:
+        return self._meeting.id
 
-        if self._meeting.id is None:
-            return
-        if HistoryDialog.open_for(self, self.context, "meeting", self._meeting.id):
-            # an older version was put back and is stored: close on it rather than save over it
-            self.attachments_panel.discard_added()
-            self.saved_meeting = self.repo.get(self._meeting.id)
-            self._save_geometry()
-            self.accept()
-
-    def reject(self) -> None:
-        if (
-            not self.context.read_only
-            and self.is_dirty()
-            and not msgbox.confirm(
-                self, "放弃修改", "这次会议还没有保存。要放弃已填写的内容吗？", yes="放弃"
-            )
-        ):
-            return
-        self.attachments_panel.discard_added()
-        self._save_geometry()
-        super().reject()
-
-    def _restore_geometry(self) -> None:
-        geometry = QSettings().value("meeting_editor/geometry")
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
-            self.resize(1120, 740)
-
-    def _save_geometry(self) -> None:
-        QSettings().setValue("meeting_editor/geometry", self.saveGeometry())
+    def _took_restored(self, record_id: int) -> None:
+        self.saved_meeting = self.repo.get(record_id)
 
     # -- attachments -------------------------------------------------------------------------------
 
