@@ -269,6 +269,7 @@ class MeetingSummary:
     group_name: str
     host_name: str
     counts: AttendanceCounts
+    recorder_name: str = ""
 
     @property
     def kind_label(self) -> str:

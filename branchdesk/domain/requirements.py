@@ -7,9 +7,11 @@ monthly, 组织生活会 and 民主评议党员 once a year. A branch may requir
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,14 +46,14 @@ class Period:
     year: int
     number: int = 1  # month 1-12, quarter 1-4, or 1 for a year
 
-    @property
+    @functools.cached_property
     def start(self) -> dt.date:
         month = {Unit.MONTH: self.number, Unit.QUARTER: self.number * 3 - 2, Unit.YEAR: 1}[
             self.unit
         ]
         return dt.date(self.year, month, 1)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.date:
         last_month = self.start.month + self.unit.months - 1
         return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
@@ -177,20 +179,25 @@ class GroupRef:
     name: str
 
 
-def _held(
-    meetings: Iterable[MeetingSummary],
-    kind: MeetingKind,
-    period: Period,
-    group_id: int | None = None,
-) -> list[dt.date]:
-    return sorted(
-        m.day
-        for m in meetings
-        if m.status is MeetingStatus.HELD
-        and kind in m.kinds
-        and period.contains(m.day)
-        and (group_id is None or m.group_id == group_id)
-    )
+class _HeldDays:
+    """Days of held meetings by kind, and by kind and group, sorted once for many periods."""
+
+    def __init__(self, meetings: Iterable[MeetingSummary]) -> None:
+        self._days: dict[tuple[MeetingKind, int | None], list[dt.date]] = {}
+        for m in meetings:
+            if m.status is MeetingStatus.HELD:
+                for kind in m.kinds:
+                    self._days.setdefault((kind, None), []).append(m.day)
+                    if m.group_id is not None:
+                        self._days.setdefault((kind, m.group_id), []).append(m.day)
+        for days in self._days.values():
+            days.sort()
+
+    def __call__(
+        self, kind: MeetingKind, period: Period, group_id: int | None = None
+    ) -> list[dt.date]:
+        days = self._days.get((kind, group_id), [])
+        return days[bisect.bisect_left(days, period.start) : bisect.bisect_right(days, period.end)]
 
 
 def assess(
@@ -208,7 +215,7 @@ def assess(
     whole unit to date; in other months it is 本期不考核. A branch under 7 members has no
     committee, so the 支委会 rule does not apply to it.
     """
-    meetings = list(meetings)
+    held = _HeldDays(meetings)
     groups = list(groups)
     lines: list[Assessment] = []
     for requirement in requirements:
@@ -231,7 +238,7 @@ def assess(
                         requirement.kind,
                         requirement,
                         0,
-                        len(_held(meetings, requirement.kind, period)),
+                        len(held(requirement.kind, period)),
                         Status.NOT_ASSESSED,
                         note="党员不足 7 人，不设支委会",
                     )
@@ -239,7 +246,7 @@ def assess(
                 continue
             if requirement.unit.months <= period.unit.months:
                 units = period.units(requirement.unit)
-                per_unit = [_held(meetings, requirement.kind, u, group_id) for u in units]
+                per_unit = [held(requirement.kind, u, group_id) for u in units]
                 dates = tuple(d for days in per_unit for d in days)
                 met = all(len(days) >= requirement.times for days in per_unit)
                 short = [
@@ -264,7 +271,7 @@ def assess(
                 continue
             whole = Period.containing(requirement.unit, period.start)
             if period.end == whole.end:
-                dates = tuple(_held(meetings, requirement.kind, whole, group_id))
+                dates = tuple(held(requirement.kind, whole, group_id))
                 met = len(dates) >= requirement.times
                 lines.append(
                     Assessment(
@@ -281,7 +288,7 @@ def assess(
                     )
                 )
             else:
-                dates = tuple(_held(meetings, requirement.kind, period, group_id))
+                dates = tuple(held(requirement.kind, period, group_id))
                 lines.append(
                     Assessment(
                         requirement.kind,

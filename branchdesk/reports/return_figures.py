@@ -14,9 +14,9 @@ from sqlite_utils import Database
 from branchdesk.domain.activities import ActivityTotals, format_hours, total
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.meetings import (
+    Attendance,
     AttendanceCounts,
     AttendanceStatus,
-    Meeting,
     MeetingStatus,
 )
 from branchdesk.domain.members import Category, Member, MemberStatus
@@ -25,6 +25,7 @@ from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
 from branchdesk.store.requirements import RequirementRepo
+from branchdesk.store.return_queries import AttendanceTally, ParticipationTally, ReturnQueries
 
 FORMAT_VERSION = 1
 
@@ -207,18 +208,18 @@ def _member_counts(members: list[Member], period: Period) -> MemberCounts:
     )
 
 
-def _people(meeting: Meeting, status: AttendanceStatus) -> str:
+def _people(missed: list[Attendance], status: AttendanceStatus) -> str:
     return "、".join(
         f"{row.name}（{row.reason}）" if row.reason else row.name
-        for row in meeting.attendance
+        for row in missed
         if row.status is status
     )
 
 
-def _makeup(meeting: Meeting) -> str:
+def _makeup(missed: list[Attendance]) -> str:
     parts = []
-    for row in meeting.attendance:
-        if row.status is not AttendanceStatus.PRESENT and row.makeup:
+    for row in missed:
+        if row.makeup:
             when = f"{row.makeup.day.month}月{row.makeup.day.day}日" if row.makeup.day else ""
             parts.append(f"{row.name}：{' '.join(p for p in (when, row.makeup.how) if p)}")
     return "；".join(parts)
@@ -230,100 +231,81 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
     branch = BranchRepo(db).get() or Branch(name="未命名支部")
     members = MemberRepo(db).list()
     meeting_repo = MeetingRepo(db)
-    summaries = meeting_repo.summaries(MeetingFilter(start=period.start, end=period.end))
+    queries = ReturnQueries(db)
     # Rules over a longer unit (a quarter's 党课, assessed in its last month) look back over
     # the unit; no unit is longer than a year.
-    earlier = meeting_repo.summaries(
+    year_to_date = meeting_repo.summaries(
         MeetingFilter(start=dt.date(period.year, 1, 1), end=period.end)
     )
     groups = [GroupRef(g.id, g.name) for g in GroupRepo(db).list()]
     roster_count = sum(m.in_roster_on(period.end) for m in members)
     assessments = assess(
         period,
-        earlier,
+        year_to_date,
         requirements=RequirementRepo(db).list(),
         groups=groups,
         member_count=roster_count,
     )
-    held = [
-        meeting_repo.get(s.id)
-        for s in sorted(summaries, key=lambda s: (s.day, s.start or dt.time(0), s.id))
-        if s.status is MeetingStatus.HELD
-    ]
-    expected = present = leave = absent = 0
-    per_member: dict[int, list[int]] = {}
-    meeting_rows = []
-    for meeting in held:
-        counts = meeting.counts
-        expected += counts.expected
-        present += counts.present
-        leave += counts.leave
-        absent += counts.absent
-        for row in meeting.attendance:
-            tally = per_member.setdefault(row.member_id, [0, 0, 0, 0, 0])
-            tally[0] += 1
-            tally[1 + list(AttendanceStatus).index(row.status)] += 1
-            if row.status is not AttendanceStatus.PRESENT and row.makeup:
-                tally[4] += 1
-        meeting_rows.append(
-            MeetingRow(
-                meeting_id=meeting.id or 0,
-                day=meeting.day,
-                kind_label=meeting.kind_label,
-                title=meeting.display_title(),
-                host=meeting.host.name,
-                recorder=meeting.recorder.name,
-                counts=counts,
-                leave_people=_people(meeting, AttendanceStatus.LEAVE),
-                absent_people=_people(meeting, AttendanceStatus.ABSENT),
-                makeup=_makeup(meeting),
-            )
+    held = sorted(
+        (s for s in year_to_date if s.status is MeetingStatus.HELD and period.contains(s.day)),
+        key=lambda s: (s.day, s.start or dt.time(0), s.id),
+    )
+    missed = queries.missed(period.start, period.end)
+    meeting_rows = [
+        MeetingRow(
+            meeting_id=meeting.id,
+            day=meeting.day,
+            kind_label=meeting.kind_label,
+            title=meeting.title,
+            host=meeting.host_name,
+            recorder=meeting.recorder_name,
+            counts=meeting.counts,
+            leave_people=_people(missed.get(meeting.id, []), AttendanceStatus.LEAVE),
+            absent_people=_people(missed.get(meeting.id, []), AttendanceStatus.ABSENT),
+            makeup=_makeup(missed.get(meeting.id, [])),
         )
-    activity_repo = ActivityRepo(db)
+        for meeting in held
+    ]
     activity_summaries = sorted(
-        activity_repo.summaries(ActivityFilter(start=period.start, end=period.end)),
+        ActivityRepo(db).summaries(ActivityFilter(start=period.start, end=period.end)),
         key=lambda a: (a.day, a.id),
     )
-    activity_rows = []
-    member_hours: dict[int, list[float]] = {}
-    for summary in activity_summaries:
-        activity = activity_repo.get(summary.id)
-        for person in activity.participants:
-            entry = member_hours.setdefault(person.member_id, [0, 0.0])
-            entry[0] += 1
-            entry[1] += person.hours
-        activity_rows.append(
-            ActivityRow(
-                activity_id=summary.id,
-                day=summary.day,
-                end_day=summary.end_day,
-                kind=summary.kind,
-                title=summary.title,
-                place=summary.place,
-                participants=summary.participants,
-                names="、".join(p.name for p in activity.participants),
-                hours=summary.hours,
-            )
+    names = queries.participants(period.start, period.end)
+    activity_rows = [
+        ActivityRow(
+            activity_id=summary.id,
+            day=summary.day,
+            end_day=summary.end_day,
+            kind=summary.kind,
+            title=summary.title,
+            place=summary.place,
+            participants=summary.participants,
+            names="、".join(names.get(summary.id, [])),
+            hours=summary.hours,
         )
+        for summary in activity_summaries
+    ]
+    attendance = queries.attendance_by_member(period.start, period.end)
+    participation = queries.participation_by_member(period.start, period.end)
     member_rows = []
     for member in members:
-        if member.id is None or not (_in_period(member, period) or member.id in per_member):
+        if member.id is None or not (_in_period(member, period) or member.id in attendance):
             continue
-        tally = per_member.get(member.id, [0, 0, 0, 0, 0])
-        hours = member_hours.get(member.id, [0, 0.0])
+        tally = attendance.get(member.id, AttendanceTally(0, 0, 0, 0, 0))
+        taken = participation.get(member.id, ParticipationTally(0, 0.0))
         member_rows.append(
             MemberRow(
                 member_id=member.id,
                 name=member.name,
                 group=member.group_name,
                 category=member.category.value,
-                expected=tally[0],
-                present=tally[1],
-                leave=tally[2],
-                absent=tally[3],
-                made_up=tally[4],
-                activities=int(hours[0]),
-                hours=round(hours[1], 2),
+                expected=tally.expected,
+                present=tally.present,
+                leave=tally.leave,
+                absent=tally.absent,
+                made_up=tally.made_up,
+                activities=taken.activities,
+                hours=taken.hours,
             )
         )
     from branchdesk.store.periods import ReportedPeriodRepo
@@ -335,7 +317,12 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         generated_on=today,
         members=_member_counts(members, period),
         assessments=assessments,
-        attendance=AttendanceCounts(expected, present, leave, absent),
+        attendance=AttendanceCounts(
+            expected=sum(m.counts.expected for m in held),
+            present=sum(m.counts.present for m in held),
+            leave=sum(m.counts.leave for m in held),
+            absent=sum(m.counts.absent for m in held),
+        ),
         activity_totals=total(activity_summaries),
         meetings=meeting_rows,
         member_rows=member_rows,

@@ -7,15 +7,16 @@ phones are text too, so Excel keeps all 18 digits.
 
 from __future__ import annotations
 
-import functools
 import math
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 FONT_NAME = "宋体"
@@ -39,7 +40,9 @@ def clean_text(value: Any) -> str:
     """Return a value as text Excel accepts: no control characters, at most 32 767 chars."""
     if value is None:
         return ""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    text = str(value)
+    if not text.isprintable():  # printable text has no control characters: most cells
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return text[:MAX_CELL_CHARS]
 
 
@@ -57,7 +60,7 @@ def write_text(
     cell = ws.cell(row=row, column=column)
     cell.value = clean_text(value)
     cell.data_type = "s"  # after assigning: openpyxl has already decided "f" for "=..."
-    cell.style = _style_name(ws, font, alignment, border, "@")
+    apply_style(cell, font, alignment, border, "@")
     return cell
 
 
@@ -73,50 +76,87 @@ def write_number(
     number_format: str = "General",
 ) -> Cell:
     cell = ws.cell(row=row, column=column, value=value)
-    cell.style = _style_name(ws, font, alignment, border, number_format)
+    apply_style(cell, font, alignment, border, number_format)
     return cell
 
 
-def _style_name(
-    ws: Worksheet, font: Font, alignment: Alignment, border: Border | None, number_format: str
-) -> str:
-    """Name of a workbook style with this look, registered on first use.
+class Look:
+    """A cell look (font, alignment, border, number format) as a style of one workbook.
 
-    One named style per combination: setting a cell's font, alignment and border one by one
-    hashes each object per cell, which made a year's return several times slower.
+    Setting font, alignment and border one by one hashes each object per cell, and even
+    ``cell.style = name`` searches the workbook's style names per cell; a year's return
+    has some eight thousand cells. So each look becomes one ``NamedStyle``, registered on
+    first use, and a cell takes a copy of that style's index array: what openpyxl's own
+    ``cell.style = ...`` and ``copy_worksheet`` store, without the search.
+    ``tests/reports/test_xlsx_style.py`` reads the looks back through openpyxl's public
+    attributes, so a change inside openpyxl cannot go unnoticed.
     """
-    workbook = ws.parent
-    cache: dict[tuple[int, int, int, str], tuple[str, tuple[object, ...]]] = workbook.__dict__.setdefault(
-        "_branchdesk_styles", {}
-    )
-    key = (id(font), id(alignment), id(border), number_format)
-    found = cache.get(key)
-    if found is None:
-        name = f"BranchDesk {len(cache) + 1}"
-        style = NamedStyle(
-            name=name,
-            font=font,
-            alignment=alignment,
-            border=border if border is not None else Border(),
-            number_format=number_format,
-        )
-        workbook.add_named_style(style)
-        # Keep the objects alive so their ids stay unique for the workbook's life.
-        found = cache[key] = (name, (font, alignment, border))
-    return found[0]
+
+    __slots__ = ("_array",)
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        font: Font = BODY_FONT,
+        alignment: Alignment = LEFT,
+        border: Border | None = BORDER,
+        number_format: str = "General",
+    ) -> None:
+        cache: dict[tuple[int, int, int, str], tuple[StyleArray, tuple[object, ...]]]
+        cache = workbook.__dict__.setdefault("_branchdesk_styles", {})
+        key = (id(font), id(alignment), id(border), number_format)
+        found = cache.get(key)
+        if found is None:
+            named = NamedStyle(
+                name=f"BranchDesk {len(cache) + 1}",
+                font=font,
+                alignment=alignment,
+                border=border if border is not None else Border(),
+                number_format=number_format,
+            )
+            workbook.add_named_style(named)  # binds it: fills its font, border ... indices
+            # The objects are kept so that their ids stay unique for the workbook's life.
+            found = cache[key] = (named.as_tuple(), (font, alignment, border))
+        self._array = found[0]
+
+    def apply(self, cell: Cell | MergedCell) -> None:
+        cell._style = StyleArray(self._array)  # each cell owns its array
 
 
-@functools.lru_cache(maxsize=8192)
-def _char_width(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+def apply_style(
+    cell: Cell | MergedCell,
+    font: Font = BODY_FONT,
+    alignment: Alignment = LEFT,
+    border: Border | None = BORDER,
+    number_format: str = "General",
+) -> None:
+    """Give ``cell`` this look (see ``Look``)."""
+    Look(cell.parent.parent, font, alignment, border, number_format).apply(cell)
+
+
+class _DoubledWide(dict[int, str]):
+    """A ``str.translate`` table doubling wide and full-width characters, filled as met.
+
+    ``len(text.translate(table))`` is then the display width, counted in C for every
+    character seen before; a workbook meets a few thousand distinct characters at most.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = mapped = char * 2 if unicodedata.east_asian_width(char) in "WF" else char
+        return mapped
+
+
+_DOUBLED_WIDE = _DoubledWide()
 
 
 def display_width(text: str) -> int:
     """Width in Excel character units: wide and full-width characters count 2."""
-    lines = str(text).splitlines() or [""]
-    if all(line.isascii() for line in lines):
-        return max(len(line) for line in lines)
-    return max(sum(map(_char_width, line)) for line in lines)
+    text = str(text)
+    if text.isprintable():  # one line
+        return len(text) if text.isascii() else len(text.translate(_DOUBLED_WIDE))
+    lines = text.splitlines() or [""]
+    return max(len(line.translate(_DOUBLED_WIDE)) for line in lines)
 
 
 def column_widths(
@@ -127,7 +167,13 @@ def column_widths(
     widths = [minimum] * count
     for row in rows:
         for index, value in enumerate(row):
-            width = display_width(clean_text(value)) + padding
+            if widths[index] == maximum:
+                continue  # as wide as allowed already
+            text = clean_text(value)
+            if len(text) + padding >= maximum and text.isprintable():
+                widths[index] = maximum  # one line at least this wide: no need to measure
+                continue
+            width = display_width(text) + padding
             widths[index] = max(widths[index], min(width, maximum))
     return widths
 
@@ -140,6 +186,8 @@ def apply_column_widths(ws: Worksheet, widths: Sequence[int]) -> None:
 def line_count(text: str, width: int, padding: int = 2) -> int:
     """How many lines a wrapped value takes in a column ``width`` units wide."""
     usable = max(width - padding, 1)
+    if 2 * len(text) <= usable and text.isprintable():
+        return 1  # fits even if every character is wide: most cells
     return sum(
         max(1, math.ceil(display_width(line) / usable)) for line in str(text).splitlines() or [""]
     )
@@ -149,9 +197,9 @@ def write_title(
     ws: Worksheet, text: str, columns: int, *, row: int = 1, height: float = 32
 ) -> Cell:
     """Write a title merged across ``columns`` columns."""
-    cell = write_text(ws, row, 1, text, font=TITLE_FONT, alignment=CENTER, border=None)
-    if columns > 1:
+    if columns > 1:  # before the value and style: merging a styled cell is slow
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    cell = write_text(ws, row, 1, text, font=TITLE_FONT, alignment=CENTER, border=None)
     ws.row_dimensions[row].height = height
     return cell
 

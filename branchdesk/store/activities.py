@@ -14,15 +14,7 @@ from branchdesk.domain.meetings import Attachment
 from branchdesk.store.history import record_change
 from branchdesk.store.members import NotFound
 from branchdesk.store.periods import ensure_unlocked
-
-
-def _now() -> str:
-    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+from branchdesk.store.sql import id_chunks, like_pattern, now_text
 
 
 @dataclass(frozen=True)
@@ -111,7 +103,7 @@ class ActivityRepo:
             before = self.get(activity.id)
             ensure_unlocked(self.db, before.day, activity.day)
             row = self._row(activity)
-            row["updated_at"] = _now()
+            row["updated_at"] = now_text()
             assignments = ", ".join(f"{column} = ?" for column in row)
             cursor = self.db.execute(
                 f"UPDATE activities SET {assignments} WHERE id = ?", [*row.values(), activity.id]
@@ -173,42 +165,57 @@ class ActivityRepo:
             attachment.id = int(cursor.lastrowid or 0)
 
     def get(self, activity_id: int) -> Activity:
-        row = self.db.execute(
-            "SELECT id, kind, title, date, end_date, place, organiser, description, guests "
-            "FROM activities WHERE id = ?",
-            [activity_id],
-        ).fetchone()
-        if row is None:
+        found = self.get_many([activity_id])
+        if not found:
             raise NotFound(f"活动 {activity_id} 不存在")
-        participants = [
-            Participation(member_id=r[0], name=r[1], hours=r[2])
-            for r in self.db.execute(
-                "SELECT member_id, name, hours FROM activity_participants "
-                "WHERE activity_id = ? ORDER BY position",
-                [activity_id],
+        return found[0]
+
+    def get_many(self, activity_ids: Iterable[int]) -> list[Activity]:
+        """Whole activities, in the order of ``activity_ids``; ids not stored are left out."""
+        wanted = list(dict.fromkeys(activity_ids))
+        loaded: dict[int, Activity] = {}
+        for chunk, marks in id_chunks(wanted):
+            loaded.update(self._load(chunk, marks))
+        return [loaded[i] for i in wanted if i in loaded]
+
+    def _load(self, ids: list[int], marks: str) -> dict[int, Activity]:
+        activities = {
+            row[0]: Activity(
+                id=row[0],
+                kind=row[1],
+                title=row[2],
+                day=dt.date.fromisoformat(row[3]),
+                end_day=dt.date.fromisoformat(row[4]) if row[4] else None,
+                place=row[5],
+                organiser=row[6],
+                description=row[7],
+                guests=row[8],
+                participants=[],
+                attachments=[],
+            )
+            for row in self.db.execute(
+                "SELECT id, kind, title, date, end_date, place, organiser, description, guests "
+                f"FROM activities WHERE id IN ({marks})",
+                ids,
             ).fetchall()
-        ]
-        attachments = [
-            Attachment(id=r[0], filename=r[1], stored_name=r[2], added_at=r[3])
-            for r in self.db.execute(
-                "SELECT id, filename, stored_name, added_at FROM activity_attachments "
-                "WHERE activity_id = ? ORDER BY id",
-                [activity_id],
-            ).fetchall()
-        ]
-        return Activity(
-            id=row[0],
-            kind=row[1],
-            title=row[2],
-            day=dt.date.fromisoformat(row[3]),
-            end_day=dt.date.fromisoformat(row[4]) if row[4] else None,
-            place=row[5],
-            organiser=row[6],
-            description=row[7],
-            guests=row[8],
-            participants=participants,
-            attachments=attachments,
-        )
+        }
+        for r in self.db.execute(
+            "SELECT activity_id, member_id, name, hours FROM activity_participants "
+            f"WHERE activity_id IN ({marks}) ORDER BY activity_id, position",
+            ids,
+        ).fetchall():
+            activities[r[0]].participants.append(
+                Participation(member_id=r[1], name=r[2], hours=r[3])
+            )
+        for r in self.db.execute(
+            "SELECT activity_id, id, filename, stored_name, added_at FROM activity_attachments "
+            f"WHERE activity_id IN ({marks}) ORDER BY id",
+            ids,
+        ).fetchall():
+            activities[r[0]].attachments.append(
+                Attachment(id=r[1], filename=r[2], stored_name=r[3], added_at=r[4])
+            )
+        return activities
 
     def summaries(self, where: ActivityFilter | None = None) -> list[ActivitySummary]:
         """Activities, newest first, narrowed by ``where``."""
@@ -232,7 +239,7 @@ class ActivityRepo:
             params.append(where.member_id)
         text = where.text.strip()
         if text:
-            like = _like(text)
+            like = like_pattern(text)
             clauses.append(
                 "(a.title LIKE ? ESCAPE '\\' OR a.description LIKE ? ESCAPE '\\'"
                 " OR a.place LIKE ? ESCAPE '\\' OR a.organiser LIKE ? ESCAPE '\\'"

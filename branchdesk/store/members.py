@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +18,7 @@ from branchdesk.domain.members import (
     Role,
     RosterCounts,
 )
+from branchdesk.store.sql import now_text
 
 
 class NotFound(LookupError):
@@ -110,7 +110,7 @@ class GroupRepo:
         with self.db.atomic():
             self.db.execute(
                 "UPDATE members SET group_id = ?, updated_at = ? WHERE group_id = ?",
-                [target_id, _now(), source_id],
+                [target_id, now_text(), source_id],
             )
             self.db.execute("DELETE FROM party_groups WHERE id = ?", [source_id])
 
@@ -129,10 +129,6 @@ _MEMBER_COLUMNS = (
     "name gender ethnicity birth_date id_number education join_date full_date category "
     "group_id phone workplace status status_date branch_join_date notes sort_order"
 ).split()
-
-
-def _now() -> str:
-    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _member_to_row(member: Member) -> dict[str, Any]:
@@ -263,7 +259,7 @@ class MemberRepo:
         with self.db.atomic():
             before = self.get(member.id)
             row = _member_to_row(member)
-            row["updated_at"] = _now()
+            row["updated_at"] = now_text()
             assignments = ", ".join(f"{column} = ?" for column in row)
             cursor = self.db.execute(
                 f"UPDATE members SET {assignments} WHERE id = ?", [*row.values(), member.id]
@@ -303,7 +299,7 @@ class MemberRepo:
             for member_id in member_ids:
                 self.db.execute(
                     "UPDATE members SET group_id = ?, updated_at = ? WHERE id = ?",
-                    [group_id, _now(), member_id],
+                    [group_id, now_text(), member_id],
                 )
 
     def committee(self) -> list[Member]:

@@ -31,6 +31,7 @@ from branchdesk.domain.requirements import (
     Status,
     Unit,
 )
+from branchdesk.reports import xlsx_style as style
 from branchdesk.reports.return_figures import (
     ActivityRow,
     BranchReturn,
@@ -515,3 +516,25 @@ def test_default_file_names():
     assert default_return_filename("支部", Period.parse("2026"), revised=True).endswith(
         "2026年度_组织生活报表（修订）.xlsx"
     )
+
+
+def test_rows_of_long_text_grow_and_the_rest_keep_the_default_height(tmp_path):
+    long_leave = "、".join(f"党员{i}（外出务工）" for i in range(12))
+    short = _hand_made_return().meetings[0]
+    ret = _hand_made_return(
+        meetings=[
+            short,
+            MeetingRow(2, dt.date(2026, 10, 9), "主题党日", "学习", "张三", "李四",
+                       AttendanceCounts(14, 2, 12, 0), long_leave, "", ""),
+        ]
+    )  # fmt: skip
+    wb = openpyxl.load_workbook(write_return(ret, tmp_path / "r.xlsx"))
+    ws = wb["会议明细"]
+    assert ws.sheet_format.defaultRowHeight == 20 and ws.sheet_format.customHeight
+    assert ws.row_dimensions[4].height is None  # one line: the sheet's 20 points
+    width = ws.column_dimensions["L"].width
+    lines = -(-style.display_width(long_leave) // int(width - 2))
+    assert lines >= 3 and ws.row_dimensions[5].height == lines * 15 + 5
+    assert ws["L5"].alignment.wrap_text and ws["L5"].value == long_leave
+    assert ws["C5"].number_format == "yyyy-mm-dd" and ws["K5"].number_format == "0.0%"
+    assert ws["K5"].value == pytest.approx(2 / 14, abs=1e-4)

@@ -84,3 +84,12 @@ def test_checks():
     )
     fields = [f for f, _ in check_activity(activity, today=dt.date(2025, 1, 1))]
     assert fields == ["类型", "名称", "日期", "结束日期", "时长", "参加人员"]
+
+
+def test_get_many_keeps_the_order_asked_and_skips_unknown_ids(db, people):
+    repo = ActivityRepo(db)
+    first = repo.add(_activity(people, title="一"))
+    second = repo.add(_activity(people, title="二", participants=[]))
+    loaded = repo.get_many([second, 99_999, first])
+    assert [a.title for a in loaded] == ["二", "一"]
+    assert loaded[1] == repo.get(first) and loaded[0].participants == []

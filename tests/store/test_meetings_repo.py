@@ -164,3 +164,21 @@ def test_adding_many_is_all_or_nothing(branch):
     with pytest.raises(Exception):  # noqa: B017 - sqlite3.IntegrityError
         repo.add_many([good, bad])
     assert repo.count() == 0
+
+
+def test_get_many_loads_whole_meetings_in_the_order_asked(branch):
+    repo = MeetingRepo(branch)
+    ids = []
+    for offset, title in enumerate(["一", "二", "三"]):
+        meeting = _meeting(branch, day=dt.date(2025, 5, 10 + offset), title=title)
+        meeting.attendance[offset].status = AttendanceStatus.ABSENT
+        meeting.topics = [f"议题{title}", "其他"]
+        ids.append(repo.add(meeting))
+    # More ids than one IN (...) list takes, with unknown ids and a repeat among them.
+    asked = [ids[2], *range(10_000, 10_600), ids[0], ids[2], ids[1]]
+    loaded = repo.get_many(asked)
+    assert [m.id for m in loaded] == [ids[2], ids[0], ids[1]]
+    assert loaded == [repo.get(ids[2]), repo.get(ids[0]), repo.get(ids[1])]
+    assert [m.topics for m in loaded][1] == ["议题一", "其他"]
+    assert [m.counts.absent for m in loaded] == [1, 1, 1]
+    assert repo.get_many([]) == []
