@@ -338,7 +338,7 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
     )
     summaries = list(reversed(repo.summaries(where)))  # oldest first reads like a record book
     if args.json:
-        _print_json([meeting_to_json(repo.get(s.id)) for s in summaries])
+        _print_json([meeting_to_json(m) for m in repo.get_many(s.id for s in summaries)])
         return 0
     for s in summaries:
         print(f"{s.id}\t{s.day.isoformat()}\t{s.kind_label}\t{s.title}\t"
@@ -383,7 +383,7 @@ def cmd_activities_list(args: argparse.Namespace) -> int:
     )
     summaries = list(reversed(repo.summaries(where)))
     if args.json:
-        _print_json([activity_to_json(repo.get(s.id)) for s in summaries])
+        _print_json([activity_to_json(a) for a in repo.get_many(s.id for s in summaries)])
         return 0
     for s in summaries:
         print(f"{s.id}\t{s.day.isoformat()}\t{s.kind}\t{s.title}\t{s.participants} 人\t"
