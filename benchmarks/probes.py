@@ -120,26 +120,29 @@ def start_bare(_args: dict[str, Any]) -> dict[str, Any]:
 
 
 def start_app(args: dict[str, Any]) -> dict[str, Any]:
-    """From process start to the main window shown with the home page filled."""
+    """From process start to the main window shown with the home page filled and painted.
+
+    The same path as the ``branchdesk`` command: the command line is parsed, the integrity
+    check starts before Qt is imported, then ``start_gui`` opens the folder (logging, lock,
+    backups due) and shows the window. Only the event loop is replaced by waiting.
+    """
+    from branchdesk.cli import build_parser
     from branchdesk.store.backup import EarlyCheck
     from branchdesk.store.db import DB_FILENAME
 
-    # As `branchdesk` does: the integrity check runs while Qt and the pages load.
-    early_check = EarlyCheck.start(Path(args["data_dir"]) / DB_FILENAME)
-    from branchdesk.app import build_main_window, make_application
-    from branchdesk.ui.context import AppContext
-    from branchdesk.ui.startup import open_data_folder
+    parsed = build_parser().parse_args(["--data-dir", args["data_dir"]])
+    data_dir = Path(parsed.data_dir)
+    early_check = EarlyCheck.start(data_dir / DB_FILENAME)
+    from branchdesk.app import Started, make_application, start_gui
 
     app = make_application([sys.argv[0]])
     _quiet_dialogs()
-    opened = open_data_folder(Path(args["data_dir"]), early_check)
-    assert opened is not None
-    context = AppContext(db=opened.db, data_dir=opened.data_dir, read_only=opened.read_only)
-    window = build_main_window(context)
-    window.show()
+    started = start_gui(data_dir, early_check)
+    assert isinstance(started, Started), started
+    window = started.window
     home = window.pages["工作台"]  # type: ignore[attr-defined]
     _wait(app, lambda: getattr(home, "overview", None) is not None)
-    app.processEvents()
+    app.processEvents()  # laid out and painted
     elapsed = time.time() - float(os.environ["BENCH_T0"])
     result: dict[str, Any] = {"seconds": [elapsed], "rss_mb": rss_mb()}
     if args.get("tour"):
@@ -152,13 +155,12 @@ def start_app(args: dict[str, Any]) -> dict[str, Any]:
         from branchdesk.reports.return_workbook import write_return
 
         out = Path(tempfile.mkdtemp()) / "年报.xlsx"
-        write_return(compute_return(context.db, Period(Unit.YEAR, 2025)), out)
+        write_return(compute_return(started.opened.db, Period(Unit.YEAR, 2025)), out)
         page = window.pages["会议"]  # type: ignore[attr-defined]
         if hasattr(page, "search"):
             page.search.setText("党费")
         app.processEvents()
         result["rss_mb"] = rss_mb()
-    opened.close()
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from branchdesk.store.backup import EarlyCheck
     from branchdesk.ui.context import AppContext
     from branchdesk.ui.main_window import MainWindow
+    from branchdesk.ui.startup import OpenedFolder
 
 log = logging.getLogger(__name__)
 
@@ -50,42 +52,46 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def build_main_window(context: AppContext) -> MainWindow:
-    """Build the main window; each page but the first is built when first visited."""
+    """Build the main window; each page but the first is built when first visited.
+
+    A page is built inside the window (its factory is given the parent): reparenting a
+    built page makes Qt style every widget of it a second time.
+    """
     from branchdesk.ui.home_page import HomePage
     from branchdesk.ui.main_window import MainWindow
 
-    def members() -> QWidget:
+    def members(parent: QWidget) -> QWidget:
         from branchdesk.ui.members_page import MembersPage
 
-        return MembersPage(context)
+        return MembersPage(context, parent=parent)
 
-    def meetings() -> QWidget:
+    def meetings(parent: QWidget) -> QWidget:
         from branchdesk.ui.meetings_page import MeetingsPage
 
-        return MeetingsPage(context)
+        return MeetingsPage(context, parent=parent)
 
-    def activities() -> QWidget:
+    def activities(parent: QWidget) -> QWidget:
         from branchdesk.ui.activities_page import ActivitiesPage
 
-        return ActivitiesPage(context)
+        return ActivitiesPage(context, parent=parent)
 
-    def reports() -> QWidget:
+    def reports(parent: QWidget) -> QWidget:
         from branchdesk.ui.reports_page import ReportsPage
 
-        return ReportsPage(context)
+        return ReportsPage(context, parent=parent)
 
-    def settings() -> QWidget:
+    def settings(parent: QWidget) -> QWidget:
         from branchdesk.ui.restore_flow import restore_and_reopen
         from branchdesk.ui.settings_page import SettingsPage
 
-        page = SettingsPage(context)
+        page = SettingsPage(context, parent=parent)
         page.restore_requested.connect(lambda path: restore_and_reopen(window, context, path))
         return page
 
     window = MainWindow(
         context,
         [
-            ("工作台", lambda: HomePage(context)),
+            ("工作台", lambda parent: HomePage(context, parent=parent)),
             ("党员", members),
             ("会议", meetings),
             ("活动", activities),
@@ -105,22 +111,26 @@ def build_main_window(context: AppContext) -> MainWindow:
     return window
 
 
-def run_gui(data_dir: Path, *, demo: bool = False, early_check: EarlyCheck | None = None) -> int:
-    """Open the app on ``data_dir`` (or on a fresh demo branch in a temporary folder)."""
+@dataclass
+class Started:
+    """The app up to its event loop: the window shown on an opened data folder."""
+
+    window: MainWindow
+    opened: OpenedFolder
+    changed: list[str] = field(default_factory=list)  # kinds of records changed since
+
+
+def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started | int:
+    """Open ``data_dir`` and show the main window: everything before the event loop.
+
+    Returns the exit code instead when the app must not go on (the folder cannot be used,
+    the first start was cancelled). The benchmark of start-up runs exactly this.
+    """
     from branchdesk.ui import msgbox
     from branchdesk.ui.context import AppContext
-    from branchdesk.ui.first_run_dialog import FirstRunDialog
     from branchdesk.ui.ops import BackgroundOp
     from branchdesk.ui.startup import backup_if_due, open_data_folder
 
-    app = make_application()
-    demo_folder: tempfile.TemporaryDirectory[str] | None = None
-    if demo:
-        from branchdesk.demo import write_demo_branch
-
-        demo_folder = tempfile.TemporaryDirectory(prefix="branchdesk-demo-")
-        data_dir = Path(demo_folder.name)
-        write_demo_branch(data_dir)
     try:
         ensure_data_dir(data_dir)
         log_path = setup_logging(data_dir)
@@ -144,40 +154,64 @@ def run_gui(data_dir: Path, *, demo: bool = False, early_check: EarlyCheck | Non
         if BranchRepo(opened.db).get() is None:
             if opened.read_only:
                 msgbox.error(None, "无法打开数据", "数据文件夹是只读的，无法建立新支部。")
+                opened.close()
                 return 1
+            from branchdesk.ui.first_run_dialog import FirstRunDialog  # the first start only
+
             branch = FirstRunDialog.ask(None)
             if branch is None:
+                opened.close()
                 return 0
             BranchRepo(opened.db).save(branch)
         context = AppContext(db=opened.db, data_dir=opened.data_dir, read_only=opened.read_only)
         window = build_main_window(context)
-        if opened.banners:
-            window.show_banner("  ".join(opened.banners))
-        window.show()
-        from branchdesk.ui.home_page import maybe_remind_late
+    except BaseException:
+        opened.close()
+        raise
+    if opened.banners:
+        window.show_banner("  ".join(opened.banners))
+    window.show()
+    from branchdesk.ui.home_page import maybe_remind_late
 
-        # Once a day, after the window is up: which required meetings were missed. Only
-        # while the window is open: the event loop may end before the timer fires.
-        QTimer.singleShot(
-            0, window, lambda: window.isVisible() and maybe_remind_late(window, context)
-        )
-        changed: list[str] = []
-        context.events.records_changed.connect(changed.append)
-        if not opened.read_only:
-            BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
-                lambda exc: log.warning("automatic backup failed: %s", exc)
-            ).run()
+    # Once a day, after the window is up: which required meetings were missed. Only
+    # while the window is open: the event loop may end before the timer fires.
+    QTimer.singleShot(0, window, lambda: window.isVisible() and maybe_remind_late(window, context))
+    started = Started(window, opened)
+    context.events.records_changed.connect(started.changed.append)
+    if not opened.read_only:
+        BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
+            lambda exc: log.warning("automatic backup failed: %s", exc)
+        ).run()
+    return started
+
+
+def run_gui(data_dir: Path, *, demo: bool = False, early_check: EarlyCheck | None = None) -> int:
+    """Open the app on ``data_dir`` (or on a fresh demo branch in a temporary folder)."""
+    app = make_application()
+    demo_folder: tempfile.TemporaryDirectory[str] | None = None
+    if demo:
+        from branchdesk.demo import write_demo_branch
+
+        demo_folder = tempfile.TemporaryDirectory(prefix="branchdesk-demo-")
+        data_dir = Path(demo_folder.name)
+        write_demo_branch(data_dir)
+    started: Started | int = 1
+    try:
+        started = start_gui(data_dir, early_check)
+        if isinstance(started, int):
+            return started
         code = app.exec()
-        if changed and not opened.read_only:
+        if started.changed and not started.opened.read_only:
             from branchdesk.store.backup import BackupError, auto_backup
 
             try:
-                auto_backup(opened.data_dir)  # at exit after changes
+                auto_backup(started.opened.data_dir)  # at exit after changes
             except BackupError as exc:
                 log.warning("backup at exit failed: %s", exc.message)
         return code
     finally:
         QThreadPool.globalInstance().waitForDone(60_000)  # a backup still running finishes
-        opened.close()
+        if isinstance(started, Started):
+            started.opened.close()
         if demo_folder is not None:
             demo_folder.cleanup()

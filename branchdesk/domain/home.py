@@ -23,6 +23,7 @@ from branchdesk.domain.members import Category, Member
 from branchdesk.domain.requirements import (
     DEFAULT_REQUIREMENTS,
     GroupRef,
+    HeldDays,
     Period,
     Requirement,
     Status,
@@ -154,19 +155,20 @@ def duty_lines(
     planned = [m for m in meetings if m.status is MeetingStatus.PLANNED]
     groups = list(groups)
     lines: list[DutyLine] = []
+    held_days = HeldDays(held)  # one index for the fourteen assessments below
     for requirement in requirements:
         current = Period.containing(requirement.unit, today)
         previous = current.previous()
         now = assess(
             current,
-            held,
+            held_days,
             requirements=[requirement],
             groups=groups,
             member_count=member_count,
         )
         before = assess(
             previous,
-            held,
+            held_days,
             requirements=[requirement],
             groups=groups,
             member_count=member_count,

@@ -179,7 +179,7 @@ class GroupRef:
     name: str
 
 
-class _HeldDays:
+class HeldDays:
     """Days of held meetings by kind, and by kind and group, sorted once for many periods."""
 
     def __init__(self, meetings: Iterable[MeetingSummary]) -> None:
@@ -202,7 +202,7 @@ class _HeldDays:
 
 def assess(
     period: Period,
-    meetings: Iterable[MeetingSummary],
+    meetings: Iterable[MeetingSummary] | HeldDays,
     *,
     requirements: Iterable[Requirement] = DEFAULT_REQUIREMENTS,
     groups: Iterable[GroupRef] = (),
@@ -215,7 +215,7 @@ def assess(
     whole unit to date; in other months it is 本期不考核. A branch under 7 members has no
     committee, so the 支委会 rule does not apply to it.
     """
-    held = _HeldDays(meetings)
+    held = meetings if isinstance(meetings, HeldDays) else HeldDays(meetings)
     groups = list(groups)
     lines: list[Assessment] = []
     for requirement in requirements:

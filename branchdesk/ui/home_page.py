@@ -321,10 +321,11 @@ class HomePage(QWidget):
     def __init__(
         self,
         context: AppContext,
+        parent: QWidget | None = None,
         *,
         today: Callable[[], dt.date] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(parent)
         self.context = context
         self._today = today or dt.date.today
         self.setObjectName("HomePage")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from branchdesk import APP_TITLE
 from branchdesk.ui.context import AppContext
 
-PageFactory = Callable[[], QWidget]
+PageFactory = Callable[[QWidget], QWidget]  # given the parent the page will live in
 
 
 class _Pages(Mapping[str, QWidget]):
@@ -33,7 +33,7 @@ class _Pages(Mapping[str, QWidget]):
 
     def __getitem__(self, title: str) -> QWidget:
         if title not in self._built:
-            page = self._factories[title]()
+            page = self._factories[title](self._window.stack)
             self._built[title] = page
             self._window._install_page(title, page)
         return self._built[title]
@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             self.stack.addWidget(QWidget())  # stands in until the page is first shown
             factories.append((title, page if callable(page) and not isinstance(page, QWidget)
-                              else (lambda widget=page: widget)))
+                              else (lambda _parent, widget=page: widget)))
         self.pages = _Pages(self, factories)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         central = QWidget()
@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._update_title()
         context.events.records_changed.connect(self._on_events_records_changed)
-        self.nav.setCurrentRow(0)
+        # Styled before the first page is built: styling a built page again costs more
+        # than building it.
         self.setStyleSheet(
             "#navigation { background: #f3f0eb; border: none; border-right: 1px solid #ddd5c8;"
             " font-size: 15px; }"
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
             "#banner { background: #fff3cd; color: #6b4e00; padding: 8px 16px;"
             " border-bottom: 1px solid #e6d38a; font-size: 15px; }"
         )
+        self.nav.setCurrentRow(0)
         self.restore_geometry()
 
     def _install_page(self, title: str, page: QWidget) -> None:
