@@ -270,7 +270,7 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         ActivityRepo(db).summaries(ActivityFilter(start=period.start, end=period.end)),
         key=lambda a: (a.day, a.id),
     )
-    names = queries.participants(period.start, period.end)
+    names, participation = queries.participation(period.start, period.end)
     activity_rows = [
         ActivityRow(
             activity_id=summary.id,
@@ -286,7 +286,6 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         for summary in activity_summaries
     ]
     attendance = queries.attendance_by_member(period.start, period.end)
-    participation = queries.participation_by_member(period.start, period.end)
     member_rows = []
     for member in members:
         if member.id is None or not (_in_period(member, period) or member.id in attendance):

@@ -337,28 +337,35 @@ class _Sheet:
         date_looks = [
             style.Look(workbook, alignment=c.alignment, number_format=DATE_FORMAT) for c in columns
         ]
-        wraps = [(c.alignment.wrap_text, int(w)) for c, w in zip(columns, self.widths, strict=True)]
+        # One line of text this short fits its column even if every character is wide.
+        short = [
+            (max(int(w) - 2, 1) // 2) if c.alignment.wrap_text else None
+            for c, w in zip(columns, self.widths, strict=True)
+        ]
+        empty = [NO_RATE if c.number_format == PERCENT_FORMAT else "" for c in columns]
+        cell_at, clean, count_lines = ws.cell, style.clean_text, style.line_count
         row = first_row
         for values in rows:
             lines = 1
             for index, value in enumerate(values):
-                column = index + 1
                 if value is None:
-                    value = NO_RATE if columns[index].number_format == PERCENT_FORMAT else ""
-                if isinstance(value, str):
-                    text = style.clean_text(value)
-                    cell = ws.cell(row=row, column=column, value=text)
+                    value = empty[index]
+                if value == "":  # a bordered empty cell: Excel reads "" and nothing alike
+                    text_looks[index].apply(cell_at(row=row, column=index + 1))
+                elif isinstance(value, str):
+                    text = clean(value)
+                    cell = cell_at(row=row, column=index + 1, value=text)
                     cell.data_type = "s"  # never a formula, whatever the text starts with
                     text_looks[index].apply(cell)
-                    wrap, width = wraps[index]
-                    if wrap:
-                        lines = max(lines, style.line_count(text, width))
+                    fits = short[index]
+                    if fits is not None and (len(text) > fits or not text.isprintable()):
+                        lines = max(lines, count_lines(text, int(self.widths[index])))
                 elif isinstance(value, dt.date):
-                    date_looks[index].apply(ws.cell(row=row, column=column, value=value))
+                    date_looks[index].apply(cell_at(row=row, column=index + 1, value=value))
                 else:  # a number: its column is as wide as its widest value
                     if isinstance(value, bool):
                         value = int(value)
-                    number_looks[index].apply(ws.cell(row=row, column=column, value=value))
+                    number_looks[index].apply(cell_at(row=row, column=index + 1, value=value))
             self._lines[row] = max(self._lines.get(row, 1), lines)
             row += 1
         return row
@@ -780,11 +787,13 @@ def _widths(
         return "" if value is None else value
 
     widths = style.column_widths(
-        [list(headers), *[[shown(v) for v in r] for r in rows]], minimum=minimum, maximum=60
+        [list(headers), *[[shown(v) for v in r] for r in rows]],
+        minimum=minimum,
+        maximum=[caps.get(header, 60) for header in headers],
     )
     for index, header in enumerate(headers):
         if header in caps:
-            widths[index] = max(min(widths[index], caps[header]), 10)
+            widths[index] = max(widths[index], 10)
     return [float(w) for w in widths]
 
 

@@ -160,21 +160,28 @@ def display_width(text: str) -> int:
 
 
 def column_widths(
-    rows: Sequence[Sequence[Any]], *, minimum: int = 4, maximum: int = 40, padding: int = 2
+    rows: Sequence[Sequence[Any]],
+    *,
+    minimum: int = 4,
+    maximum: int | Sequence[int] = 40,
+    padding: int = 2,
 ) -> list[int]:
-    """Widths that fit the widest value of each column, within ``minimum``..``maximum``."""
+    """Widths that fit the widest value of each column, within ``minimum``..``maximum``
+    (one maximum for all columns, or one per column)."""
     count = max((len(r) for r in rows), default=0)
     widths = [minimum] * count
+    caps = [maximum] * count if isinstance(maximum, int) else list(maximum)
     for row in rows:
         for index, value in enumerate(row):
-            if widths[index] == maximum:
+            cap = caps[index]
+            if widths[index] >= cap:
                 continue  # as wide as allowed already
             text = clean_text(value)
-            if len(text) + padding >= maximum and text.isprintable():
-                widths[index] = maximum  # one line at least this wide: no need to measure
+            if len(text) + padding >= cap and text.isprintable():
+                widths[index] = cap  # one line at least this wide: no need to measure
                 continue
             width = display_width(text) + padding
-            widths[index] = max(widths[index], min(width, maximum))
+            widths[index] = max(widths[index], min(width, cap))
     return widths
 
 

@@ -82,32 +82,28 @@ class ReturnQueries:
         ).fetchall()
         return {r[0]: AttendanceTally(*r[1:]) for r in rows}
 
-    def participants(self, start: dt.date, end: dt.date) -> dict[int, list[str]]:
-        """Per activity held (in part) in [start, end]: the participants' names, in list order."""
-        found: dict[int, list[str]] = {}
-        for activity_id, name in self.db.execute(
+    def participation(
+        self, start: dt.date, end: dt.date
+    ) -> tuple[dict[int, list[str]], dict[int, ParticipationTally]]:
+        """Activities held (in part) in [start, end]: each one's participants by name, in
+        list order, and each member's count of them with the hours."""
+        names: dict[int, list[str]] = {}
+        taken: dict[int, list[float]] = {}
+        for activity_id, member_id, name, hours in self.db.execute(
             """
-            SELECT p.activity_id, p.name
+            SELECT p.activity_id, p.member_id, p.name, p.hours
               FROM activities x CROSS JOIN activity_participants p ON p.activity_id = x.id
              WHERE coalesce(x.end_date, x.date) >= ? AND x.date <= ?
              ORDER BY p.activity_id, p.position
             """,
             [start.isoformat(), end.isoformat()],
         ).fetchall():
-            found.setdefault(activity_id, []).append(name)
-        return found
-
-    def participation_by_member(
-        self, start: dt.date, end: dt.date
-    ) -> dict[int, ParticipationTally]:
-        """Per member: activities held (in part) in [start, end] taken part in, and their hours."""
-        rows = self.db.execute(
-            """
-            SELECT p.member_id, count(*), total(p.hours)
-              FROM activities x CROSS JOIN activity_participants p ON p.activity_id = x.id
-             WHERE coalesce(x.end_date, x.date) >= ? AND x.date <= ?
-             GROUP BY p.member_id
-            """,
-            [start.isoformat(), end.isoformat()],
-        ).fetchall()
-        return {r[0]: ParticipationTally(r[1], round(r[2], 2)) for r in rows}
+            names.setdefault(activity_id, []).append(name)
+            tally = taken.setdefault(member_id, [0, 0.0])
+            tally[0] += 1
+            tally[1] += hours
+        by_member = {
+            member_id: ParticipationTally(int(count), round(hours, 2))
+            for member_id, (count, hours) in taken.items()
+        }
+        return names, by_member

@@ -526,6 +526,8 @@ def test_rows_of_long_text_grow_and_the_rest_keep_the_default_height(tmp_path):
             short,
             MeetingRow(2, dt.date(2026, 10, 9), "主题党日", "学习", "张三", "李四",
                        AttendanceCounts(14, 2, 12, 0), long_leave, "", ""),
+            MeetingRow(3, dt.date(2026, 10, 20), "支委会", "学习", "张三", "李四",
+                       AttendanceCounts(5, 3, 2, 0), "", "", "甲：自学\n乙：自学"),
         ]
     )  # fmt: skip
     wb = openpyxl.load_workbook(write_return(ret, tmp_path / "r.xlsx"))
@@ -538,3 +540,4 @@ def test_rows_of_long_text_grow_and_the_rest_keep_the_default_height(tmp_path):
     assert ws["L5"].alignment.wrap_text and ws["L5"].value == long_leave
     assert ws["C5"].number_format == "yyyy-mm-dd" and ws["K5"].number_format == "0.0%"
     assert ws["K5"].value == pytest.approx(2 / 14, abs=1e-4)
+    assert ws.row_dimensions[6].height == 2 * 15 + 5  # short, but two lines

@@ -91,11 +91,11 @@ def test_an_activity_spanning_the_period_start_counts_as_the_list_shows_it(db):
             participants=[Participation(wang, "王五", 2)],
         )
     )
-    queries = ReturnQueries(db)
+    names, by_member = ReturnQueries(db).participation(*JANUARY)
     listed = {a.id for a in repo.summaries(ActivityFilter(*JANUARY))}
-    assert set(queries.participants(*JANUARY)) == listed == {spanning, inside}
-    assert queries.participants(*JANUARY)[spanning] == ["李四", "张三"]  # list order
-    assert queries.participation_by_member(*JANUARY) == {
+    assert set(names) == listed == {spanning, inside}
+    assert names[spanning] == ["李四", "张三"]  # list order
+    assert by_member == {
         zhang: ParticipationTally(2, 5.75),
         li: ParticipationTally(1, 6.0),
     }
