@@ -208,21 +208,17 @@ def _member_counts(members: list[Member], period: Period) -> MemberCounts:
     )
 
 
-def _people(missed: list[Attendance], status: AttendanceStatus) -> str:
-    return "、".join(
-        f"{row.name}（{row.reason}）" if row.reason else row.name
-        for row in missed
-        if row.status is status
-    )
-
-
-def _makeup(missed: list[Attendance]) -> str:
-    parts = []
+def _missed_texts(missed: list[Attendance]) -> tuple[str, str, str]:
+    """请假 people, 缺席 people (each with the reason) and 补学 done, as the return shows them:
+    ``张三（出差）、李四`` and ``张三：10月12日 观看录像；李四：自学``."""
+    leave, absent, makeup = [], [], []
     for row in missed:
+        person = f"{row.name}（{row.reason}）" if row.reason else row.name
+        (leave if row.status is AttendanceStatus.LEAVE else absent).append(person)
         if row.makeup:
             when = f"{row.makeup.day.month}月{row.makeup.day.day}日" if row.makeup.day else ""
-            parts.append(f"{row.name}：{' '.join(p for p in (when, row.makeup.how) if p)}")
-    return "；".join(parts)
+            makeup.append(f"{row.name}：{' '.join(p for p in (when, row.makeup.how) if p)}")
+    return "、".join(leave), "、".join(absent), "；".join(makeup)
 
 
 def compute_return(db: Database, period: Period, *, today: dt.date | None = None) -> BranchReturn:
@@ -250,22 +246,24 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         (s for s in year_to_date if s.status is MeetingStatus.HELD and period.contains(s.day)),
         key=lambda s: (s.day, s.start or dt.time(0), s.id),
     )
-    missed = queries.missed(period.start, period.end)
-    meeting_rows = [
-        MeetingRow(
-            meeting_id=meeting.id,
-            day=meeting.day,
-            kind_label=meeting.kind_label,
-            title=meeting.title,
-            host=meeting.host_name,
-            recorder=meeting.recorder_name,
-            counts=meeting.counts,
-            leave_people=_people(missed.get(meeting.id, []), AttendanceStatus.LEAVE),
-            absent_people=_people(missed.get(meeting.id, []), AttendanceStatus.ABSENT),
-            makeup=_makeup(missed.get(meeting.id, [])),
+    missed, attendance = queries.attendance(period.start, period.end)
+    meeting_rows = []
+    for meeting in held:
+        leave_people, absent_people, makeup = _missed_texts(missed.get(meeting.id, []))
+        meeting_rows.append(
+            MeetingRow(
+                meeting_id=meeting.id,
+                day=meeting.day,
+                kind_label=meeting.kind_label,
+                title=meeting.title,
+                host=meeting.host_name,
+                recorder=meeting.recorder_name,
+                counts=meeting.counts,
+                leave_people=leave_people,
+                absent_people=absent_people,
+                makeup=makeup,
+            )
         )
-        for meeting in held
-    ]
     activity_summaries = sorted(
         ActivityRepo(db).summaries(ActivityFilter(start=period.start, end=period.end)),
         key=lambda a: (a.day, a.id),
@@ -285,7 +283,6 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         )
         for summary in activity_summaries
     ]
-    attendance = queries.attendance_by_member(period.start, period.end)
     member_rows = []
     for member in members:
         if member.id is None or not (_in_period(member, period) or member.id in attendance):

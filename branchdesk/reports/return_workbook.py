@@ -270,11 +270,7 @@ class _Sheet:
     ) -> None:
         ws = self.ws
         if span > 1:
-            # Merge first: merging a cell that already has a border makes openpyxl recompute
-            # the border of every cell in the range, ten times slower than styling them here.
-            ws.merge_cells(
-                start_row=row, start_column=column, end_row=row, end_column=column + span - 1
-            )
+            style.merge_row(ws, row, column, column + span - 1)
             if border is not None:  # a merged range prints the borders of every cell in it
                 for extra in range(column + 1, column + span):
                     style.apply_style(ws.cell(row=row, column=extra), font, alignment, border)
@@ -355,7 +351,8 @@ class _Sheet:
                 elif isinstance(value, str):
                     text = clean(value)
                     cell = cell_at(row=row, column=index + 1, value=text)
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
+                    if text.startswith("="):
+                        cell.data_type = "s"  # text, never a formula
                     text_looks[index].apply(cell)
                     fits = short[index]
                     if fits is not None and (len(text) > fits or not text.isprintable()):

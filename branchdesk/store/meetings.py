@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,17 @@ def _time(text: str | None) -> dt.time | None:
 
 def _time_text(value: dt.time | None) -> str | None:
     return value.strftime("%H:%M") if value else None
+
+
+_STATUSES = {status.value: status for status in MeetingStatus}
+_KIND_ORDER = {kind: index for index, kind in enumerate(MeetingKind)}
+
+
+@functools.lru_cache(maxsize=256)
+def _kinds(concatenated: str) -> tuple[MeetingKind, ...]:
+    """``theme_day,party_lecture`` (from group_concat) as kinds in their usual order."""
+    kinds = {MeetingKind(k) for k in concatenated.split(",") if k}
+    return tuple(sorted(kinds, key=_KIND_ORDER.__getitem__))
 
 
 @dataclass(frozen=True)
@@ -328,11 +340,10 @@ class MeetingRepo:
             """,
             params,
         ).fetchall()
-        order = list(MeetingKind)
         return [
             MeetingSummary(
                 id=r[0],
-                status=MeetingStatus(r[1]),
+                status=_STATUSES[r[1]],
                 day=dt.date.fromisoformat(r[2]),
                 start=_time(r[3]),
                 title=r[4] or r[11] or r[9] or "",
@@ -340,9 +351,7 @@ class MeetingRepo:
                 group_id=r[6],
                 group_name=r[7],
                 host_name=r[8],
-                kinds=tuple(
-                    sorted((MeetingKind(k) for k in (r[10] or "").split(",") if k), key=order.index)
-                ),
+                kinds=_kinds(r[10] or ""),
                 counts=AttendanceCounts(expected=r[12], present=r[13], leave=r[14], absent=r[15]),
                 recorder_name=r[16],
             )

@@ -131,6 +131,15 @@ _MEMBER_COLUMNS = (
 ).split()
 
 
+_ROW_KEYS = ("id", *_MEMBER_COLUMNS, "group_name", "roles")
+# Stored values to members of each enum: a dictionary lookup per row, not an Enum call.
+_GENDERS = {g.value: g for g in Gender}
+_CATEGORIES = {c.value: c for c in Category}
+_MEMBER_STATUSES = {s.value: s for s in MemberStatus}
+_ROLES = {r.value: r for r in Role}
+_ROLE_ORDER = {r: index for index, r in enumerate(Role)}
+
+
 def _member_to_row(member: Member) -> dict[str, Any]:
     return {
         "name": member.name,
@@ -172,28 +181,27 @@ class MemberRepo:
 
     @staticmethod
     def _from_row(row: tuple[Any, ...]) -> Member:
-        values = dict(zip(["id", *_MEMBER_COLUMNS, "group_name", "roles"], row, strict=True))
-        role_order = list(Role)
+        values = dict(zip(_ROW_KEYS, row, strict=True))
         roles = sorted(
-            (Role(r) for r in (values["roles"] or "").split(",") if r),
-            key=role_order.index,
+            (_ROLES[r] for r in (values["roles"] or "").split(",") if r),
+            key=_ROLE_ORDER.__getitem__,
         )
         return Member(
             id=values["id"],
             name=values["name"],
-            gender=Gender(values["gender"]) if values["gender"] else None,
+            gender=_GENDERS[values["gender"]] if values["gender"] else None,
             ethnicity=values["ethnicity"],
             birth_date=PartialDate.from_iso(values["birth_date"]),
             id_number=values["id_number"] or "",
             education=values["education"],
             join_date=PartialDate.from_iso(values["join_date"]),
             full_date=PartialDate.from_iso(values["full_date"]),
-            category=Category(values["category"]),
+            category=_CATEGORIES[values["category"]],
             group_id=values["group_id"],
             group_name=values["group_name"],
             phone=values["phone"],
             workplace=values["workplace"],
-            status=MemberStatus(values["status"]),
+            status=_MEMBER_STATUSES[values["status"]],
             status_date=PartialDate.from_iso(values["status_date"]),
             branch_join_date=PartialDate.from_iso(values["branch_join_date"]),
             notes=values["notes"],

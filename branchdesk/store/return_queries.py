@@ -39,10 +39,18 @@ class ReturnQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def missed(self, start: dt.date, end: dt.date) -> dict[int, list[Attendance]]:
-        """Per held meeting in [start, end]: the rows of people not present, in list order."""
+    def attendance(
+        self, start: dt.date, end: dt.date
+    ) -> tuple[dict[int, list[Attendance]], dict[int, AttendanceTally]]:
+        """Held meetings in [start, end]: per meeting, the rows of people not present (in
+        list order); per member, the meetings they were expected at, by outcome.
+
+        Only the rows of people not present are read one by one; how often each member was
+        expected is counted from the attendance key alone, which SQLite reads without
+        touching the rows.
+        """
         statuses = {status.value: status for status in AttendanceStatus}
-        found: dict[int, list[Attendance]] = {}
+        missed: dict[int, list[Attendance]] = {}
         for r in self.db.execute(
             """
             SELECT a.meeting_id, a.member_id, a.name, a.group_name, a.category, a.status,
@@ -53,7 +61,7 @@ class ReturnQueries:
             """,
             [start.isoformat(), end.isoformat()],
         ).fetchall():
-            found.setdefault(r[0], []).append(
+            missed.setdefault(r[0], []).append(
                 Attendance(
                     member_id=r[1],
                     name=r[2],
@@ -64,23 +72,27 @@ class ReturnQueries:
                     makeup=Makeup(dt.date.fromisoformat(r[7]) if r[7] else None, r[8]),
                 )
             )
-        return found
-
-    def attendance_by_member(self, start: dt.date, end: dt.date) -> dict[int, AttendanceTally]:
-        """Per member: the held meetings in [start, end] they were expected at, by outcome."""
-        rows = self.db.execute(
+        away: dict[int, list[int]] = {}  # member: [leave, absent, made up]
+        for rows in missed.values():
+            for row in rows:
+                counts = away.setdefault(row.member_id, [0, 0, 0])
+                counts[0 if row.status is AttendanceStatus.LEAVE else 1] += 1
+                counts[2] += bool(row.makeup)
+        tallies = {}
+        for member_id, expected in self.db.execute(
             """
-            SELECT a.member_id, count(*),
-                   sum(a.status = 'present'), sum(a.status = 'leave'), sum(a.status = 'absent'),
-                   sum(a.status != 'present'
-                       AND (a.makeup_date IS NOT NULL OR a.makeup_how != ''))
-              FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+            SELECT a.member_id, count(*)
+              FROM meetings m JOIN attendance a ON a.meeting_id = m.id
              WHERE m.status = 'held' AND m.date BETWEEN ? AND ?
              GROUP BY a.member_id
             """,
             [start.isoformat(), end.isoformat()],
-        ).fetchall()
-        return {r[0]: AttendanceTally(*r[1:]) for r in rows}
+        ).fetchall():
+            leave, absent, made_up = away.get(member_id, (0, 0, 0))
+            tallies[member_id] = AttendanceTally(
+                expected, expected - leave - absent, leave, absent, made_up
+            )
+        return missed, tallies
 
     def participation(
         self, start: dt.date, end: dt.date

@@ -49,13 +49,12 @@ def test_attendance_tallies_count_held_meetings_of_the_period_only(db):
     repo.add(_meeting(db, dt.date(2026, 1, 30), status=MeetingStatus.PLANNED))
     repo.add(_meeting(db, dt.date(2026, 2, 1)))
 
-    queries = ReturnQueries(db)
-    assert queries.attendance_by_member(*JANUARY) == {
+    missed, tallies = ReturnQueries(db).attendance(*JANUARY)
+    assert tallies == {
         zhang: AttendanceTally(2, 2, 0, 0, 0),
         li: AttendanceTally(2, 1, 1, 0, 1),
         wang: AttendanceTally(2, 0, 0, 2, 1),
     }
-    missed = queries.missed(*JANUARY)
     assert [(r.name, r.status, r.reason) for r in missed[first_id]] == [
         ("李四", AttendanceStatus.LEAVE, "出差"),
         ("王五", AttendanceStatus.ABSENT, ""),
