@@ -34,7 +34,13 @@ BYTECODE_CACHE = ROOT / "benchmarks" / ".cache" / "bytecode"
 
 
 def probe(name: str, args: dict | None = None, *, clock: bool = False) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPYCACHEPREFIX=str(BYTECODE_CACHE))
+    settings = tempfile.mkdtemp(prefix="bench-settings-")  # a first start: default window size
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPYCACHEPREFIX=str(BYTECODE_CACHE),
+        XDG_CONFIG_HOME=settings,
+    )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if clock:
         env["BENCH_T0"] = repr(time.time())
@@ -46,6 +52,7 @@ def probe(name: str, args: dict | None = None, *, clock: bool = False) -> dict:
         text=True,
         timeout=600,
     )
+    shutil.rmtree(settings, ignore_errors=True)
     for line in done.stdout.splitlines():
         if line.startswith("BENCH "):
             return json.loads(line[6:])

@@ -171,11 +171,10 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
     if opened.banners:
         window.show_banner("  ".join(opened.banners))
     window.show()
-    from branchdesk.ui.home_page import maybe_remind_late
-
     # Once a day, after the window is up: which required meetings were missed. Only
     # while the window is open: the event loop may end before the timer fires.
-    QTimer.singleShot(0, window, lambda: window.isVisible() and maybe_remind_late(window, context))
+    home = window.pages["工作台"]
+    QTimer.singleShot(0, window, lambda: window.isVisible() and home.remind_late())  # type: ignore[attr-defined]
     started = Started(window, opened)
     context.events.records_changed.connect(started.changed.append)
     if not opened.read_only:

@@ -531,6 +531,13 @@ class HomePage(QWidget):
         if self._stale or (self.overview and self.overview.today != self._today()):
             self._refresh_timer.start()
 
+    def remind_late(self, *, settings: QSettings | None = None) -> bool:
+        """The once-a-day reminder of missed meetings, from the lines on show."""
+        today = self._today()
+        overview = self.overview
+        lines = overview.lines if overview is not None and overview.today == today else None
+        return maybe_remind_late(self.window(), self.context, today, settings=settings, lines=lines)
+
     def refresh(self) -> None:
         """Read everything again and show it."""
         started = time.perf_counter()
@@ -834,16 +841,20 @@ def maybe_remind_late(
     today: dt.date | None = None,
     *,
     settings: QSettings | None = None,
+    lines: list[DutyLine] | None = None,
 ) -> bool:
     """Once a day at start-up, say gently which required meetings of the last period are
-    missing; True if the reminder was shown. Off when ``home/remind_late`` is false."""
+    missing; True if the reminder was shown. Off when ``home/remind_late`` is false.
+    ``lines`` are today's duty lines when already read (工作台 has them on show)."""
     settings = settings if settings is not None else QSettings()
     if not settings.value(REMINDER_SETTING, True, type=bool):
         return False
     today = today or dt.date.today()
     if settings.value(LAST_REMINDER_SETTING, "", type=str) == today.isoformat():
         return False
-    late = [line for line in HomeQueries(context.db).duties(today) if line.state is DutyState.LATE]
+    if lines is None:
+        lines = HomeQueries(context.db).duties(today)
+    late = [line for line in lines if line.state is DutyState.LATE]
     if not late:
         return False
     settings.setValue(LAST_REMINDER_SETTING, today.isoformat())

@@ -16,6 +16,7 @@ from branchdesk.domain.home import DutyState
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingStatus
 from branchdesk.domain.members import Category
 from branchdesk.store.db import DB_FILENAME, open_database
+from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox, print_actions
 from branchdesk.ui.context import AppContext
@@ -274,6 +275,17 @@ def test_reminder_once_a_day_when_something_is_late(context, settings, shown):
     assert not maybe_remind_late(None, context, today, settings=settings)
     assert maybe_remind_late(None, context, dt.date(2025, 8, 2), settings=settings)
     assert len(shown) == 2
+
+
+def test_the_page_reminds_from_the_lines_it_shows(qtbot, context, settings, shown, monkeypatch):
+    page = _page(qtbot, context, today=dt.date(2025, 8, 1))
+    monkeypatch.setattr(HomeQueries, "duties", lambda *_a: pytest.fail("read again"))
+    assert page.remind_late(settings=settings)
+    assert "党员大会：上季度（2025年第二季度）未按要求召开" in shown[0]
+    page.set_day(dt.date(2025, 8, 2))  # the page's lines are yesterday's: read today's
+    monkeypatch.undo()
+    monkeypatch.setattr(msgbox, "information", lambda parent, title, text: shown.append(text))
+    assert page.remind_late(settings=settings) and len(shown) == 2
 
 
 def test_no_reminder_when_turned_off_or_nothing_is_late(context, settings, shown):
