@@ -2,6 +2,7 @@
 
     python -m benchmarks            # from the repository root, in the project's venv
     python -m benchmarks --markdown # the same table as Markdown (for benchmarks/README.md)
+    python -m benchmarks --timeline # also where start-up time goes, phase by phase
 
 Data is generated once into benchmarks/.cache (about a minute). Each measurement runs in
 a fresh process; times are medians. Not part of the test run.
@@ -85,20 +86,28 @@ class Row:
         return [self.task, show(self.measured), show(self.baseline), ratio, self.target, met]
 
 
+# The timed start-ups' phase marks: (label, seconds from process start), per run.
+PHASES: dict[str, list[list[tuple[str, float]]]] = {"start_app": [], "start_bare": []}
+
+
 def start_times(data_dir: Path) -> tuple[list[float], list[float], float, float]:
     app, bare, app_rss, bare_rss = [], [], 0.0, 0.0
+    for runs in PHASES.values():
+        runs.clear()
     for run in range(START_RUNS + 1):  # interleaved, so drift hits both alike
         timed = run > 0  # the first run of each only fills the bytecode cache
         result = probe("start_bare", clock=True)
         if timed:
             bare.append(result["seconds"][0])
             bare_rss = max(bare_rss, result["rss_mb"])
+            PHASES["start_bare"].append(result["phases"])
         copy = Path(tempfile.mkdtemp(prefix="bench-")) / "data"
         shutil.copytree(data_dir, copy)
         result = probe("start_app", {"data_dir": str(copy)}, clock=True)
         if timed:
             app.append(result["seconds"][0])
             app_rss = max(app_rss, result["rss_mb"])
+            PHASES["start_app"].append(result["phases"])
         shutil.rmtree(copy.parent, ignore_errors=True)
     return app, bare, app_rss, bare_rss
 
@@ -251,9 +260,30 @@ def machine() -> str:
     )
 
 
+def print_timeline(markdown: bool) -> None:
+    """Each start-up phase's end, as the median over the timed runs (ms from process start)."""
+    for name, title in (("start_app", "BranchDesk"), ("start_bare", "空白 PySide6 窗口")):
+        runs = PHASES[name]
+        labels = [label for label, _at in runs[0]]
+        ends = [median([run[i][1] for run in runs]) * 1000 for i in range(len(labels))]
+        print(f"{title}启动各阶段（毫秒，自进程启动起；{len(runs)} 次计时启动的中位数）")
+        if markdown:
+            print("| 起 | 止 | 阶段 | 用时 |\n|---|---|---|---|")
+        start = 0.0
+        for label, end in zip(labels, ends, strict=True):
+            if markdown:
+                print(f"| {start:.0f} | {end:.0f} | {label} | {end - start:.0f} |")
+            else:
+                print(f"{start:6.0f} → {end:6.0f}  {end - start:5.0f}  {label}")
+            start = end
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--timeline", action="store_true", help="also print where start-up time goes, by phase"
+    )
     args = parser.parse_args(argv)
     rows = measure(lambda text: print(text, file=sys.stderr, flush=True))
     header = ["任务", "实测", "基线", "比值", "目标", "达标"]
@@ -268,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         widths = [max(len(r[i]) for r in table) for i in range(len(header))]
         for cells in table:
             print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
+    if args.timeline:
+        print_timeline(args.markdown)
     missed = [row.task for row in rows if row.met is False]
     print(f"未达标 {len(missed)} 项" + (f"：{'；'.join(missed)}" if missed else ""))
     return 0
