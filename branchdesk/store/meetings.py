@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,40 @@ def _time_text(value: dt.time | None) -> str | None:
 
 
 _STATUSES = {status.value: status for status in MeetingStatus}
+_ATTENDANCE_STATUSES = {status.value: status for status in AttendanceStatus}
+
+_ATTENDANCE_FIELDS = (
+    "member_id",
+    "name",
+    "group_name",
+    "category",
+    "status",
+    "reason",
+    "makeup_date",
+    "makeup_how",
+)
+
+
+def attendance_columns(table: str = "") -> str:
+    """The attendance columns ``attendance_from_row`` reads, as a SELECT list (``a.name``
+    with ``table="a"``)."""
+    prefix = f"{table}." if table else ""
+    return ", ".join(prefix + field for field in _ATTENDANCE_FIELDS)
+
+
+def attendance_from_row(r: Sequence[Any]) -> Attendance:
+    """An ``Attendance`` from the values of ``attendance_columns()``."""
+    return Attendance(
+        member_id=r[0],
+        name=r[1],
+        group_name=r[2],
+        category=r[3],
+        status=_ATTENDANCE_STATUSES[r[4]],
+        reason=r[5],
+        makeup=Makeup(dt.date.fromisoformat(r[6]) if r[6] else None, r[7]),
+    )
+
+
 _KIND_ORDER = {kind: index for index, kind in enumerate(MeetingKind)}
 
 
@@ -263,26 +297,14 @@ class MeetingRepo:
             ids,
         ).fetchall():
             meetings[meeting_id].topics.append(text)
-        statuses = {status.value: status for status in AttendanceStatus}
         for r in self.db.execute(
             f"""
-            SELECT meeting_id, member_id, name, group_name, category, status, reason,
-                   makeup_date, makeup_how
+            SELECT meeting_id, {attendance_columns()}
             FROM attendance WHERE meeting_id IN ({marks}) ORDER BY meeting_id, position
             """,
             ids,
         ).fetchall():
-            meetings[r[0]].attendance.append(
-                Attendance(
-                    member_id=r[1],
-                    name=r[2],
-                    group_name=r[3],
-                    category=r[4],
-                    status=statuses[r[5]],
-                    reason=r[6],
-                    makeup=Makeup(dt.date.fromisoformat(r[7]) if r[7] else None, r[8]),
-                )
-            )
+            meetings[r[0]].attendance.append(attendance_from_row(r[1:]))
         for r in self.db.execute(
             "SELECT meeting_id, id, filename, stored_name, added_at FROM meeting_attachments "
             f"WHERE meeting_id IN ({marks}) ORDER BY id",

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from branchdesk.domain.meetings import Attendance, AttendanceStatus, Makeup
+from branchdesk.domain.meetings import Attendance, AttendanceStatus
+from branchdesk.store.meetings import attendance_columns, attendance_from_row
 
 
 @dataclass(frozen=True)
@@ -49,29 +50,17 @@ class ReturnQueries:
         expected is counted from the attendance key alone, which SQLite reads without
         touching the rows.
         """
-        statuses = {status.value: status for status in AttendanceStatus}
         missed: dict[int, list[Attendance]] = {}
         for r in self.db.execute(
-            """
-            SELECT a.meeting_id, a.member_id, a.name, a.group_name, a.category, a.status,
-                   a.reason, a.makeup_date, a.makeup_how
+            f"""
+            SELECT a.meeting_id, {attendance_columns("a")}
               FROM attendance a JOIN meetings m ON m.id = a.meeting_id
              WHERE m.status = 'held' AND m.date BETWEEN ? AND ? AND a.status != 'present'
              ORDER BY a.meeting_id, a.position
             """,
             [start.isoformat(), end.isoformat()],
         ).fetchall():
-            missed.setdefault(r[0], []).append(
-                Attendance(
-                    member_id=r[1],
-                    name=r[2],
-                    group_name=r[3],
-                    category=r[4],
-                    status=statuses[r[5]],
-                    reason=r[6],
-                    makeup=Makeup(dt.date.fromisoformat(r[7]) if r[7] else None, r[8]),
-                )
-            )
+            missed.setdefault(r[0], []).append(attendance_from_row(r[1:]))
         away: dict[int, list[int]] = {}  # member: [leave, absent, made up]
         for rows in missed.values():
             for row in rows:
