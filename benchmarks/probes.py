@@ -188,6 +188,39 @@ def start_app(args: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def first_visits(args: dict[str, Any]) -> dict[str, Any]:
+    """After start-up, the first visit of every page: the longest UI block while it opens.
+
+    Waits as a person would before the first click (1.5 s, by which the app has preloaded
+    the workbook modules in the background), then opens each page in turn. A 5 ms timer
+    on the UI thread measures the longest stretch in which the UI could not respond.
+    """
+    from PySide6.QtCore import QTimer
+
+    from branchdesk.app import Started, make_application, start_gui
+    from branchdesk.store.backup import EarlyCheck
+    from branchdesk.store.db import DB_FILENAME
+
+    data_dir = Path(args["data_dir"])
+    app = make_application([sys.argv[0]])
+    _quiet_dialogs()
+    started = start_gui(data_dir, EarlyCheck.start(data_dir / DB_FILENAME))
+    assert isinstance(started, Started), started
+    window = started.window
+    settle = time.perf_counter() + 1.5
+    _wait(app, lambda: time.perf_counter() > settle)
+    pages: dict[str, float] = {}
+    for title in list(window.pages)[1:]:  # type: ignore[attr-defined]
+        beat = Heartbeat()
+        beat.start()
+        QTimer.singleShot(0, lambda title=title: window.show_page(title))  # type: ignore[attr-defined]
+        until = time.perf_counter() + 0.3  # opened, filled and painted well within this
+        _wait(app, lambda until=until: time.perf_counter() > until)
+        pages[title] = beat.stop()
+        assert window.pages.built(title)  # type: ignore[attr-defined]
+    return {"seconds": [max(pages.values())], "pages": pages}
+
+
 # -- pages ---------------------------------------------------------------------------------
 
 
@@ -443,6 +476,7 @@ PROBES = {
     for f in (
         start_bare,
         start_app,
+        first_visits,
         page,
         search,
         year_return,

@@ -181,7 +181,21 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
         BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
             lambda exc: log.warning("automatic backup failed: %s", exc)
         ).run()
+    QTimer.singleShot(PRELOAD_DELAY_MS, window, lambda: preload_in_background(window))
     return started
+
+
+PRELOAD_DELAY_MS = 1000  # once the window has settled
+
+
+def preload_in_background(parent: QWidget) -> None:
+    """Import the workbook modules in a worker thread (see ``preload_workbook_modules``)."""
+    from branchdesk.reports import preload_workbook_modules
+    from branchdesk.ui.ops import BackgroundOp
+
+    BackgroundOp(parent, preload_workbook_modules).failure(
+        lambda exc: log.warning("preloading the workbook modules failed: %s", exc)
+    ).run()
 
 
 def run_gui(data_dir: Path, *, demo: bool = False, early_check: EarlyCheck | None = None) -> int:

@@ -53,6 +53,7 @@ HEADERS = {
 _LEFT_COLOR = QColor("#8a8a8a")
 _PROBATIONARY_COLOR = QColor("#9a6700")
 _CENTERED = {Column.GENDER, Column.CATEGORY, Column.STATUS}
+_COLUMNS = tuple(Column)  # by index: a tuple lookup per data() call, not an Enum call
 
 
 def _display(member: Member, column: Column) -> str:
@@ -116,7 +117,7 @@ class MemberTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         member = self._rows[index.row()]
-        column = Column(index.column())
+        column = _COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(member, column)
         if role == Qt.ItemDataRole.ToolTipRole and column is Column.NAME:

@@ -324,7 +324,10 @@ class BranchReturnTab(QWidget):
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
         context.events.records_changed.connect(self._on_events_records_changed)
-        self.refresh()
+        # The figures come in the next turn of the event loop: the page shows at once, and
+        # the UI is never held for building and filling it in one go.
+        self._stale = True
+        self._refresh_timer.start()
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
@@ -360,6 +363,8 @@ class BranchReturnTab(QWidget):
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
+        if self._stale or self.ret is None:
+            self.refresh()
         if self.ret is None:
             return
         name = default_return_filename(
@@ -482,10 +487,12 @@ class ReportsPage(QWidget):
         title = QLabel("报表")
         title.setObjectName("pageTitle")
         layout.addWidget(title)
-        self.branch_tab = BranchReturnTab(context, today)
-        self.consolidation = ConsolidationView(today)
-        self.tabs = QTabWidget()
+        # The tabs are built inside the page: a widget built apart and then added is styled
+        # a second time by the page's style sheet.
+        self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.branch_tab = BranchReturnTab(context, today, self.tabs)
+        self.consolidation = ConsolidationView(today, self.tabs)
         self.tabs.addTab(self.branch_tab, "本支部报表")
         self.tabs.addTab(self.consolidation, "汇总")
         layout.addWidget(self.tabs, 1)

@@ -238,7 +238,8 @@ class CompactTable(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        self.fit_height()  # wrapped rows grow or shrink with the width
+        if event.size().width() != event.oldSize().width():
+            self.fit_height()  # wrapped rows grow or shrink with the width, not the height
 
 
 def card(title: str) -> tuple[QFrame, QVBoxLayout]:

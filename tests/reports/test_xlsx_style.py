@@ -79,3 +79,21 @@ def test_line_count_of_wrapped_text():
     assert style.line_count("短", 10) == 1
     assert style.line_count("一二三四五六七八九十", 12) == 2  # 20 units in 10 usable
     assert style.line_count("一\n二\n三", 30) == 3
+
+
+def test_preloading_imports_every_workbook_module_and_openpyxl():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from branchdesk.reports import preload_workbook_modules\n"
+        "assert 'openpyxl' not in sys.modules\n"
+        "names = preload_workbook_modules()\n"
+        "assert 'openpyxl' in sys.modules and all(n in sys.modules for n in names), names\n"
+        "assert 'PySide6' not in sys.modules  # safe in a worker thread\n"
+        "print(len(names))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == 5

@@ -81,3 +81,38 @@ def test_a_newer_database_is_refused_with_a_message(monkeypatch, qapp, data_dir)
     monkeypatch.setattr(msgbox, "error", lambda parent, title, text: messages.append(text))
     code, _ = _run(monkeypatch, qapp, data_dir)
     assert code == 1 and "更新版本" in messages[0]
+
+
+def test_workbook_modules_are_preloaded_in_the_background_once_the_window_is_up(
+    monkeypatch, qtbot, data_dir
+):
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    from branchdesk import reports
+    from branchdesk.domain.branch import Branch
+
+    db = open_database(data_dir / DB_FILENAME)
+    BranchRepo(db).save(Branch("试点党支部", "某党委"))
+    db.close()
+    threads = []
+    monkeypatch.setattr(app_module, "PRELOAD_DELAY_MS", 0)
+    monkeypatch.setattr(
+        reports, "preload_workbook_modules", lambda: threads.append(threading.current_thread())
+    )
+    root_handlers = list(logging.getLogger().handlers)
+    started = app_module.start_gui(data_dir)
+    try:
+        assert isinstance(started, app_module.Started)
+        qtbot.waitUntil(lambda: bool(threads), timeout=5000)
+        assert threads[0] is not threading.main_thread()
+    finally:
+        started.window.close()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        started.opened.close()
+        started.window.deleteLater()
+        for handler in logging.getLogger().handlers[:]:
+            if handler not in root_handlers:
+                logging.getLogger().removeHandler(handler)
+                handler.close()

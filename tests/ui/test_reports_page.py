@@ -47,6 +47,8 @@ def page(qtbot, demo_context):
     page = ReportsPage(demo_context, today=TODAY)
     qtbot.addWidget(page)
     page.resize(1180, 760)
+    assert page.branch_tab.ret is None  # filled in the next turn of the event loop
+    qtbot.waitUntil(lambda: page.branch_tab.ret is not None)
     return page
 
 
