@@ -36,9 +36,10 @@ from branchdesk.reports.roster_import import (
     plan_import,
     read_roster,
 )
-from branchdesk.store.db import StorageError
+from branchdesk.store.db import StorageError, open_database
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import BackgroundOp
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 
@@ -85,6 +86,15 @@ class PreviewTableModel(QAbstractTableModel):
 
 def _row_label(row: int) -> str:
     return f"第 {row} 行"
+
+
+def import_roster_file(db_path: Path, preview: ImportPreview) -> ImportResult:
+    """Write ``preview`` from a connection of this (worker) thread: all or nothing."""
+    db = open_database(db_path)
+    try:
+        return apply_import(db, preview)
+    finally:
+        db.close()
 
 
 class ImportDialog(QDialog):
@@ -164,6 +174,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self._set_counts(None)
+        self.importing = False
         self.reading = True
         self.op = BackgroundOp(self, lambda: read_roster(self.path))
         self.op.success(self._on_read_succeeded).failure(self._on_read_failed).run()
@@ -288,17 +299,42 @@ class ImportDialog(QDialog):
 
     @Slot()
     def _on_import_button_clicked(self) -> None:
-        if self.preview is None:
+        if self.preview is None or self.importing:
             return
-        try:
-            self.import_result = apply_import(self.context.db, self.preview)
-        except StorageError as exc:
-            msgbox.error(self, "导入失败", f"{exc.message}\n花名册没有任何改动。")
-            return
-        self.context.changed("members")
-        if self.import_result.new_groups:
-            self.context.changed("groups")
+        self.importing = True
+        self.import_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        self.status_label.setText("正在导入…")
+        self.status_label.setStyleSheet("")
+        preview, db_path = self.preview, self.context.db_path
+        # Written from a connection of the worker: a large roster takes longer than the UI
+        # may wait, and one transaction keeps it all or nothing.
+        self.op = BackgroundOp(self, lambda: import_roster_file(db_path, preview))
+        self.op.success(self._on_import_succeeded).failure(self._on_import_failed).run()
+
+    @Slot(object)
+    def _on_import_succeeded(self, result: ImportResult) -> None:
+        self.importing = False
+        self.import_result = result
         self.accept()
+        self.context.changed("members")
+        if result.new_groups:
+            self.context.changed("groups")
+
+    @Slot(object)
+    def _on_import_failed(self, exc: BaseException) -> None:
+        self.importing = False
+        self.import_button.setEnabled(True)
+        self.cancel_button.setEnabled(True)
+        self.status_label.setText("")
+        message = user_message(exc, self.context.db_path)
+        if message is None:
+            raise exc
+        msgbox.error(self, "导入失败", f"{message}\n花名册没有任何改动。")
+
+    def reject(self) -> None:
+        if not self.importing:  # the write finishes first: Esc cannot leave it half-seen
+            super().reject()
 
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext) -> ImportResult | None:

@@ -64,10 +64,39 @@ def test_second_import_has_nothing_to_do(qtbot, context, tmp_path):
     path = write_messy_roster(tmp_path / "花名册.xlsx")
     first = _open(qtbot, context, path)
     qtbot.mouseClick(first.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: first.import_result is not None)
     second = _open(qtbot, context, path)
     assert second.count_text("unchanged") == "无变化 6 人"
     assert second.count_text("add") == "新增 0 人"
     assert not second.import_button.isEnabled()
+
+
+def test_the_write_runs_in_the_background_and_cannot_be_left_half_seen(
+    qtbot, context, tmp_path, monkeypatch
+):
+    import threading
+
+    from branchdesk.ui import import_dialog
+
+    threads = []
+    real_apply = import_dialog.apply_import
+
+    def apply(db, preview):
+        threads.append(threading.current_thread())
+        return real_apply(db, preview)
+
+    monkeypatch.setattr(import_dialog, "apply_import", apply)
+    dialog = _open(qtbot, context, write_messy_roster(tmp_path / "花名册.xlsx"))
+    dialog.show()
+    with qtbot.waitSignal(context.events.records_changed, timeout=5_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        assert dialog.status_label.text() == "正在导入…"
+        assert not dialog.import_button.isEnabled() and not dialog.cancel_button.isEnabled()
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # ignored until the write is done
+        assert dialog.isVisible()
+    assert threads and threads[0] is not threading.main_thread()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert len(MemberRepo(context.db).list()) == 6
 
 
 def test_cancel_writes_nothing(qtbot, context, tmp_path):
