@@ -54,6 +54,17 @@ _LEFT_COLOR = QColor("#8a8a8a")
 _PROBATIONARY_COLOR = QColor("#9a6700")
 _CENTERED = {Column.GENDER, Column.CATEGORY, Column.STATUS}
 _COLUMNS = tuple(Column)  # by index: a tuple lookup per data() call, not an Enum call
+_SERVED_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        MEMBER_ROLE,
+        SORT_ROLE,
+    )
+)
 
 
 def _display(member: Member, column: Column) -> str:
@@ -114,6 +125,8 @@ class MemberTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _SERVED_ROLES:  # sizing a column asks each cell for a dozen roles
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         member = self._rows[index.row()]

@@ -210,9 +210,6 @@ class MembersPage(PageActions, QWidget):
         self._update_actions()
 
     def _size_columns(self) -> None:
-        # Fit the first rows, as a person would see them: measuring all of a large roster
-        # asks the model for every cell, some 60 ms for 200 members.
-        self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in Column:

@@ -79,22 +79,26 @@ def test_the_write_runs_in_the_background_and_cannot_be_left_half_seen(
     from branchdesk.ui import import_dialog
 
     threads = []
+    go_on = threading.Event()  # the write waits until the dialog has been looked at
     real_apply = import_dialog.apply_import
 
     def apply(db, preview):
         threads.append(threading.current_thread())
+        assert go_on.wait(10)
         return real_apply(db, preview)
 
     monkeypatch.setattr(import_dialog, "apply_import", apply)
     dialog = _open(qtbot, context, write_messy_roster(tmp_path / "花名册.xlsx"))
     dialog.show()
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(threads))
+    assert dialog.status_label.text() == "正在导入…"
+    assert not dialog.import_button.isEnabled() and not dialog.cancel_button.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # ignored until the write is done
+    assert dialog.isVisible() and MemberRepo(context.db).list() == []
     with qtbot.waitSignal(context.events.records_changed, timeout=5_000):
-        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-        assert dialog.status_label.text() == "正在导入…"
-        assert not dialog.import_button.isEnabled() and not dialog.cancel_button.isEnabled()
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # ignored until the write is done
-        assert dialog.isVisible()
-    assert threads and threads[0] is not threading.main_thread()
+        go_on.set()
+    assert threads[0] is not threading.main_thread()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert len(MemberRepo(context.db).list()) == 6
 
