@@ -6,6 +6,7 @@ parent (run.py) starts the clock for start-up probes and passes it in BENCH_T0.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -25,8 +26,10 @@ def rss_mb() -> float:
 
 
 def timed(fn: Callable[[], Any], runs: int) -> list[float]:
+    """Seconds of each of ``runs`` calls, each begun with no garbage left by the one before."""
     times = []
     for _ in range(runs):
+        gc.collect()  # a run must not pay for collecting what an earlier one left
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
@@ -310,7 +313,7 @@ def year_return(args: dict[str, Any]) -> dict[str, Any]:
     def app_run() -> None:
         write_return(compute_return(db, period), out)
 
-    app_times = timed(app_run, 3)
+    app_run()  # the workbook whose cells the baseline writes
     loaded = load_workbook(out)
     sheets = [
         (
@@ -336,7 +339,10 @@ def year_return(args: dict[str, Any]) -> dict[str, Any]:
                 ws.cell(row=row, column=column, value=value)
         workbook.save(bare_out)
 
-    bare_times = timed(bare_run, 3)
+    app_times, bare_times = [], []
+    for _ in range(5):  # interleaved, so that drift hits both alike
+        app_times += timed(app_run, 1)
+        bare_times += timed(bare_run, 1)
     return {"seconds": app_times, "baseline": bare_times, "cells": cells}
 
 
