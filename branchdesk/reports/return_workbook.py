@@ -333,19 +333,20 @@ class _Sheet:
         date_looks = [
             style.Look(workbook, alignment=c.alignment, number_format=DATE_FORMAT) for c in columns
         ]
-        # One line of text this short fits its column even if every character is wide.
-        short = [
-            (max(int(w) - 2, 1) // 2) if c.alignment.wrap_text else None
+        wrapped = [
+            int(w) if c.alignment.wrap_text else 0
             for c, w in zip(columns, self.widths, strict=True)
         ]
-        empty = [NO_RATE if c.number_format == PERCENT_FORMAT else "" for c in columns]
+        rates = [c.number_format == PERCENT_FORMAT for c in columns]
         cell_at, clean, count_lines = ws.cell, style.clean_text, style.line_count
         row = first_row
         for values in rows:
             lines = 1
             for index, value in enumerate(values):
-                if value is None:
-                    value = empty[index]
+                if rates[index]:  # as ``_rate`` writes it: rounded, or — when nobody was expected
+                    value = NO_RATE if value is None else round(value, 4)
+                elif value is None:
+                    value = ""
                 if value == "":  # a bordered empty cell: Excel reads "" and nothing alike
                     text_looks[index].apply(cell_at(row=row, column=index + 1))
                 elif isinstance(value, str):
@@ -354,9 +355,8 @@ class _Sheet:
                     if text.startswith("="):
                         cell.data_type = "s"  # text, never a formula
                     text_looks[index].apply(cell)
-                    fits = short[index]
-                    if fits is not None and (len(text) > fits or not text.isprintable()):
-                        lines = max(lines, count_lines(text, int(self.widths[index])))
+                    if wrapped[index]:
+                        lines = max(lines, count_lines(text, wrapped[index]))
                 elif isinstance(value, dt.date):
                     date_looks[index].apply(cell_at(row=row, column=index + 1, value=value))
                 else:  # a number: its column is as wide as its widest value
@@ -426,12 +426,6 @@ def _rate(sheet: _Sheet, row: int, column: int, rate: float | None, **options: A
         sheet.put(row, column, NO_RATE, **options)
     else:
         sheet.put(row, column, round(rate, 4), number_format=PERCENT_FORMAT, **options)
-
-
-def _rounded_rates(values: Sequence[Any], index: int) -> list[Any]:
-    """The row with its rate at ``index`` rounded as ``_rate`` writes it."""
-    rate = values[index]
-    return [*values[:index], None if rate is None else round(rate, 4), *values[index + 1 :]]
 
 
 def _kind_dates(dates: Sequence[dt.date], period: Period) -> str:
@@ -630,7 +624,7 @@ def _write_meetings(ws: Worksheet, ret: BranchReturn) -> None:
         else _Column(LEFT if header in _MEETING_WRAP else style.CENTER)
         for header in MEETING_HEADERS
     ]
-    row = sheet.table(header_row + 1, [_rounded_rates(r, 10) for r in rows], columns)
+    row = sheet.table(header_row + 1, rows, columns)
     if not rows:
         sheet.put(row, 1, "本期无已召开的会议", span=sheet.columns)
     else:
@@ -679,7 +673,7 @@ def _write_members(ws: Worksheet, ret: BranchReturn) -> None:
         )
         for header in MEMBER_HEADERS
     ]
-    row = sheet.table(header_row + 1, [_rounded_rates(r, 8) for r in rows], columns)
+    row = sheet.table(header_row + 1, rows, columns)
     if not rows:
         sheet.put(row, 1, "本期无党员记录", span=sheet.columns)
     else:

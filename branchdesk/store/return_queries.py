@@ -34,9 +34,6 @@ class ParticipationTally:
 
 
 class ReturnQueries:
-    """``CROSS JOIN`` makes SQLite walk the period's activities and then their participants;
-    left to itself it walks every participant of ten years and looks up each activity."""
-
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -90,6 +87,8 @@ class ReturnQueries:
         list order, and each member's count of them with the hours."""
         names: dict[int, list[str]] = {}
         taken: dict[int, list[float]] = {}
+        # CROSS JOIN makes SQLite walk the period's activities, then their participants; left
+        # to itself it walks every participant of ten years and looks up each one's activity.
         for activity_id, member_id, name, hours in self.db.execute(
             """
             SELECT p.activity_id, p.member_id, p.name, p.hours
