@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -98,6 +100,16 @@ def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = F
     except sqlite3.DatabaseError as exc:
         raise storage_error(exc, path) from exc
     return db
+
+
+@contextlib.contextmanager
+def own_connection(path: Path | str, *, read_only: bool = False) -> Iterator[Database]:
+    """A connection of its own, closed when done: what work in a worker thread uses."""
+    db = open_database(path, read_only=read_only)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def open_memory_database() -> Database:

@@ -262,7 +262,7 @@ class MeetingRepo:
         meetings = {
             row[0]: Meeting(
                 id=row[0],
-                status=MeetingStatus(row[1]),
+                status=_STATUSES[row[1]],
                 day=dt.date.fromisoformat(row[2]),
                 start=_time(row[3]),
                 end=_time(row[4]),
@@ -284,13 +284,12 @@ class MeetingRepo:
             )
             for row in rows
         }
-        order = {kind: index for index, kind in enumerate(MeetingKind)}
         for meeting_id, kind in self.db.execute(
             f"SELECT meeting_id, kind FROM meeting_kinds WHERE meeting_id IN ({marks})", ids
         ).fetchall():
             meetings[meeting_id].kinds.append(MeetingKind(kind))
         for meeting in meetings.values():
-            meeting.kinds.sort(key=order.__getitem__)
+            meeting.kinds.sort(key=_KIND_ORDER.__getitem__)
         for meeting_id, text in self.db.execute(
             f"SELECT meeting_id, text FROM meeting_topics WHERE meeting_id IN ({marks}) "
             "ORDER BY meeting_id, position",

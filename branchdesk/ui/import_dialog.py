@@ -36,7 +36,7 @@ from branchdesk.reports.roster_import import (
     plan_import,
     read_roster,
 )
-from branchdesk.store.db import StorageError, open_database
+from branchdesk.store.db import StorageError, own_connection
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
@@ -90,11 +90,8 @@ def _row_label(row: int) -> str:
 
 def import_roster_file(db_path: Path, preview: ImportPreview) -> ImportResult:
     """Write ``preview`` from a connection of this (worker) thread: all or nothing."""
-    db = open_database(db_path)
-    try:
+    with own_connection(db_path) as db:
         return apply_import(db, preview)
-    finally:
-        db.close()
 
 
 class ImportDialog(QDialog):
@@ -175,6 +172,7 @@ class ImportDialog(QDialog):
 
         self._set_counts(None)
         self.importing = False
+        self._preview_text = ""
         self.reading = True
         self.op = BackgroundOp(self, lambda: read_roster(self.path))
         self.op.success(self._on_read_succeeded).failure(self._on_read_failed).run()
@@ -304,8 +302,8 @@ class ImportDialog(QDialog):
         self.importing = True
         self.import_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
+        self._preview_text = self.status_label.text()
         self.status_label.setText("正在导入…")
-        self.status_label.setStyleSheet("")
         preview, db_path = self.preview, self.context.db_path
         # Written from a connection of the worker: a large roster takes longer than the UI
         # may wait, and one transaction keeps it all or nothing.
@@ -326,7 +324,7 @@ class ImportDialog(QDialog):
         self.importing = False
         self.import_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
-        self.status_label.setText("")
+        self.status_label.setText(self._preview_text)
         message = user_message(exc, self.context.db_path)
         if message is None:
             raise exc

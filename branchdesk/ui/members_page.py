@@ -65,13 +65,10 @@ def export_roster_file(
     ``full=False`` masks ID numbers and phones, for copies that leave the branch.
     """
     from branchdesk.reports.roster_export import export_roster
-    from branchdesk.store.db import open_database
+    from branchdesk.store.db import own_connection
 
-    db = open_database(db_path, read_only=read_only)
-    try:
+    with own_connection(db_path, read_only=read_only) as db:
         return export_roster(db, path, full=full, include_left=include_left)
-    finally:
-        db.close()
 
 
 class MembersPage(PageActions, QWidget):

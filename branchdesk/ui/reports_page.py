@@ -226,13 +226,10 @@ class UnlockDialog(QDialog):
 
 def export_return_file(db_path: Path, period: Period, path: Path, today: dt.date) -> Path:
     """Compute and write the return from a connection of this (worker) thread."""
-    from branchdesk.store.db import open_database
+    from branchdesk.store.db import own_connection
 
-    db = open_database(db_path)
-    try:
+    with own_connection(db_path) as db:
         return write_return(compute_return(db, period, today=today), path)
-    finally:
-        db.close()
 
 
 def _when(moment: dt.datetime) -> str:

@@ -122,3 +122,24 @@ def test_refused_file_is_explained_in_the_dialog(qtbot, context, tmp_path):
 def test_ask_returns_none_when_no_file_is_chosen(qtbot, context, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
     assert ImportDialog.ask(None, context) is None
+
+
+def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, monkeypatch):
+    from branchdesk.store.db import StorageError
+    from branchdesk.ui import import_dialog, msgbox
+
+    errors = []
+    monkeypatch.setattr(msgbox, "error", lambda _parent, title, text: errors.append((title, text)))
+
+    def full_disk(db, preview):
+        raise StorageError("磁盘空间不足，数据没有保存。")
+
+    monkeypatch.setattr(import_dialog, "apply_import", full_disk)
+    dialog = _open(qtbot, context, write_messy_roster(tmp_path / "花名册.xlsx"))
+    before = dialog.status_label.text()
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert errors == [("导入失败", "磁盘空间不足，数据没有保存。\n花名册没有任何改动。")]
+    assert dialog.status_label.text() == before and dialog.import_button.isEnabled()
+    assert dialog.cancel_button.isEnabled() and dialog.import_result is None
+    assert MemberRepo(context.db).list() == []
