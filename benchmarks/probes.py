@@ -10,7 +10,6 @@ import gc
 import json
 import os
 import resource
-import shutil
 import sys
 import tempfile
 import time
@@ -34,13 +33,6 @@ def timed(fn: Callable[[], Any], runs: int) -> list[float]:
         fn()
         times.append(time.perf_counter() - started)
     return times
-
-
-def copy_branch(source: str) -> Path:
-    """A private copy of a cached branch: start-up may write (lock, backups)."""
-    target = Path(tempfile.mkdtemp(prefix="bench-branch-")) / "data"
-    shutil.copytree(source, target)
-    return target
 
 
 def _quiet_dialogs() -> None:

@@ -11,6 +11,7 @@ a fresh process; times are medians. Not part of the test run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,17 @@ def probe(name: str, args: dict | None = None, *, clock: bool = False) -> dict:
         if line.startswith("BENCH "):
             return json.loads(line[6:])
     raise RuntimeError(f"probe {name} failed:\n{done.stdout}\n{done.stderr}")
+
+
+@contextlib.contextmanager
+def private_copy(branch: Path) -> Iterator[Path]:
+    """A throw-away copy of a cached branch: the app writes (lock, logs, backups) on start."""
+    copy = Path(tempfile.mkdtemp(prefix="bench-")) / "data"
+    shutil.copytree(branch, copy)
+    try:
+        yield copy
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
 
 
 def median(values: list[float]) -> float:
@@ -101,14 +114,12 @@ def start_times(data_dir: Path) -> tuple[list[float], list[float], float, float]
             bare.append(result["seconds"][0])
             bare_rss = max(bare_rss, result["rss_mb"])
             PHASES["start_bare"].append(result["phases"])
-        copy = Path(tempfile.mkdtemp(prefix="bench-")) / "data"
-        shutil.copytree(data_dir, copy)
-        result = probe("start_app", {"data_dir": str(copy)}, clock=True)
+        with private_copy(data_dir) as copy:
+            result = probe("start_app", {"data_dir": str(copy)}, clock=True)
         if timed:
             app.append(result["seconds"][0])
             app_rss = max(app_rss, result["rss_mb"])
             PHASES["start_app"].append(result["phases"])
-        shutil.rmtree(copy.parent, ignore_errors=True)
     return app, bare, app_rss, bare_rss
 
 
@@ -133,10 +144,8 @@ def measure(log=print) -> list[Row]:
     log("first visits ...")
     visits = {}
     for name, folder in (("large", large), ("small", small)):
-        copy = Path(tempfile.mkdtemp(prefix="bench-")) / "data"
-        shutil.copytree(folder, copy)
-        visits[name] = probe("first_visits", {"data_dir": str(copy)})
-        shutil.rmtree(copy.parent, ignore_errors=True)
+        with private_copy(folder) as copy:
+            visits[name] = probe("first_visits", {"data_dir": str(copy)})
     worst = max(visits["large"]["pages"], key=visits["large"]["pages"].get)
     rows.append(
         Row(
@@ -245,10 +254,8 @@ def measure(log=print) -> list[Row]:
     )
 
     log("memory ...")
-    copy = Path(tempfile.mkdtemp(prefix="bench-")) / "data"
-    shutil.copytree(large, copy)
-    result = probe("start_app", {"data_dir": str(copy), "tour": True}, clock=True)
-    shutil.rmtree(copy.parent, ignore_errors=True)
+    with private_copy(large) as copy:
+        result = probe("start_app", {"data_dir": str(copy), "tour": True}, clock=True)
     rows.append(
         Row(
             "峰值内存：大支部，逐页打开并导出年报（基线：空白窗口）",

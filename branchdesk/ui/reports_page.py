@@ -484,8 +484,7 @@ class ReportsPage(QWidget):
         title = QLabel("报表")
         title.setObjectName("pageTitle")
         layout.addWidget(title)
-        # The tabs are built inside the page: a widget built apart and then added is styled
-        # a second time by the page's style sheet.
+        # The tabs are built inside the page, as the pages are built inside the window.
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.branch_tab = BranchReturnTab(context, today, self.tabs)
