@@ -71,6 +71,7 @@ def _run_steps(folder: Path, today: dt.date) -> list[str]:
     from branchdesk.domain.branch import Branch
     from branchdesk.domain.requirements import Period, Unit
     from branchdesk.printing.pdf import write_pdf
+    from branchdesk.printing.pdf_text import read_pdf
     from branchdesk.printing.signin import SigninDocument, signin_for_meeting
     from branchdesk.reports.consolidation import read_return_file
     from branchdesk.reports.meetings_json import add_meetings_from_json
@@ -142,7 +143,16 @@ def _run_steps(folder: Path, today: dt.date) -> list[str]:
         _check(
             len(sheet.rows) == ROSTER_SIZE, f"签到表应有 {ROSTER_SIZE} 行，实际 {len(sheet.rows)}"
         )
-        done.append(f"签到表 PDF {pages} 页")
+        content = read_pdf(pdf_path.read_bytes())
+        _check(
+            any(font.startswith("WenQuanYi") for font in content.fonts),
+            f"签到表 PDF 没有嵌入随软件附带的文泉驿微米黑字体（嵌入的字体：{'、'.join(sorted(content.fonts)) or '无'}）",
+        )
+        _check(
+            imported[0].name in content.text and on_leave in content.text,
+            f"签到表 PDF 的文字中找不到党员姓名“{imported[0].name}”：中文可能显示为方框",
+        )
+        done.append(f"签到表 PDF {pages} 页（文泉驿微米黑）")
 
         done.append(_open_main_window(db, data_dir))
     finally:
