@@ -9,9 +9,14 @@ from pathlib import Path
 ENV_HOME = "BRANCHDESK_HOME"
 
 
+def on_windows() -> bool:
+    """Whether this is Windows (one place, so tests can take the Windows paths here)."""
+    return sys.platform == "win32"
+
+
 def default_data_dir() -> Path:
     """Return the per-user data folder (%LOCALAPPDATA% on Windows, XDG on Linux)."""
-    if sys.platform == "win32":
+    if on_windows():
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(base) / "BranchDesk"
     if sys.platform == "darwin":
