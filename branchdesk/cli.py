@@ -348,15 +348,22 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
 
 
 def _read_json(name: str) -> Any:
+    from branchdesk.reports.json_input import JsonInputError, read_json_file, read_json_stream
+
     try:
         if name == "-":
-            return json.load(sys.stdin)
-        with open(name, encoding="utf-8-sig") as handle:
-            return json.load(handle)
+            return read_json_stream(sys.stdin)
+        return read_json_file(name)
+    except FileNotFoundError as exc:
+        raise CliError(f"找不到文件 {name}", 2) from exc
+    except IsADirectoryError as exc:
+        raise CliError(f"{name} 是一个文件夹，请给出 JSON 文件", 2) from exc
+    except PermissionError as exc:
+        raise CliError(f"没有权限读取 {name}", 1) from exc
     except OSError as exc:
         raise CliError(f"无法读取 {name}：{exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{name} 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from exc
+    except JsonInputError as exc:
+        raise CliError(exc.message, 2) from exc
 
 
 def cmd_meetings_add(args: argparse.Namespace) -> int:
@@ -367,7 +374,7 @@ def cmd_meetings_add(args: argparse.Namespace) -> int:
     try:
         ids = add_meetings_from_json(db, data)
     except MeetingInputError as exc:
-        raise CliError(f"{exc}。没有写入任何会议。") from exc
+        raise CliError(f"{exc}。没有写入任何会议。", 2) from exc
     print(f"已添加 {len(ids)} 次会议：编号 {', '.join(map(str, ids))}")
     return 0
 
@@ -402,7 +409,7 @@ def cmd_activities_add(args: argparse.Namespace) -> int:
     try:
         ids = add_activities_from_json(db, data)
     except ActivityInputError as exc:
-        raise CliError(f"{exc}。没有写入任何活动。") from exc
+        raise CliError(f"{exc}。没有写入任何活动。", 2) from exc
     print(f"已添加 {len(ids)} 次活动：编号 {', '.join(map(str, ids))}")
     return 0
 

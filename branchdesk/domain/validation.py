@@ -2,6 +2,9 @@
 
 Errors block saving (or skip an imported row); warnings are shown but accepted, because
 legacy rosters often hold facts that were recorded imperfectly and are still true.
+
+Also the plausibility rules meetings and activities share between their editors and the
+JSON input: the range of dates, and how long each text may be.
 """
 
 from __future__ import annotations
@@ -10,12 +13,33 @@ import datetime as dt
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from branchdesk.domain.activities import Activity
 from branchdesk.domain.dates import PartialDate, add_years
+from branchdesk.domain.meetings import Meeting
 from branchdesk.domain.members import Category, Gender, Member
 
 NAME_MAX = 50
+
+# The earliest and latest dates a meeting or activity can plausibly carry: the Party was
+# founded on 1 July 1921, and nothing is planned more than a year ahead. The editors ask
+# before saving a date outside; the command line refuses it.
+PARTY_FOUNDED = dt.date(1921, 7, 1)
+PLAN_AHEAD_YEARS = 1
+
+# Longest text, in characters, that a meeting or activity field takes. The editors and the
+# JSON input (``meetings add --json``, ``activities add --json``) share these, so whatever
+# one of them saves the other takes back.
+SHORT_TEXT_MAX = 200  # 会议主题, 地点, 党课题目, 一个议题, 组织者
+ACTIVITY_TITLE_MAX = 100  # 活动名称 (its box in the editor)
+ACTIVITY_KIND_MAX = 20  # 活动类型 (the kinds dialog's box)
+GROUP_NAME_MAX = 40  # 党小组名称 (the groups dialog's box)
+NOTE_MAX = 1_000  # 请假/缺席原因, 补学方式
+NAMES_TEXT_MAX = 2_000  # 列席人员, 其他参加人员: names as free text
+LONG_TEXT_MAX = 200_000  # 会议记录, 决议, 活动内容: long, but not unbounded
+TOPICS_MAX = 100  # 议题 per meeting
 
 # Look-alike dots people type between the parts of a minority name (买买提·艾力).
 _DOTS = "\u00b7\u0387\u2022\u2027\u2219\u22c5\u30fb\uff65\u16eb\u2e31\u00b7.．。"
@@ -58,6 +82,78 @@ def normalize_name(value: str | None) -> str:
     else:
         text = re.sub(r"\s+", " ", text)
     return text.strip("\u00b7")
+
+
+def latest_record_date(today: dt.date) -> dt.date:
+    """The latest date a meeting or activity can plausibly carry: a year from today."""
+    return add_years(today, PLAN_AHEAD_YEARS)
+
+
+def record_date_problem(
+    day: dt.date,
+    *,
+    today: dt.date | None = None,
+    show: Callable[[dt.date], str] = dt.date.isoformat,
+) -> str | None:
+    """Say why ``day`` is implausible for a meeting or activity, or return None.
+
+    ``show`` writes a date for people (the window passes its locale's format).
+    """
+    if day < PARTY_FOUNDED:
+        return f"{show(day)} 早于 {show(PARTY_FOUNDED)}（中国共产党成立），可能输错了"
+    latest = latest_record_date(today or dt.date.today())
+    if day > latest:
+        return f"{show(day)} 晚于 {show(latest)}（今天起一年），可能输错了"
+    return None
+
+
+def text_too_long(label: str, text: str, limit: int) -> str | None:
+    """Say that ``text`` is over ``limit`` characters, or return None."""
+    if len(text) <= limit:
+        return None
+    return f"{label}最长 {limit} 个字，现有 {len(text)} 个字"
+
+
+def _too_long(fields: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+    found = ((label, text_too_long(label, text, limit)) for label, text, limit in fields)
+    return [(label, message) for label, message in found if message]
+
+
+def meeting_text_problems(meeting: Meeting) -> list[tuple[str, str]]:
+    """Return (field, message) for each text of a meeting over its length limit."""
+    problems = _too_long(
+        [
+            ("主题", meeting.title, SHORT_TEXT_MAX),
+            ("地点", meeting.place, SHORT_TEXT_MAX),
+            ("主持人", meeting.host.name, NAME_MAX),
+            ("记录人", meeting.recorder.name, NAME_MAX),
+            ("授课人", meeting.lecturer.name, NAME_MAX),
+            ("党课题目", meeting.lecture_title, SHORT_TEXT_MAX),
+            *(("议题", topic, SHORT_TEXT_MAX) for topic in meeting.topics),
+            ("会议记录", meeting.minutes, LONG_TEXT_MAX),
+            ("决议", meeting.resolutions, LONG_TEXT_MAX),
+            ("列席人员", meeting.nonvoting, NAMES_TEXT_MAX),
+            *((f"{row.name}的原因", row.reason, NOTE_MAX) for row in meeting.attendance),
+            *((f"{row.name}的补学方式", row.makeup.how, NOTE_MAX) for row in meeting.attendance),
+        ]
+    )
+    if len(meeting.topics) > TOPICS_MAX:
+        problems.append(("议题", f"议题最多 {TOPICS_MAX} 个，现有 {len(meeting.topics)} 个"))
+    return problems
+
+
+def activity_text_problems(activity: Activity) -> list[tuple[str, str]]:
+    """Return (field, message) for each text of an activity over its length limit."""
+    return _too_long(
+        [
+            ("类型", activity.kind, ACTIVITY_KIND_MAX),
+            ("活动名称", activity.title, ACTIVITY_TITLE_MAX),
+            ("地点", activity.place, SHORT_TEXT_MAX),
+            ("组织者", activity.organiser, SHORT_TEXT_MAX),
+            ("活动内容", activity.description, LONG_TEXT_MAX),
+            ("其他参加人员", activity.guests, NAMES_TEXT_MAX),
+        ]
+    )
 
 
 def validate_name(name: str) -> list[Issue]:

@@ -1,4 +1,9 @@
-"""Activities as JSON, for ``branchdesk activities list/add``."""
+"""Activities as JSON, for ``branchdesk activities list/add``.
+
+What ``add`` takes is declared in ``ACTIVITY_SHAPE`` and checked whole before any activity is
+built; what ``list --json`` writes is taken back as it is (``id``, ``total_hours`` and the
+attachment names are ignored).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,64 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from branchdesk.domain.activities import Activity, Participation, check_activity
-from branchdesk.domain.validation import normalize_name, normalize_text
-from branchdesk.reports.meetings_json import MeetingInputError
+from branchdesk.domain.activities import MAX_HOURS, Activity, Participation, check_activity
+from branchdesk.domain.validation import (
+    ACTIVITY_KIND_MAX,
+    ACTIVITY_TITLE_MAX,
+    LONG_TEXT_MAX,
+    NAME_MAX,
+    NAMES_TEXT_MAX,
+    SHORT_TEXT_MAX,
+)
+from branchdesk.reports.json_input import (
+    Field,
+    Kind,
+    Problems,
+    Refused,
+    Where,
+    check_records,
+    stored_text,
+)
+from branchdesk.reports.meetings_json import MeetingInputError, Roster
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.members import MemberRepo
 
 
 class ActivityInputError(MeetingInputError):
     """An activity in the input cannot be stored; the message says which and why."""
+
+
+MAX_PARTICIPANTS = 1_000
+_PARTICIPANT: dict[str, Field] = {
+    "member_id": Field(Kind.ID),  # wins over name, which list --json writes as it was that day
+    "name": Field(Kind.TEXT, limit=NAME_MAX),
+    "hours": Field(Kind.HOURS, limit=MAX_HOURS),  # when absent, the activity's hours
+}
+ACTIVITY_SHAPE: dict[str, Field] = {
+    "kind": Field(Kind.TEXT, required=True, limit=ACTIVITY_KIND_MAX),
+    "title": Field(Kind.TEXT, required=True, limit=ACTIVITY_TITLE_MAX),
+    "date": Field(Kind.DATE, required=True),
+    "end_date": Field(Kind.DATE),
+    "place": Field(Kind.TEXT, limit=SHORT_TEXT_MAX),
+    "organiser": Field(Kind.TEXT, limit=SHORT_TEXT_MAX),
+    "description": Field(Kind.TEXT, limit=LONG_TEXT_MAX),
+    "guests": Field(Kind.TEXT, limit=NAMES_TEXT_MAX),
+    "hours": Field(Kind.HOURS, limit=MAX_HOURS),  # each participant's, unless they have their own
+    "participants": Field(Kind.OBJECTS, limit=MAX_PARTICIPANTS, shape=_PARTICIPANT),
+    # Written by list --json and not taken back.
+    "id": Field(Kind.IGNORED),
+    "total_hours": Field(Kind.IGNORED),
+    "attachments": Field(Kind.IGNORED),
+}
+# check_activity's field names, as the JSON calls them.
+_JSON_FIELDS = {
+    "类型": "kind",
+    "名称": "title",
+    "日期": "date",
+    "结束日期": "end_date",
+    "参加人员": "participants",
+    "时长": "participants",
+}
 
 
 def activity_to_json(activity: Activity) -> dict[str, Any]:
@@ -38,77 +92,71 @@ def activity_to_json(activity: Activity) -> dict[str, Any]:
     }
 
 
-def _date(value: Any, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ActivityInputError(f"“{label}”的日期“{value}”无效，应为 YYYY-MM-DD") from None
-
-
-def _hours(value: Any, name: str) -> float:
-    try:
-        hours = float(value)
-    except (TypeError, ValueError):
-        raise ActivityInputError(f"{name} 的时长“{value}”不是数字") from None
-    return round(hours, 2)
-
-
-def activity_from_json(db: Database, item: Any, *, today: dt.date | None = None) -> Activity:
-    """Build an activity from JSON; participants by ``member_id`` or an unambiguous ``name``.
+def _activity(item: dict[str, Any], where: Where, *, roster: Roster, today: dt.date) -> Activity:
+    """Build one activity from a shape-checked item, checked as the form checks it.
 
     A participant without ``hours`` gets the activity's ``hours`` (the same for everyone).
     """
-    if not isinstance(item, dict):
-        raise ActivityInputError("每个活动应为一个 JSON 对象")
-    members = MemberRepo(db).list()
-    by_id = {m.id: m for m in members}
-    by_name: dict[str, list[int]] = {}
-    for member in members:
-        by_name.setdefault(member.name, []).append(member.id or 0)
-    if "date" not in item:
-        raise ActivityInputError("缺少“date”")
-    default_hours = _hours(item.get("hours", 0), "活动")
+    default_hours = round(item.get("hours") or 0, 2)
     participants = []
-    for entry in item.get("participants") or []:
-        if not isinstance(entry, dict):
-            raise ActivityInputError("participants 中的每一项应为 JSON 对象")
-        member_id = entry.get("member_id")
-        if member_id is None:
-            name = normalize_name(str(entry.get("name", "")))
-            ids = by_name.get(name, [])
-            if len(ids) != 1:
-                problem = "不在花名册中" if not ids else "有重名，请改用 member_id"
-                raise ActivityInputError(f"参加人员“{name}”{problem}")
-            member_id = ids[0]
-        member = by_id.get(member_id)
-        if member is None:
-            raise ActivityInputError(f"参加人员：党员编号 {member_id} 不在花名册中")
-        hours = _hours(entry["hours"], member.name) if "hours" in entry else default_hours
-        participants.append(Participation(member_id=member_id, name=member.name, hours=hours))
+    entries = item.get("participants") or []
+    for entry, member, _place in roster.each_named(entries, where / "participants"):
+        hours = entry.get("hours")
+        participants.append(
+            Participation(
+                member_id=member.id or 0,
+                name=member.name,
+                hours=default_hours if hours is None else round(hours, 2),
+            )
+        )
     activity = Activity(
-        kind=normalize_text(str(item.get("kind") or "")),
-        title=normalize_text(str(item.get("title") or "")),
-        day=_date(item["date"], "date"),
-        end_day=_date(item["end_date"], "end_date") if item.get("end_date") else None,
-        place=normalize_text(str(item.get("place") or "")),
-        organiser=normalize_text(str(item.get("organiser") or "")),
-        description=str(item.get("description") or "").replace("\r\n", "\n").strip(),
-        guests=normalize_text(str(item.get("guests") or "")),
+        kind=stored_text(item["kind"]),
+        title=stored_text(item["title"]),
+        day=dt.date.fromisoformat(item["date"]),
+        end_day=dt.date.fromisoformat(item["end_date"]) if item.get("end_date") else None,
+        place=stored_text(item.get("place")),
+        organiser=stored_text(item.get("organiser")),
+        description=stored_text(item.get("description")),
+        guests=stored_text(item.get("guests")),
         participants=participants,
     )
     problems = check_activity(activity, today=today)
     if problems:
-        raise ActivityInputError("；".join(f"{field}：{message}" for field, message in problems))
+        raise Refused(
+            *(
+                (where / _JSON_FIELDS[name] if name in _JSON_FIELDS else where).says(message)
+                for name, message in problems
+            )
+        )
     return activity
+
+
+def activities_from_json(
+    db: Database, data: Any, *, today: dt.date | None = None
+) -> list[Activity]:
+    """Check and build every activity described (one object or a list), writing nothing.
+
+    Participants are named by ``member_id`` or by a ``name`` only one member has. Raises
+    ``ActivityInputError`` naming every problem found, with its activity and field.
+    """
+    today = today or dt.date.today()
+    problems = Problems()
+    items = check_records(data, ACTIVITY_SHAPE, noun="活动", today=today, problems=problems)
+    if problems:
+        raise ActivityInputError(problems.text())
+    roster = Roster(MemberRepo(db).list())
+    activities = []
+    for index, item in enumerate(items, start=1):
+        try:
+            activities.append(_activity(item, Where("活动", index), roster=roster, today=today))
+        except Refused as exc:
+            for message in exc.args:
+                problems.add(message)
+    if problems:
+        raise ActivityInputError(problems.text())
+    return activities
 
 
 def add_activities_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[int]:
     """Add every activity described, or none."""
-    items = data if isinstance(data, list) else [data]
-    activities = []
-    for index, item in enumerate(items, start=1):
-        try:
-            activities.append(activity_from_json(db, item, today=today))
-        except ActivityInputError as exc:
-            raise ActivityInputError(f"第 {index} 个活动：{exc}") from None
-    return ActivityRepo(db).add_many(activities)
+    return ActivityRepo(db).add_many(activities_from_json(db, data, today=today))

@@ -1,8 +1,14 @@
-"""Meetings as JSON, for ``branchdesk meetings list/add`` and for other tools that feed BranchDesk."""
+"""Meetings as JSON, for ``branchdesk meetings list/add`` and for other tools that feed BranchDesk.
+
+What ``add`` takes is declared in ``MEETING_SHAPE`` and checked whole before any meeting is
+built; what ``list --json`` writes is taken back as it is (its counts, ids and attachment
+names are ignored: attendance is rebuilt from the roster and files are not in the JSON).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,13 +26,106 @@ from branchdesk.domain.meetings import (
     expected_members,
 )
 from branchdesk.domain.members import Member
-from branchdesk.domain.validation import normalize_name, normalize_text
+from branchdesk.domain.validation import (
+    GROUP_NAME_MAX,
+    LONG_TEXT_MAX,
+    NAME_MAX,
+    NAMES_TEXT_MAX,
+    NOTE_MAX,
+    SHORT_TEXT_MAX,
+    TOPICS_MAX,
+    normalize_name,
+    normalize_text,
+)
+from branchdesk.reports.json_input import (
+    Field,
+    Kind,
+    Problems,
+    Refused,
+    Where,
+    check_records,
+    stored_text,
+)
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 
 
 class MeetingInputError(ValueError):
     """A meeting in the input cannot be stored; the message says which one and why."""
+
+
+_KIND_NAMES = tuple(
+    dict.fromkeys(
+        name for kind in MeetingKind for name in (kind.value, kind.label, kind.short_label)
+    )
+)
+_KIND_CODES = "、".join(kind.value for kind in MeetingKind) + "，或中文名称（如 主题党日）"
+_STATUS_NAMES = tuple(name for s in AttendanceStatus for name in (s.value, s.label))
+_PERSON: dict[str, Field] = {
+    "member_id": Field(Kind.ID),
+    "name": Field(Kind.TEXT, limit=NAME_MAX),
+}
+_MAKEUP: dict[str, Field] = {
+    "date": Field(Kind.DATE),
+    "how": Field(Kind.TEXT, limit=NOTE_MAX),
+}
+_ATTENDANCE: dict[str, Field] = {
+    "member_id": Field(Kind.ID),  # wins over name, which list --json writes as it was that day
+    "name": Field(Kind.TEXT, limit=NAME_MAX),
+    "status": Field(
+        Kind.CHOICE,
+        choices=_STATUS_NAMES,
+        what="出勤情况",
+        example="present、leave、absent，或 出席、请假、缺席",
+    ),
+    "reason": Field(Kind.TEXT, limit=NOTE_MAX),
+    "makeup": Field(Kind.OBJECT, shape=_MAKEUP),
+}
+MAX_ATTENDANCE = 1_000
+MEETING_SHAPE: dict[str, Field] = {
+    "kinds": Field(
+        Kind.CHOICES, limit=len(MeetingKind), choices=_KIND_NAMES, what="会议类型", example=_KIND_CODES
+    ),
+    "kind": Field(Kind.CHOICE, choices=_KIND_NAMES, what="会议类型", example=_KIND_CODES),  # one
+    "status": Field(
+        Kind.CHOICE,
+        choices=tuple(s.value for s in MeetingStatus),
+        what="会议状态",
+        example="planned（计划）、held（已召开）",
+    ),
+    "date": Field(Kind.DATE, required=True),
+    "start": Field(Kind.TIME),
+    "end": Field(Kind.TIME),
+    "place": Field(Kind.TEXT, limit=SHORT_TEXT_MAX),
+    "title": Field(Kind.TEXT, limit=SHORT_TEXT_MAX),
+    "host": Field(Kind.PERSON, limit=NAME_MAX, shape=_PERSON),
+    "recorder": Field(Kind.PERSON, limit=NAME_MAX, shape=_PERSON),
+    "lecturer": Field(Kind.PERSON, limit=NAME_MAX, shape=_PERSON),
+    "lecture_title": Field(Kind.TEXT, limit=SHORT_TEXT_MAX),
+    "group": Field(Kind.TEXT, limit=GROUP_NAME_MAX),
+    "topics": Field(Kind.TEXTS, limit=TOPICS_MAX, item_limit=SHORT_TEXT_MAX),
+    "minutes": Field(Kind.TEXT, limit=LONG_TEXT_MAX),
+    "resolutions": Field(Kind.TEXT, limit=LONG_TEXT_MAX),
+    "nonvoting": Field(Kind.TEXT, limit=NAMES_TEXT_MAX),
+    "attendance": Field(Kind.OBJECTS, limit=MAX_ATTENDANCE, shape=_ATTENDANCE),
+    # Written by list --json and not taken back.
+    "id": Field(Kind.IGNORED),
+    "expected": Field(Kind.IGNORED),
+    "present": Field(Kind.IGNORED),
+    "leave": Field(Kind.IGNORED),
+    "absent": Field(Kind.IGNORED),
+    "attendance_rate": Field(Kind.IGNORED),
+    "attachments": Field(Kind.IGNORED),
+}
+# check_meeting's field names, as the JSON calls them.
+_JSON_FIELDS = {
+    "类型": "kinds",
+    "党小组": "group",
+    "日期": "date",
+    "时间": "end",
+    "出勤": "attendance",
+    "补学": "attendance",
+}
 
 
 def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
@@ -75,34 +174,13 @@ def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _text(item: dict[str, Any], key: str) -> str:
-    value = item.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise MeetingInputError(f"“{key}”应为文字")
-    return normalize_text(value)
+def _time(value: Any) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value else None
 
 
-def _date(value: Any, label: str) -> dt.date:
-    if not isinstance(value, str):
-        raise MeetingInputError(f"“{label}”应为 YYYY-MM-DD 格式的日期")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise MeetingInputError(f"“{label}”的日期“{value}”无效，应为 YYYY-MM-DD") from None
+class Roster:
+    """The members, to find who a record names: by ``member_id``, or by a name only one has."""
 
-
-def _time(value: Any, label: str) -> dt.time | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.time.fromisoformat(str(value))
-    except ValueError:
-        raise MeetingInputError(f"“{label}”的时间“{value}”无效，应为 HH:MM") from None
-
-
-class _Roster:
     def __init__(self, members: list[Member]) -> None:
         self.members = members
         self.by_id = {m.id: m for m in members}
@@ -110,132 +188,165 @@ class _Roster:
         for member in members:
             self.by_name.setdefault(member.name, []).append(member)
 
-    def person(self, value: Any, label: str) -> Person:
-        if value in (None, ""):
+    def person(self, value: Any, where: Where) -> Person:
+        """A host, recorder or lecturer: by member_id, or a name that is a member's or a guest's."""
+        if not value:
             return Person()
         if isinstance(value, dict):
-            member_id = value.get("member_id")
-            if member_id is not None:
-                return Person(self._member(member_id, label).name, member_id)
-            value = value.get("name", "")
-        name = normalize_name(str(value))
+            if value.get("member_id") is not None:
+                member = self.member(value["member_id"], where / "member_id")
+                return Person(member.name, member.id)
+            value = value.get("name") or ""
+        name = normalize_name(value)
         same = self.by_name.get(name, [])
         if len(same) == 1:
             return Person(name, same[0].id)
         return Person(name)  # a guest, or a name shared by two members: kept as typed
 
-    def _member(self, member_id: Any, label: str) -> Member:
+    def member(self, member_id: int, where: Where) -> Member:
         member = self.by_id.get(member_id)
         if member is None:
-            raise MeetingInputError(f"{label}：党员编号 {member_id} 不在花名册中")
+            raise Refused(where.says(f"党员编号 {member_id} 不在花名册中"))
         return member
 
-    def attendee(self, entry: dict[str, Any]) -> Member:
+    def named(self, entry: dict[str, Any], where: Where) -> Member:
+        """The member an entry names: by member_id, else by a name only one member has."""
         if entry.get("member_id") is not None:
-            return self._member(entry["member_id"], "出勤")
-        name = normalize_name(str(entry.get("name", "")))
+            return self.member(entry["member_id"], where / "member_id")
+        name = normalize_name(entry.get("name") or "")
+        if not name:
+            raise Refused(where.says("请写 member_id（党员编号）或 name（姓名）"))
         same = self.by_name.get(name, [])
         if len(same) != 1:
             problem = "不在花名册中" if not same else "有重名，请改用 member_id"
-            raise MeetingInputError(f"出勤：“{name}”{problem}")
+            raise Refused((where / "name").says(f"“{name}”{problem}"))
         return same[0]
 
+    def each_named(
+        self, entries: list[dict[str, Any]], where: Where
+    ) -> Iterator[tuple[dict[str, Any], Member, Where]]:
+        """Each entry with the member it names, and its place; a member named twice is refused."""
+        seen: dict[int | None, int] = {}
+        for index, entry in enumerate(entries):
+            place = where / index
+            member = self.named(entry, place)
+            if member.id in seen:
+                raise Refused(
+                    place.says(
+                        f"{member.name}（党员编号 {member.id}）已在第 {seen[member.id] + 1} 项出现，"
+                        "每人只能写一次"
+                    )
+                )
+            seen[member.id] = index
+            yield entry, member, place
 
-def meeting_from_json(
-    db: Database, item: Any, *, today: dt.date | None = None, roster: _Roster | None = None
+
+def _kinds(item: dict[str, Any], where: Where) -> list[MeetingKind]:
+    if item.get("kinds") is not None and item.get("kind") is not None:
+        raise Refused(where.says("kinds 和 kind 只能写一个（kind 是只有一个类型时的旧写法）"))
+    names = item.get("kinds") if item.get("kinds") is not None else item.get("kind")
+    if names is None:
+        raise Refused((where / "kinds").says('缺少会议类型，如 ["theme_day"]'))
+    if isinstance(names, str):
+        names = [names]
+    return [MeetingKind.from_label(name) for name in names]
+
+
+def _meeting(
+    item: dict[str, Any],
+    where: Where,
+    *,
+    roster: Roster,
+    groups: GroupRepo,
+    today: dt.date,
 ) -> Meeting:
-    """Build a meeting from its JSON description, checked as the form checks it.
-
-    ``attendance`` lists exceptions only; every other expected member is present.
-    """
-    if not isinstance(item, dict):
-        raise MeetingInputError("每个会议应为一个 JSON 对象")
-    roster = roster or _Roster(MemberRepo(db).list())
-    raw_kinds = item.get("kinds") or ([item["kind"]] if item.get("kind") else [])
-    if not isinstance(raw_kinds, list) or not raw_kinds:
-        raise MeetingInputError('“kinds”应为会议类型代码的列表，如 ["theme_day"]')
-    try:
-        kinds = [
-            MeetingKind(k)
-            if k in {m.value for m in MeetingKind}
-            else MeetingKind.from_label(str(k))
-            for k in raw_kinds
-        ]
-    except ValueError as exc:
-        raise MeetingInputError(str(exc)) from None
-    try:
-        status = MeetingStatus(item.get("status", "held"))
-    except ValueError:
-        raise MeetingInputError(
-            f"“status”应为 planned 或 held，而不是“{item.get('status')}”"
-        ) from None
+    """Build one meeting from a shape-checked item, checked as the form checks it."""
     group_id = None
     group_name = ""
     if item.get("group"):
-        group = GroupRepo(db).by_name(normalize_text(str(item["group"])))
+        group = groups.by_name(normalize_text(item["group"]))
         if group is None:
-            raise MeetingInputError(f"党小组“{item['group']}”不存在")
+            raise Refused((where / "group").says(f"党小组“{item['group']}”不存在"))
         group_id, group_name = group.id, group.name
     topics = item.get("topics") or []
     if isinstance(topics, str):
         topics = [topics]
     meeting = Meeting(
-        kinds=kinds,
-        day=_date(item.get("date"), "date"),
-        status=status,
-        start=_time(item.get("start"), "start"),
-        end=_time(item.get("end"), "end"),
-        place=_text(item, "place"),
-        title=_text(item, "title"),
-        host=roster.person(item.get("host"), "host"),
-        recorder=roster.person(item.get("recorder"), "recorder"),
-        lecturer=roster.person(item.get("lecturer"), "lecturer"),
-        lecture_title=_text(item, "lecture_title"),
+        kinds=_kinds(item, where),
+        day=dt.date.fromisoformat(item["date"]),
+        status=MeetingStatus(item.get("status") or "held"),
+        start=_time(item.get("start")),
+        end=_time(item.get("end")),
+        place=stored_text(item.get("place")),
+        title=stored_text(item.get("title")),
+        host=roster.person(item.get("host"), where / "host"),
+        recorder=roster.person(item.get("recorder"), where / "recorder"),
+        lecturer=roster.person(item.get("lecturer"), where / "lecturer"),
+        lecture_title=stored_text(item.get("lecture_title")),
         group_id=group_id,
         group_name=group_name,
-        topics=[normalize_text(str(t)) for t in topics if str(t).strip()],
-        minutes=str(item.get("minutes") or "").replace("\r\n", "\n").strip(),
-        resolutions=str(item.get("resolutions") or "").replace("\r\n", "\n").strip(),
-        nonvoting=_text(item, "nonvoting"),
+        topics=[stored_text(t) for t in topics if t.strip()],
+        minutes=stored_text(item.get("minutes")),
+        resolutions=stored_text(item.get("resolutions")),
+        nonvoting=stored_text(item.get("nonvoting")),
     )
     expected = expected_members(roster.members, meeting.kinds, meeting.day, meeting.group_id)
     rows = build_attendance(expected)
     by_member = {row.member_id: row for row in rows}
-    for entry in item.get("attendance") or []:
-        if not isinstance(entry, dict):
-            raise MeetingInputError("attendance 中的每一项应为 JSON 对象")
-        member = roster.attendee(entry)
+    entries = item.get("attendance") or []
+    for entry, member, place in roster.each_named(entries, where / "attendance"):
         row = by_member.get(member.id or 0)
         if row is None:
-            raise MeetingInputError(f"出勤：{member.name} 不是这次会议的应到人员")
+            raise Refused(place.says(f"{member.name} 不是这次会议的应到人员"))
         _apply_entry(row, entry)
     meeting.attendance = rows
     problems = check_meeting(meeting, today=today)
     if problems:
-        raise MeetingInputError("；".join(f"{field}：{message}" for field, message in problems))
+        raise Refused(
+            *(
+                (where / _JSON_FIELDS[name] if name in _JSON_FIELDS else where).says(message)
+                for name, message in problems
+            )
+        )
     return meeting
 
 
 def _apply_entry(row: Attendance, entry: dict[str, Any]) -> None:
-    try:
-        row.status = AttendanceStatus.from_label(str(entry.get("status", "present")))
-    except ValueError as exc:
-        raise MeetingInputError(f"出勤：{row.name}：{exc}") from None
-    row.reason = normalize_text(str(entry.get("reason") or ""))
+    row.status = AttendanceStatus.from_label(entry.get("status") or "present")
+    row.reason = stored_text(entry.get("reason"))
     makeup = entry.get("makeup")
-    if isinstance(makeup, dict) and (makeup.get("date") or makeup.get("how")):
-        day = _date(makeup["date"], f"{row.name} 的补学日期") if makeup.get("date") else None
-        row.makeup = Makeup(day, normalize_text(str(makeup.get("how") or "")))
+    if makeup and (makeup.get("date") or makeup.get("how")):
+        day = dt.date.fromisoformat(makeup["date"]) if makeup.get("date") else None
+        row.makeup = Makeup(day, stored_text(makeup.get("how")))
 
 
-def add_meetings_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[int]:
-    """Add every meeting described, or none: the first problem stops everything."""
-    items = data if isinstance(data, list) else [data]
-    roster = _Roster(MemberRepo(db).list())
+def meetings_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[Meeting]:
+    """Check and build every meeting described (one object or a list), writing nothing.
+
+    ``attendance`` lists exceptions only; every other expected member is present. Raises
+    ``MeetingInputError`` naming every problem found, with its meeting and field.
+    """
+    today = today or dt.date.today()
+    problems = Problems()
+    items = check_records(data, MEETING_SHAPE, noun="会议", today=today, problems=problems)
+    if problems:
+        raise MeetingInputError(problems.text())
+    roster = Roster(MemberRepo(db).list())
+    groups = GroupRepo(db)
     meetings = []
     for index, item in enumerate(items, start=1):
         try:
-            meetings.append(meeting_from_json(db, item, today=today, roster=roster))
-        except MeetingInputError as exc:
-            raise MeetingInputError(f"第 {index} 个会议：{exc}") from None
-    return MeetingRepo(db).add_many(meetings)
+            meetings.append(
+                _meeting(item, Where("会议", index), roster=roster, groups=groups, today=today)
+            )
+        except Refused as exc:
+            for message in exc.args:
+                problems.add(message)
+    if problems:
+        raise MeetingInputError(problems.text())
+    return meetings
+
+
+def add_meetings_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[int]:
+    """Add every meeting described, or none: any problem stops everything."""
+    return MeetingRepo(db).add_many(meetings_from_json(db, data, today=today))

@@ -67,8 +67,10 @@ from branchdesk.domain.activities import (
     check_activity,
     format_hours,
 )
+from branchdesk.domain.validation import activity_text_problems, record_date_problem
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
 from branchdesk.ui import msgbox
+from branchdesk.ui.activity_table_model import day_text
 from branchdesk.ui.attachments_panel import ATTACHMENT_ROLE as ATTACHMENT_ROLE  # re-exported
 from branchdesk.ui.attachments_panel import AttachmentsPanel, EditorAttachments
 from branchdesk.ui.context import AppContext
@@ -83,6 +85,9 @@ MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 _THUMB = QSize(112, 84)
 DEFAULT_HOURS = 2.0
 _TAB_PEOPLE, _TAB_FILES = 0, 1
+# The earliest date the form takes: a date before 1921-07-01 is asked about when saving,
+# so a mistyped year can be seen and kept or corrected, never silently moved.
+_EARLIEST = QDate(1900, 1, 1)
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -635,7 +640,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
             "非本支部人员，如：社区网格员 王某某、入党积极分子 李某"
         )
 
-        self._messages = {name: FieldMessage() for name in ("类型", "名称", "日期")}
+        self._messages = {name: FieldMessage() for name in ("类型", "名称", "日期", "长度")}
 
         form = QGridLayout()
         form.setHorizontalSpacing(10)
@@ -654,6 +659,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
             ("每人时长", hours_row),
             ("活动内容", self.description_edit),
             ("其他参加人员", self.guests_edit),
+            ("", self._messages["长度"]),  # a text over its length limit
         ]
         for row, (label, field) in enumerate(rows):
             if isinstance(label, QLabel):
@@ -763,7 +769,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         edit = QDateEdit()
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy年M月d日 ddd")
-        edit.setDateRange(QDate(1990, 1, 1), _qdate(self.today).addYears(2))
+        edit.setDateRange(_EARLIEST, _qdate(self.today).addYears(2))
         edit.setMinimumWidth(160)
         return edit
 
@@ -888,10 +894,15 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
     def _load(self, activity: Activity) -> None:
         self._reload_kinds(activity.kind)
         self.title_edit.setText(activity.title)
-        self.date_edit.setDate(_qdate(activity.day))
+        for edit, day in (
+            (self.date_edit, activity.day),
+            (self.end_date_edit, activity.end_day or activity.day),
+        ):
+            shown = _qdate(day)  # a stored date outside the range is shown, not clamped
+            edit.setDateRange(min(shown, edit.minimumDate()), max(shown, edit.maximumDate()))
+            edit.setDate(shown)
         self.multi_day_box.setChecked(activity.end_day is not None)
         self._show_end_date(activity.end_day is not None)
-        self.end_date_edit.setDate(_qdate(activity.end_day or activity.day))
         self.place_edit.setText(activity.place)
         self.organiser_edit.setText(activity.organiser)
         self.description_edit.setPlainText(activity.description)
@@ -956,15 +967,17 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
     def _validate(self) -> list[tuple[str, str]]:
         """Show each blocking problem next to its field (after the first save attempt)."""
         activity = self._collect()
-        problems = check_activity(activity, today=self.today)
+        problems = check_activity(activity, today=self.today) + activity_text_problems(activity)
         by_field: dict[str, list[str]] = {}
         for field, message in problems:
-            target = {"结束日期": "日期", "时长": "参加人员"}.get(field, field)
+            target = {"结束日期": "日期", "时长": "参加人员", "活动名称": "名称"}.get(field, field)
+            if target not in self._messages and target != "参加人员":
+                target = "长度"
             by_field.setdefault(target, []).append(message)
         for name, label in self._messages.items():
             texts = by_field.get(name, [])
             # Before the first save only show what is plainly wrong, not what is still empty.
-            if texts and (self._tried_save or name == "日期"):
+            if texts and (self._tried_save or name in ("日期", "长度")):
                 label.show_error("；".join(texts))
             else:
                 label.clear_message()
@@ -1108,8 +1121,13 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
             focus: QWidget | None = {
                 "类型": self.kind_combo,
                 "名称": self.title_edit,
+                "活动名称": self.title_edit,
                 "日期": self.date_edit,
                 "结束日期": self.end_date_edit,
+                "地点": self.place_edit,
+                "组织者": self.organiser_edit,
+                "活动内容": self.description_edit,
+                "其他参加人员": self.guests_edit,
             }.get(first)
             if focus is None:
                 self.tabs.setCurrentIndex(_TAB_PEOPLE)
@@ -1117,6 +1135,8 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
             focus.setFocus()
             return False
         activity = self._collect()
+        if not self._dates_confirmed(activity):
+            return False
         if (
             not activity.participants
             and not activity.guests
@@ -1148,6 +1168,22 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         self.context.changed("activities")
         self._save_geometry()
         self.accept()
+        return True
+
+    def _dates_confirmed(self, activity: Activity) -> bool:
+        """Ask before saving a date before 1921-07-01 or more than a year from today."""
+        for label, day, edit in (
+            ("活动日期", activity.day, self.date_edit),
+            ("结束日期", activity.end_day, self.end_date_edit),
+        ):
+            if day is None:
+                continue
+            problem = record_date_problem(day, today=self.today, show=day_text)
+            if problem and not msgbox.confirm(
+                self, "日期可能有误", f"{label} {problem}。\n\n仍要保存吗？", yes="仍然保存"
+            ):
+                edit.setFocus()
+                return False
         return True
 
     def _record_id(self) -> int | None:

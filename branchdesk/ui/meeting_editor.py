@@ -58,6 +58,7 @@ from branchdesk.domain.meetings import (
     expected_members,
 )
 from branchdesk.domain.members import Member, Role
+from branchdesk.domain.validation import meeting_text_problems, record_date_problem
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.attachments_panel import ATTACHMENT_ROLE as ATTACHMENT_ROLE  # re-exported
@@ -85,6 +86,9 @@ _PRIMARY_ORDER = [
     MeetingKind.OTHER,
 ]
 _TABS = ["出勤名单", "议题", "会议记录", "决议", "列席人员", "附件"]
+# The earliest date the form takes: a date before 1921-07-01 is asked about when saving,
+# so a mistyped year can be seen and kept or corrected, never silently moved.
+_EARLIEST = QDate(1900, 1, 1)
 
 
 # -- pure helpers ------------------------------------------------------------------------------
@@ -332,7 +336,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy年M月d日 ddd")
-        self.date_edit.setDateRange(QDate(1990, 1, 1), QDate(self.today).addYears(3))
+        self.date_edit.setDateRange(_EARLIEST, QDate(self.today).addYears(3))
         self.date_edit.setMinimumWidth(170)
         self.start_edit = self._time_edit()
         self.end_edit = self._time_edit()
@@ -368,7 +372,9 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.lecture_title_edit = QLineEdit()
         self.lecture_title_edit.setPlaceholderText("党课题目")
 
-        self._messages = {name: FieldMessage() for name in ("类型", "党小组", "日期", "时间")}
+        self._messages = {
+            name: FieldMessage() for name in ("类型", "党小组", "日期", "时间", "长度")
+        }
 
         form = QGridLayout()
         form.setHorizontalSpacing(10)
@@ -405,6 +411,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         form.addWidget(self.lecturer_combo, 10, 1)
         form.addWidget(self.lecture_title_label, 10, 2)
         form.addWidget(self.lecture_title_edit, 10, 3, 1, 3)
+        form.addWidget(self._messages["长度"], 11, 1, 1, 5)  # a text over its length limit
 
         self.tabs = QTabWidget()
         self.attendance = AttendancePanel()
@@ -581,7 +588,10 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             box.setChecked(kind in meeting.kinds and kind is not primary)
         self._show_kind_fields()
         self.title_edit.setText(meeting.title)
-        self.date_edit.setDate(QDate(meeting.day))
+        day = QDate(meeting.day)  # a stored date outside the range is shown, not clamped
+        edit = self.date_edit
+        edit.setDateRange(min(day, edit.minimumDate()), max(day, edit.maximumDate()))
+        edit.setDate(day)
         self.start_edit.setTime(QTime(meeting.start) if meeting.start else QTime(0, 0))
         self.end_edit.setTime(QTime(meeting.end) if meeting.end else QTime(0, 0))
         self.status_combo.setCurrentIndex(self.status_combo.findData(meeting.status.value))
@@ -768,12 +778,15 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         if self._loading:
             return []
         meeting = self._collect()
-        problems = check_meeting(meeting, today=self.today)
-        shown = problems if self._tried_save else [p for p in problems if p[0] in ("日期", "时间")]
+        problems = check_meeting(meeting, today=self.today) + meeting_text_problems(meeting)
+        messages = {**self._messages, **self.attendance_messages}
         by_field: dict[str, list[str]] = {}
-        for name, text in shown:
-            by_field.setdefault(name, []).append(text)
-        for name, message in {**self._messages, **self.attendance_messages}.items():
+        for name, text in problems:
+            place = name if name in messages else "长度"
+            # Before the first save only what is plainly wrong, not what is still empty.
+            if self._tried_save or place in ("日期", "时间", "长度"):
+                by_field.setdefault(place, []).append(text)
+        for name, message in messages.items():
             if name in by_field:
                 message.show_error("；".join(by_field[name]))
             else:
@@ -829,13 +842,21 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
                 "党小组": self.group_combo,
                 "日期": self.date_edit,
                 "时间": self.start_edit,
+                "主题": self.title_edit,
+                "地点": self.place_combo,
+                "主持人": self.host_combo,
+                "记录人": self.recorder_combo,
+                "授课人": self.lecturer_combo,
+                "党课题目": self.lecture_title_edit,
             }.get(first)
             if focus is None:
-                self.show_tab(0)
+                self.show_tab(_TABS.index(first) if first in _TABS else 0)
             else:
                 focus.setFocus()
             return False
         meeting = self._collect()
+        if not self._dates_confirmed(meeting):
+            return False
         duplicates = self.repo.same_day_duplicates(meeting)
         if duplicates:
             other = duplicates[0]
@@ -864,6 +885,27 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.context.changed("meetings")
         self._save_geometry()
         self.accept()
+        return True
+
+    def _dates_confirmed(self, meeting: Meeting) -> bool:
+        """Ask before saving a date before 1921-07-01 or more than a year from today."""
+        days = [("会议日期", meeting.day)] + [
+            (f"{row.name}的补学日期", row.makeup.day)
+            for row in meeting.attendance
+            if row.makeup.day is not None
+        ]
+        for index, (label, day) in enumerate(days):
+            problem = record_date_problem(
+                day, today=self.today, show=lambda d: day_text(d, "yyyy年M月d日")
+            )
+            if problem and not msgbox.confirm(
+                self, "日期可能有误", f"{label} {problem}。\n\n仍要保存吗？", yes="仍然保存"
+            ):
+                if index == 0:
+                    self.date_edit.setFocus()
+                else:
+                    self.show_tab(0)
+                return False
         return True
 
     @Slot(int)

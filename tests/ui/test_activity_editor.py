@@ -411,3 +411,94 @@ def test_a_failed_write_keeps_the_editor_open(qtbot, context, monkeypatch) -> No
     monkeypatch.setattr(editor.repo, "add", full)
     assert not editor.save()
     assert errors and editor.isVisible() and editor.title_edit.text() == "防汛巡查值守"
+
+
+# -- dates that are probably typos, and texts over their limit ----------------------------------
+
+
+def _asking(monkeypatch, answer: bool) -> list[tuple[str, str]]:
+    asked: list[tuple[str, str]] = []
+
+    def confirm(_parent, title, text, **_kwargs) -> bool:
+        asked.append((title, text))
+        return answer
+
+    monkeypatch.setattr(msgbox, "confirm", confirm)
+    return asked
+
+
+def _fill(qtbot, editor: ActivityEditor) -> None:
+    editor.title_edit.setText("义务植树")
+    _click_name(qtbot, editor, editor.participants.people()[0].name)
+
+
+def test_a_date_before_1921_asks_before_saving(qtbot, context, monkeypatch) -> None:
+    editor = _editor(qtbot, context)
+    _fill(qtbot, editor)
+    editor.date_edit.setDate(QDate(1900, 3, 12))
+    asked = _asking(monkeypatch, False)
+    assert editor.save() is False
+    assert asked == [
+        (
+            "日期可能有误",
+            "活动日期 1900年3月12日 早于 1921年7月1日（中国共产党成立），可能输错了。\n\n仍要保存吗？",
+        )
+    ]
+    assert ActivityRepo(context.db).count() == 0
+    _asking(monkeypatch, True)
+    assert editor.save() is True
+    assert ActivityRepo(context.db).get(editor.saved_activity.id).day == dt.date(1900, 3, 12)
+
+
+def test_an_end_date_more_than_a_year_ahead_asks(qtbot, context, monkeypatch) -> None:
+    editor = _editor(qtbot, context)
+    _fill(qtbot, editor)
+    editor.multi_day_box.setChecked(True)
+    editor.end_date_edit.setDate(QDate(2026, 6, 19))
+    asked = _asking(monkeypatch, False)
+    assert editor.save() is False
+    assert [text.split("，")[0] for _, text in asked] == [
+        "结束日期 2026年6月19日 晚于 2026年6月18日（今天起一年）"
+    ]
+    editor.end_date_edit.setDate(QDate(2026, 6, 18))
+    assert editor.save() is True and len(asked) == 1
+
+
+def test_an_old_stored_date_is_shown_and_kept(qtbot, context, monkeypatch) -> None:
+    """The form used to start at 1990 and moved an older date there without a word."""
+    member = context.members.list()[0]
+    activity = Activity(
+        kind="志愿服务",
+        title="老照片里的义务劳动",
+        day=dt.date(1958, 5, 1),
+        end_day=dt.date(1958, 5, 3),
+        participants=[Participation(member.id, member.name, 8)],
+    )
+    activity.id = ActivityRepo(context.db).add(activity)
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: pytest.fail("asked"))
+    editor = _editor(qtbot, context, ActivityRepo(context.db).get(activity.id))
+    assert (editor.date_edit.date(), editor.end_date_edit.date()) == (
+        QDate(1958, 5, 1),
+        QDate(1958, 5, 3),
+    )
+    assert not editor.is_dirty()
+    editor.place_edit.setText("城关公社")
+    assert editor.save() is True
+    stored = ActivityRepo(context.db).get(activity.id)
+    assert (stored.day, stored.end_day, stored.place) == (
+        dt.date(1958, 5, 1),
+        dt.date(1958, 5, 3),
+        "城关公社",
+    )
+
+
+def test_a_place_over_the_limit_is_not_saved(qtbot, context) -> None:
+    editor = _editor(qtbot, context)
+    _fill(qtbot, editor)
+    editor.place_edit.setText("地" * 201)
+    assert editor.save() is False
+    assert editor._messages["长度"].text() == "地点最长 200 个字，现有 201 个字"
+    assert editor.place_edit.hasFocus()
+    assert ActivityRepo(context.db).count() == 0
+    editor.place_edit.setText("地" * 200)
+    assert editor.save() is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QDate, QMimeData, Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
@@ -395,3 +395,69 @@ def test_missing_file_is_reported_under_the_list(qtbot, context, tmp_path) -> No
     editor.add_attachments([str(tmp_path / "不存在.jpg")])
     assert editor.attachment_list.count() == 0
     assert "找不到文件" in editor.attachment_message.text()
+
+
+# -- dates that are probably typos, and texts over their limit ----------------------------------
+
+
+def _asking(monkeypatch, answer: bool) -> list[tuple[str, str]]:
+    asked: list[tuple[str, str]] = []
+
+    def confirm(_parent, title, text, **_kwargs) -> bool:
+        asked.append((title, text))
+        return answer
+
+    monkeypatch.setattr(msgbox, "confirm", confirm)
+    return asked
+
+
+def test_a_date_before_1921_asks_before_saving(qtbot, context, monkeypatch) -> None:
+    editor = _editor(qtbot, context)
+    editor.date_edit.setDate(QDate(1900, 1, 1))
+    asked = _asking(monkeypatch, False)
+    assert editor.save() is False
+    assert asked == [
+        (
+            "日期可能有误",
+            "会议日期 1900年1月1日 早于 1921年7月1日（中国共产党成立），可能输错了。\n\n仍要保存吗？",
+        )
+    ]
+    assert MeetingRepo(context.db).count() == 0 and editor.isVisible()
+    _asking(monkeypatch, True)
+    assert editor.save() is True
+    assert MeetingRepo(context.db).get(editor.saved_meeting.id).day == dt.date(1900, 1, 1)
+
+
+def test_a_plan_more_than_a_year_ahead_asks_before_saving(qtbot, context, monkeypatch) -> None:
+    editor = _editor(qtbot, context, planned=True)
+    editor.date_edit.setDate(QDate(TODAY).addYears(1).addDays(1))
+    asked = _asking(monkeypatch, False)
+    assert editor.save() is False
+    assert len(asked) == 1 and "（今天起一年），可能输错了" in asked[0][1]
+    editor.date_edit.setDate(QDate(TODAY).addYears(1))
+    assert editor.save() is True and len(asked) == 1  # a year ahead exactly: no question
+
+
+def test_an_old_stored_date_is_shown_and_kept_as_it_is(qtbot, context, monkeypatch) -> None:
+    """The form used to start at 1990 and moved an older date there without a word."""
+    for day in (dt.date(1950, 10, 1), dt.date(1899, 12, 31)):
+        meeting = _held_meeting(context, day=day)
+        editor = _editor(qtbot, context, MeetingRepo(context.db).get(meeting.id))
+        assert editor.date_edit.date() == QDate(day)
+        assert not editor.is_dirty()
+        editor.title_edit.setText("补录的会议")
+        asked = _asking(monkeypatch, True)
+        assert editor.save() is True
+        assert len(asked) == (1 if day.year < 1921 else 0)
+        assert MeetingRepo(context.db).get(meeting.id).day == day
+
+
+def test_minutes_over_the_limit_are_not_saved(qtbot, context) -> None:
+    editor = _editor(qtbot, context)
+    editor.minutes_edit.setPlainText("记" * 200_001)
+    assert editor.save() is False
+    assert editor._messages["长度"].text() == "会议记录最长 200000 个字，现有 200001 个字"
+    assert editor.tabs.currentIndex() == 2  # 会议记录
+    assert MeetingRepo(context.db).count() == 0
+    editor.minutes_edit.setPlainText("记" * 200_000)
+    assert editor.save() is True
