@@ -7,15 +7,39 @@ Chinese; the exit code is 0 on success and non-zero with a message on stderr oth
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
+import errno
 import json
+import logging
+import os
+import random
+import sqlite3
+import string
 import sys
+import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from branchdesk import __version__
-from branchdesk.store.db import DB_FILENAME, Database, StorageError, open_database
+from branchdesk.store.db import (
+    DB_FILENAME,
+    Database,
+    NewerDatabaseError,
+    StorageError,
+    folder_writable,
+    open_database,
+    storage_error,
+)
 from branchdesk.store.location import ensure_data_dir, resolve_data_dir
+from branchdesk.store.lock import DataFolderLock, FolderLocked, lock_wait_seconds
+
+# Exit code for a bug (an exception nobody expected), as sysexits.h has it.
+EXIT_INTERNAL_ERROR = 70
+# Returns and periods outside these years are typing mistakes (the Party was founded in 1921).
+FIRST_YEAR = 1921
 
 
 class CliError(Exception):
@@ -170,20 +194,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
-    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+def _data_dir(args: argparse.Namespace) -> Path:
+    return resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    """``meetings add``: how the lock file names this command to a second copy."""
+    words = [args.command]
+    for sub in ("members_command", "meetings_command", "activities_command"):
+        if getattr(args, sub, None):
+            words.append(getattr(args, sub))
+    return " ".join(words)
+
+
+def _cleanup(args: argparse.Namespace) -> contextlib.ExitStack:
+    stack: contextlib.ExitStack | None = getattr(args, "cleanup", None)
+    if stack is None:  # a handler called directly rather than through main()
+        stack = args.cleanup = contextlib.ExitStack()
+    return stack
+
+
+def _hold_folder(args: argparse.Namespace, data_dir: Path) -> None:
+    """Take the data folder's one-writer lock until the command ends, waiting briefly."""
+    lock = DataFolderLock(data_dir, command=_command_name(args))
+    lock.acquire(wait=lock_wait_seconds())
+    _cleanup(args).callback(lock.release)
+
+
+def _needs_migration(path: Path) -> bool:
+    from branchdesk.store.migrations import MIGRATIONS
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return bool(MIGRATIONS.pending(Database(conn, execute_plugins=False)))
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def _open_for_reading(args: argparse.Namespace, data_dir: Path, path: Path) -> Database:
+    """Open read-only, so that reading works beside a window that holds the folder."""
+    try:
+        return open_database(path, read_only=True)
+    except NewerDatabaseError:
+        raise
+    except StorageError:
+        if not (_needs_migration(path) and folder_writable(data_dir)):
+            raise
+    # Data from an older BranchDesk: upgrade it first, as the one writer would.
+    try:
+        _hold_folder(args, data_dir)
+    except FolderLocked as exc:
+        raise CliError(
+            "数据文件来自旧版本 BranchDesk，需要先升级才能读取，而升级要等数据文件夹空闲。"
+            + exc.message
+        ) from exc
+    open_database(path).close()
+    return open_database(path, read_only=True)
+
+
+def _open(args: argparse.Namespace, *, write: bool = False) -> Database:
+    """Open the branch database: read-only, or for writing under the folder lock."""
+    data_dir = _data_dir(args)
     path = data_dir / DB_FILENAME
-    if not create and not path.exists():
+    if not path.exists():
         raise CliError(
             f"数据文件夹 {data_dir} 中没有支部数据，请先在 BranchDesk 中建立支部或用 demo 命令生成"
         )
-    try:
-        ensure_data_dir(data_dir)
-        return open_database(path)
-    except StorageError as exc:
-        raise CliError(exc.message) from exc
-    except OSError as exc:
-        raise CliError(f"无法使用数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
+    if write:
+        _hold_folder(args, data_dir)
+        db = open_database(path)
+    else:
+        db = _open_for_reading(args, data_dir, path)
+    _cleanup(args).callback(db.close)
+    return db
 
 
 def _print_json(value: Any) -> None:
@@ -193,19 +281,20 @@ def _print_json(value: Any) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from branchdesk.demo import write_demo_branch
 
-    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    data_dir = _data_dir(args)
     if args.members < 3 or args.members > 2000:
         raise CliError("--members 应在 3 到 2000 之间", 2)
+    ensure_data_dir(data_dir)
+    _hold_folder(args, data_dir)
     try:
         summary = write_demo_branch(
             data_dir, members=args.members, seed=args.seed, branch_name=args.branch
         )
-    except StorageError as exc:
-        raise CliError(exc.message) from exc
     except ValueError as exc:
         raise CliError(str(exc)) from exc
+    former = f"（另有 {summary.former} 名已转出或去世）" if summary.former else ""
     print(
-        f"已在 {data_dir} 写入示例支部“{summary.branch}”：{summary.members} 名党员，"
+        f"已在 {data_dir} 写入示例支部“{summary.branch}”：{summary.members} 名党员{former}，"
         f"{summary.groups} 个党小组，{summary.meetings} 次会议，{summary.activities} 次活动"
     )
     return 0
@@ -250,7 +339,9 @@ def cmd_members_list(args: argparse.Namespace) -> int:
         return 0
     for m in members:
         print(f"{m.id}\t{m.name}\t{m.category.value}\t{m.group_name}\t{m.status.value}")
-    print(f"共 {len(members)} 人")
+    current = sum(m.status.in_roster for m in members)
+    left = f"（在册 {current} 人，已转出、去世等 {len(members) - current} 人）"
+    print(f"共 {len(members)} 人" + (left if current != len(members) else ""))
     return 0
 
 
@@ -262,7 +353,7 @@ def cmd_members_import(args: argparse.Namespace) -> int:
         read_roster,
     )
 
-    db = _open(args)
+    db = _open(args, write=not args.dry_run)
     path = Path(args.file)
     try:
         parsed = read_roster(path)
@@ -310,8 +401,6 @@ def cmd_members_export(args: argparse.Namespace) -> int:
 
 
 def _cli_date(value: str | None, option: str) -> Any:
-    import datetime as dt
-
     if not value:
         return None
     try:
@@ -370,7 +459,7 @@ def cmd_meetings_add(args: argparse.Namespace) -> int:
     from branchdesk.reports.meetings_json import MeetingInputError, add_meetings_from_json
 
     data = _read_json(args.json_file)
-    db = _open(args)
+    db = _open(args, write=True)
     try:
         ids = add_meetings_from_json(db, data)
     except MeetingInputError as exc:
@@ -405,7 +494,7 @@ def cmd_activities_add(args: argparse.Namespace) -> int:
     from branchdesk.reports.activities_json import ActivityInputError, add_activities_from_json
 
     data = _read_json(args.json_file)
-    db = _open(args)
+    db = _open(args, write=True)
     try:
         ids = add_activities_from_json(db, data)
     except ActivityInputError as exc:
@@ -414,9 +503,16 @@ def cmd_activities_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cli_period(args: argparse.Namespace) -> Any:
-    import datetime as dt
+def _period_in_range(period: Any, option: str, code: str) -> Any:
+    last = dt.date.today().year + 1
+    if not FIRST_YEAR <= period.year <= last:
+        raise CliError(
+            f"{option} 的期间“{code}”超出范围：年份应在 {FIRST_YEAR} 到 {last} 之间", 2
+        )
+    return period
 
+
+def _cli_period(args: argparse.Namespace) -> Any:
     from branchdesk.domain.requirements import Period, Unit
 
     for option, unit, example in (
@@ -433,6 +529,7 @@ def _cli_period(args: argparse.Namespace) -> Any:
             period = None
         if period is None or period.unit is not unit:
             raise CliError(f"--{option} 的期间“{code}”无效，应写成 {example} 这样的形式", 2)
+        _period_in_range(period, f"--{option}", code)
         if period.end >= dt.date.today():
             sys.stderr.write(f"提示：{period.label}尚未结束，报表只包含截至今天的记录。\n")
         return period
@@ -444,7 +541,7 @@ def cmd_return(args: argparse.Namespace) -> int:
     from branchdesk.reports.return_workbook import ExportError, return_title, write_return
 
     period = _cli_period(args)
-    db = _open(args)
+    db = _open(args, write=args.mark_reported)
     report = compute_return(db, period)
     report.revised = report.revised or args.revised
     try:
@@ -482,6 +579,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
             period = Period.parse(args.period)
         except ValueError as exc:
             raise CliError(str(exc), 2) from None
+        _period_in_range(period, "--period", args.period)
     deadline = _cli_date(args.deadline, "--deadline")
     expected = None
     if args.expect:
@@ -523,7 +621,10 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from branchdesk.store.backup import BackupError, auto_backup, write_backup
 
-    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    data_dir = _data_dir(args)
+    if not (data_dir / DB_FILENAME).exists():
+        raise CliError(f"数据文件夹 {data_dir} 中没有支部数据，无法备份")
+    _hold_folder(args, data_dir)
     try:
         if args.output:
             info = write_backup(data_dir, Path(args.output))
@@ -537,24 +638,32 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from branchdesk.store.backup import BackupError, read_backup_info, restore_backup
-    from branchdesk.store.lock import DataFolderLock
 
-    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    data_dir = _data_dir(args)
+    source = Path(args.file)
+    if not source.is_file():
+        raise CliError(f"找不到备份文件“{source}”")
+    # The whole restore, preview and question included, holds the folder: what was
+    # previewed is what replaces the data, and nothing writes in between.
+    ensure_data_dir(data_dir)
+    _hold_folder(args, data_dir)
     try:
-        info = read_backup_info(Path(args.file))
+        info = read_backup_info(source)
     except (BackupError, StorageError) as exc:
         raise CliError(exc.message) from exc
     print(f"备份内容：{info.describe()}")
     if not args.yes:
         if not sys.stdin.isatty():
             raise CliError("恢复会替换当前数据；确认无误后请加 --yes 再运行", 2)
-        answer = input("恢复会替换当前数据（当前数据会先自动备份）。确定恢复吗？[y/N] ")
+        try:
+            answer = input("恢复会替换当前数据（当前数据会先自动备份）。确定恢复吗？[y/N] ")
+        except EOFError:
+            answer = ""
         if answer.strip().lower() not in ("y", "yes", "是"):
             print("已取消")
             return 1
     try:
-        with DataFolderLock(data_dir):
-            restore_backup(data_dir, Path(args.file))
+        restore_backup(data_dir, source)
     except (BackupError, StorageError) as exc:
         raise CliError(exc.message) from exc
     print(f"已恢复到 {data_dir}")
@@ -637,9 +746,84 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def _os_error_message(exc: OSError) -> str:
+    """The environment's answer (full disk, read-only, no permission, missing) for people."""
+    where = f"（{exc.filename}）" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"磁盘空间已满，数据没有保存{where}。请清理磁盘后重试，已保存的数据不受影响。"
+    if exc.errno == errno.EROFS:
+        return f"文件夹是只读的{where}，无法写入。"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"没有权限读写{where}，或文件正被其他程序占用。"
+    if exc.errno == errno.ENOENT:
+        return f"找不到文件或文件夹{where}。"
+    return f"无法读写文件{where}：{exc.strerror or exc}"
+
+
+def _is_storage_error(exc: sqlite3.DatabaseError) -> bool:
+    # An IntegrityError or a misuse of the API is a bug, not the disk or the folder.
+    return not isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError)
+
+
+def _log_bug(text: str, data_dir: Path | None) -> Path | None:
+    """Write a bug's traceback to the data folder's log; the log's path, or None if it could not."""
+    if data_dir is None or not data_dir.is_dir():
+        return None
+    from branchdesk.logs import setup_logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    raise_exceptions = logging.raiseExceptions
+    logging.raiseExceptions = False  # a failing log write must not print its own traceback
     try:
+        path = setup_logging(data_dir)
+        # Letters only, so that no masking of numbers in the log can change it.
+        marker = "".join(random.choices(string.ascii_lowercase, k=16))
+        logging.getLogger("branchdesk.cli").error("未预料的错误（编号 %s）：\n%s", marker, text)
+        for handler in root.handlers:
+            handler.flush()
+        with open(path, "rb") as handle:
+            handle.seek(max(0, path.stat().st_size - len(text.encode()) - 4096))
+            written = marker.encode() in handle.read()
+    except Exception:
+        return None
+    finally:
+        logging.raiseExceptions = raise_exceptions
+        for handler in root.handlers[:]:
+            if handler not in before:  # leave logging as a caller (or a test) had it
+                root.removeHandler(handler)
+                handler.close()
+    return path if written else None
+
+
+def _report_bug(exc: BaseException, args: argparse.Namespace | None) -> int:
+    """A bug: log the traceback, tell the user in one Chinese line where it went."""
+    try:
+        text = "".join(traceback.format_exception(exc))
+    except Exception:
+        text = repr(exc)
+    summary = " ".join(str(exc).split())[:200]
+    summary = f"{type(exc).__name__}: {summary}" if summary else type(exc).__name__
+    try:
+        data_dir: Path | None = resolve_data_dir(getattr(args, "data_dir", None))
+    except Exception:
+        data_dir = None
+    path = _log_bug(text, data_dir)
+    where = f"，详情已写入日志 {path}" if path else "，详情未能写入日志"
+    sys.stderr.write(f"branchdesk: 内部错误：{summary}{where}\n")
+    return EXIT_INTERNAL_ERROR
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"branchdesk: {message}\n")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure ends as one Chinese line on stderr and an exit code."""
+    args: argparse.Namespace | None = None
+    try:
+        parser = build_parser()
         args = parser.parse_args(list(argv) if argv is not None else None)
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
         if args.self_test:
@@ -657,12 +841,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             from branchdesk.app import run_gui
 
             return run_gui(data_dir, demo=args.demo, early_check=early_check)
-        return handler(args)
+        # Locks and connections a command takes are released when it ends, however it ends.
+        with contextlib.ExitStack() as cleanup:
+            args.cleanup = cleanup
+            # openpyxl's remarks on a stranger's workbook ("no default style") mean nothing
+            # to the user, who has the real answer on the next line.
+            cleanup.enter_context(warnings.catch_warnings())
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            return handler(args)
     except CliError as exc:
-        sys.stderr.write(f"branchdesk: {exc.message}\n")
-        return exc.code
-    except StorageError as exc:
-        sys.stderr.write(f"branchdesk: {exc.message}\n")
+        return _fail(exc.message, exc.code)
+    except StorageError as exc:  # includes FolderLocked and a database from a newer version
+        return _fail(exc.message, 1)
+    except BrokenPipeError:
+        # ``branchdesk members list | head``: the reader left; say nothing more.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except OSError as exc:
+        return _fail(_os_error_message(exc), 1)
     except KeyboardInterrupt:
         return 130
+    except sqlite3.DatabaseError as exc:
+        if _is_storage_error(exc):  # full disk, read-only, locked, damaged
+            return _fail(storage_error(exc).message, 1)
+        return _report_bug(exc, args)
+    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes a message
+        return _report_bug(exc, args)

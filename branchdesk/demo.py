@@ -41,6 +41,7 @@ class DemoSummary:
     groups: int
     meetings: int = 0
     activities: int = 0
+    former: int = 0  # moved away or died: kept in the roster's history, not counted
 
 
 def _id_number(rng: random.Random, birth: dt.date, gender: Gender) -> str:
@@ -59,13 +60,17 @@ def _name(rng: random.Random, used: set[str]) -> str:
     return rng.choice(_SURNAMES) + rng.choice(_GIVEN_NAMES) + rng.choice(_GIVEN_NAMES)
 
 
-def demo_members(count: int, seed: int, today: dt.date) -> list[Member]:
-    """Generate ``count`` members whose data passes validation without warnings."""
+def demo_members(count: int, seed: int, today: dt.date, *, former: int = 0) -> list[Member]:
+    """Generate ``count`` members whose data passes validation without warnings.
+
+    ``former`` more full members follow them, for a history of people who have left;
+    the first ``count`` are the same whatever ``former`` is.
+    """
     rng = random.Random(seed)
     used: set[str] = set()
     members: list[Member] = []
     specials = list(_SPECIAL_NAMES) if count >= 12 else []
-    for index in range(count):
+    for index in range(count + former):
         name = specials.pop(0) if specials and index % 5 == 2 else _name(rng, used)
         used.add(name)
         gender = rng.choice((Gender.MALE, Gender.FEMALE))
@@ -76,7 +81,7 @@ def demo_members(count: int, seed: int, today: dt.date) -> list[Member]:
             join = today - dt.timedelta(days=rng.randint(400, 3000))
             if join < earliest_join:  # the youngest: joined as soon as they could
                 join = earliest_join + dt.timedelta(days=30)
-        probationary = index % 11 == 7 or (count >= 20 and index == count - 2)
+        probationary = index < count and (index % 11 == 7 or (count >= 20 and index == count - 2))
         if probationary:
             join = today - dt.timedelta(days=rng.randint(40, 330))
             birth = min(birth, add_years(join, -22))
@@ -117,25 +122,32 @@ def write_demo_branch(
         rng = random.Random(seed * 7919)
         name = branch_name or "城关街道幸福里社区党支部"
         group_count = 1 if members < 9 else min(6, max(2, members // 12))
-        people = demo_members(members, seed, today)
+        # ``members`` is the branch as it stands (在册 and 流动); two more people who moved
+        # away or died are the history a real branch has.
+        people = demo_members(members, seed, today, former=2)
+        current, former = people[:members], people[members:]
+        committee_roles = (
+            [
+                Role.SECRETARY,
+                Role.ORGANISATION,
+                Role.PROPAGANDA,
+                Role.DISCIPLINE,
+                Role.DEPUTY_SECRETARY,
+            ]
+            if members >= 7
+            else [Role.SECRETARY]
+        )
+        full_members = [m for m in current if m.category is Category.FULL]
+        for role, member in zip(committee_roles, full_members, strict=False):
+            member.roles = [role]
+        movable = [m for m in current if not m.roles and m.category is Category.FULL]
+        rng.shuffle(movable)
+        if len(movable) < 6:  # too small a branch for a history
+            people, former = current, []
         with db.atomic():
             BranchRepo(db).save(Branch(name=name, superior="中共城关街道工作委员会"))
             groups = [GroupRepo(db).create(_GROUP_NAMES[i]) for i in range(group_count)]
-            committee_roles = (
-                [
-                    Role.SECRETARY,
-                    Role.ORGANISATION,
-                    Role.PROPAGANDA,
-                    Role.DISCIPLINE,
-                    Role.DEPUTY_SECRETARY,
-                ]
-                if members >= 7
-                else [Role.SECRETARY]
-            )
             repo = MemberRepo(db)
-            full_members = [m for m in people if m.category is Category.FULL]
-            for role, member in zip(committee_roles, full_members, strict=False):
-                member.roles = [role]
             for index, member in enumerate(people):
                 member.group_id = groups[index % group_count].id
                 member.sort_order = index + 1
@@ -145,18 +157,15 @@ def write_demo_branch(
                 if group_members:
                     GroupRepo(db).set_leader(group.id, group_members[0].id)
             # Some history: one member moved away, one died, one works elsewhere for now.
-            movable = [m for m in people if not m.roles and m.category is Category.FULL]
-            rng.shuffle(movable)
-            if len(movable) >= 6:
-                gone = movable[0]
+            if former:
                 repo.set_status(
-                    gone.id or 0,
+                    former[0].id or 0,
                     MemberStatus.TRANSFERRED_OUT,
                     PartialDate.of(today - dt.timedelta(days=200)),
                     "组织关系转往城南街道第二社区党支部",
                 )
                 repo.set_status(
-                    movable[1].id or 0,
+                    former[1].id or 0,
                     MemberStatus.DECEASED,
                     PartialDate.of(today - dt.timedelta(days=420)),
                 )
@@ -172,6 +181,7 @@ def write_demo_branch(
             groups=group_count,
             meetings=meeting_count,
             activities=activity_count,
+            former=len(former),
         )
     finally:
         db.close()

@@ -9,6 +9,8 @@ with a reason; branches on an optional list that sent nothing are named as missi
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -34,10 +36,21 @@ from branchdesk.reports.return_workbook import (
     safe_filename,
     save_workbook,
 )
-from branchdesk.reports.xlsx_safety import Limits, XlsxFileError, read_workbook_rows
+from branchdesk.reports.xlsx_safety import (
+    ENCRYPTED_HINT,
+    EncryptedWorkbookError,
+    Limits,
+    XlsxFileError,
+    read_workbook_rows,
+)
+
+log = logging.getLogger(__name__)
 
 NOT_A_RETURN = "不是 BranchDesk 报表"
 NEWER_FORMAT = "格式版本较新（请升级 BranchDesk）"
+UNREADABLE = f"{NOT_A_RETURN}（文件内容异常，无法读取）"
+# No branch has more members, meetings or hours than this in one year; more is a forgery.
+_MAX_FIGURE = 10_000_000
 # A return is a few hundred rows; anything far bigger is not one.
 RETURN_LIMITS = Limits(max_file_bytes=20 * 1024 * 1024, max_data_rows=10_000)
 _MEMBER_KEYS = (
@@ -200,6 +213,8 @@ def read_return_file(path: Path | str) -> dict[str, Any] | str:
     path = Path(path)
     try:
         workbook = read_workbook_rows(path, RETURN_LIMITS)
+    except EncryptedWorkbookError:
+        return ENCRYPTED_HINT
     except XlsxFileError as exc:
         if not path.exists():
             return "找不到该文件"
@@ -271,54 +286,105 @@ def read_expected_names(path: Path | str) -> list[str]:
     return names
 
 
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)):
-        return int(value)
-    return 0
+class _BadReturn(Exception):
+    """A return whose hidden sheet holds what no BranchDesk writes; ``reason`` says what."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
-def _number(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) else 0.0
+def _checked_number(value: Any, key: str) -> float:
+    """A figure as BranchDesk writes it: a finite, non-negative number (missing is 0)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _BadReturn(f"{NOT_A_RETURN}（报表数据有误：{key} 不是数字）")
+    if not math.isfinite(value) or not 0 <= value <= _MAX_FIGURE:
+        raise _BadReturn(f"{NOT_A_RETURN}（报表数据有误：{key} 的值 {value} 不合理）")
+    return float(value)
+
+
+def _int(value: Any, key: str = "") -> int:
+    return int(_checked_number(value, key))
+
+
+def _number(value: Any, key: str = "") -> float:
+    return _checked_number(value, key)
+
+
+def _section(figures: dict[str, Any], key: str) -> dict[str, Any]:
+    value = figures.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _BadReturn(f"{NOT_A_RETURN}（报表数据有误：{key} 不完整）")
+    return value
+
+
+def _kind_entry(code: str, entry: Any) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise _BadReturn(f"{NOT_A_RETURN}（报表数据有误：kinds.{code} 不完整）")
+    groups = entry.get("groups")
+    if groups is not None and not (
+        isinstance(groups, dict) and all(isinstance(g, dict) for g in groups.values())
+    ):
+        raise _BadReturn(f"{NOT_A_RETURN}（报表数据有误：kinds.{code}.groups 不完整）")
+    return {
+        **entry,
+        "required": _int(entry.get("required"), f"kinds.{code}.required"),
+        "held": _int(entry.get("held"), f"kinds.{code}.held"),
+    }
 
 
 def _branch_figures(name: str, figures: dict[str, Any], deadline: dt.date | None) -> BranchFigures:
+    """The figures of one return, checked; raise ``_BadReturn`` when they cannot be right."""
     try:
         generated = dt.date.fromisoformat(str(figures.get("generated_on")))
     except ValueError:
         generated = None
-    members = figures.get("members") or {}
-    attendance = figures.get("attendance") or {}
-    activities = figures.get("activities") or {}
+    members = _section(figures, "members")
+    attendance = _section(figures, "attendance")
+    activities = _section(figures, "activities")
     kinds = {
-        str(code): {
-            **entry,
-            "required": _int(entry.get("required")),
-            "held": _int(entry.get("held")),
-        }
-        for code, entry in (figures.get("kinds") or {}).items()
-        if isinstance(entry, dict)
+        str(code): _kind_entry(str(code), entry)
+        for code, entry in _section(figures, "kinds").items()
     }
-    hours = _number(activities.get("hours"))
+    hours = _number(activities.get("hours"), "activities.hours")
     return BranchFigures(
         file=name,
         branch=str(figures["branch"]).strip(),
         superior=str(figures.get("superior") or "").strip(),
         period=Period.parse(str(figures["period"])),
         generated_on=generated,
-        revised=bool(_int(figures.get("revised"))),
-        members={key: _int(members.get(key)) for key in _MEMBER_KEYS},
+        revised=figures.get("revised") in (True, 1),
+        members={key: _int(members.get(key), f"members.{key}") for key in _MEMBER_KEYS},
         kinds=kinds,
-        meetings_held=_int(figures.get("meetings_held")),
-        attendance={key: _int(attendance.get(key)) for key in _ATTENDANCE_KEYS},
+        meetings_held=_int(figures.get("meetings_held"), "meetings_held"),
+        attendance={
+            key: _int(attendance.get(key), f"attendance.{key}") for key in _ATTENDANCE_KEYS
+        },
         activities={
-            "count": _int(activities.get("count")),
-            "participations": _int(activities.get("participations")),
+            "count": _int(activities.get("count"), "activities.count"),
+            "participations": _int(activities.get("participations"), "activities.participations"),
             "hours": int(hours) if hours.is_integer() else round(hours, 2),
         },
         late=bool(deadline and generated and generated > deadline),
     )
+
+
+def _read_branch(path: Path, deadline: dt.date | None) -> BranchFigures | str:
+    """One file's figures, or the reason it is refused; never an exception (a stranger's file)."""
+    try:
+        figures = read_return_file(path)
+        if isinstance(figures, str):
+            return figures
+        return _branch_figures(path.name, figures, deadline)
+    except _BadReturn as exc:
+        return exc.reason
+    except Exception:  # noqa: BLE001 - whatever a hostile file does, the others are summed
+        log.warning("return file %s could not be read", path.name, exc_info=True)
+        return UNREADABLE
 
 
 class ConsolidationCancelled(Exception):
@@ -347,11 +413,10 @@ def consolidate(
         if progress is not None and not progress(done, len(paths)):
             raise ConsolidationCancelled()
         path = Path(raw)
-        figures = read_return_file(path)
-        if isinstance(figures, str):
-            result.refused.append((path.name, figures))
+        row = _read_branch(path, deadline)
+        if isinstance(row, str):
+            result.refused.append((path.name, row))
             continue
-        row = _branch_figures(path.name, figures, deadline)
         if result.period is None:
             result.period = row.period
         if row.period != result.period:

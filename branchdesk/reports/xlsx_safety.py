@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,13 @@ class XlsxFileError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class EncryptedWorkbookError(XlsxFileError):
+    """A password-protected workbook: Excel keeps it encrypted inside an OLE2 compound file."""
+
+
+ENCRYPTED_HINT = "有密码保护，请在 Excel 中取消密码后再导入"
 
 
 @dataclass(frozen=True)
@@ -62,16 +70,118 @@ class WorkbookRows:
     sheets: list[SheetRows]
 
 
+# ------------------------------------------------------------------ OLE2 compound files
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Excel encrypts an .xlsx by wrapping it in a compound file with these two streams.
+_ENCRYPTION_STREAMS = {"encryptedpackage", "encryptioninfo"}
+_END_OF_CHAIN = 0xFFFFFFFE
+_MAX_SECTORS = 1 << 16  # bounds every chain walked in a stranger's file
+
+
+def _ole_directory_names(handle: Any, size: int) -> set[str]:
+    """The storage and stream names of a compound file (MS-CFB), read with every bound checked."""
+    header = handle.read(512)
+    if len(header) < 512 or not header.startswith(OLE2_MAGIC):
+        return set()
+    shift = struct.unpack_from("<H", header, 0x1E)[0]
+    if shift not in (9, 12):
+        return set()
+    sector_size = 1 << shift
+    fat_count, first_dir = struct.unpack_from("<II", header, 0x2C)
+    first_difat, difat_count = struct.unpack_from("<II", header, 0x44)
+
+    def sector(number: int) -> bytes:
+        offset = (number + 1) * sector_size
+        if number >= _END_OF_CHAIN - 4 or offset + sector_size > size:
+            raise ValueError("sector outside the file")
+        handle.seek(offset)
+        return bytes(handle.read(sector_size))
+
+    per_sector = sector_size // 4
+    fat_sectors = list(struct.unpack_from("<109I", header, 0x4C))
+    difat, seen = first_difat, set[int]()
+    for _ in range(min(difat_count, _MAX_SECTORS)):
+        if difat >= _END_OF_CHAIN - 4 or difat in seen:
+            break
+        seen.add(difat)
+        entries = struct.unpack(f"<{per_sector}I", sector(difat))
+        fat_sectors += entries[:-1]
+        difat = entries[-1]
+    # No more FAT than it takes to describe a file of this size, whatever the header claims.
+    needed = size // sector_size // per_sector + 1
+    fat: list[int] = []
+    for number in fat_sectors[: min(fat_count, needed)]:
+        fat += struct.unpack(f"<{per_sector}I", sector(number))
+    names: set[str] = set()
+    current, visited = first_dir, set[int]()
+    while current < len(fat) and current not in visited and len(visited) < _MAX_SECTORS:
+        visited.add(current)
+        block = sector(current)
+        for start in range(0, sector_size, 128):
+            entry = block[start : start + 128]
+            length = struct.unpack_from("<H", entry, 0x40)[0]
+            if entry[0x42] in (1, 2) and 2 <= length <= 64:
+                names.add(entry[: length - 2].decode("utf-16-le", errors="replace"))
+        current = fat[current]
+    return names
+
+
+def _ole_names(path: Path, max_bytes: int) -> set[str] | None:
+    """The lower-cased names in a compound file's directory; None when it is not readable one."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None  # refused for its size anyway
+        with open(path, "rb") as handle:
+            names = _ole_directory_names(handle, size)
+    except (OSError, ValueError, struct.error, IndexError):
+        return None
+    return {name.lower() for name in names} or None
+
+
+def is_encrypted_workbook(path: Path, max_bytes: int = DEFAULT_LIMITS.max_file_bytes) -> bool:
+    """Whether ``path`` is an OLE2 compound file holding Excel's encrypted package."""
+    return bool((_ole_names(path, max_bytes) or set()) & _ENCRYPTION_STREAMS)
+
+
+def _starts_like_ole2(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(OLE2_MAGIC)) == OLE2_MAGIC
+    except OSError:
+        return False
+
+
+def check_not_encrypted(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a password-protected workbook, whatever its extension, saying so.
+
+    An unprotected Excel 97-2003 workbook renamed ``.xlsx`` is told to be saved again;
+    any other compound file is left to the zip check, which calls it no workbook.
+    """
+    if not _starts_like_ole2(path):
+        return
+    names = _ole_names(path, limits.max_file_bytes) or set()
+    if names & _ENCRYPTION_STREAMS:
+        raise EncryptedWorkbookError(f"“{path.name}”{ENCRYPTED_HINT}。")
+    if path.suffix.lower() == ".xlsx" and names & {"workbook", "book"}:
+        raise XlsxFileError(_old_format_message(path, "实际是 .xls"))
+
+
+def _old_format_message(path: Path, what: str) -> str:
+    return (
+        f"“{path.name}”是旧版 Excel 97-2003 格式（{what}），本程序只能读取 .xlsx 文件。"
+        "请在 Excel 或 WPS 中打开它，选择“另存为”→“Excel 工作簿 (*.xlsx)”，再导入另存的文件。"
+    )
+
+
 def check_extension(path: Path) -> None:
     """Refuse anything but ``.xlsx`` with a message that says what to do instead."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return
     if suffix in (".xls", ".et"):
-        raise XlsxFileError(
-            f"“{path.name}”是旧版 Excel 97-2003 格式（{suffix}），本程序只能读取 .xlsx 文件。"
-            "请在 Excel 或 WPS 中打开它，选择“另存为”→“Excel 工作簿 (*.xlsx)”，再导入另存的文件。"
-        )
+        raise XlsxFileError(_old_format_message(path, suffix))
     if suffix in (".csv", ".txt"):
         raise XlsxFileError(
             f"“{path.name}”是文本文件（{suffix}），不是 Excel 工作簿。"
@@ -143,6 +253,8 @@ def _cell_text_ok(value: Any) -> Any:
 def read_workbook_rows(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> WorkbookRows:
     """Read the non-empty rows of every worksheet, refusing hostile or oversized files."""
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xls", ".et"):
+        check_not_encrypted(path, limits)
     check_extension(path)
     precheck_zip(path, limits)
     _require_defusedxml()

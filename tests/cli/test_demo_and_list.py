@@ -13,11 +13,15 @@ from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
 
 def test_demo_writes_a_plausible_branch(data_dir, capsys):
     assert main(["demo", "--data-dir", str(data_dir), "--members", "40", "--seed", "3"]) == 0
-    assert "40" not in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "40 名党员（另有 2 名已转出或去世）" in out and not err
     db = open_database(data_dir / DB_FILENAME)
     assert BranchRepo(db).get().name.endswith("党支部")
+    # 40 members in the branch today (在册 and 流动), besides those who have left.
+    assert MemberRepo(db).counts().total == 40
+    assert len(MemberRepo(db).list(include_left=False)) == 40
     members = MemberRepo(db).list()
-    assert len(members) == 40
+    assert len(members) == 42
     assert len(GroupRepo(db).list()) == 3
     for member in members:
         assert [i for i in check_member(member)] == [], member.name
@@ -50,7 +54,7 @@ def test_members_list_json_shape(data_dir, capsys):
     capsys.readouterr()
     assert main(["members", "list", "--json", "--data-dir", str(data_dir)]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 12
+    assert len([row for row in rows if row["status"] in ("在册", "流动")]) == 12
     required = {
         "id",
         "name",
@@ -71,6 +75,19 @@ def test_members_list_json_shape(data_dir, capsys):
         assert row["category"] in ("正式", "预备")
         assert len(row["birth_date"]) == 10 and row["birth_date"][4] == "-"
         assert isinstance(row["id_number"], str) and len(row["id_number"]) == 18
+
+
+@pytest.mark.parametrize("members", [3, 5, 8, 12, 13, 40, 200])
+def test_demo_gives_exactly_the_members_asked_for(tmp_path, capsys, members):
+    folder = tmp_path / "demo"
+    assert main(["demo", "--data-dir", str(folder), "--members", str(members)]) == 0
+    assert f"{members} 名党员" in capsys.readouterr().out
+    assert main(["members", "list", "--data-dir", str(folder)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.endswith(("\t在册", "\t流动")) for line in lines) == members
+    db = open_database(folder / DB_FILENAME)
+    assert MemberRepo(db).counts().total == members
+    db.close()
 
 
 def test_data_dir_from_environment(data_dir, capsys, monkeypatch):

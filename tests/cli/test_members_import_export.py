@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from reports.ole_samples import encrypted_workbook
 from reports.roster_samples import write_messy_roster
 
 from branchdesk.cli import main
@@ -161,3 +162,16 @@ def test_export_masks_personal_data_unless_asked(branch_dir, tmp_path, capsys):
     assert not any(re.fullmatch(r"\d{17}[\dX]", v) for v in values)  # no full ID anywhere
     again = _run_json(capsys, "members", "import", str(out_path), "--json", "--data-dir", str(branch_dir))
     assert (again["added"], again["updated"]) == (0, 0)  # a masked file never overwrites IDs
+
+
+@pytest.mark.parametrize("name", ["加密名册.xlsx", "加密名册.xls"])
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_a_password_protected_roster_is_told_so(branch_dir, tmp_path, capsys, name, dry_run):
+    path = tmp_path / name
+    path.write_bytes(encrypted_workbook())
+    code = main(["members", "import", str(path), *dry_run, "--data-dir", str(branch_dir)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"“{name}”有密码保护，请在 Excel 中取消密码后再导入" in captured.err
+    assert "损坏" not in captured.err and captured.out == ""
+    assert _members(branch_dir) == []

@@ -8,6 +8,7 @@ import os
 
 import openpyxl
 import pytest
+from reports.ole_samples import encrypted_workbook
 
 from branchdesk.cli import main
 from branchdesk.domain.requirements import Period, Unit
@@ -67,14 +68,27 @@ def test_quarter_and_year_returns(branches, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "option, value",
-    [("--month", "2026-13"), ("--month", "2026-Q3"), ("--quarter", "2026-Q5"), ("--year", "26")],
+    [
+        ("--month", "2026-13"),
+        ("--month", "2026-Q3"),
+        ("--quarter", "2026-Q5"),
+        ("--year", "26"),
+        ("--month", "9999-12"),
+        ("--month", "1900-01"),
+        ("--quarter", "9999-Q4"),
+        ("--year", "0"),
+        ("--year", "0000"),
+        ("--year", "10000"),
+        ("--year", "9999"),
+    ],
 )
 def test_a_bad_period_exits_2_with_a_chinese_message(branches, tmp_path, capsys, option, value):
     code = main(
         ["return", "--data-dir", str(branches[0]), option, value, "-o", str(tmp_path / "r.xlsx")]
     )
     assert code == 2
-    assert "期间" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "期间" in err and "Traceback" not in err and err.count("\n") == 1
     assert not (tmp_path / "r.xlsx").exists()
 
 
@@ -186,3 +200,32 @@ def test_consolidate_bad_period_exits_2(tmp_path, capsys):
     code = main(["consolidate", "x.xlsx", "-o", str(tmp_path / "s.xlsx"), "--period", "2026-20"])
     assert code == 2
     assert "期间" in capsys.readouterr().err
+
+
+def test_consolidate_lists_hostile_files_and_sums_the_others(branches, tmp_path, capsys):
+    paths = _returns(branches, tmp_path)
+    (tmp_path / "加密.xlsx").write_bytes(encrypted_workbook())
+    (tmp_path / "截断.xlsx").write_bytes(paths[0].read_bytes()[:2000])
+    odd = openpyxl.load_workbook(paths[1])
+    odd["_branchdesk"].append(["members", "很多"])
+    odd.save(tmp_path / "数据有误.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    files = [tmp_path / "加密.xlsx", paths[0], tmp_path / "截断.xlsx", paths[2]]
+    code = main(
+        ["consolidate", *map(str, [*files, tmp_path / "数据有误.xlsx"]), "-o", str(summary)]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Traceback" not in out + err
+    assert "已汇总 2 个支部" in out
+    assert "未采用 加密.xlsx：有密码保护，请在 Excel 中取消密码后再导入" in out
+    assert "未采用 截断.xlsx：不是 BranchDesk 报表" in out
+    assert "未采用 数据有误.xlsx：不是 BranchDesk 报表（报表数据有误：members 不完整）" in out
+    assert summary.exists()
+
+
+def test_consolidate_period_out_of_range_exits_2(tmp_path, capsys):
+    code = main(["consolidate", "x.xlsx", "-o", str(tmp_path / "s.xlsx"), "--period", "9999-12"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "超出范围" in err and "Traceback" not in err

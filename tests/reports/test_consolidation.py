@@ -7,6 +7,7 @@ import shutil
 
 import openpyxl
 import pytest
+from ole_samples import encrypted_workbook, legacy_workbook
 
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Unit
@@ -224,3 +225,88 @@ def test_read_return_file_gives_figures_or_a_reason(returns):
     assert figures["members"] == returns["figures"][0]["members"]
     assert read_return_file(returns["plain"]) == NOT_A_RETURN
     assert isinstance(read_return_file(returns["out"] / "不存在.xlsx"), str)
+
+
+def _sabotaged(source, target, edits=None, *, drop_sheet=False):
+    """A copy of a real return whose hidden sheet says what no BranchDesk writes."""
+    workbook = openpyxl.load_workbook(source)
+    if drop_sheet:
+        del workbook["_branchdesk"]
+    else:
+        sheet = workbook["_branchdesk"]
+        rows = {sheet.cell(r, 1).value: r for r in range(1, sheet.max_row + 1)}
+        for key, value in (edits or {}).items():
+            row = rows.get(key) or sheet.max_row + 1
+            sheet.cell(row, 1).value = key
+            sheet.cell(row, 2).value = value
+    workbook.save(target)
+    return target
+
+
+def test_hostile_files_are_refused_one_by_one_and_the_others_summed(returns, tmp_path, monkeypatch):
+    good = returns["paths"][:2]
+    source = returns["paths"][2]
+    (tmp_path / "加密.xlsx").write_bytes(encrypted_workbook())
+    (tmp_path / "加密.xls").write_bytes(encrypted_workbook())
+    (tmp_path / "截断.xlsx").write_bytes(source.read_bytes()[:3000])
+    (tmp_path / "空文件.xlsx").write_bytes(b"")
+    (tmp_path / "旧格式.xlsx").write_bytes(legacy_workbook())
+    hostile = {
+        "加密.xlsx": "有密码保护，请在 Excel 中取消密码后再导入",
+        "加密.xls": "有密码保护，请在 Excel 中取消密码后再导入",
+        "截断.xlsx": NOT_A_RETURN,
+        "空文件.xlsx": NOT_A_RETURN,
+        "旧格式.xlsx": NOT_A_RETURN,
+        "无数据表.xlsx": NOT_A_RETURN,
+        "党员数是文字.xlsx": "members 不完整",
+        "会议类型是数字.xlsx": "kinds 不完整",
+        "小组是数字.xlsx": "kinds.group_meeting.groups 不完整",
+        "出勤是文字.xlsx": "attendance 不完整",
+        "人数为负.xlsx": "members.total",
+        "人数过大.xlsx": "meetings_held",
+        "时长是文字.xlsx": "activities.hours",
+        "读取出错.xlsx": "文件内容异常",
+    }
+    _sabotaged(source, tmp_path / "无数据表.xlsx", drop_sheet=True)
+    for name, edits in {
+        "党员数是文字.xlsx": {"members": "很多"},
+        "会议类型是数字.xlsx": {"kinds": 5},
+        "小组是数字.xlsx": {"kinds.group_meeting.groups": 3},
+        "出勤是文字.xlsx": {"attendance": "全勤"},
+        "人数为负.xlsx": {"members.total": -5},
+        "人数过大.xlsx": {"meetings_held": 10**30},
+        "时长是文字.xlsx": {"activities.hours": "很久"},
+        "读取出错.xlsx": {},
+    }.items():
+        _sabotaged(source, tmp_path / name, edits)
+
+    # A reader that fails in a way nobody foresaw (a bug) costs that one file only.
+    from branchdesk.reports import consolidation as module
+
+    real = module.read_workbook_rows
+
+    def fragile(path, *args, **kwargs):
+        if path.name == "读取出错.xlsx":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(module, "read_workbook_rows", fragile)
+    c = consolidate([good[0], *(tmp_path / name for name in hostile), good[1]])
+
+    reasons = dict(c.refused)
+    assert sorted(reasons) == sorted(hostile)
+    for name, fragment in hostile.items():
+        assert fragment in reasons[name], (name, reasons[name])
+    assert "损坏" not in reasons["加密.xlsx"]
+    assert [r.file for r in c.rows] == [p.name for p in good]
+    figures = returns["figures"][:2]
+    assert c.totals["members"]["total"] == sum(f["members"]["total"] for f in figures)
+    assert c.totals["meetings_held"] == sum(f["meetings_held"] for f in figures)
+    summary = write_consolidation(c, tmp_path / "汇总.xlsx")
+    text = " ".join(
+        str(v)
+        for r in openpyxl.load_workbook(summary)["汇总"].iter_rows(values_only=True)
+        for v in r
+        if v
+    )
+    assert f"未采用的文件（{len(hostile)} 个）" in text and "加密.xlsx：有密码保护" in text

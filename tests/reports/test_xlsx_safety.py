@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import struct
 import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from ole_samples import encrypted_workbook, legacy_workbook
 from roster_samples import write_messy_roster
 
 from branchdesk.reports.roster_import import RosterFileError, read_roster
-from branchdesk.reports.xlsx_safety import Limits
+from branchdesk.reports.xlsx_safety import (
+    EncryptedWorkbookError,
+    Limits,
+    XlsxFileError,
+    read_workbook_rows,
+)
 
 
 def _rewrite(
@@ -155,3 +162,49 @@ def test_reading_needs_defusedxml(good, monkeypatch):
 
 def test_missing_file(tmp_path):
     _refused(tmp_path / "没有.xlsx", "找不到")
+
+
+@pytest.mark.parametrize("name", ["名册.xlsx", "名册.xls", "名册.XLSX"])
+def test_a_password_protected_workbook_is_told_so(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(encrypted_workbook())
+    message = _refused(path, "有密码保护，请在 Excel 中取消密码后再导入")
+    assert name in message and "损坏" not in message
+    with pytest.raises(EncryptedWorkbookError):
+        read_workbook_rows(path)
+
+
+def test_an_old_excel_file_named_xlsx_is_told_to_be_saved_again(tmp_path):
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(legacy_workbook())
+    message = _refused(path, "旧版 Excel 97-2003")
+    assert "密码" not in message
+    path = tmp_path / "名册.xls"
+    path.write_bytes(legacy_workbook())
+    assert "密码" not in _refused(path, "旧版 Excel 97-2003")
+
+
+def _patched(data: bytes, offset: int, value: bytes) -> bytes:
+    return data[:offset] + value + data[offset + len(value) :]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:600],  # cut short inside the directory
+        lambda data: data[:512],  # the header alone
+        lambda data: _patched(data, 0x2C, struct.pack("<I", 0xFFFFFFF0)),  # absurd FAT count
+        lambda data: _patched(data, 0x30, struct.pack("<I", 0x7FFFFFFF)),  # directory far away
+        lambda data: _patched(data, 0x1E, struct.pack("<H", 30)),  # absurd sector size
+        lambda data: _patched(data, 512 + 4, struct.pack("<I", 1)),  # directory chain loops
+        lambda data: _patched(data, 0x4C, struct.pack("<I", 0xFFFFFFFE)),  # FAT nowhere
+    ],
+)
+def test_a_damaged_compound_file_is_refused_quickly_without_a_crash(tmp_path, damage):
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(damage(encrypted_workbook()))
+    started = time.monotonic()
+    with pytest.raises(XlsxFileError) as caught:
+        read_workbook_rows(path)
+    assert time.monotonic() - started < 2
+    assert "名册.xlsx" in caught.value.message

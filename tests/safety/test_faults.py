@@ -1,7 +1,9 @@
 """Faults a real office PC brings: a full disk, a read-only folder, a second copy, a damaged file."""
 
 import datetime as dt
+import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import Meeting, MeetingKind, build_attendance, expected_members
 from branchdesk.store.backup import auto_backup, list_backups
 from branchdesk.store.db import DB_FILENAME, StorageError, open_database, storage_error
-from branchdesk.store.lock import DataFolderLock, FolderLocked
+from branchdesk.store.lock import DataFolderLock, FolderLocked, locked_message, since_text
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo
 from branchdesk.ui import msgbox, startup
@@ -80,7 +82,11 @@ def test_a_second_copy_is_told_who_holds_the_folder(branch):
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(FolderLocked) as info:
             DataFolderLock(branch).acquire()
-        assert f"进程 {holder.pid}" in info.value.message and "本机" in info.value.message
+        message = info.value.message
+        # Who and since when, in words: no process number, no ISO timestamp.
+        assert re.search(r"正由本机上的另一个 BranchDesk 窗口使用（今天 \d\d:\d\d 起）", message)
+        assert str(holder.pid) not in message and "进程" not in message
+        assert not re.search(r"\d{4}-\d\d-\d\d", message)
         # a crashed holder leaves its lock file behind; the next start takes it over
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=10)
@@ -91,6 +97,64 @@ def test_a_second_copy_is_told_who_holds_the_folder(branch):
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize(
+    "since, expected",
+    [
+        (dt.datetime(2026, 12, 2, 14, 5), "今天 14:05"),
+        (dt.datetime(2026, 12, 1, 9, 30), "昨天 09:30"),
+        (dt.datetime(2026, 3, 1, 9, 30), "3月1日 09:30"),
+        (dt.datetime(2025, 12, 1, 9, 30), "2025年12月1日 09:30"),
+    ],
+)
+def test_since_when_reads_as_people_say_it(since, expected):
+    assert since_text(since, now=dt.datetime(2026, 12, 2, 18, 0)) == expected
+
+
+def test_the_message_names_another_computer_and_a_command():
+    now = dt.datetime(2026, 12, 2, 18, 0)
+    holder = {"host": "办公室电脑", "pid": 4242, "since": "2026-12-01T09:30:00"}
+    message = locked_message(holder, now=now)
+    assert message.startswith(
+        "这个数据文件夹正由电脑“办公室电脑”上的另一个 BranchDesk 窗口使用（昨天 09:30 起）。"
+    )
+    assert "4242" not in message
+    mine = {"host": socket.gethostname(), "since": "2025-12-01T09:30:00", "command": "backup"}
+    assert "正由本机上的 BranchDesk 命令“backup”使用（2025年12月1日 09:30 起）" in locked_message(
+        mine, now=now
+    )
+    # A record that cannot be read (an older copy, a half-written file) still gives a sentence.
+    assert locked_message({}, now=now).startswith("这个数据文件夹正由另一个 BranchDesk 窗口使用。")
+
+
+def test_a_lock_waits_for_a_holder_that_lets_go(branch):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom pathlib import Path\nfrom branchdesk.store.lock import DataFolderLock\n"
+            f"lock = DataFolderLock(Path({str(branch)!r}))\nlock.acquire()\nprint('held', flush=True)\n"
+            "sys.stdin.readline()\nlock.release()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(FolderLocked):
+            DataFolderLock(branch).acquire(wait=0.1)  # waits, then gives up
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        lock = DataFolderLock(branch)
+        lock.acquire(wait=60)  # taken as soon as the other lets go
+        lock.release()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdin.close()
+        holder.stdout.close()
 
 
 def test_the_app_refuses_a_folder_held_by_another_copy(branch, monkeypatch):

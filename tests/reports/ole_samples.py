@@ -1,0 +1,97 @@
+"""Compound files (OLE2, MS-CFB version 3) built byte by byte, as Excel writes them.
+
+A password-protected workbook, whether named .xlsx or .xls, is such a file holding an
+``EncryptionInfo`` and an ``EncryptedPackage`` stream; an Excel 97-2003 workbook holds a
+``Workbook`` stream. Only the container matters to the reader, so the stream contents here
+are filler of the right size.
+"""
+
+from __future__ import annotations
+
+import struct
+
+SECTOR = 512
+FREESECT, ENDOFCHAIN, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _entry(
+    name: str,
+    kind: int,
+    *,
+    right: int = NOSTREAM,
+    child: int = NOSTREAM,
+    start: int = ENDOFCHAIN,
+    size: int = 0,
+) -> bytes:
+    encoded = (name + "\0").encode("utf-16-le") if name else b""
+    return (
+        encoded.ljust(64, b"\0")
+        + struct.pack("<HBB", len(encoded), kind, 1)  # length, type, black
+        + struct.pack("<III", NOSTREAM, right, child)  # left sibling, right sibling, child
+        + bytes(16 + 4 + 8 + 8)  # CLSID, state bits, creation and modified times
+        + struct.pack("<IQ", start, size)
+    )
+
+
+def compound_file(streams: list[tuple[str, bytes]]) -> bytes:
+    """A compound file whose root holds ``streams`` (each at least 4096 bytes, so in the FAT).
+
+    The names must be given shortest first: siblings form a right-leaning chain, which is
+    a valid red-black tree only in the spec's order (by length, then case-blind).
+    """
+    assert len(streams) <= 3 and all(len(data) >= 4096 for _name, data in streams)
+    fat = [FATSECT, ENDOFCHAIN]  # sector 0: this FAT, sector 1: the directory
+    starts, body = [], b""
+    for _name, data in streams:
+        count = -(-len(data) // SECTOR)
+        first = len(fat)
+        starts.append(first)
+        fat += [first + i + 1 for i in range(count - 1)] + [ENDOFCHAIN]
+        body += data.ljust(count * SECTOR, b"\0")
+    assert len(fat) <= SECTOR // 4
+    fat += [FREESECT] * (SECTOR // 4 - len(fat))
+    header = (
+        MAGIC
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)  # minor, major 3, byte order, shifts
+        + bytes(6)
+        + struct.pack(
+            "<IIIIIIIII",
+            0,  # directory sectors (always 0 in version 3)
+            1,  # FAT sectors
+            1,  # first directory sector
+            0,  # transaction signature
+            4096,  # mini stream cutoff
+            ENDOFCHAIN,  # first mini FAT sector
+            0,  # mini FAT sectors
+            ENDOFCHAIN,  # first DIFAT sector
+            0,  # DIFAT sectors
+        )
+        + struct.pack("<109I", 0, *[FREESECT] * 108)
+    )
+    assert len(header) == SECTOR
+    entries = [_entry("Root Entry", 5, child=1)]
+    for index, ((name, data), start) in enumerate(zip(streams, starts, strict=True), start=1):
+        right = index + 1 if index < len(streams) else NOSTREAM
+        entries.append(_entry(name, 2, right=right, start=start, size=len(data)))
+    unused = struct.pack("<64xHBBIII", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM).ljust(128, b"\0")
+    entries += [unused] * (4 - len(entries))
+    directory = b"".join(entries)
+    assert len(directory) == SECTOR
+    return header + struct.pack(f"<{SECTOR // 4}I", *fat) + directory + body
+
+
+def encrypted_workbook() -> bytes:
+    """What Excel writes for a workbook saved with a password (agile encryption)."""
+    info = struct.pack("<HHI", 4, 4, 0x40) + b'<?xml version="1.0"?><encryption/>'
+    package = struct.pack("<Q", 6000) + bytes(range(256)) * 24
+    return compound_file(
+        [("EncryptionInfo", info.ljust(4096, b"\0")), ("EncryptedPackage", package)]
+    )
+
+
+def legacy_workbook() -> bytes:
+    """An unprotected Excel 97-2003 workbook's container (BIFF8 in a ``Workbook`` stream)."""
+    bof = struct.pack("<HHHH", 0x0809, 16, 0x0600, 0x0005) + bytes(12)
+    return compound_file([("Workbook", bof.ljust(4096, b"\0"))])
