@@ -59,7 +59,7 @@ def _unicode_map(cmap: bytes) -> dict[int, str]:
         ):
             glyphs = range(int(lo, 16), int(hi, 16) + 1)
             if listed:
-                for glyph, item in zip(glyphs, re.findall(rb"<([0-9A-Fa-f]+)>", listed)):
+                for glyph, item in zip(glyphs, re.findall(rb"<([0-9A-Fa-f]+)>", listed), strict=False):
                     mapping[glyph] = text(item)
             else:
                 start = ord(text(dst)[0])

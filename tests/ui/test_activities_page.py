@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,9 +21,10 @@ from branchdesk.ui.activity_table_model import (
     span_text,
 )
 from branchdesk.ui.context import AppContext
+from screenshots import screenshot_file
 
 TODAY = dt.date(2025, 6, 18)
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "activities_page.png"
+SCREENSHOT = screenshot_file("activities_page.png")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -24,9 +23,10 @@ from branchdesk.ui.activity_editor import (
     activity_for_duplicate,
 )
 from branchdesk.ui.context import AppContext
+from screenshots import screenshot_file
 
 TODAY = dt.date(2025, 6, 18)
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "activity_editor.png"
+SCREENSHOT = screenshot_file("activity_editor.png")
 
 
 @pytest.fixture(autouse=True)

@@ -20,11 +20,12 @@ from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.reports_page import ReportsPage
+from screenshots import screenshot_file
 
 TODAY = dt.date(2026, 3, 10)
 PERIOD = Period(Unit.MONTH, 2025, 4)  # the demo's gap month: one 党小组会 short
 NAMES = ("幸福里社区党支部", "光明路社区党支部", "东关社区党支部")
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "consolidation.png"
+SCREENSHOT = screenshot_file("consolidation.png")
 
 
 @pytest.fixture(scope="module")

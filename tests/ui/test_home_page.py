@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -27,9 +26,10 @@ from branchdesk.ui.home_page import (
     maybe_remind_late,
 )
 from branchdesk.ui.meeting_editor import MeetingEditor
+from screenshots import screenshot_file
 
 DEMO_TODAY = dt.date(2025, 11, 14)
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "home_page.png"
+SCREENSHOT = screenshot_file("home_page.png")
 
 
 @pytest.fixture

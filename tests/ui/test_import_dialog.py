@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog
@@ -13,8 +11,9 @@ from branchdesk.domain.branch import Branch
 from branchdesk.store.members import BranchRepo, MemberRepo
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.import_dialog import ImportDialog
+from screenshots import screenshot_file
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "import_preview.png"
+SCREENSHOT = screenshot_file("import_preview.png")
 
 
 @pytest.fixture

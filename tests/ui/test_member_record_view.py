@@ -31,9 +31,10 @@ from branchdesk.ui.member_record_view import (
     MemberRecordDialog,
     a4_portrait,
 )
+from screenshots import screenshot_file
 
 TODAY = dt.date(2025, 6, 18)
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "member_record.png"
+SCREENSHOT = screenshot_file("member_record.png")
 
 
 @pytest.fixture(scope="module")

@@ -27,11 +27,12 @@ from branchdesk.ui.return_summary_view import (
     LAST_FOLDER_SETTING,
     RED,
 )
+from screenshots import screenshot_file
 
 TODAY = dt.date(2026, 3, 10)
 # The demo skips one 党小组会 twelve months back: 2025年4月 has a 未达标 line.
 GAP_MONTH = Period(Unit.MONTH, 2025, 4)
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "reports_page.png"
+SCREENSHOT = screenshot_file("reports_page.png")
 
 
 @pytest.fixture
