@@ -1,19 +1,26 @@
 """Backups: consistent snapshots of the database with its attachments, in one file.
 
 A backup file (``*.bdbackup``) is a zip holding ``manifest.json``, ``branchdesk.db`` (made
-with ``VACUUM INTO``, never a copy of the live file) and ``attachments/``. Every backup is
-verified — reopened and integrity-checked — before it takes its place; a backup that was
-interrupted leaves only a ``*.partial`` file, which the next start removes.
+with ``VACUUM INTO``, never a copy of the live file) and ``attachments/``. The snapshot is
+taken in the data folder's own temp area and the file is written as ``*.partial`` (0600)
+next to its target, checked, then renamed into place; what a kill leaves behind is removed
+by ``clean_leftovers`` (see ``store/workarea.py``).
+
+The backups folder holds three kinds of copy: the automatic ones
+(``branchdesk-YYYYmmdd-HHMMSS.bdbackup``), which are thinned by tier; the copies made before
+each restore (``restore-safety-*``); and any other copy put there. Only the automatic ones
+are ever removed by the program; the others stay until the user deletes them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
-import shutil
+import re
 import sqlite3
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterable
@@ -21,219 +28,282 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from branchdesk import __version__
-from branchdesk.store.db import DB_FILENAME, NewerDatabaseError, StorageError
-from branchdesk.store.migrations import SCHEMA_VERSION
+from branchdesk.store.backup_check import (
+    ATTACHMENTS_DIR,
+    DEFAULT_LIMITS,
+    FORMAT,
+    MANIFEST,
+    BackupError,
+    BackupInfo,
+    BackupLimits,
+    NewerBackupError,
+    count_facts,
+    read_backup_info,
+    read_only_uri,
+    untouched_uri,
+)
+from branchdesk.store.db import DB_FILENAME
+from branchdesk.store.workarea import (
+    LeftoverError,
+    PartialFile,
+    WorkDir,
+    clean_leftovers,
+    create_private,
+    fsync_file,
+    usable_temp_area,
+)
 
 BACKUP_SUFFIX = ".bdbackup"
 BACKUP_DIR = "backups"
-ATTACHMENTS_DIR = "attachments"
-MANIFEST = "manifest.json"
 _STAMP = "%Y%m%d-%H%M%S"
+_AUTO_NAME = re.compile(r"^branchdesk-(\d{8}-\d{6})\.bdbackup$")
+_SAFETY_NAME = re.compile(r"^restore-safety-(\d{8}-\d{6})(?:-\d+)?\.bdbackup$")
+_STAMPED_NAME = re.compile(r"(\d{8}-\d{6})(?:-\d+)?\.bdbackup$")
+
+AUTOMATIC = "automatic"  # the daily/weekly/monthly tiers, thinned by ``to_prune``
+SAFETY = "safety"  # made before a restore
+OTHER = "other"  # anything else the folder holds, e.g. a copy the user put there
+
+__all__ = [
+    "AUTOMATIC",
+    "BACKUP_DIR",
+    "BACKUP_SUFFIX",
+    "DEFAULT_LIMITS",
+    "OTHER",
+    "SAFETY",
+    "BackupError",
+    "BackupFile",
+    "BackupInfo",
+    "BackupLimits",
+    "DamagedSourceError",
+    "NewerBackupError",
+    "Retention",
+    "auto_backup",
+    "backup_files",
+    "backup_kind",
+    "clean_leftovers",
+    "delete_backup",
+    "list_backups",
+    "read_backup_info",
+    "restore_backup",
+    "to_prune",
+    "write_backup",
+]
 
 
-class BackupError(StorageError):
-    """A backup could not be written, read or restored; the message says why."""
+class DamagedSourceError(BackupError):
+    """The live database cannot be read whole, so it cannot be backed up."""
+
+
+# -- the backups folder --------------------------------------------------------------------------
+
+
+def backup_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / BACKUP_DIR
+
+
+def backup_kind(path: Path) -> str:
+    """``AUTOMATIC``, ``SAFETY`` or ``OTHER``, from the file's name."""
+    name = Path(path).name
+    if _AUTO_NAME.match(name):
+        return AUTOMATIC
+    if _SAFETY_NAME.match(name):
+        return SAFETY
+    return OTHER
 
 
 @dataclass(frozen=True)
-class BackupInfo:
+class BackupFile:
     path: Path
-    created_at: dt.datetime
-    branch: str
-    members: int
-    meetings: int
-    activities: int
-    schema_version: int
-    app_version: str
-    attachments: int
+    created: dt.datetime  # from the name; the file's time for a copy named otherwise
+    kind: str
 
-    def describe(self) -> str:
-        return (
-            f"{self.branch}，{self.created_at:%Y年%m月%d日 %H:%M} 的备份："
-            f"{self.members} 名党员，{self.meetings} 次会议，{self.activities} 次活动"
-        )
+    @property
+    def automatic(self) -> bool:
+        return self.kind == AUTOMATIC
 
 
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _integrity_ok(db_path: Path) -> bool:
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def _stamp_of(path: Path) -> dt.datetime | None:
+    match = _STAMPED_NAME.search(path.name)
+    if match:
         try:
-            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return False
-    return result == "ok" and not fk
-
-
-def _counts(db_path: Path) -> dict[str, object]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        def count(table: str, where: str = "") -> int:
-            try:
-                return int(conn.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0])
-            except sqlite3.OperationalError:  # an older schema without the table
-                return 0
-
-        row = None
-        try:
-            row = conn.execute("SELECT name FROM branch WHERE id = 1").fetchone()
-        except sqlite3.OperationalError:
+            return dt.datetime.strptime(match.group(1), _STAMP)
+        except ValueError:
             pass
-        return {
-            "branch": row[0] if row else "",
-            "members": count("members", "WHERE status IN ('在册', '流动')"),
-            "meetings": count("meetings"),
-            "activities": count("activities"),
-            "schema_version": int(conn.execute("PRAGMA user_version").fetchone()[0]),
-        }
-    finally:
-        conn.close()
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def backup_files(data_dir: Path) -> list[BackupFile]:
+    """Every backup in the data folder's backups, newest first."""
+    found = []
+    folder = backup_dir(data_dir)
+    if folder.is_dir():
+        for path in folder.glob(f"*{BACKUP_SUFFIX}"):
+            stamp = _stamp_of(path)
+            if stamp is not None and path.is_file():
+                found.append(BackupFile(path, stamp, backup_kind(path)))
+    return sorted(found, key=lambda f: (f.created, f.path.name), reverse=True)
+
+
+def list_backups(data_dir: Path) -> list[tuple[Path, dt.datetime]]:
+    """Every backup in the data folder, newest first, with the time it was made."""
+    return [(f.path, f.created) for f in backup_files(data_dir)]
+
+
+def delete_backup(data_dir: Path, path: Path) -> None:
+    """Delete a copy the user chose; automatic backups are left to the rotation."""
+    path = Path(path)
+    if path.parent.resolve() != backup_dir(data_dir).resolve() or backup_kind(path) == AUTOMATIC:
+        raise BackupError("自动备份会按保留规则自动清理，不能手动删除；这里只能删除恢复前自动保存的备份和其他备份。")
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BackupError(f"无法删除备份 {path.name}：{exc.strerror or exc}") from exc
+
+
+def clean_partial_backups(data_dir: Path) -> int:
+    """Remove what interrupted backups and restores left behind (see ``clean_leftovers``)."""
+    return clean_leftovers(data_dir)
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+def _write_error(exc: OSError, target: Path) -> BackupError:
+    folder = target.parent
+    if exc.errno == errno.ENOSPC:
+        return BackupError(f"磁盘空间不足，备份没有写成（{folder}）；旧的备份保持不变。")
+    if exc.errno == errno.EROFS:
+        return BackupError(f"备份位置 {folder} 是只读的，备份没有写成。请换一个可以写入的位置。")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return BackupError(f"没有权限在 {folder} 中写入，备份没有写成。请换一个位置。")
+    return BackupError(f"无法写入备份文件 {target}：{exc.strerror or exc}")
 
 
 def snapshot_database(source: Path, target: Path) -> None:
-    """Write a consistent, verified copy of the live database ``source`` to ``target``."""
-    if target.exists():
-        target.unlink()
-    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
+    """Write a consistent, verified copy of the live database ``source`` to ``target``.
+
+    ``target`` must not exist or be empty; create it 0600 first so that it never is readable
+    by others, not even while being written.
+    """
     try:
-        conn.execute("VACUUM INTO ?", [str(target)])
+        conn = sqlite3.connect(untouched_uri(source), uri=True, timeout=10)
+        try:
+            conn.execute("VACUUM INTO ?", [str(target)])
+        finally:
+            conn.close()
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"无法读取数据库以备份：{exc}") from exc
+        text = str(exc).lower()
+        if "full" in text:
+            raise BackupError(f"磁盘空间不足，备份没有写成（{target.parent}）；旧的备份保持不变。") from exc
+        if "locked" in text or "busy" in text:
+            raise BackupError("数据正被另一个程序写入，暂时无法备份，请稍后重试。") from exc
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            raise BackupError(f"无法读取数据库以备份：{exc}") from exc
+        raise DamagedSourceError(f"数据文件已损坏，无法备份（{exc}）") from exc
+    fsync_file(target)
+    try:
+        conn = sqlite3.connect(read_only_uri(target), uri=True)
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            ok = ok and not conn.execute("PRAGMA foreign_key_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        ok = False
+    if not ok:
+        raise DamagedSourceError("备份校验失败：数据库快照不完整，旧的备份保持不变")
+
+
+def _snapshot_facts(snapshot: Path) -> dict[str, object]:
+    conn = sqlite3.connect(read_only_uri(snapshot), uri=True)
+    try:
+        return count_facts(conn)
     finally:
         conn.close()
-    _fsync(target)
-    if not _integrity_ok(target):
-        raise BackupError("备份校验失败：数据库快照不完整，旧的备份保持不变")
+
+
+def _attachment_files(data_dir: Path) -> list[Path]:
+    folder = data_dir / ATTACHMENTS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def write_backup(data_dir: Path, target: Path, *, now: dt.datetime | None = None) -> BackupInfo:
     """Write one backup file of the data folder to ``target`` (a USB stick, the backups folder).
 
-    The file appears at ``target`` only once it is complete and verified.
+    The file appears at ``target`` only once it is complete and verified; until then it is
+    ``target.partial``, owner-only, recorded in the data folder so that a crash leaves
+    nothing the next start does not remove.
     """
     now = now or dt.datetime.now()
-    source = data_dir / DB_FILENAME
-    if not source.exists():
-        raise BackupError(f"数据文件夹 {data_dir} 中没有支部数据，无法备份")
+    data_dir = Path(data_dir)
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    with tempfile.TemporaryDirectory(prefix="branchdesk-backup-") as work:
-        snapshot = Path(work) / DB_FILENAME
-        snapshot_database(source, snapshot)
-        facts = _counts(snapshot)
-        attachments = sorted(
-            p for p in (data_dir / ATTACHMENTS_DIR).rglob("*") if p.is_file()
-        ) if (data_dir / ATTACHMENTS_DIR).is_dir() else []
-        manifest = {
-            "format": "branchdesk-backup",
-            "created_at": now.isoformat(timespec="seconds"),
-            "app_version": __version__,
-            **facts,
-            "attachments": len(attachments),
-        }
-        try:
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    source = data_dir / DB_FILENAME
+    if not source.is_file():
+        raise BackupError(f"数据文件夹 {data_dir} 中没有支部数据，无法备份")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as stack:
+            if usable_temp_area(data_dir) is not None:
+                work = stack.enter_context(WorkDir(data_dir, "backup"))
+                snapshot = work.path / DB_FILENAME
+                create_private(snapshot).close()
+            else:  # a read-only data folder: the snapshot waits beside the target
+                beside_name = target.with_name(target.name + ".db")
+                beside = stack.enter_context(PartialFile(None, beside_name))
+                assert beside.file is not None
+                beside.file.close()
+                snapshot = beside.path
+            snapshot_database(source, snapshot)
+            facts = _snapshot_facts(snapshot)
+            attachments = _attachment_files(data_dir)
+            manifest = {
+                "format": FORMAT,
+                "created_at": now.isoformat(timespec="seconds"),
+                "app_version": __version__,
+                **facts,
+            }
+            partial = stack.enter_context(PartialFile(data_dir, target))
+            assert partial.file is not None
+            with zipfile.ZipFile(partial.file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
                 archive.write(snapshot, DB_FILENAME)
                 for path in attachments:
                     relative = path.relative_to(data_dir).as_posix()
                     archive.write(path, relative, compress_type=zipfile.ZIP_STORED)
-            _fsync(partial)
-            info = read_backup_info(partial)  # reopen and check before it replaces anything
-            os.chmod(partial, 0o600)
-            os.replace(partial, target)
-        except OSError as exc:
-            _remove_quietly(partial)
-            if exc.errno == 28:
-                raise BackupError(f"磁盘空间不足，备份没有写成（{target.parent}）；旧的备份保持不变") from exc
-            raise BackupError(f"无法写入备份文件 {target}：{exc.strerror or exc}") from exc
-        except BaseException:
-            _remove_quietly(partial)
-            raise
-    return BackupInfo(**{**info.__dict__, "path": target})
-
-
-def _remove_quietly(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
-
-
-def read_backup_info(path: Path) -> BackupInfo:
-    """Open a backup file and say what it holds; refuse anything else with a clear reason."""
-    path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if MANIFEST not in names or DB_FILENAME not in names:
-                raise BackupError(f"{path.name} 不是 BranchDesk 备份文件")
-            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-            if manifest.get("format") != "branchdesk-backup":
-                raise BackupError(f"{path.name} 不是 BranchDesk 备份文件")
-            if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
-                raise NewerDatabaseError(
-                    f"{path.name} 由更新版本的 BranchDesk（{manifest.get('app_version')}）写入，"
-                    "请先安装最新版本再恢复"
-                )
-            with tempfile.TemporaryDirectory(prefix="branchdesk-verify-") as work:
-                archive.extract(DB_FILENAME, work)
-                if not _integrity_ok(Path(work) / DB_FILENAME):
-                    raise BackupError(f"备份文件 {path.name} 已损坏（数据库校验失败）")
-            bad = archive.testzip()
-            if bad is not None:
-                raise BackupError(f"备份文件 {path.name} 已损坏（{bad} 校验失败）")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        raise BackupError(f"{path.name} 不是可用的 BranchDesk 备份文件（{exc}）") from exc
+            partial.file.flush()
+            partial.file.seek(0)
+            with zipfile.ZipFile(partial.file) as check:  # read it back before it replaces anything
+                bad = check.testzip()
+                stored = check.getinfo(DB_FILENAME).file_size
+                if bad is not None or stored != snapshot.stat().st_size:
+                    raise BackupError(f"备份校验失败（{bad or DB_FILENAME}），旧的备份保持不变")
+            partial.commit()
+    except OSError as exc:
+        raise _write_error(exc, target) from exc
+    except zipfile.BadZipFile as exc:
+        raise BackupError(f"备份校验失败（{exc}），旧的备份保持不变") from exc
     return BackupInfo(
-        path=path,
-        created_at=dt.datetime.fromisoformat(manifest["created_at"]),
-        branch=manifest.get("branch", ""),
-        members=int(manifest.get("members", 0)),
-        meetings=int(manifest.get("meetings", 0)),
-        activities=int(manifest.get("activities", 0)),
-        schema_version=int(manifest.get("schema_version", 0)),
-        app_version=str(manifest.get("app_version", "")),
-        attachments=int(manifest.get("attachments", 0)),
+        path=target,
+        created_at=now.replace(microsecond=0),
+        branch=str(facts["branch"]),
+        members=int(facts["members"]),  # type: ignore[call-overload]
+        meetings=int(facts["meetings"]),  # type: ignore[call-overload]
+        activities=int(facts["activities"]),  # type: ignore[call-overload]
+        schema_version=int(facts["schema_version"]),  # type: ignore[call-overload]
+        app_version=__version__,
+        attachments=int(facts["attachments"]),  # type: ignore[call-overload]
     )
 
 
-def backup_dir(data_dir: Path) -> Path:
-    return data_dir / BACKUP_DIR
-
-
-def list_backups(data_dir: Path) -> list[tuple[Path, dt.datetime]]:
-    """The automatic backups in the data folder, newest first (by the time in their name)."""
-    found = []
-    folder = backup_dir(data_dir)
-    if folder.is_dir():
-        for path in folder.glob(f"*{BACKUP_SUFFIX}"):
-            parts = path.stem.rsplit("-", 2)
-            try:
-                stamp = dt.datetime.strptime(f"{parts[-2]}-{parts[-1]}", _STAMP)
-            except (ValueError, IndexError):
-                continue
-            found.append((path, stamp))
-    return sorted(found, key=lambda item: item[1], reverse=True)
-
-
-def clean_partial_backups(data_dir: Path) -> int:
-    """Remove what interrupted backups left behind; return how many files."""
-    folder = backup_dir(data_dir)
-    removed = 0
-    if folder.is_dir():
-        for path in folder.glob("*.partial"):
-            _remove_quietly(path)
-            removed += 1
-    return removed
+# -- rotation -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -246,8 +316,13 @@ class Retention:
 def to_prune(
     backups: Iterable[tuple[Path, dt.datetime]], now: dt.datetime, keep: Retention = Retention()
 ) -> list[Path]:
-    """Pick the backups to delete: keep the newest of each of the last N days, weeks, months."""
-    ordered = sorted(backups, key=lambda item: item[1], reverse=True)
+    """Pick the automatic backups to delete: keep the newest of each of the last N days, weeks,
+    months. Any other copy (made before a restore, or put there by the user) is never picked."""
+    ordered = sorted(
+        ((path, stamp) for path, stamp in backups if backup_kind(path) == AUTOMATIC),
+        key=lambda item: item[1],
+        reverse=True,
+    )
     kept: set[Path] = set()
     if ordered:
         kept.add(ordered[0][0])  # the newest is always kept
@@ -267,60 +342,53 @@ def to_prune(
     return [path for path, _ in ordered if path not in kept]
 
 
-def auto_backup(data_dir: Path, *, now: dt.datetime | None = None, keep: Retention = Retention()) -> BackupInfo:
-    """Write a timestamped backup into the data folder and prune older ones by tier."""
+def auto_backup(
+    data_dir: Path, *, now: dt.datetime | None = None, keep: Retention = Retention()
+) -> BackupInfo:
+    """Write a timestamped backup into the data folder and thin the automatic ones by tier."""
     now = now or dt.datetime.now()
-    clean_partial_backups(data_dir)
+    try:
+        clean_leftovers(data_dir)
+    except LeftoverError as exc:
+        raise BackupError(exc.message) from exc
     target = backup_dir(data_dir) / f"branchdesk-{now.strftime(_STAMP)}{BACKUP_SUFFIX}"
     info = write_backup(data_dir, target, now=now)
     for path in to_prune(list_backups(data_dir), now, keep):
-        _remove_quietly(path)
+        with contextlib.suppress(OSError):
+            path.unlink()
     return info
 
 
 def last_backup_time(data_dir: Path) -> dt.datetime | None:
-    backups = list_backups(data_dir)
-    return backups[0][1] if backups else None
+    """When BranchDesk last made a backup here (automatic or before a restore)."""
+    made = [f.created for f in backup_files(data_dir) if f.kind != OTHER]
+    return made[0] if made else None
 
 
-def backup_due(data_dir: Path, now: dt.datetime, *, older_than: dt.timedelta = dt.timedelta(days=1)) -> bool:
+def backup_due(
+    data_dir: Path, now: dt.datetime, *, older_than: dt.timedelta = dt.timedelta(days=1)
+) -> bool:
     last = last_backup_time(data_dir)
     return last is None or now - last >= older_than
 
 
-def restore_backup(data_dir: Path, source: Path, *, now: dt.datetime | None = None) -> BackupInfo:
-    """Replace the data folder's database and attachments with a backup's.
+# -- restoring ------------------------------------------------------------------------------------
 
-    The current database is backed up first (when there is one). Every connection to the
-    database must be closed before calling this.
+
+def restore_backup(
+    data_dir: Path,
+    source: Path,
+    *,
+    now: dt.datetime | None = None,
+    limits: BackupLimits = DEFAULT_LIMITS,
+) -> BackupInfo:
+    """Replace the data folder's database and attachments with a backup's (``store/restore.py``).
+
+    Every connection to the database must be closed before calling this.
     """
-    now = now or dt.datetime.now()
-    info = read_backup_info(source)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    current = data_dir / DB_FILENAME
-    if current.exists():
-        safety = backup_dir(data_dir) / f"restore-safety-{now.strftime(_STAMP)}{BACKUP_SUFFIX}"
-        try:
-            write_backup(data_dir, safety, now=now)
-        except BackupError as exc:
-            raise BackupError(f"恢复前无法先备份当前数据，已停止恢复：{exc.message}") from exc
-    with tempfile.TemporaryDirectory(prefix="restore-", dir=data_dir) as work:
-        with zipfile.ZipFile(source) as archive:
-            archive.extractall(work)
-        staged_db = Path(work) / DB_FILENAME
-        if not _integrity_ok(staged_db):
-            raise BackupError(f"备份文件 {source.name} 已损坏，当前数据保持不变")
-        for suffix in ("-wal", "-shm"):
-            _remove_quietly(current.with_name(current.name + suffix))
-        os.replace(staged_db, current)
-        os.chmod(current, 0o600)
-        staged_attachments = Path(work) / ATTACHMENTS_DIR
-        live_attachments = data_dir / ATTACHMENTS_DIR
-        if live_attachments.exists():
-            shutil.rmtree(live_attachments)
-        if staged_attachments.exists():
-            shutil.move(str(staged_attachments), live_attachments)
-    return info
+    from branchdesk.store.restore import restore
+
+    return restore(data_dir, source, now=now, limits=limits)
 
 
 def set_aside_damaged(db_path: Path, *, now: dt.datetime | None = None) -> Path:
@@ -338,7 +406,7 @@ def set_aside_damaged(db_path: Path, *, now: dt.datetime | None = None) -> Path:
 def quick_check(db_path: Path) -> bool:
     """A fast start-up check (``PRAGMA quick_check``); False for a damaged file."""
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
@@ -374,9 +442,10 @@ class EarlyCheck:
 
 
 def newest_good_backup(data_dir: Path) -> BackupInfo | None:
-    for path, _stamp in list_backups(data_dir):
+    """The newest backup in the data folder that passes every check, if any."""
+    for found in backup_files(data_dir):
         try:
-            return read_backup_info(path)
+            return read_backup_info(found.path, data_dir=data_dir)
         except BackupError:
             continue
     return None

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.store.backup import BackupInfo, restore_backup
+from branchdesk.store.backup import BACKUP_SUFFIX, BackupInfo, restore_backup
 from branchdesk.store.db import StorageError, open_database
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
@@ -144,6 +144,16 @@ def restore_and_reopen(window: QWidget | None, context: AppContext, path: Path) 
         window,
         "已恢复",
         f"已从 {when} 的备份恢复：{restored.members} 名党员，{restored.meetings} 次会议，"
-        f"{restored.activities} 次活动。\n恢复前的数据已另存为一份备份，可在“设置”中找到。",
+        f"{restored.activities} 次活动。\n{kept_text(restored)}",
     )
     return True
+
+
+def kept_text(restored: BackupInfo) -> str:
+    """Where the data the restore replaced was kept, for the message after it."""
+    kept = restored.kept_as
+    if kept is None:
+        return "恢复前这里没有数据。"
+    if kept.suffix == BACKUP_SUFFIX:
+        return f"恢复前的数据已另存为一份备份（{kept.name}），可在“设置”的备份列表中找到，不会被自动清理。"
+    return f"恢复前的数据文件无法读取，已原样保留为 {kept}（不会删除）。"

@@ -35,13 +35,20 @@ from PySide6.QtWidgets import (
 from branchdesk import APP_TITLE, __version__
 from branchdesk.domain.branch import Branch
 from branchdesk.store.backup import (
+    AUTOMATIC,
     BACKUP_SUFFIX,
+    SAFETY,
+    BackupFile,
     BackupInfo,
     auto_backup,
     backup_dir,
-    list_backups,
+    backup_files,
+    delete_backup,
     read_backup_info,
     write_backup,
+)
+from branchdesk.store.backup import (
+    backup_kind as stored_kind,
 )
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
@@ -67,10 +74,13 @@ def size_text(size: int) -> str:
     return f"{max(size // 1024, 1)} KB"
 
 
+KIND_LABELS = {AUTOMATIC: "自动备份", SAFETY: "恢复前自动保存"}
+KEEP_TIP = "自动备份按保留规则自动清理，不需要手动删除"
+
+
 def backup_kind(path: Path) -> str:
-    if path.name.startswith("restore-safety"):
-        return "恢复前自动保存"
-    return "自动备份"
+    """Why a backup is in the folder, as the list shows it."""
+    return KIND_LABELS.get(stored_kind(path), "其他备份")
 
 
 def _when(moment: dt.datetime) -> str:
@@ -180,6 +190,7 @@ class SettingsPage(QWidget):
         self.backup_to_button.clicked.connect(self._on_backup_to_button_clicked)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)
         self.restore_selected_button.clicked.connect(self._on_restore_selected_button_clicked)
+        self.delete_selected_button.clicked.connect(self._on_delete_selected_button_clicked)
         self.history_button.clicked.connect(self._on_history_button_clicked)
         self.result_open_button.clicked.connect(self._on_result_open_button_clicked)
         self.backup_table.itemSelectionChanged.connect(self._on_backup_table_selection_changed)
@@ -187,7 +198,7 @@ class SettingsPage(QWidget):
         if context.read_only:
             for widget in (self.name_edit, self.superior_edit, self.save_button,
                            self.backup_now_button, self.restore_button,
-                           self.restore_selected_button):  # fmt: skip
+                           self.restore_selected_button, self.delete_selected_button):  # fmt: skip
                 widget.setEnabled(False)
                 widget.setToolTip(READ_ONLY_TIP)
         self.load()
@@ -254,15 +265,18 @@ class SettingsPage(QWidget):
         header = self.backup_table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
-        for column, width in ((0, 160), (1, 116), (2, 76)):
+        for column, width in ((0, 160), (1, 132), (2, 76)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.backup_table.setFixedHeight(176)
         self.restore_selected_button = QPushButton("恢复所选备份…")
         self.restore_selected_button.setToolTip("用选中的这份备份替换当前数据（会先备份当前数据）")
+        self.delete_selected_button = QPushButton("删除所选备份…")
+        self.delete_selected_button.setToolTip(KEEP_TIP)
         list_row = QHBoxLayout()
         list_row.addWidget(self.last_backup_label, 1)
+        list_row.addWidget(self.delete_selected_button)
         list_row.addWidget(self.restore_selected_button)
 
         self.backup_now_button = QPushButton("立即备份")
@@ -295,6 +309,7 @@ class SettingsPage(QWidget):
 
         hint = QLabel(
             "每天第一次打开和修改后退出时会自动备份，保留最近 7 天、4 周和 12 个月的备份。"
+            "恢复前自动保存的备份不会被自动清理，确认不再需要时可以选中后删除。"
             "交接给新书记或换电脑时，用“备份到…”存一个文件到U盘，在新电脑上用“从备份恢复…”打开。"
         )
         hint.setStyleSheet(f"color: {MUTED_COLOR};")
@@ -345,24 +360,28 @@ class SettingsPage(QWidget):
 
     def reload_backups(self) -> None:
         """List the backups in the data folder, newest first (their content is read on demand)."""
-        backups = list_backups(self.context.data_dir)
-        self._backups = [path for path, _stamp in backups]
+        backups = backup_files(self.context.data_dir)
+        self._files: list[BackupFile] = backups
+        self._backups = [found.path for found in backups]
         self.backup_table.setRowCount(len(backups))
-        for row, (path, stamp) in enumerate(backups):
+        for row, found in enumerate(backups):
             try:
-                size = size_text(path.stat().st_size)
+                size = size_text(found.path.stat().st_size)
             except OSError:
                 size = ""
-            info = self._infos.get(path)
+            info = self._infos.get(found.path)
             content = self._content_text(info) if info is not None else "选中后显示"
-            for column, text in enumerate((_when(stamp), backup_kind(path), size, content)):
+            label = backup_kind(found.path)
+            for column, text in enumerate((_when(found.created), label, size, content)):
                 item = QTableWidgetItem(text)
                 if column == 3 and info is None:
                     item.setForeground(Qt.GlobalColor.gray)
+                if column == 1 and not found.automatic:
+                    item.setToolTip("不会被自动清理，不再需要时可以删除")
                 self.backup_table.setItem(row, column, item)
         if backups:
             self.last_backup_label.setText(
-                f"上次备份：{_when(backups[0][1])}　共 {len(backups)} 份"
+                f"上次备份：{_when(backups[0].created)}　共 {len(backups)} 份"
             )
         else:
             self.last_backup_label.setText("还没有备份。点“立即备份”做第一份。")
@@ -379,7 +398,7 @@ class SettingsPage(QWidget):
         if path not in self._infos:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                self._infos[path] = read_backup_info(path)
+                self._infos[path] = read_backup_info(path, data_dir=self.context.data_dir)
             except Exception as exc:
                 message = user_message(exc, path)
                 if message is None:
@@ -393,10 +412,30 @@ class SettingsPage(QWidget):
         rows = self.backup_table.selectionModel().selectedRows()
         return self._backups[rows[0].row()] if rows else None
 
+    def selected_file(self) -> BackupFile | None:
+        rows = self.backup_table.selectionModel().selectedRows()
+        return self._files[rows[0].row()] if rows else None
+
+    def _update_list_buttons(self) -> None:
+        found = self.selected_file()
+        writable = not self.context.read_only
+        self.restore_selected_button.setEnabled(found is not None and writable)
+        deletable = found is not None and not found.automatic and writable and not self._busy
+        self.delete_selected_button.setEnabled(deletable)
+        if not writable:
+            tip = READ_ONLY_TIP
+        elif found is not None and found.automatic:
+            tip = KEEP_TIP
+        elif found is None:
+            tip = "选中一份恢复前自动保存的备份后可以删除它"
+        else:
+            tip = "删除选中的这份备份（会先请您确认）"
+        self.delete_selected_button.setToolTip(tip)
+
     @Slot()
     def _on_backup_table_selection_changed(self) -> None:
+        self._update_list_buttons()
         path = self.selected_backup()
-        self.restore_selected_button.setEnabled(path is not None and not self.context.read_only)
         if path is None:
             return
         row = self._backups.index(path)
@@ -411,6 +450,7 @@ class SettingsPage(QWidget):
         self.backup_now_button.setEnabled(not busy and writable)
         self.backup_to_button.setEnabled(not busy)
         self.restore_button.setEnabled(not busy and writable)
+        self._update_list_buttons()
 
     def _show_result(self, text: str, folder: Path | None) -> None:
         self.result_label.setText(text)
@@ -537,6 +577,41 @@ class SettingsPage(QWidget):
         path = self.selected_backup()
         if path is not None:
             self.offer_restore(path)
+
+    def delete_selected(self) -> bool:
+        """Ask, then delete the selected copy (never an automatic one). True when deleted."""
+        found = self.selected_file()
+        if found is None or found.automatic or self.context.read_only:
+            return False
+        label = backup_kind(found.path)
+        why = (
+            f"这份备份保存的是 {_when(found.created)} 从备份恢复之前的数据。"
+            if found.kind == SAFETY
+            else ""
+        )
+        if not msgbox.confirm(
+            self,
+            "删除备份",
+            f"确定删除这份“{label}”的备份吗？\n\n{_when(found.created)}　{found.path.name}\n\n"
+            f"{why}删除后无法找回。",
+            yes="删除",
+        ):
+            return False
+        try:
+            delete_backup(self.context.data_dir, found.path)
+        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
+            message = user_message(exc, found.path)
+            if message is None:
+                raise
+            msgbox.error(self, "没有删除", message)
+            return False
+        self._infos.pop(found.path, None)
+        self.reload_backups()
+        return True
+
+    @Slot()
+    def _on_delete_selected_button_clicked(self) -> None:
+        self.delete_selected()
 
     @Slot()
     def _on_history_button_clicked(self) -> None:

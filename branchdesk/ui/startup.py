@@ -17,7 +17,7 @@ from branchdesk.store.backup import (
     EarlyCheck,
     auto_backup,
     backup_due,
-    clean_partial_backups,
+    clean_leftovers,
     newest_good_backup,
     quick_check,
     restore_backup,
@@ -130,6 +130,8 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
             return None
     db_path = data_dir / DB_FILENAME
     try:
+        if not read_only and clean_leftovers(data_dir):
+            early_check = None  # a restore a crash interrupted may have been completed since
         if read_only:
             if not db_path.exists():
                 msgbox.error(None, "无法打开数据", f"数据文件夹 {data_dir} 是只读的，且其中没有支部数据。")
@@ -143,8 +145,6 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
             if not _recover_damaged(data_dir):
                 lock.release() if lock else None
                 return None
-        if not read_only:
-            clean_partial_backups(data_dir)
         db = open_database(db_path, read_only=read_only)
     except (StorageError, BackupError) as exc:
         msgbox.error(None, "无法打开数据", exc.message)

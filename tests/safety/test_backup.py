@@ -28,6 +28,13 @@ def branch(data_dir):
     write_demo_branch(data_dir, members=14, seed=3)
     (data_dir / "attachments").mkdir()
     (data_dir / "attachments" / "photo-1.jpg").write_bytes(b"\xff\xd8 a photo")
+    db = open_database(data_dir / DB_FILENAME)
+    db.execute(
+        "INSERT INTO meeting_attachments (meeting_id, filename, stored_name)"
+        " VALUES ((SELECT min(id) FROM meetings), '合影.jpg', 'photo-1.jpg')"
+    )
+    db.conn.commit()
+    db.close()
     return data_dir
 
 
@@ -118,15 +125,21 @@ def test_a_damaged_database_inside_a_backup_is_refused(branch, tmp_path):
 
 
 def _stamps(*texts):
-    return [(Path(f"{t}.bdbackup"), dt.datetime.strptime(t, "%Y-%m-%d %H")) for t in texts]
+    """Automatic backups (the only ones rotation thins) made at the given hours."""
+    moments = [dt.datetime.strptime(t, "%Y-%m-%d %H") for t in texts]
+    return [(Path(f"branchdesk-{m:%Y%m%d-%H%M%S}.bdbackup"), m) for m in moments]
+
+
+def _label(path):
+    return dt.datetime.strptime(path.stem, "branchdesk-%Y%m%d-%H%M%S").strftime("%Y-%m-%d %H")
 
 
 def test_retention_tiers():
     now = dt.datetime(2026, 6, 30, 12)
     daily = [f"2026-06-{d:02d} 10" for d in range(1, 31)]
     monthly = [f"2025-{m:02d}-15 10" for m in range(1, 13)]
-    pruned = {p.stem for p in to_prune(_stamps(*daily, *monthly, "2026-06-30 09"), now)}
-    kept = {p.stem for p, _ in _stamps(*daily, *monthly, "2026-06-30 09")} - pruned
+    pruned = {_label(p) for p in to_prune(_stamps(*daily, *monthly, "2026-06-30 09"), now)}
+    kept = {_label(p) for p, _ in _stamps(*daily, *monthly, "2026-06-30 09")} - pruned
     # 7 newest days, the newest of each of 4 weeks, the newest of each of 12 months
     assert {f"2026-06-{d:02d} 10" for d in range(24, 31)} <= kept
     assert "2026-06-30 09" in pruned  # same day as a newer one
@@ -139,7 +152,7 @@ def test_retention_tiers():
 
 def test_tiny_retention_keeps_the_newest():
     backups = _stamps("2026-01-01 10", "2026-01-02 10")
-    assert [p.stem for p in to_prune(backups, dt.datetime(2026, 1, 3), Retention(0, 0, 0))] == [
+    assert [_label(p) for p in to_prune(backups, dt.datetime(2026, 1, 3), Retention(0, 0, 0))] == [
         "2026-01-01 10"
     ]
 

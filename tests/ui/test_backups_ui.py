@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.members import Member
-from branchdesk.store.backup import auto_backup, list_backups, write_backup
+from branchdesk.store.backup import auto_backup, list_backups, restore_backup, write_backup
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.members_page import MembersPage
@@ -173,3 +173,62 @@ def test_a_failed_restore_keeps_the_data_and_the_connection(qtbot, context, told
     assert restore_and_reopen(None, context, broken) is False
     assert told["error"] and "不是可用的 BranchDesk 备份文件" in told["error"][0]
     assert [m.name for m in context.members.list()] == ["张伟", "王芳"]
+
+
+def test_safety_copies_are_listed_with_their_reason_and_deleted_only_by_the_user(
+    qtbot, context, page, monkeypatch, tmp_path
+) -> None:
+    backup = write_backup(context.data_dir, tmp_path / "old.bdbackup").path
+    auto_backup(context.data_dir, now=dt.datetime(2026, 11, 23, 9, 5))
+    context.db.close()
+    restore_backup(context.data_dir, backup, now=dt.datetime(2026, 11, 24, 8, 15))
+    auto_backup(context.data_dir, now=dt.datetime(2026, 11, 24, 18, 30))  # same day: kept
+    own = context.data_dir / "backups" / "交接备份.bdbackup"
+    own.write_bytes(backup.read_bytes())
+    page.reload_backups()
+    rows = [
+        (page.backup_table.item(r, 0).text(), page.backup_table.item(r, 1).text())
+        for r in range(page.backup_table.rowCount())
+    ]
+    assert ("2026年11月24日 08:15", "恢复前自动保存") in rows
+    assert ("2026年11月24日 18:30", "自动备份") in rows and ("2026年11月23日 09:05", "自动备份") in rows
+    assert [kind for _, kind in rows].count("其他备份") == 1
+    safety_row = rows.index(("2026年11月24日 08:15", "恢复前自动保存"))
+
+    page.backup_table.selectRow(rows.index(("2026年11月24日 18:30", "自动备份")))
+    assert not page.delete_selected_button.isEnabled()  # automatic ones are rotated
+    assert "自动清理" in page.delete_selected_button.toolTip()
+
+    asked = []
+    answer = [False]
+    monkeypatch.setattr(
+        msgbox, "confirm", lambda parent, title, text, **kw: asked.append(text) or answer[0]
+    )
+    page.backup_table.selectRow(safety_row)
+    assert page.delete_selected_button.isEnabled()
+    page.delete_selected_button.click()  # and then 取消
+    safety = context.data_dir / "backups" / "restore-safety-20261124-081500.bdbackup"
+    assert safety.is_file()
+    assert "2026年11月24日 08:15" in asked[0] and "删除后无法找回" in asked[0]
+    answer[0] = True
+    page.delete_selected_button.click()
+    assert not safety.exists()
+    assert page.backup_table.rowCount() == len(rows) - 1
+    assert "恢复前自动保存" not in [
+        page.backup_table.item(r, 1).text() for r in range(page.backup_table.rowCount())
+    ]
+
+
+def test_the_message_after_a_restore_names_the_safety_copy(qtbot, context, told, tmp_path) -> None:
+    backup = write_backup(context.data_dir, tmp_path / "old.bdbackup").path
+    assert restore_and_reopen(None, context, backup)
+    (said,) = told["information"]
+    (safety,) = [p for p, _ in list_backups(context.data_dir) if p.name.startswith("restore-")]
+    assert safety.name in said and "不会被自动清理" in said
+
+
+def test_a_read_only_folder_offers_no_deleting(qtbot, context, told) -> None:
+    context.read_only = True
+    page = SettingsPage(context)
+    qtbot.addWidget(page)
+    assert not page.delete_selected_button.isEnabled()

@@ -1,0 +1,148 @@
+"""Backup and restore on a really full disk and a really read-only folder: a clear Chinese
+message, and nothing changed. Needs root to mount a small tmpfs; skipped otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from backup_kit import fingerprint, leftovers, make_branch
+
+from branchdesk.cli import main
+from branchdesk.store import restore as restore_module
+from branchdesk.store.backup import (
+    BackupError,
+    auto_backup,
+    read_backup_info,
+    restore_backup,
+    write_backup,
+)
+
+
+def _run(*command: str) -> bool:
+    return subprocess.run(command, capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB disk of its own (tmpfs), always unmounted afterwards."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        pytest.skip("mounting a small disk needs root on Linux")
+    point = tmp_path / "disk"
+    point.mkdir()
+    if not _run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(point)):
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield point
+    finally:
+        if not _run("umount", str(point)):
+            _run("umount", "-l", str(point))
+
+
+def _read_only(point: Path) -> None:
+    if not _run("mount", "-o", "remount,ro", str(point)):
+        pytest.skip("cannot remount read-only here")
+
+
+def _fill(point: Path, leave: int = 0) -> None:
+    """Fill the disk, leaving about ``leave`` bytes."""
+    filler = point / "filler"
+    with open(filler, "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(bytes(64 << 10))
+        except OSError:
+            pass
+    if leave:
+        os.truncate(filler, max(filler.stat().st_size - leave, 0))
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("good")
+    data = make_branch(root / "other", members=10, seed=9, photos=1)
+    (data / "attachments" / "video.bin").write_bytes(os.urandom(900 << 10))  # incompressible
+    return write_backup(data, root / "good.bdbackup", now=dt.datetime(2026, 3, 1, 9, 30)).path
+
+
+@pytest.fixture
+def on_disk(small_disk) -> Path:
+    return make_branch(small_disk / "data", members=5, photos=1)
+
+
+def test_restore_on_a_full_disk_is_refused_before_anything_is_written(on_disk, good):
+    _fill(on_disk.parent)
+    before = fingerprint(on_disk)
+    with pytest.raises(BackupError) as refused:
+        restore_backup(on_disk, good)
+    assert refused.value.message.startswith("磁盘空间不足")
+    assert "当前数据没有改动" in refused.value.message
+    assert fingerprint(on_disk) == before and leftovers(on_disk) == []
+
+
+def test_restore_when_the_disk_fills_up_midway_changes_nothing(on_disk, good, monkeypatch):
+    _fill(on_disk.parent, leave=300 << 10)
+
+    class Plenty:
+        total, used, free = 1 << 40, 0, 1 << 40
+
+    monkeypatch.setattr(restore_module.shutil, "disk_usage", lambda path: Plenty)  # it lies
+    before = fingerprint(on_disk)
+    with pytest.raises(BackupError) as refused:
+        restore_backup(on_disk, good)
+    assert refused.value.message.startswith("磁盘空间不足")
+    assert "当前数据没有改动" in refused.value.message
+    assert fingerprint(on_disk) == before and leftovers(on_disk) == []
+
+
+def test_restore_into_a_read_only_folder(on_disk, good):
+    before = fingerprint(on_disk)
+    _read_only(on_disk.parent)
+    with pytest.raises(BackupError) as refused:
+        restore_backup(on_disk, good)
+    assert "只读" in refused.value.message and "当前数据没有改动" in refused.value.message
+    assert fingerprint(on_disk) == before
+
+
+def test_automatic_backup_in_a_read_only_data_folder(on_disk):
+    before = fingerprint(on_disk)
+    _read_only(on_disk.parent)
+    with pytest.raises(BackupError) as refused:
+        auto_backup(on_disk)
+    assert "只读" in refused.value.message
+    assert fingerprint(on_disk) == before
+
+
+def test_a_read_only_data_folder_can_still_be_backed_up_elsewhere(on_disk, tmp_path):
+    _read_only(on_disk.parent)
+    before = fingerprint(on_disk)
+    target = tmp_path / "U盘" / "交接.bdbackup"
+    info = write_backup(on_disk, target)
+    assert read_backup_info(info.path).members == info.members
+    assert [p.name for p in target.parent.iterdir()] == ["交接.bdbackup"]
+    assert fingerprint(on_disk) == before
+
+
+def test_backup_onto_a_read_only_stick(small_disk, data_dir, capsys):
+    make_branch(data_dir)
+    _read_only(small_disk)
+    assert main(["backup", "-o", str(small_disk / "交接.bdbackup"), "--data-dir", str(data_dir)])
+    err = capsys.readouterr().err
+    assert "只读" in err and "Traceback" not in err
+    assert leftovers(data_dir) == []
+
+
+def test_backup_onto_a_full_stick(small_disk, data_dir, capsys):
+    make_branch(data_dir)
+    (data_dir / "attachments" / "video.bin").write_bytes(os.urandom(600 << 10))
+    _fill(small_disk, leave=200 << 10)
+    target = small_disk / "交接.bdbackup"
+    assert main(["backup", "-o", str(target), "--data-dir", str(data_dir)]) != 0
+    err = capsys.readouterr().err
+    assert "磁盘空间不足" in err and "Traceback" not in err
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+    assert leftovers(data_dir) == []
