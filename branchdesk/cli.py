@@ -648,7 +648,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     ensure_data_dir(data_dir)
     _hold_folder(args, data_dir)
     try:
-        info = read_backup_info(source)
+        info = read_backup_info(source, data_dir=data_dir)
     except (BackupError, StorageError) as exc:
         raise CliError(exc.message) from exc
     print(f"备份内容：{info.describe()}")

@@ -22,7 +22,6 @@ import re
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO

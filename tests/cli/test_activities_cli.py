@@ -5,8 +5,8 @@ import pytest
 
 from branchdesk.cli import main
 from branchdesk.domain.meetings import AttendanceStatus
-from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.activities import ActivityRepo
+from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.member_record import MemberRecordRepo
 from branchdesk.store.members import MemberRepo
 
