@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
 import json
 import logging
@@ -563,4 +564,14 @@ def read_backup_info(
             backup.verify_attachments()
             return backup.info(facts)
     except OSError as exc:
+        where = data_dir if data_dir is not None else path.parent
+        if exc.errno == errno.ENOSPC:
+            raise BackupError(
+                f"磁盘空间不足（{where}），无法检查备份文件“{path.name}”；当前数据没有改动。"
+                "请清理磁盘后重试。"
+            ) from exc
+        if exc.errno == errno.EROFS:
+            raise BackupError(
+                f"数据文件夹 {where} 是只读的，无法检查备份文件“{path.name}”；当前数据没有改动。"
+            ) from exc
         raise BackupError(f"无法读取备份文件“{path.name}”：{exc.strerror or exc}") from exc

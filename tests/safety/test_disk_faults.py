@@ -146,3 +146,16 @@ def test_backup_onto_a_full_stick(small_disk, data_dir, capsys):
     assert "磁盘空间不足" in err and "Traceback" not in err
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
     assert leftovers(data_dir) == []
+
+
+def test_the_restore_command_on_a_full_disk_says_so_from_its_preview_on(on_disk, good, capsys):
+    # The command checks the backup in the data folder's temp area before it asks anything:
+    # on a full disk that check is what fails first, and it must say why in those words.
+    from branchdesk.cli import main
+
+    _fill(on_disk.parent)
+    before = fingerprint(on_disk)
+    assert main(["restore", str(good), "--yes", "--data-dir", str(on_disk)]) == 1
+    err = capsys.readouterr().err
+    assert "磁盘空间不足" in err and "当前数据没有改动" in err and "Traceback" not in err
+    assert fingerprint(on_disk) == before and leftovers(on_disk) == []
