@@ -1,8 +1,9 @@
 """Data folders in trouble: a real full disk, a real read-only folder, a crash's WAL.
 
-The disk and the folder are a small tmpfs mounted for one test. Root can do it (this machine and CI run tests as root); elsewhere, or when mounting is not
-allowed (a container without the capability), the test is skipped. The mount is always
-undone, whatever the test did.
+The disk and the folder are a small tmpfs mounted for one test. Root can mount one (this
+machine and CI run the tests as root); elsewhere, or where mounting is not allowed (a
+container without the capability), the test is skipped. The mount is always undone,
+whatever the test did.
 """
 
 from __future__ import annotations
