@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from branchdesk.store.location import default_data_dir
+
 log = logging.getLogger("branchdesk")
 
 # 身份证号: 18 digits (the last may be X), or the 15-digit form issued before 1999.
@@ -19,9 +21,7 @@ _ID_18 = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
 _ID_15 = re.compile(r"(?<!\d)(\d{6})\d{6}(\d{3})(?!\d)")
 # Mainland mobile numbers, as people type them: 13812345678, 138 1234 5678, 138-1234-5678,
 # +86 138..., 0086-138..., 86138...
-_MOBILE = re.compile(
-    r"(?<!\d)((?:(?:\+|00)86|86)[ -]?)?(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)"
-)
+_MOBILE = re.compile(r"(?<!\d)((?:(?:\+|00)86|86)[ -]?)?(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
 
 
 def mask_personal_data(text: str) -> str:
@@ -76,8 +76,21 @@ def mask_handler(handler: logging.Handler) -> logging.Handler:
 
 
 def setup_logging(data_dir: Path) -> Path:
-    """Log to ``data_dir/logs/branchdesk.log`` (rotated) and return the file's path."""
-    folder = data_dir / "logs"
+    """Log to ``data_dir/logs/branchdesk.log`` (rotated) and return the file's path.
+
+    A data folder that cannot be written (a read-only folder, opened for viewing) logs to
+    the per-user folder's ``logs`` instead.
+    """
+    try:
+        return _log_to(data_dir / "logs")
+    except OSError:
+        fallback = default_data_dir() / "logs"
+        if fallback == data_dir / "logs":
+            raise
+        return _log_to(fallback)
+
+
+def _log_to(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / "branchdesk.log"
     root = logging.getLogger()

@@ -174,9 +174,7 @@ def connect_read_only(path: Path | str, *, timeout: float = 5.0) -> ReadOnlyConn
         reason = exc
     image = committed_wal_image(path)
     if image is None:
-        conn = sqlite3.connect(
-            _file_uri(path, mode="ro", immutable="1"), uri=True, timeout=timeout
-        )
+        conn = sqlite3.connect(_file_uri(path, mode="ro", immutable="1"), uri=True, timeout=timeout)
     else:
         if not hasattr(sqlite3.Connection, "deserialize"):  # Python < 3.11
             raise reason
