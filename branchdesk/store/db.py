@@ -11,7 +11,7 @@ from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlite_utils import Database
 
@@ -145,7 +145,11 @@ class ReadOnlyConnection(NamedTuple):
 
 
 def _file_uri(path: Path, **params: str) -> str:
-    return path.absolute().as_uri() + "?" + urlencode(params)
+    """An SQLite URI for ``path``: any folder name (``#``, ``?``, ``%``), drive or UNC share."""
+    text = path.absolute().as_posix()  # /home/x, C:/Users/x or //server/share/x
+    if not text.startswith("/"):
+        text = "/" + text
+    return "file://" + quote(text, safe="/:") + "?" + urlencode(params)
 
 
 def _index_failed(exc: sqlite3.Error) -> bool:

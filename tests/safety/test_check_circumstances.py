@@ -131,3 +131,14 @@ def test_the_wal_is_read_as_sqlite_reads_it(data_dir, tmp_path) -> None:
     opened = connect_read_only(data_dir / DB_FILENAME)
     assert LATE_MEMBER not in [r[0] for r in opened.conn.execute("SELECT name FROM members")]
     opened.conn.close()
+
+
+def test_any_folder_name_is_read(tmp_path, capsys) -> None:
+    folder = tmp_path / "第一支部 #2 ?50% 数据"
+    write_demo_branch(folder, members=4, seed=1)
+    leave_unmerged_wal(folder)
+    opened = connect_read_only(folder / DB_FILENAME)
+    names = [row[0] for row in opened.conn.execute("SELECT name FROM members")]
+    opened.conn.close()
+    assert LATE_MEMBER in names
+    assert _check(folder, capsys)[0] == 0
