@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QPaintEngine
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
@@ -117,18 +117,27 @@ def make_preview_dialog(parent: QWidget | None, document: PagedDocument) -> QPri
 
     @Slot(QPrinter)
     def paint(target: QPrinter) -> None:
-        progress = make_progress(dialog, "打印", f"“{document.title}”")
+        # The preview draws into pictures of its own; printing goes to a printer or a file.
+        previewing = target.paintEngine().type() == QPaintEngine.Type.Picture
+        progress = make_progress(
+            dialog, "打印预览" if previewing else "打印", f"“{document.title}”"
+        )
 
         def report(done: int, total: int) -> bool:
             if progress.report(done, total):
                 return True
-            target.abort()  # a printer drops the job instead of printing the pages so far
+            if not previewing:
+                target.abort()  # a printer drops the job instead of printing the pages so far
             return False
 
         try:
             render(document, target, report)
         except PrintCancelled:
             log.info("printing cancelled: %s", document.title)
+            to_file = target.outputFormat() == QPrinter.OutputFormat.PdfFormat
+            if not previewing and to_file and target.outputFileName():
+                # Printed to a PDF file (no printer installed): no half a file stays behind.
+                Path(target.outputFileName()).unlink(missing_ok=True)
             QTimer.singleShot(0, dialog, dialog.reject)  # nothing half-drawn stays on screen
         except PrintError as exc:
             if not failures:  # the preview repaints often; say it once

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrintPreviewWidget
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import QPushButton
 
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import MeetingKind, MeetingStatus
+from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox, print_actions
@@ -222,7 +223,26 @@ def test_the_preview_of_a_long_record_shows_progress_and_cancel_closes_it(
     monkeypatch.setattr(print_actions, "run_preview", run)
     print_actions.preview_record(None, context, long_meeting)
     opened, *reports = progress_seen
-    assert opened["title"] == "打印"
+    assert opened["title"] == "打印预览"
     assert [r["done"] for r in reports] == [0, 1, 2, 3]
     assert reports[1]["visible"] and "共" in reports[1]["label"]
     assert closed == [True]
+
+
+def test_printing_from_the_preview_can_be_cancelled_too(
+    qapp, qtbot, context, long_meeting, progress_seen, tmp_path, monkeypatch
+):
+    """Without a printer the preview prints to a PDF file: cancelled, none is left."""
+    monkeypatch.setattr(msgbox, "error", lambda *a: pytest.fail(f"error shown: {a}"))
+    document = RecordDocument(record_for_meeting(context.db, long_meeting))
+    preview = print_actions.make_preview_dialog(None, document)
+    qtbot.addWidget(preview)
+    printer = preview._printer
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "打印.pdf"))
+    with qtbot.waitSignal(preview.rejected):
+        preview.findChild(QPrintPreviewWidget).print()  # what its 打印 button does
+    opened, *reports = progress_seen
+    assert opened["title"] == "打印"
+    assert [r["done"] for r in reports] == [0, 1, 2, 3]
+    assert not (tmp_path / "打印.pdf").exists()
