@@ -671,12 +671,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from branchdesk.store.health import check_data_folder
+    from branchdesk.store.health import examine_data_folder
 
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
-    problems = check_data_folder(data_dir)
-    if problems:
-        for problem in problems:
+    health = examine_data_folder(data_dir)
+    for note in health.notes:  # circumstances (full disk, read-only folder), not damage
+        print(f"注意：{note}")
+    if health.problems:
+        for problem in health.problems:
             sys.stderr.write(f"branchdesk: {problem}\n")
         return 1
     print(f"{data_dir}：数据完整，未发现问题")

@@ -8,6 +8,7 @@ portrait with 15 mm margins and the footer “第 N 页 共 M 页” centred on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,6 +36,17 @@ class PrintError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class PrintCancelled(PrintError):
+    """The person printing stopped it (取消 in the progress dialog)."""
+
+    def __init__(self) -> None:
+        super().__init__("已取消打印")
+
+
+# Told (pages drawn, pages in all) before each page and after the last; False stops printing.
+Progress = Callable[[int, int], bool]
 
 
 def a4_layout() -> QPageLayout:
@@ -131,8 +143,15 @@ def footer_text(number: int, count: int) -> str:
     return f"第 {number} 页 共 {count} 页"
 
 
-def render(document: PagedDocument, device: QPagedPaintDevice) -> int:
-    """Draw ``document`` on A4 pages of ``device`` and return the number of pages."""
+def render(
+    document: PagedDocument, device: QPagedPaintDevice, progress: Progress | None = None
+) -> int:
+    """Draw ``document`` on A4 pages of ``device`` and return the number of pages.
+
+    ``progress`` hears how far it got before each page and once all are drawn; when it
+    answers False, drawing stops and ``PrintCancelled`` is raised (a printer or file should
+    then be abandoned: see ``pdf.write_pdf``).
+    """
     ensure_font()
     device.setPageLayout(a4_layout())
     painter = QPainter()
@@ -147,6 +166,8 @@ def render(document: PagedDocument, device: QPagedPaintDevice) -> int:
         page = Page(painter, content, dpi)
         count = max(1, document.paginate(page))
         for index in range(count):
+            if progress is not None and not progress(index, count):
+                raise PrintCancelled()
             if index:
                 device.newPage()
             painter.save()
@@ -159,6 +180,8 @@ def render(document: PagedDocument, device: QPagedPaintDevice) -> int:
                 9,
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
             )
+        if progress is not None and not progress(count, count):
+            raise PrintCancelled()
         return count
     finally:
         painter.end()

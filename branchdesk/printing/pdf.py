@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication, QPdfWriter
 
-from branchdesk.printing.paged import PagedDocument, PrintError, ensure_font, render
+from branchdesk.printing.paged import PagedDocument, PrintError, Progress, ensure_font, render
 
 PDF_DPI = 1200
 _app: QGuiApplication | None = None  # kept alive for the process when we made it
@@ -30,11 +30,12 @@ def ensure_gui() -> None:
     ensure_font()
 
 
-def write_pdf(document: PagedDocument, path: Path) -> int:
+def write_pdf(document: PagedDocument, path: Path, progress: Progress | None = None) -> int:
     """Write ``document`` to ``path`` as A4 PDF and return the page count.
 
     The file is written next to the target and moved into place at the end, so a
-    failure never leaves half a PDF where the old one was.
+    failure, or ``progress`` answering False (``PrintCancelled``), never leaves half a
+    PDF where the old one was, nor anywhere else.
     """
     ensure_gui()
     path = Path(path)
@@ -47,13 +48,14 @@ def write_pdf(document: PagedDocument, path: Path) -> int:
     except OSError as exc:
         raise PrintError(f"无法在“{folder}”中写入文件：{exc.strerror or exc}") from exc
     temp = Path(temp_name)
+    writer: QPdfWriter | None = None
     try:
         writer = QPdfWriter(str(temp))
         writer.setResolution(PDF_DPI)
         writer.setTitle(document.title)
         writer.setCreator("BranchDesk 支部台账")
-        pages = render(document, writer)
-        del writer  # flushes and closes the file
+        pages = render(document, writer, progress)
+        writer = None  # flushes and closes the file
         if temp.stat().st_size == 0:
             raise PrintError(f"无法写入“{path}”：磁盘已满或没有写入权限")
         try:
@@ -66,4 +68,5 @@ def write_pdf(document: PagedDocument, path: Path) -> int:
             raise PrintError(f"无法保存“{path}”：{exc.strerror or exc}") from exc
         return pages
     finally:
+        writer = None  # closed before its file is removed (Windows keeps open files)
         temp.unlink(missing_ok=True)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QImage,
     QTextBlockFormat,
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextLayout,
 )
 from sqlite_utils import Database
 
@@ -32,6 +34,12 @@ TITLE_PT = 22.0
 SECTION_PT = 13.5
 RUNNING_HEAD_MM = 9.0
 SECTION_NUMBERS = "一二三四五六七八九十"
+# Qt lays text out in fixed-point numbers that stop at 2**23 pixels of the device: at a PDF's
+# 1200 dpi about 710 A4 pages, and everything after was silently left out. The record is laid
+# out at this resolution instead (about 2,800 pages; glyph advances are unhinted, so they
+# scale) and drawn scaled to the device's.
+LAYOUT_DPI = 300
+_LAYOUT_LIMIT = 2**23 - 1
 SECTION_TITLES = ("议题", "会议记录", "决议", "补学情况")
 
 
@@ -93,7 +101,11 @@ class RecordDocument:
         self.record = record
         self.title = record.title
         self._doc: QTextDocument | None = None
-        self._top = 0.0
+        self._layout_device = QImage()
+        self._scale = 1.0  # device pixels per layout pixel
+        self._top = 0.0  # height of the running head, in device pixels
+        # For each page, the lines of text that start on it: (layout, its origin, line numbers).
+        self._lines: list[list[tuple[QTextLayout, QPointF, list[int]]]] = []
 
     # -- content ------------------------------------------------------------------------------
 
@@ -185,21 +197,73 @@ class RecordDocument:
     # -- PagedDocument ------------------------------------------------------------------------
 
     def paginate(self, page: Page) -> int:
+        self._scale = page.dpi / LAYOUT_DPI
+        device = QImage(1, 1, QImage.Format.Format_ARGB32)
+        device.setDotsPerMeterX(round(LAYOUT_DPI / 0.0254))
+        device.setDotsPerMeterY(round(LAYOUT_DPI / 0.0254))
+        self._layout_device = device  # the layout keeps using it
         doc = QTextDocument()
-        doc.documentLayout().setPaintDevice(page.painter.device())
+        doc.documentLayout().setPaintDevice(device)
         doc.setDefaultFont(print_font(BODY_PT))
         doc.setDocumentMargin(0)
         doc.setHtml(self._html(page))
         self._top = page.mm(RUNNING_HEAD_MM)
-        doc.setPageSize(QSizeF(page.rect.width(), page.rect.height() - self._top))
-        self._keep_headings_with_text(doc, page)
+        body = QSizeF(page.rect.width(), page.rect.height() - self._top)
+        doc.setPageSize(body / self._scale)
+        self._keep_headings_with_text(doc, page.mm(22) / self._scale)
         self._doc = doc
-        return doc.pageCount()
+        if doc.documentLayout().documentSize().height() >= _LAYOUT_LIMIT:
+            most = int(_LAYOUT_LIMIT // doc.pageSize().height())
+            raise PrintError(
+                f"会议记录太长，超过约 {most} 页，无法完整打印。请把会议记录分成几份保存后再打印。"
+            )
+        self._lines = self._lines_by_page(doc)
+        return max(len(self._lines), doc.pageCount())
 
-    def _keep_headings_with_text(self, doc: QTextDocument, page: Page) -> None:
-        """Start a section on a new page rather than leave its heading alone at a foot."""
-        height = doc.pageSize().height()
-        needed = page.mm(22)  # the heading and two lines of what follows
+    @staticmethod
+    def _page_height(doc: QTextDocument) -> float:
+        """The height of a page as the layout uses it: in fixed point (1/64 px), truncated.
+
+        A line pushed to the next page starts exactly at a multiple of this height. Measured
+        with the page size itself, such lines fell a little short of their page and were
+        drawn on the page before, where its clip hid them: 149 lines were missing from the
+        paper of a 300-page record, though its PDF text still had them.
+        """
+        return int(doc.pageSize().height() * 64) / 64
+
+    @classmethod
+    def _lines_by_page(
+        cls, doc: QTextDocument
+    ) -> list[list[tuple[QTextLayout, QPointF, list[int]]]]:
+        """Sort every line of text (outside tables) to the one page where it starts.
+
+        Done once: looking for each page's lines among all the document's blocks made
+        printing long minutes quadratic (a 1 MB record took 9 s for 300 pages).
+        """
+        height = cls._page_height(doc)
+        pages: list[list[tuple[QTextLayout, QPointF, list[int]]]] = [[]]
+        block = doc.begin()
+        while block.isValid():
+            if QTextCursor(block).currentTable() is None:
+                text_layout = block.layout()
+                origin = text_layout.position()
+                by_page: dict[int, list[int]] = {}
+                for number in range(text_layout.lineCount()):
+                    y = origin.y() + text_layout.lineAt(number).y()
+                    by_page.setdefault(int(y // height), []).append(number)
+                for index, numbers in by_page.items():
+                    while len(pages) <= index:
+                        pages.append([])
+                    pages[index].append((text_layout, origin, numbers))
+            block = block.next()
+        return pages
+
+    def _keep_headings_with_text(self, doc: QTextDocument, needed: float) -> None:
+        """Start a section on a new page rather than leave its heading alone at a foot.
+
+        ``needed`` is the room for the heading and two lines of what follows.
+        """
+        height = self._page_height(doc)
         headings = {f"{n}、{h}" for n in SECTION_NUMBERS for h in SECTION_TITLES}
         layout = doc.documentLayout()
         block = doc.begin()
@@ -225,26 +289,22 @@ class RecordDocument:
             text = f"{date_text(meeting.day)} {kinds_text(meeting.kinds)}"
             page.draw_text(band, text, 10, right)
             page.line(rect.left(), band.bottom(), rect.right(), band.bottom(), 0.2)
-        height = doc.pageSize().height()
+        width, height = doc.pageSize().width(), self._page_height(doc)
         painter = page.painter
         painter.save()
-        painter.translate(QPointF(rect.left(), rect.top() + self._top - index * height))
+        painter.translate(QPointF(rect.left(), rect.top() + self._top))
+        painter.scale(self._scale, self._scale)
+        painter.translate(QPointF(0, -index * height))
         top, bottom = index * height, (index + 1) * height
-        painter.setClipRect(QRectF(0, top, rect.width(), height))
+        painter.setClipRect(QRectF(0, top, width, height))
         # Each line of text is drawn on the one page where it starts. The layout's own
         # draw() also paints lines of a neighbouring page that the clip hides: invisible,
         # but doubled in the PDF's text when it is searched or copied.
+        lines = self._lines[index] if index < len(self._lines) else []
+        for text_layout, origin, numbers in lines:
+            for number in numbers:
+                text_layout.lineAt(number).draw(painter, origin)
         layout = doc.documentLayout()
-        block = doc.begin()
-        while block.isValid():
-            if QTextCursor(block).currentTable() is None:
-                text_layout = block.layout()
-                origin = text_layout.position()
-                for number in range(text_layout.lineCount()):
-                    line = text_layout.lineAt(number)
-                    if top <= origin.y() + line.y() < bottom:
-                        line.draw(painter, origin)
-            block = block.next()
         # Tables (the header table) are drawn whole by the layout, cell borders included.
         frame = doc.rootFrame()
         for child in frame.childFrames():
@@ -252,6 +312,6 @@ class RecordDocument:
             if box.bottom() < top or box.top() > bottom:
                 continue
             context = QAbstractTextDocumentLayout.PaintContext()
-            context.clip = box.intersected(QRectF(0, top, rect.width(), height))
+            context.clip = box.intersected(QRectF(0, top, width, height))
             layout.draw(painter, context)
         painter.restore()

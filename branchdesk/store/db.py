@@ -5,8 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import struct
+import sys
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import quote, urlencode
 
 from sqlite_utils import Database
 
@@ -73,7 +78,7 @@ def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = F
     path = Path(path)
     try:
         if read_only:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+            conn = connect_read_only(path).conn
         else:
             conn = sqlite3.connect(str(path), timeout=5.0)
         db = Database(conn, execute_plugins=False)
@@ -100,6 +105,157 @@ def open_database(path: Path | str, *, migrate: bool = True, read_only: bool = F
     except sqlite3.DatabaseError as exc:
         raise storage_error(exc, path) from exc
     return db
+
+
+# -- reading a folder that cannot be written -------------------------------------------------------
+#
+# Every connection to a WAL database, even a read-only one, uses the shared-memory index
+# ``branchdesk.db-shm`` and creates it when it is missing. In a read-only folder it cannot
+# ("unable to open database file"); on a full disk it cannot give it its first pages
+# ("disk I/O error"). Neither says anything about the data, so the database is then read
+# without that index:
+#
+# * When ``branchdesk.db-wal`` holds no committed transaction (it is absent, empty, or holds
+#   only frames of an earlier generation, as after a clean close), the main file is the whole
+#   database: it is opened with ``immutable=1``, which needs no index and takes no locks.
+# * Otherwise ``immutable=1`` would ignore the WAL and silently show the data as it was
+#   before those transactions (a meeting saved just before a crash would be missing). The
+#   committed frames are applied to a copy of the file in memory, as SQLite's own recovery
+#   does (salts and checksums checked, up to the last commit frame), and that copy is read.
+#
+# Either way nothing writes the files meanwhile: nobody can write a read-only folder, and a
+# running writer would already have made the index, so the ordinary connection would work.
+
+_WITHOUT_INDEX = (  # errors of the index, not of the data: retry without it
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR_SHM",
+    "SQLITE_READONLY_CANTINIT",
+    "SQLITE_READONLY_RECOVERY",
+    "SQLITE_FULL",
+)
+_WAL_MAGIC = (0x377F0682, 0x377F0683)  # checksums in little- / big-endian words
+_WAL_HEADER = 32
+_FRAME_HEADER = 24
+
+
+class ReadOnlyConnection(NamedTuple):
+    conn: sqlite3.Connection
+    # Why the shared-memory index could not be used, when the database was read without it.
+    without_index: sqlite3.Error | None = None
+
+
+def _file_uri(path: Path, **params: str) -> str:
+    """An SQLite URI for ``path``: any folder name (``#``, ``?``, ``%``), drive or UNC share."""
+    text = path.absolute().as_posix()  # /home/x, C:/Users/x or //server/share/x
+    if not text.startswith("/"):
+        text = "/" + text
+    return "file://" + quote(text, safe="/:") + "?" + urlencode(params)
+
+
+def _index_failed(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+
+    if name:
+        return name.startswith(_WITHOUT_INDEX)
+    text = str(exc).lower()
+    return "unable to open" in text or "disk i/o" in text or "full" in text
+
+
+def connect_read_only(path: Path | str, *, timeout: float = 5.0) -> ReadOnlyConnection:
+    """Open an existing database for reading only, even where its folder cannot be written.
+
+    Nothing is written to the folder by this connection, except the index SQLite itself
+    creates when it can; see the note above for what happens when it cannot.
+    """
+    path = Path(path)
+    conn = sqlite3.connect(_file_uri(path, mode="ro"), uri=True, timeout=timeout)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the WAL index
+        return ReadOnlyConnection(conn)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not _index_failed(exc) or not path.is_file():
+            raise
+        reason = exc
+    image = committed_wal_image(path)
+    if image is None:
+        conn = sqlite3.connect(_file_uri(path, mode="ro", immutable="1"), uri=True, timeout=timeout)
+    else:
+        if not hasattr(sqlite3.Connection, "deserialize"):  # Python < 3.11
+            raise reason
+        conn = sqlite3.connect(":memory:", timeout=timeout)
+        conn.deserialize(image)
+        conn.execute("PRAGMA query_only = ON")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return ReadOnlyConnection(conn, reason)
+
+
+def _wal_checksum(data: bytes, s0: int, s1: int, big_endian: bool) -> tuple[int, int]:
+    words = array("I")
+    words.frombytes(data)
+    if (sys.byteorder == "big") != big_endian:
+        words.byteswap()
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def committed_wal_image(path: Path | str) -> bytes | None:
+    """The database as its WAL's committed transactions make it; None if they change nothing.
+
+    The image is in rollback-journal mode, ready for ``Connection.deserialize``.
+    """
+    path = Path(path)
+    try:
+        wal = path.with_name(path.name + "-wal").read_bytes()
+    except FileNotFoundError:
+        return None
+    if len(wal) < _WAL_HEADER:
+        return None
+    magic, _version, page_size, _seq, salt1, salt2, c1, c2 = struct.unpack(">8I", wal[:32])
+    if magic not in _WAL_MAGIC or page_size < 512 or page_size > 65536:
+        return None
+    if page_size & (page_size - 1) or array("I").itemsize != 4:
+        return None
+    big_endian = bool(magic & 1)
+    checksum = _wal_checksum(wal[:24], 0, 0, big_endian)
+    if checksum != (c1, c2):
+        return None
+    committed: dict[int, int] = {}  # page number -> offset of its newest committed content
+    pending: dict[int, int] = {}
+    size = 0  # pages in the database after the last commit
+    frame = _FRAME_HEADER + page_size
+    offset = _WAL_HEADER
+    while offset + frame <= len(wal):
+        number, commit, f_salt1, f_salt2, f_c1, f_c2 = struct.unpack_from(">6I", wal, offset)
+        if number == 0 or (f_salt1, f_salt2) != (salt1, salt2):
+            break
+        checksum = _wal_checksum(wal[offset : offset + 8], *checksum, big_endian)
+        content = offset + _FRAME_HEADER
+        checksum = _wal_checksum(wal[content : content + page_size], *checksum, big_endian)
+        if checksum != (f_c1, f_c2):
+            break
+        pending[number] = content
+        if commit:
+            committed.update(pending)
+            pending.clear()
+            size = commit
+        offset += frame
+    if not size:
+        return None
+    image = bytearray(path.read_bytes()[: size * page_size])
+    image.extend(bytes(size * page_size - len(image)))
+    for number, content in committed.items():
+        if number <= size:
+            image[(number - 1) * page_size : number * page_size] = wal[
+                content : content + page_size
+            ]
+    image[18:20] = b"\x01\x01"  # rollback-journal mode: an in-memory database has no WAL
+    return bytes(image)
 
 
 @contextlib.contextmanager
@@ -147,7 +303,10 @@ __all__ = [
     "Database",
     "NewerDatabaseError",
     "SCHEMA_VERSION",
+    "ReadOnlyConnection",
     "StorageError",
+    "committed_wal_image",
+    "connect_read_only",
     "folder_writable",
     "open_database",
     "open_memory_database",

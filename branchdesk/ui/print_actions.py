@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QPaintEngine
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,13 +24,21 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QMenu,
+    QProgressBar,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from branchdesk.domain.meetings import Meeting, MeetingKind, expected_members
-from branchdesk.printing.paged import PagedDocument, PrintError, a4_layout, render
+from branchdesk.printing.paged import (
+    PagedDocument,
+    PrintCancelled,
+    PrintError,
+    a4_layout,
+    render,
+)
 from branchdesk.printing.pdf import write_pdf
 from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
@@ -41,6 +49,56 @@ log = logging.getLogger(__name__)
 
 _FOLDER_KEY = "print/last_folder"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+PROGRESS_DELAY_MS = 500  # printing that is done sooner shows no progress at all
+
+
+class PrintProgress:
+    """A progress dialog with 取消 while pages are drawn; ``report`` is render's ``progress``.
+
+    Pages are drawn on the UI thread (the print preview asks for them there), so the dialog
+    is modal and lets events through each time it is told of a page: that is when 取消 is
+    heard. Printing that takes less than ``PROGRESS_DELAY_MS`` never shows it.
+    """
+
+    def __init__(self, parent: QWidget | None, title: str, what: str) -> None:
+        self.what = what
+        self.dialog = QProgressDialog(parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setLabelText(f"正在排版{what}…")
+        self.dialog.setCancelButtonText("取消")
+        self.dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.dialog.setMinimumDuration(PROGRESS_DELAY_MS)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.setMinimumWidth(420)
+        bar = QProgressBar()
+        bar.setFormat("%v / %m 页")
+        self.dialog.setBar(bar)
+        self.dialog.setRange(0, 0)
+
+    def report(self, done: int, total: int) -> bool:
+        """Show ``done`` of ``total`` pages; False once 取消 was pressed."""
+        if self.dialog.maximum() != total:
+            self.dialog.setRange(0, total)
+        if done < total:
+            self.dialog.setLabelText(f"正在生成{self.what}\n第 {done + 1} 页，共 {total} 页")
+        else:
+            self.dialog.setLabelText(f"正在完成{self.what}\n共 {total} 页")
+        self.dialog.setValue(done)
+        return not self.dialog.wasCanceled()
+
+    def close(self) -> None:
+        self.dialog.hide()
+        self.dialog.deleteLater()
+
+
+def make_progress(parent: QWidget | None, title: str, what: str) -> PrintProgress:
+    """The progress dialog of one print run (tests wrap this to watch it)."""
+    return PrintProgress(parent, title, what)
 
 
 # -- preview and print ---------------------------------------------------------------------------
@@ -59,12 +117,34 @@ def make_preview_dialog(parent: QWidget | None, document: PagedDocument) -> QPri
 
     @Slot(QPrinter)
     def paint(target: QPrinter) -> None:
+        # The preview draws into pictures of its own; printing goes to a printer or a file.
+        previewing = target.paintEngine().type() == QPaintEngine.Type.Picture
+        progress = make_progress(
+            dialog, "打印预览" if previewing else "打印", f"“{document.title}”"
+        )
+
+        def report(done: int, total: int) -> bool:
+            if progress.report(done, total):
+                return True
+            if not previewing:
+                target.abort()  # a printer drops the job instead of printing the pages so far
+            return False
+
         try:
-            render(document, target)
+            render(document, target, report)
+        except PrintCancelled:
+            log.info("printing cancelled: %s", document.title)
+            to_file = target.outputFormat() == QPrinter.OutputFormat.PdfFormat
+            if not previewing and to_file and target.outputFileName():
+                # Printed to a PDF file (no printer installed): no half a file stays behind.
+                Path(target.outputFileName()).unlink(missing_ok=True)
+            QTimer.singleShot(0, dialog, dialog.reject)  # nothing half-drawn stays on screen
         except PrintError as exc:
             if not failures:  # the preview repaints often; say it once
                 failures.append(exc.message)
                 msgbox.error(dialog, "无法打印", exc.message)
+        finally:
+            progress.close()
 
     dialog.paintRequested.connect(paint)
     return dialog
@@ -143,15 +223,23 @@ def _save_pdf(
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
     QSettings().setValue(_FOLDER_KEY, str(path.parent))
-    # A 200-member sheet renders in about 40 ms: inline, with a busy cursor just in case.
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    # A 200-member sheet renders in about 40 ms and shows nothing; a record of a thousand
+    # pages shows its progress and can be stopped.
+    progress = make_progress(parent, "保存为 PDF", f"“{path.name}”")
     try:
-        pages = write_pdf(document, path)
-    except PrintError as exc:
-        QGuiApplication.restoreOverrideCursor()
-        msgbox.error(parent, "无法保存 PDF", exc.message)
+        pages = write_pdf(document, path, progress.report)
+    except PrintCancelled:  # nothing was written: write_pdf removed its partial file
+        log.info("PDF cancelled: %s", path)
         return None
-    QGuiApplication.restoreOverrideCursor()
+    except PrintError as exc:
+        failure = exc.message
+    else:
+        failure = ""
+    finally:
+        progress.close()
+    if failure:
+        msgbox.error(parent, "无法保存 PDF", failure)
+        return None
     log.info("PDF written: %s (%d pages)", path, pages)
     if msgbox.confirm(
         parent,

@@ -224,11 +224,13 @@ class UnlockDialog(QDialog):
         return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def export_return_file(db_path: Path, period: Period, path: Path, today: dt.date) -> Path:
+def export_return_file(
+    db_path: Path, period: Period, path: Path, today: dt.date, *, read_only: bool = False
+) -> Path:
     """Compute and write the return from a connection of this (worker) thread."""
     from branchdesk.store.db import own_connection
 
-    with own_connection(db_path) as db:
+    with own_connection(db_path, read_only=read_only) as db:
         return write_return(compute_return(db, period, today=today), path)
 
 
@@ -413,8 +415,9 @@ class BranchReturnTab(QWidget):
             self.progress.hide()
             self.progress_label.hide()
 
+        db_path, today, read_only = self.context.db_path, self.today(), self.context.read_only
         op = BackgroundOp(
-            self, lambda: export_return_file(self.context.db_path, period, path, self.today())
+            self, lambda: export_return_file(db_path, period, path, today, read_only=read_only)
         )
         op.finished.connect(finished)
         return op.success(done).failure(failed).run()

@@ -136,7 +136,7 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
             if not db_path.exists():
                 msgbox.error(None, "无法打开数据", f"数据文件夹 {data_dir} 是只读的，且其中没有支部数据。")
                 return None
-            banners.insert(0, "数据文件夹是只读的：可以查看和导出，但不能修改。")
+            banners.insert(0, "数据文件夹是只读的：可以查看、打印和导出到其他位置，但不能修改。")
         elif db_path.exists() and not (
             early_check.passed()
             if early_check is not None and early_check.db_path == db_path

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from pdf_checks import assert_a4, assert_clean_text, base_fonts, page_lines, pdf_pages
+from pypdf import PdfReader
 
 from branchdesk.domain.meetings import (
     Attendance,
@@ -15,6 +17,7 @@ from branchdesk.domain.meetings import (
     MeetingStatus,
     Person,
 )
+from branchdesk.printing.paged import PrintCancelled, PrintError
 from branchdesk.printing.pdf import write_pdf
 from branchdesk.printing.record import MeetingRecord, RecordDocument
 
@@ -133,3 +136,82 @@ def test_planned_meeting_prints_with_attendance_blank(qapp, tmp_path):
     assert "应到" in text and " 人" not in text
     assert "外出学习" not in text
     assert "（无）" in text  # no minutes yet
+
+
+def _long_record(paragraphs: int) -> RecordDocument:
+    minutes = "\n".join(f"第{n}段。{PARAGRAPH}" for n in range(1, paragraphs + 1))
+    return RecordDocument(MeetingRecord("幸福里社区党支部", meeting(minutes=minutes)))
+
+
+def _lines_outside_the_body(path) -> list[tuple[int, str]]:
+    """Text drawn below the body of its page (over the footer band, hidden by the clip)."""
+    body_bottom = (15 + 8) * 72 / 25.4  # the 15 mm margin and the 8 mm footer band, in pt
+    hidden: list[tuple[int, str]] = []
+    for number, page in enumerate(PdfReader(str(path)).pages, 1):
+
+        def visit(text, cm, tm, _font, _size, number=number):
+            baseline = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+            if text.strip() and not text.startswith("第\t") and baseline < body_bottom - 2:
+                hidden.append((number, text))
+
+        page.extract_text(visitor_text=visit)
+    return hidden
+
+
+def test_no_line_of_long_minutes_falls_off_a_page_edge(qapp, tmp_path):
+    """A line moved to the next page is drawn there, not clipped away at the foot of the
+    page before (where the PDF's text still had it, but the paper did not)."""
+    path = tmp_path / "long.pdf"
+    pages = write_pdf(_long_record(160), path)
+    assert pages >= 10
+    assert _lines_outside_the_body(path) == []
+    tops = [page_lines(text)[2] for text in pdf_pages(path)[1:]]  # under the running head
+    assert all(not line.startswith("第 ") for line in tops)
+
+
+def test_progress_is_told_page_by_page(qapp, tmp_path):
+    told: list[tuple[int, int]] = []
+    pages = write_pdf(_long_record(60), tmp_path / "r.pdf", lambda *seen: told.append(seen) or True)
+    assert pages >= 4
+    assert told == [(done, pages) for done in range(pages + 1)]
+
+
+def test_cancelling_stops_and_leaves_no_pdf_behind(qapp, tmp_path):
+    earlier = tmp_path / "记录.pdf"
+    earlier.write_bytes(b"%PDF the copy saved last week")
+    told: list[int] = []
+
+    def progress(done: int, total: int) -> bool:
+        told.append(done)
+        return done < 2  # 取消 pressed while page 3 was coming
+
+    with pytest.raises(PrintCancelled):
+        write_pdf(_long_record(60), earlier, progress)
+    assert told == [0, 1, 2]
+    assert earlier.read_bytes() == b"%PDF the copy saved last week"  # untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["记录.pdf"]  # no partial file
+    with pytest.raises(PrintCancelled):  # a new file: none is left at all
+        write_pdf(_long_record(60), tmp_path / "new.pdf", lambda done, total: done == 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["记录.pdf"]
+
+
+def test_minutes_longer_than_the_layout_limit_of_1200_dpi_print_whole(qapp, tmp_path):
+    """At the PDF's 1200 dpi Qt's text layout ends after about 710 pages; what followed,
+    the signatures included, was silently left out."""
+    minutes = "\n".join(f"第{n}段" for n in range(1, 25_001))
+    record = MeetingRecord("幸福里社区党支部", meeting(minutes=minutes, resolutions="同意。"))
+    path = tmp_path / "huge.pdf"
+    pages = write_pdf(RecordDocument(record), path)
+    assert pages > 900
+    last = PdfReader(str(path)).pages[-1].extract_text()
+    assert "第25000段" in last and "主持人（签字）：" in last
+
+
+def test_minutes_too_long_even_so_are_refused_not_cut(qapp, tmp_path, monkeypatch):
+    from branchdesk.printing import record as record_module
+
+    monkeypatch.setattr(record_module, "_LAYOUT_LIMIT", 20_000)  # about 7 pages at 300 dpi
+    with pytest.raises(PrintError) as info:
+        write_pdf(_long_record(160), tmp_path / "x.pdf")
+    assert "会议记录太长" in info.value.message and "无法完整打印" in info.value.message
+    assert list(tmp_path.iterdir()) == []

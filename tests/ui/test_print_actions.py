@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtPrintSupport import QPrintPreviewWidget
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
+from PySide6.QtWidgets import QPushButton
 
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import MeetingKind, MeetingStatus
+from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox, print_actions
@@ -136,3 +139,110 @@ def test_default_names_are_safe_file_names():
         default_pdf_name("主题党日签到表", dt.date(2026, 11, 10)) == "主题党日签到表_2026-11-10.pdf"
     )
     assert default_pdf_name("a/b:c 会议记录", None) == "abc会议记录.pdf"
+
+
+# -- long records: progress and 取消 -------------------------------------------------------------
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "print_progress.png"
+
+
+@pytest.fixture
+def long_meeting(context, planned_id):
+    meeting = MeetingRepo(context.db).get(planned_id)
+    meeting.minutes = "\n".join(
+        f"第{n}段。会议传达学习了上级党委的文件精神，与会党员逐一发言，表示要带头落实。" * 3
+        for n in range(1, 301)
+    )
+    return meeting
+
+
+@pytest.fixture
+def progress_seen(qtbot, monkeypatch):
+    """Each progress report as the person printing sees it; 取消 is clicked on page 3."""
+    monkeypatch.setattr(print_actions, "PROGRESS_DELAY_MS", 0)  # shown at once
+    seen: list[dict] = []
+    make = print_actions.make_progress
+
+    def watched(parent, title, what):
+        progress = make(parent, title, what)
+        report = progress.report
+
+        def spy(done: int, total: int) -> bool:
+            going = report(done, total)
+            dialog = progress.dialog
+            seen.append(
+                dict(done=done, total=total, visible=dialog.isVisible(), label=dialog.labelText())
+            )
+            if done == 2:
+                button = dialog.findChild(QPushButton)
+                assert button.text() == "取消"
+                SCREENSHOT.parent.mkdir(exist_ok=True)
+                assert dialog.grab().save(str(SCREENSHOT))
+                qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            return going
+
+        progress.report = spy
+        seen.append(dict(dialog=progress.dialog, title=title))
+        return progress
+
+    monkeypatch.setattr(print_actions, "make_progress", watched)
+    return seen
+
+
+def test_saving_a_long_record_shows_progress_and_cancel_writes_nothing(
+    qapp, context, long_meeting, progress_seen, tmp_path, monkeypatch
+):
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "会议记录.pdf"
+    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: pytest.fail("a cancelled PDF offered"))
+    monkeypatch.setattr(msgbox, "error", lambda *a: pytest.fail(f"error shown: {a}"))
+    assert print_actions.save_record_pdf(None, context, long_meeting) is None
+    opened, *reports = progress_seen
+    assert opened["title"] == "保存为 PDF"
+    total = reports[0]["total"]
+    assert total > 10
+    assert [r["done"] for r in reports] == [0, 1, 2, 3]  # stopped at the page after 取消
+    assert all(r["visible"] for r in reports[1:3])
+    assert reports[2]["label"] == f"正在生成“会议记录.pdf”\n第 3 页，共 {total} 页"
+    assert not opened["dialog"].isVisible()
+    assert list(target.parent.iterdir()) == []  # no PDF, no partial file
+
+
+def test_the_preview_of_a_long_record_shows_progress_and_cancel_closes_it(
+    qapp, qtbot, context, long_meeting, progress_seen, monkeypatch
+):
+    monkeypatch.setattr(msgbox, "error", lambda *a: pytest.fail(f"error shown: {a}"))
+    closed: list[bool] = []
+
+    def run(preview) -> None:  # as exec() does: showing the preview draws its pages
+        preview.rejected.connect(lambda: closed.append(True))
+        preview_pages(preview)
+        qtbot.waitUntil(lambda: closed == [True])
+
+    monkeypatch.setattr(print_actions, "run_preview", run)
+    print_actions.preview_record(None, context, long_meeting)
+    opened, *reports = progress_seen
+    assert opened["title"] == "打印预览"
+    assert [r["done"] for r in reports] == [0, 1, 2, 3]
+    assert reports[1]["visible"] and "共" in reports[1]["label"]
+    assert closed == [True]
+
+
+def test_printing_from_the_preview_can_be_cancelled_too(
+    qapp, qtbot, context, long_meeting, progress_seen, tmp_path, monkeypatch
+):
+    """Without a printer the preview prints to a PDF file: cancelled, none is left."""
+    monkeypatch.setattr(msgbox, "error", lambda *a: pytest.fail(f"error shown: {a}"))
+    document = RecordDocument(record_for_meeting(context.db, long_meeting))
+    preview = print_actions.make_preview_dialog(None, document)
+    qtbot.addWidget(preview)
+    printer = preview._printer
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "打印.pdf"))
+    with qtbot.waitSignal(preview.rejected):
+        preview.findChild(QPrintPreviewWidget).print()  # what its 打印 button does
+    opened, *reports = progress_seen
+    assert opened["title"] == "打印"
+    assert [r["done"] for r in reports] == [0, 1, 2, 3]
+    assert not (tmp_path / "打印.pdf").exists()

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 
 import pytest
+from PySide6.QtWidgets import QFileDialog
+from safety.folders import LATE_MEMBER, leave_unmerged_wal, tmpfs
 
+from branchdesk.demo import write_demo_branch
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.meetings import Meeting, MeetingKind
 from branchdesk.domain.members import Member
+from branchdesk.logs import setup_logging
+from branchdesk.printing.pdf import write_pdf
+from branchdesk.printing.record import RecordDocument, record_for_meeting
+from branchdesk.store.db import DB_FILENAME, storage_error
 from branchdesk.store.meetings import MeetingRepo
-from branchdesk.ui import msgbox
+from branchdesk.store.members import MemberRepo
+from branchdesk.ui import msgbox, startup
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.groups_dialog import GroupsDialog, MoveGroupDialog
 from branchdesk.ui.meeting_editor import MeetingEditor
 from branchdesk.ui.meetings_page import MeetingsPage
 from branchdesk.ui.member_dialog import MemberDialog
 from branchdesk.ui.members_page import MembersPage
+from branchdesk.ui.reports_page import ReportsPage
 from branchdesk.ui.settings_page import SettingsPage
 from branchdesk.ui.status_dialog import StatusDialog
 
@@ -102,3 +113,84 @@ def test_settings_page(qtbot, context) -> None:
         assert not widget.isEnabled()
     assert page.backup_to_button.isEnabled()  # a copy elsewhere is still possible
     assert page.history_button.isEnabled()
+
+
+# -- a real read-only folder ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A demo branch on a read-only mount, its newest member only in the WAL, no -shm."""
+    with tmpfs(tmp_path / "mnt") as mount:
+        folder = mount.path / "branch"
+        write_demo_branch(folder, members=12, seed=7, today=dt.date(2026, 3, 10))
+        leave_unmerged_wal(folder)
+        mount.read_only()
+        yield folder
+
+
+def test_a_read_only_mount_opens_read_only_with_a_banner(qtbot, read_only_folder) -> None:
+    opened = startup.open_data_folder(read_only_folder)
+    assert opened is not None
+    try:
+        assert opened.read_only and opened.lock is None
+        assert "只读" in opened.banners[0] and "打印" in opened.banners[0]
+        names = [member.name for member in MemberRepo(opened.db).list()]
+        assert len(names) == 13 and LATE_MEMBER in names  # what the WAL holds is shown too
+        page = MembersPage(AppContext(opened.db, opened.data_dir, read_only=True))
+        qtbot.addWidget(page)
+        model = page.table.model()
+        shown = {model.index(row, 0).data() for row in range(model.rowCount())}
+        assert LATE_MEMBER in shown
+        with pytest.raises(sqlite3.Error) as info:
+            MemberRepo(opened.db).add(Member(name="新党员"))
+        assert "只读" in storage_error(info.value).message
+        assert LATE_MEMBER in [member.name for member in MemberRepo(opened.db).list()]
+    finally:
+        opened.close()
+    assert sorted(p.name for p in read_only_folder.iterdir()) == [
+        DB_FILENAME,
+        DB_FILENAME + "-wal",
+    ]
+
+
+def test_a_read_only_mount_prints_and_exports_elsewhere(
+    qtbot, read_only_folder, tmp_path, monkeypatch
+) -> None:
+    opened = startup.open_data_folder(read_only_folder)
+    assert opened is not None
+    try:
+        context = AppContext(opened.db, opened.data_dir, read_only=True)
+        meeting_id = MeetingRepo(opened.db).summaries()[0].id
+        record = RecordDocument(record_for_meeting(opened.db, meeting_id))
+        pages = write_pdf(record, tmp_path / "r.pdf")
+        assert pages >= 1 and (tmp_path / "r.pdf").stat().st_size > 0
+        reports = ReportsPage(context, today=dt.date(2026, 3, 10))
+        qtbot.addWidget(reports)
+        tab = reports.branch_tab
+        qtbot.waitUntil(lambda: tab.ret is not None)
+        target = tmp_path / "报表.xlsx"
+        monkeypatch.setattr(
+            QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+        )
+        tab.export_button.click()
+        qtbot.waitUntil(lambda: not tab.exporting, timeout=10_000)
+        assert tab.last_export == target and target.stat().st_size > 0
+    finally:
+        opened.close()
+
+
+def test_logs_go_to_the_user_folder_when_the_data_folder_is_read_only(
+    read_only_folder, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user"))
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        path = setup_logging(read_only_folder)
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+    assert path == tmp_path / "user" / "branchdesk" / "logs" / "branchdesk.log"
