@@ -29,6 +29,7 @@ from branchdesk.store.db import (
     Database,
     NewerDatabaseError,
     StorageError,
+    connect_read_only,
     folder_writable,
     open_database,
     storage_error,
@@ -225,7 +226,7 @@ def _needs_migration(path: Path) -> bool:
     from branchdesk.store.migrations import MIGRATIONS
 
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_read_only(path).conn
     except sqlite3.Error:
         return False
     try:

@@ -20,6 +20,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import sqlite3
 import threading
 import zipfile
@@ -42,8 +43,9 @@ from branchdesk.store.backup_check import (
     read_only_uri,
     untouched_uri,
 )
-from branchdesk.store.db import DB_FILENAME
+from branchdesk.store.db import DB_FILENAME, connect_read_only, is_damage
 from branchdesk.store.workarea import (
+    TMP_DIR,
     LeftoverError,
     PartialFile,
     WorkDir,
@@ -174,8 +176,23 @@ def clean_partial_backups(data_dir: Path) -> int:
 # -- writing --------------------------------------------------------------------------------------
 
 
+def _folder_of(path: Path) -> Path:
+    """The folder to name for ``path``: the data folder rather than its private work area."""
+    for parent in path.parents:
+        if parent.name == TMP_DIR:
+            return parent.parent
+    return path.parent
+
+
+def _no_room(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
+
+
 def _write_error(exc: OSError, target: Path) -> BackupError:
-    folder = target.parent
+    folder = _folder_of(target)
     if exc.errno == errno.ENOSPC:
         return BackupError(f"磁盘空间不足，备份没有写成（{folder}）；旧的备份保持不变。")
     if exc.errno == errno.EROFS:
@@ -198,14 +215,16 @@ def snapshot_database(source: Path, target: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise DamagedSourceError(f"数据文件已损坏，无法备份（{exc}）") from exc
         text = str(exc).lower()
-        if "full" in text:
-            raise BackupError(f"磁盘空间不足，备份没有写成（{target.parent}）；旧的备份保持不变。") from exc
+        if "full" in text or ("disk i/o" in text and _no_room(target)):
+            raise BackupError(
+                f"磁盘空间不足，无法做数据库快照（{_folder_of(target)}）；旧的备份保持不变。"
+            ) from exc
         if "locked" in text or "busy" in text:
             raise BackupError("数据正被另一个程序写入，暂时无法备份，请稍后重试。") from exc
-        if "readonly" in text or "read-only" in text or "unable to open" in text:
-            raise BackupError(f"无法读取数据库以备份：{exc}") from exc
-        raise DamagedSourceError(f"数据文件已损坏，无法备份（{exc}）") from exc
+        raise BackupError(f"无法读取数据库以备份（{exc}），旧的备份保持不变。") from exc
     fsync_file(target)
     try:
         conn = sqlite3.connect(read_only_uri(target), uri=True)
@@ -404,15 +423,22 @@ def set_aside_damaged(db_path: Path, *, now: dt.datetime | None = None) -> Path:
 
 
 def quick_check(db_path: Path) -> bool:
-    """A fast start-up check (``PRAGMA quick_check``); False for a damaged file."""
+    """A fast start-up check (``PRAGMA quick_check``); False only for a damaged file.
+
+    A full disk, a read-only folder or a lock are not damage: they answer True here and are
+    told as what they are when the database is opened. Treating them as damage would set a
+    healthy database aside and offer blank data instead.
+    """
     try:
-        conn = sqlite3.connect(read_only_uri(db_path), uri=True)
-        try:
-            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return False
+        opened = connect_read_only(db_path)
+    except sqlite3.Error as exc:
+        return not is_damage(exc)
+    try:
+        return opened.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.Error as exc:
+        return not is_damage(exc)
+    finally:
+        opened.conn.close()
 
 
 class EarlyCheck:

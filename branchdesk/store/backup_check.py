@@ -21,7 +21,6 @@ import os
 import re
 import sqlite3
 import stat
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from branchdesk.store.db import (
     DB_FILENAME,
     NewerDatabaseError,
     StorageError,
+    file_uri,
     open_memory_database,
 )
 from branchdesk.store.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -115,7 +115,7 @@ def size_text(size: int) -> str:
 
 def read_only_uri(path: Path) -> str:
     """An SQLite URI opening ``path`` read-only (``?`` or ``#`` in a folder name are quoted)."""
-    return "file:" + urllib.request.pathname2url(str(Path(path).absolute())) + "?mode=ro"
+    return file_uri(Path(path), mode="ro")
 
 
 def untouched_uri(path: Path) -> str:
@@ -129,7 +129,7 @@ def untouched_uri(path: Path) -> str:
     journals = (path.with_name(path.name + suffix) for suffix in ("-wal", "-journal"))
     if any(journal.exists() for journal in journals):
         return read_only_uri(path)
-    return read_only_uri(path) + "&immutable=1"
+    return file_uri(path, mode="ro", immutable="1")
 
 
 # -- facts and schema -----------------------------------------------------------------------

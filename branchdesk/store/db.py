@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import struct
 import sys
@@ -144,7 +145,7 @@ class ReadOnlyConnection(NamedTuple):
     without_index: sqlite3.Error | None = None
 
 
-def _file_uri(path: Path, **params: str) -> str:
+def file_uri(path: Path, **params: str) -> str:
     """An SQLite URI for ``path``: any folder name (``#``, ``?``, ``%``), drive or UNC share."""
     text = path.absolute().as_posix()  # /home/x, C:/Users/x or //server/share/x
     if not text.startswith("/"):
@@ -167,7 +168,7 @@ def connect_read_only(path: Path | str, *, timeout: float = 5.0) -> ReadOnlyConn
     creates when it can; see the note above for what happens when it cannot.
     """
     path = Path(path)
-    conn = sqlite3.connect(_file_uri(path, mode="ro"), uri=True, timeout=timeout)
+    conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True, timeout=timeout)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the WAL index
         return ReadOnlyConnection(conn)
@@ -178,7 +179,7 @@ def connect_read_only(path: Path | str, *, timeout: float = 5.0) -> ReadOnlyConn
         reason = exc
     image = committed_wal_image(path)
     if image is None:
-        conn = sqlite3.connect(_file_uri(path, mode="ro", immutable="1"), uri=True, timeout=timeout)
+        conn = sqlite3.connect(file_uri(path, mode="ro", immutable="1"), uri=True, timeout=timeout)
     else:
         if not hasattr(sqlite3.Connection, "deserialize"):  # Python < 3.11
             raise reason
@@ -277,10 +278,37 @@ def open_memory_database() -> Database:
     return db
 
 
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether an SQLite error says the file itself is damaged (not the disk, a lock, a folder)."""
+    name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def disk_full(path: Path | str) -> bool:
+    """Whether the disk holding ``path`` has (next to) no room left."""
+    folder = Path(path).parent if path else Path.cwd()
+    while not folder.exists() and folder != folder.parent:  # a folder not made yet
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
+
+
 def storage_error(exc: sqlite3.Error, path: Path | str = "") -> StorageError:
     """Translate an SQLite error caused by the environment into a message for people."""
     text = str(exc).lower()
     where = f"（{path}）" if path else ""
+    if "disk i/o" in text or "unable to open" in text:
+        # SQLite says only "I/O error" when the index beside a database cannot grow on a full
+        # disk, and "unable to open" when it cannot be created in a read-only folder.
+        if path and disk_full(path):
+            text = "full"
+        elif path and Path(path).parent.is_dir() and not folder_writable(Path(path).parent):
+            text = "readonly"
     if "full" in text:
         return StorageError(
             f"磁盘空间已满，数据没有保存{where}。请清理磁盘后重试，已保存的数据不受影响。"
@@ -295,6 +323,11 @@ def storage_error(exc: sqlite3.Error, path: Path | str = "") -> StorageError:
         return StorageError(f"数据文件已损坏{where}。请从备份恢复。")
     if "unable to open" in text:
         return StorageError(f"无法打开数据文件{where}，请检查文件夹是否存在并可写。")
+    if "disk i/o" in text:
+        return StorageError(
+            f"读写数据文件时磁盘出错{where}，这次的修改没有保存，已保存的数据不受影响。"
+            "请检查磁盘（U盘是否已拔出、网络盘是否断开）后重试。"
+        )
     return StorageError(f"数据库出错{where}：{exc}")
 
 
@@ -307,6 +340,9 @@ __all__ = [
     "StorageError",
     "committed_wal_image",
     "connect_read_only",
+    "disk_full",
+    "file_uri",
+    "is_damage",
     "folder_writable",
     "open_database",
     "open_memory_database",

@@ -10,6 +10,7 @@ wait a few seconds for it, so that two commands queue instead of failing.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import socket
@@ -120,6 +121,15 @@ def _read_holder(handle: IO[bytes]) -> dict[str, Any]:
     return holder if isinstance(holder, dict) else {}
 
 
+def _open_failed(exc: OSError, folder: Path) -> str:
+    """Why the lock file could not be opened, for people: it is the first write of every writer."""
+    if exc.errno == errno.ENOSPC:
+        return f"磁盘空间已满（{folder}），无法开始修改数据。请清理磁盘后重试，已保存的数据不受影响。"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"数据文件夹 {folder} 是只读的（或没有写入权限），不能修改其中的数据，只能查看和导出。"
+    return f"无法使用数据文件夹 {folder}：{exc.strerror or exc}"
+
+
 class DataFolderLock:
     """``with DataFolderLock(folder):`` or ``acquire()`` / ``release()``.
 
@@ -137,9 +147,12 @@ class DataFolderLock:
 
     def acquire(self, wait: float = 0.0) -> None:
         """Take the lock, trying for up to ``wait`` seconds; raise ``FolderLocked`` if not."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Unbuffered: a failed write (a full disk) leaves nothing to flush at close.
-        handle = open(self.path, "a+b", buffering=0)  # noqa: SIM115 - held until release
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Unbuffered: a failed write (a full disk) leaves nothing to flush at close.
+            handle = open(self.path, "a+b", buffering=0)  # noqa: SIM115 - held until release
+        except OSError as exc:
+            raise StorageError(_open_failed(exc, self.path.parent)) from exc
         deadline = time.monotonic() + max(wait, 0.0)
         while not _try_lock(handle):
             remaining = deadline - time.monotonic()

@@ -24,10 +24,17 @@ from branchdesk.store.backup import (
     set_aside_damaged,
     write_backup,
 )
-from branchdesk.store.db import DB_FILENAME, StorageError, folder_writable, open_database
+from branchdesk.store.db import (
+    DB_FILENAME,
+    NewerDatabaseError,
+    StorageError,
+    disk_full,
+    folder_writable,
+    open_database,
+)
 from branchdesk.store.location import default_data_dir
 from branchdesk.store.location_check import risky_location
-from branchdesk.store.lock import DataFolderLock, FolderLocked
+from branchdesk.store.lock import DataFolderLock, FolderLocked, lock_wait_seconds
 from branchdesk.ui import msgbox
 
 log = logging.getLogger(__name__)
@@ -120,13 +127,18 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
         else:
             banners.append("数据文件夹位于网络共享或同步文件夹中，存在损坏风险。建议移到本机默认位置。")
     read_only = not folder_writable(data_dir)
+    full = read_only and disk_full(data_dir / DB_FILENAME)  # to a probe, full looks read-only
     lock: DataFolderLock | None = None
     if not read_only:
         lock = DataFolderLock(data_dir)
         try:
-            lock.acquire()
+            # A command-line backup or import holds the folder for a few seconds: wait for it.
+            lock.acquire(wait=lock_wait_seconds())
         except FolderLocked as exc:
             msgbox.error(None, "数据正在使用中", exc.message)
+            return None
+        except StorageError as exc:  # the lock file cannot even be made (a full disk)
+            msgbox.error(None, "无法打开数据", exc.message)
             return None
     db_path = data_dir / DB_FILENAME
     try:
@@ -134,9 +146,15 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
             early_check = None  # a restore a crash interrupted may have been completed since
         if read_only:
             if not db_path.exists():
-                msgbox.error(None, "无法打开数据", f"数据文件夹 {data_dir} 是只读的，且其中没有支部数据。")
+                why = "所在的磁盘空间已满" if full else "是只读的"
+                msgbox.error(None, "无法打开数据", f"数据文件夹 {data_dir} {why}，且其中没有支部数据。")
                 return None
-            banners.insert(0, "数据文件夹是只读的：可以查看、打印和导出到其他位置，但不能修改。")
+            banners.insert(
+                0,
+                FULL_DISK_BANNER
+                if full
+                else "数据文件夹是只读的：可以查看、打印和导出到其他位置，但不能修改。",
+            )
         elif db_path.exists() and not (
             early_check.passed()
             if early_check is not None and early_check.db_path == db_path
@@ -147,11 +165,30 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
                 return None
         db = open_database(db_path, read_only=read_only)
     except (StorageError, BackupError) as exc:
+        full = _open_on_full_disk(db_path, exc)
+        if full is not None:  # still ours (locked): nothing else writes while it is viewed
+            banners.insert(0, FULL_DISK_BANNER)
+            return OpenedFolder(data_dir, full, lock, True, banners)
         msgbox.error(None, "无法打开数据", exc.message)
         if lock is not None:
             lock.release()
         return None
     return OpenedFolder(data_dir, db, lock, read_only, banners)
+
+
+FULL_DISK_BANNER = (
+    "磁盘空间已满：可以查看、打印和导出到其他位置，但不能修改。请清理磁盘后重新打开 BranchDesk。"
+)
+
+
+def _open_on_full_disk(db_path: Path, exc: Exception) -> Database | None:
+    """A database that could not be opened for writing because the disk is full, read-only."""
+    if isinstance(exc, NewerDatabaseError) or not db_path.is_file() or not disk_full(db_path):
+        return None
+    try:
+        return open_database(db_path, read_only=True)
+    except StorageError:
+        return None
 
 
 def backup_if_due(data_dir: Path, *, now: dt.datetime | None = None) -> bool:
