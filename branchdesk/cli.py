@@ -394,7 +394,13 @@ def cmd_members_export(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         # Personal data leaves the app masked unless the user asks for full values.
-        result = export_roster(db, Path(args.file), full=args.full, include_left=args.include_left)
+        result = export_roster(
+            db,
+            Path(args.file),
+            full=args.full,
+            include_left=args.include_left,
+            data_dir=_data_dir(args),
+        )
     except ExportError as exc:
         raise CliError(exc.message) from exc
     print(f"已导出 {result.members} 名党员到“{result.path}”")
@@ -546,7 +552,7 @@ def cmd_return(args: argparse.Namespace) -> int:
     report = compute_return(db, period)
     report.revised = report.revised or args.revised
     try:
-        path = write_return(report, Path(args.output))
+        path = write_return(report, Path(args.output), data_dir=_data_dir(args))
     except ExportError as exc:
         raise CliError(exc.message) from exc
     if args.mark_reported:

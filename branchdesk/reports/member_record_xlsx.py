@@ -8,8 +8,6 @@ number and phone are masked: this copy goes into review files other people read.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +21,8 @@ from branchdesk.domain.meetings import AttendanceStatus, Makeup
 from branchdesk.domain.member_record import MemberYear
 from branchdesk.domain.members import Member
 from branchdesk.reports import xlsx_style as style
-from branchdesk.reports.roster_export import ExportError, mask_id_number, mask_phone
-from branchdesk.reports.xlsx_safety import XlsxFileError, replace_atomically
+from branchdesk.reports.roster_export import mask_id_number, mask_phone
+from branchdesk.reports.xlsx_save import ExportError, save_workbook
 from branchdesk.store.member_record import MemberRecordRepo
 from branchdesk.store.members import BranchRepo
 
@@ -275,6 +273,7 @@ def write_member_record(
     *,
     branch_name: str = "",
     today: dt.date | None = None,
+    data_dir: Path | None = None,
 ) -> ExportResult:
     """Write the record to ``path`` atomically; the old file survives any failure."""
     path = Path(path)
@@ -283,30 +282,22 @@ def write_member_record(
     if not path.parent.is_dir():
         raise ExportError(f"文件夹“{path.parent}”不存在，无法导出")
     workbook = build_member_record_workbook(record, branch_name, today=today or dt.date.today())
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-        os.close(handle)
-    except OSError as exc:
-        raise ExportError(f"无法在“{path.parent}”中写入文件：{exc.strerror or exc}") from exc
-    temp_path = Path(temp_name)
-    try:
-        workbook.save(temp_path)
-    except OSError as exc:
-        temp_path.unlink(missing_ok=True)
-        raise ExportError(
-            f"无法保存“{path.name}”：{exc.strerror or exc}；原文件未被改动。"
-        ) from exc
-    try:
-        replace_atomically(temp_path, path)
-    except XlsxFileError as exc:
-        raise ExportError(exc.message) from exc
+    save_workbook(workbook, path, data_dir=data_dir)
     return ExportResult(path=path, meetings=len(record.meetings), activities=len(record.activities))
 
 
 def export_member_record(
-    db: Database, member_id: int, year: int, path: Path | str, *, today: dt.date | None = None
+    db: Database,
+    member_id: int,
+    year: int,
+    path: Path | str,
+    *,
+    today: dt.date | None = None,
+    data_dir: Path | None = None,
 ) -> ExportResult:
     """Read a member's year from the database and write it to ``path``."""
     branch = BranchRepo(db).get()
     record = MemberRecordRepo(db).year(member_id, year)
-    return write_member_record(record, path, branch_name=branch.name if branch else "", today=today)
+    return write_member_record(
+        record, path, branch_name=branch.name if branch else "", today=today, data_dir=data_dir
+    )

@@ -9,10 +9,7 @@ text; no ID numbers appear anywhere.
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,8 +26,7 @@ from branchdesk.domain.activities import format_hours
 from branchdesk.domain.requirements import Period, Status
 from branchdesk.reports import xlsx_style as style
 from branchdesk.reports.return_figures import BranchReturn
-from branchdesk.reports.roster_export import ExportError
-from branchdesk.reports.xlsx_safety import XlsxFileError, replace_atomically
+from branchdesk.reports.xlsx_save import ExportError, save_workbook
 
 DATA_SHEET = "_branchdesk"  # the hidden key/value sheet consolidation reads
 GENERATOR = f"BranchDesk {__version__}"
@@ -125,9 +121,9 @@ def safe_filename(text: str) -> str:
     return cleaned or "报表"
 
 
-def write_return(ret: BranchReturn, path: Path | str) -> Path:
+def write_return(ret: BranchReturn, path: Path | str, *, data_dir: Path | None = None) -> Path:
     """Write the return workbook to ``path`` atomically; raise ExportError with a message."""
-    return save_workbook(build_return_workbook(ret), path)
+    return save_workbook(build_return_workbook(ret), path, data_dir=data_dir)
 
 
 def build_return_workbook(ret: BranchReturn) -> Workbook:
@@ -180,42 +176,6 @@ def write_data_sheet(workbook: Workbook, rows: Sequence[tuple[str, Any]]) -> Wor
     ws.sheet_state = "hidden"
     ws.protection.sheet = True  # a guard rail against accidental edits, not security
     return ws
-
-
-def save_workbook(workbook: Workbook, path: Path | str) -> Path:
-    """Save through a temp file in the target folder; the old file survives any failure."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise ExportError(f"导出文件“{path.name}”的扩展名应为 .xlsx")
-    if not path.parent.is_dir():
-        raise ExportError(f"文件夹“{path.parent}”不存在，无法导出")
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-        os.close(handle)
-    except OSError as exc:
-        raise ExportError(f"无法在“{path.parent}”中写入文件：{os_reason(exc)}") from exc
-    temp_path = Path(temp_name)
-    try:
-        workbook.save(temp_path)
-    except OSError as exc:
-        temp_path.unlink(missing_ok=True)
-        raise ExportError(f"无法保存“{path.name}”：{os_reason(exc)}；原文件未被改动。") from exc
-    try:
-        replace_atomically(temp_path, path)
-    except XlsxFileError as exc:
-        raise ExportError(exc.message) from exc
-    return path
-
-
-def os_reason(exc: OSError) -> str:
-    """Say in Chinese why the disk refused, for the errors people can act on."""
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return "磁盘空间不足，请清理磁盘或换一个位置保存"
-    if exc.errno == errno.EROFS:
-        return "该位置只读，请换一个位置保存"
-    if isinstance(exc, PermissionError):
-        return "没有写入权限，或文件正被其他程序打开"
-    return exc.strerror or str(exc)
 
 
 def day_text(day: dt.date, *, with_year: bool = False) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from sqlite_utils import Database
 from branchdesk.domain.members import Member
 from branchdesk.domain.privacy import mask_id_number, mask_phone
 from branchdesk.reports import xlsx_style as style
-from branchdesk.reports.xlsx_safety import XlsxFileError, replace_atomically
+from branchdesk.reports.xlsx_save import ExportError, save_workbook
 from branchdesk.store.members import BranchRepo, MemberRepo
 
 HEADERS = (
@@ -37,14 +35,6 @@ HEADERS = (
 )
 _WIDE_COLUMNS = {"工作单位及职务": 30, "备注": 30}  # wrap beyond this width
 HEADER_ROW = 3
-
-
-class ExportError(Exception):
-    """The file could not be written; ``message`` says why, in Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -128,6 +118,7 @@ def export_roster(
     *,
     full: bool = True,
     include_left: bool = False,
+    data_dir: Path | None = None,
     today: dt.date | None = None,
 ) -> ExportResult:
     """Write the roster to ``path`` atomically; the old file survives any failure.
@@ -145,21 +136,5 @@ def export_roster(
     workbook = build_roster_workbook(
         branch.name if branch else "", members, full=full, today=today or dt.date.today()
     )
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-        os.close(handle)
-    except OSError as exc:
-        raise ExportError(f"无法在“{path.parent}”中写入文件：{exc.strerror or exc}") from exc
-    temp_path = Path(temp_name)
-    try:
-        workbook.save(temp_path)
-    except OSError as exc:
-        temp_path.unlink(missing_ok=True)
-        raise ExportError(
-            f"无法保存“{path.name}”：{exc.strerror or exc}；原文件未被改动。"
-        ) from exc
-    try:
-        replace_atomically(temp_path, path)
-    except XlsxFileError as exc:
-        raise ExportError(exc.message) from exc
+    save_workbook(workbook, path, data_dir=data_dir)
     return ExportResult(path=path, members=len(members))

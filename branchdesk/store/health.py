@@ -15,12 +15,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from branchdesk.store.db import DB_FILENAME, connect_read_only
+from branchdesk.store.db import DB_FILENAME, connect_read_only, file_uri, is_damage
 
 FULL_DISK_BYTES = 2 * 1024 * 1024  # less free space than this: new records cannot be saved
-
-_DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-
 
 @dataclass
 class FolderHealth:
@@ -32,14 +29,6 @@ class FolderHealth:
     @property
     def sound(self) -> bool:
         return not self.problems
-
-
-def _is_damage(exc: sqlite3.Error) -> bool:
-    name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+
-    if name:
-        return name.startswith(_DAMAGE)
-    text = str(exc).lower()
-    return "malformed" in text or "not a database" in text
 
 
 def _circumstance(exc: sqlite3.Error, data_dir: Path, full: bool, read_only: bool) -> str:
@@ -98,10 +87,15 @@ def examine_data_folder(data_dir: Path, *, busy_timeout: float = 5.0) -> FolderH
         health.notes.append(
             f"磁盘空间已满{left}：已保存的数据不受影响，但新的修改和备份无法保存。请清理磁盘。"
         )
+    if not (full or read_only) and _roll_back_interrupted_write(path, busy_timeout):
+        health.notes.append(
+            "上次的写入在完成前被中断（数据文件旁留有未完成的日志），"
+            "已按 SQLite 的规则撤销了那次未完成的写入；此前保存的数据不受影响。"
+        )
     try:
         opened = connect_read_only(path, timeout=busy_timeout)
     except sqlite3.DatabaseError as exc:
-        if _is_damage(exc):
+        if is_damage(exc):
             health.problems.append(f"数据文件已损坏：{exc}")
         else:
             health.problems.append(_circumstance(exc, data_dir, full, read_only))
@@ -117,6 +111,30 @@ def examine_data_folder(data_dir: Path, *, busy_timeout: float = 5.0) -> FolderH
         shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
         health.problems.append(f"有 {len(missing)} 个附件文件缺失：{shown}")
     return health
+
+
+def _roll_back_interrupted_write(path: Path, busy_timeout: float) -> bool:
+    """Roll back a write a crash left half done (a hot ``-journal``), as any writer would.
+
+    A read-only connection cannot do this and refuses to read at all ("attempt to write a
+    readonly database"). A journal that a live writer still holds is not hot: SQLite leaves
+    it alone, so this never interferes with a window or command that is writing.
+    """
+    journal = path.with_name(path.name + "-journal")
+    try:
+        if journal.stat().st_size == 0:
+            return False
+    except OSError:
+        return False
+    try:
+        conn = sqlite3.connect(file_uri(path, mode="rw"), uri=True, timeout=busy_timeout)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls it back
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return not journal.exists() or journal.stat().st_size == 0
 
 
 def _check_database(
@@ -155,7 +173,7 @@ def _check_database(
             except sqlite3.OperationalError:
                 pass
     except sqlite3.DatabaseError as exc:
-        if _is_damage(exc):
+        if is_damage(exc):
             health.problems.append(f"数据文件已损坏：{exc}")
         else:
             health.problems.append(_circumstance(exc, data_dir, full, read_only))

@@ -54,6 +54,7 @@ from branchdesk.store.workarea import (
     clean_leftovers,
     complete_swap,
     fsync_dir,
+    fsync_file,
 )
 
 UNCHANGED = "当前数据没有改动。"
@@ -157,6 +158,15 @@ def _stage(backup: BackupArchive, staging: Path) -> BackupInfo:
         facts = check_database(conn, backup.name)
     finally:
         conn.close()
+    # A backup is a VACUUM INTO copy, in rollback-journal mode. The live database is always
+    # WAL (open_database): switched here, before the swap, a writer killed right after the
+    # restore leaves a WAL, not a hot journal that read-only readers cannot roll back.
+    conn = sqlite3.connect(str(database))
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+    fsync_file(database)  # closing merged and removed its -wal
     folders = {attachments}
     for info in backup.attachments:
         target = attachments / info.filename.removeprefix(ATTACHMENTS_DIR + "/")

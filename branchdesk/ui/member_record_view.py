@@ -699,13 +699,16 @@ class MemberRecordDialog(QDialog):
         if record is None or self._export_op is not None:
             return None
         branch_name, today = self.branch_name(), self.today
+        data_dir = None if self.context.read_only else self.context.data_dir
         self.export_button.setEnabled(False)
         self.export_note.setText("正在导出…")
         self.open_file_button.hide()
         self._export_op = (
             BackgroundOp(
                 self,
-                lambda: write_member_record(record, path, branch_name=branch_name, today=today),
+                lambda: write_member_record(
+                    record, path, branch_name=branch_name, today=today, data_dir=data_dir
+                ),
             )
             .success(self._on_export_succeeded)
             .failure(self._on_export_failed)

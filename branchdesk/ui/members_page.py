@@ -68,7 +68,9 @@ def export_roster_file(
     from branchdesk.store.db import own_connection
 
     with own_connection(db_path, read_only=read_only) as db:
-        return export_roster(db, path, full=full, include_left=include_left)
+        return export_roster(
+            db, path, full=full, include_left=include_left, data_dir=Path(db_path).parent
+        )
 
 
 class MembersPage(PageActions, QWidget):

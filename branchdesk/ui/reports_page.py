@@ -231,7 +231,8 @@ def export_return_file(
     from branchdesk.store.db import own_connection
 
     with own_connection(db_path, read_only=read_only) as db:
-        return write_return(compute_return(db, period, today=today), path)
+        report = compute_return(db, period, today=today)
+        return write_return(report, path, data_dir=Path(db_path).parent)
 
 
 def _when(moment: dt.datetime) -> str:

@@ -14,7 +14,6 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -31,6 +30,7 @@ from branchdesk.domain.requirements import (
     Status,
     Unit,
 )
+from branchdesk.reports import xlsx_save
 from branchdesk.reports import xlsx_style as style
 from branchdesk.reports.return_figures import (
     ActivityRow,
@@ -485,11 +485,11 @@ def test_a_full_disk_leaves_the_old_file_intact(tmp_path, monkeypatch):
     target = tmp_path / "月报.xlsx"
     target.write_bytes(b"old return")
 
-    def full(self, filename):
-        Path(filename).write_bytes(b"half")
+    def full(self):  # half the sheets are written, then the disk is full
+        self._archive.writestr("xl/half.xml", "<half/>")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", full)
+    monkeypatch.setattr(xlsx_save.ExcelWriter, "write_data", full)
     with pytest.raises(ExportError) as caught:
         write_return(_hand_made_return(), target)
     assert "磁盘空间不足" in caught.value.message

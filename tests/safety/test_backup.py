@@ -54,6 +54,10 @@ def test_handover_file_restores_on_a_fresh_data_folder(branch, tmp_path):
     info = write_backup(branch, tmp_path / "handover.bdbackup")
     fresh = tmp_path / "new-pc"
     restore_backup(fresh, info.path)
+    # WAL from the first byte, as the live database always is: a writer killed right after
+    # a restore must leave a WAL, not a rollback journal read-only readers cannot undo.
+    header = (fresh / DB_FILENAME).read_bytes()[:20]
+    assert (header[18], header[19]) == (2, 2)
     db = open_database(fresh / DB_FILENAME)
     assert MeetingRepo(db).count() == info.meetings
     assert (fresh / "attachments" / "photo-1.jpg").read_bytes() == b"\xff\xd8 a photo"

@@ -142,3 +142,57 @@ def test_any_folder_name_is_read(tmp_path, capsys) -> None:
     opened.conn.close()
     assert LATE_MEMBER in names
     assert _check(folder, capsys)[0] == 0
+
+
+def test_a_write_a_crash_left_half_done_is_rolled_back_not_called_unreadable(
+    data_dir, capsys
+) -> None:
+    """A writer killed in rollback-journal mode leaves a hot -journal; a read-only reader
+    cannot roll it back and used to be refused ("attempt to write a readonly database")."""
+    import signal
+    import subprocess
+    import sys
+
+    write_demo_branch(data_dir, members=8, seed=3)
+    path = data_dir / DB_FILENAME
+    before = _members(path)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"conn = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+            "conn.execute('PRAGMA journal_mode = DELETE')\n"
+            "conn.execute('PRAGMA cache_size = 2')\n"  # pages spill into the file mid-write
+            "conn.execute('BEGIN IMMEDIATE')\n"
+            "conn.execute(\"UPDATE members SET name = name || '（改）'\")\n"
+            "conn.execute(\"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n\"\n"
+            "             \" WHERE i < 300) INSERT INTO members (name, notes)\"\n"
+            "             \" SELECT name || i, printf('%.2000c', 'x') FROM members, n\")\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    journal = path.with_name(DB_FILENAME + "-journal")
+    assert journal.exists() and journal.stat().st_size > 0  # a hot journal was left
+    code, out, err = _check(data_dir, capsys)
+    assert code == 0, err
+    assert "上次的写入在完成前被中断" in out and "数据完整" in out
+    assert _members(path) == before  # the half-done write is gone, everything saved before is there
+
+
+def _members(path: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*), max(name) FROM members").fetchone()
+    finally:
+        conn.close()
