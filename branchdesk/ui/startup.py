@@ -165,6 +165,10 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
                 return None
         db = open_database(db_path, read_only=read_only)
     except (StorageError, BackupError) as exc:
+        if isinstance(exc, NewerDatabaseError) and lock is not None:
+            restored = _offer_restore_over_newer(data_dir, exc)
+            if restored is not None:
+                return OpenedFolder(data_dir, restored, lock, read_only, banners)
         full = _open_on_full_disk(db_path, exc)
         if full is not None:  # still ours (locked): nothing else writes while it is viewed
             banners.insert(0, FULL_DISK_BANNER)
@@ -174,6 +178,33 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
             lock.release()
         return None
     return OpenedFolder(data_dir, db, lock, read_only, banners)
+
+
+def _offer_restore_over_newer(data_dir: Path, exc: NewerDatabaseError) -> Database | None:
+    """A database a newer version wrote (or a forged restore left): offer the newest good backup.
+
+    The refused file is kept in a safety copy first, as before every restore; return the
+    reopened database, or None when the person declined or the restore failed.
+    """
+    good = newest_good_backup(data_dir)
+    if good is None:
+        return None
+    if not msgbox.confirm(
+        None,
+        "数据由更新版本写入",
+        f"{exc.message}\n\n"
+        "如果这是安装了旧版本或误恢复了备份造成的，可以从最近的完好备份恢复："
+        f"{good.created_at:%Y年%m月%d日 %H:%M}，含 {good.members} 名党员、{good.meetings} 次会议、"
+        f"{good.activities} 次活动。当前的数据文件会先另存为一份备份，不会删除。",
+        yes="从备份恢复",
+    ):
+        return None
+    try:
+        restore_backup(data_dir, good.path)
+        return open_database(data_dir / DB_FILENAME)
+    except (StorageError, BackupError) as failed:
+        msgbox.error(None, "没有恢复", failed.message)
+        return None
 
 
 FULL_DISK_BANNER = (

@@ -116,3 +116,61 @@ def test_workbook_modules_are_preloaded_in_the_background_once_the_window_is_up(
             if handler not in root_handlers:
                 logging.getLogger().removeHandler(handler)
                 handler.close()
+
+
+def test_a_newer_database_can_be_replaced_by_the_newest_good_backup(monkeypatch, qapp, data_dir):
+    """A forged restore or an old version left a "newer" database: the window offers the
+    newest good backup instead of refusing for ever, and keeps the refused file first."""
+    import sqlite3
+
+    from branchdesk.demo import write_demo_branch
+    from branchdesk.store.backup import auto_backup, backup_files
+    from branchdesk.store.members import MemberRepo
+    from branchdesk.ui import msgbox, startup
+
+    write_demo_branch(data_dir, members=9, seed=3)
+    auto_backup(data_dir)
+    conn = sqlite3.connect(data_dir / DB_FILENAME)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    asked = []
+
+    def answer(parent, title, text, *, yes="确定"):
+        asked.append((title, text, yes))
+        return True
+
+    monkeypatch.setattr(msgbox, "confirm", answer)
+    opened = startup.open_data_folder(data_dir)
+    try:
+        assert opened is not None and not opened.read_only
+        assert asked and "更新版本" in asked[0][1] and asked[0][2] == "从备份恢复"
+        assert MemberRepo(opened.db).counts().total == 9
+    finally:
+        if opened is not None:
+            opened.close()
+    kept = [f for f in backup_files(data_dir) if f.path.name.startswith("restore-safety-")]
+    assert len(kept) == 1  # the refused database, kept whole before it was replaced
+
+
+def test_declining_the_backup_leaves_the_newer_database_untouched(monkeypatch, qapp, data_dir):
+    import hashlib
+    import sqlite3
+
+    from branchdesk.demo import write_demo_branch
+    from branchdesk.store.backup import auto_backup
+    from branchdesk.ui import msgbox, startup
+
+    write_demo_branch(data_dir, members=5, seed=3)
+    auto_backup(data_dir)
+    conn = sqlite3.connect(data_dir / DB_FILENAME)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256((data_dir / DB_FILENAME).read_bytes()).hexdigest()
+    errors = []
+    monkeypatch.setattr(msgbox, "confirm", lambda *args, **kwargs: False)
+    monkeypatch.setattr(msgbox, "error", lambda parent, title, text: errors.append(text))
+    assert startup.open_data_folder(data_dir) is None
+    assert "更新版本" in errors[0]
+    assert hashlib.sha256((data_dir / DB_FILENAME).read_bytes()).hexdigest() == before
