@@ -91,7 +91,8 @@ def locked_message(holder: dict[str, Any], *, now: dt.datetime | None = None) ->
     )
 
 
-def _try_lock(handle: IO[bytes]) -> bool:
+def try_lock(handle: IO[bytes]) -> bool:
+    """Take an exclusive OS lock on ``handle`` without waiting; False when another holds it."""
     if sys.platform == "win32":
         import msvcrt
 
@@ -154,7 +155,7 @@ class DataFolderLock:
         except OSError as exc:
             raise StorageError(_open_failed(exc, self.path.parent)) from exc
         deadline = time.monotonic() + max(wait, 0.0)
-        while not _try_lock(handle):
+        while not try_lock(handle):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 holder = _read_holder(handle)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from branchdesk.store.db import StorageError
+from branchdesk.store.lock import try_lock
 
 log = logging.getLogger(__name__)
 
@@ -90,25 +91,6 @@ def remove_quietly(path: Path) -> bool:
     return True
 
 
-def _try_lock(handle: IO[bytes]) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
 def _in_use(marker: Path) -> bool:
     """Whether a live process (this one included) holds the lock on ``marker``."""
     try:
@@ -116,7 +98,7 @@ def _in_use(marker: Path) -> bool:
     except OSError:
         return False
     try:
-        return not _try_lock(handle)
+        return not try_lock(handle)
     finally:
         handle.close()  # closing drops a lock taken just now
 
@@ -164,7 +146,7 @@ class WorkDir:
         self.path.mkdir(mode=0o700)
         try:
             self._marker = create_private(self.path / _IN_USE)
-            _try_lock(self._marker)
+            try_lock(self._marker)
         except BaseException:
             shutil.rmtree(self.path, ignore_errors=True)
             raise
@@ -200,7 +182,7 @@ class PartialFile:
             self._record = self._area / f"{_RECORD_PREFIX}{uuid.uuid4().hex[:12]}{_RECORD_SUFFIX}"
             handle = create_private(self._record)
             self._record_handle = handle
-            _try_lock(handle)
+            try_lock(handle)
             handle.write(os.path.realpath(self.path).encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -13,6 +12,7 @@ import sys
 
 import pytest
 from cli.processes import branchdesk_env
+from folders import fill_disk, tmpfs
 
 from branchdesk.cli import main
 from branchdesk.demo import write_demo_branch
@@ -155,38 +155,8 @@ def test_the_environment_failing_is_told_as_such(
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 8 MB disk (tmpfs), unmounted after the test; skipped where it cannot be had."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small disk needs root")
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(mount_point)],
-        capture_output=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace')}")
-    try:
-        yield mount_point
-    finally:
-        if subprocess.run(["umount", str(mount_point)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
-
-
-def _fill(folder, leave):
-    """Fill the disk holding ``folder``, then free ``leave`` bytes again."""
-    filler = folder / "filler"
-    chunk = b"\0" * 65536
-    with open(filler, "wb") as handle:
-        try:
-            while True:
-                handle.write(chunk)
-                handle.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-            handle.seek(max(0, handle.tell() - leave))
-            handle.truncate()
-    return filler
+    with tmpfs(tmp_path / "disk", size="8m") as disk:
+        yield disk.path
 
 
 def test_a_full_disk_during_meetings_add_stores_nothing_and_says_so(small_disk, tmp_path):
@@ -195,7 +165,7 @@ def test_a_full_disk_during_meetings_add_stores_nothing_and_says_so(small_disk, 
     before = _count_meetings(data)
     # 40 meetings of 10,000 characters of minutes each: far more than the room left.
     payload = _meetings_json(tmp_path / "big.json", count=40, minutes="会议记录内容。" * 1500)
-    filler = _fill(small_disk, leave=256 * 1024)
+    filler = fill_disk(small_disk, leave=256 * 1024)
     done = subprocess.run(
         [
             sys.executable,

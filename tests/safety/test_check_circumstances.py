@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from folders import LATE_MEMBER, Mount, leave_unmerged_wal, tmpfs
+from folders import LATE_MEMBER, Mount, leave_unmerged_wal
 
 from branchdesk.cli import main
 from branchdesk.demo import write_demo_branch
 from branchdesk.store.db import DB_FILENAME, committed_wal_image, connect_read_only
 from branchdesk.store.health import examine_data_folder
-
-
-@pytest.fixture
-def mount(tmp_path: Path) -> Iterator[Mount]:
-    with tmpfs(tmp_path / "mnt") as mounted:
-        yield mounted
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "branch"
-    write_demo_branch(folder, members=20, seed=6)
-    return folder
 
 
 @pytest.fixture

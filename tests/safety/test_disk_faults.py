@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from backup_kit import fingerprint, leftovers, make_branch
+from folders import Mount, fill_disk, tmpfs
 
 from branchdesk.cli import main
 from branchdesk.store import restore as restore_module
@@ -23,42 +22,19 @@ from branchdesk.store.backup import (
 )
 
 
-def _run(*command: str) -> bool:
-    return subprocess.run(command, capture_output=True).returncode == 0
-
-
 @pytest.fixture
 def small_disk(tmp_path):
     """A 2 MB disk of its own (tmpfs), always unmounted afterwards."""
-    if sys.platform != "linux" or os.geteuid() != 0:
-        pytest.skip("mounting a small disk needs root on Linux")
-    point = tmp_path / "disk"
-    point.mkdir()
-    if not _run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(point)):
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        yield point
-    finally:
-        if not _run("umount", str(point)):
-            _run("umount", "-l", str(point))
+    with tmpfs(tmp_path / "disk", size="2m") as disk:
+        yield disk.path
 
 
 def _read_only(point: Path) -> None:
-    if not _run("mount", "-o", "remount,ro", str(point)):
-        pytest.skip("cannot remount read-only here")
+    Mount(point).read_only()
 
 
 def _fill(point: Path, leave: int = 0) -> None:
-    """Fill the disk, leaving about ``leave`` bytes."""
-    filler = point / "filler"
-    with open(filler, "wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(bytes(64 << 10))
-        except OSError:
-            pass
-    if leave:
-        os.truncate(filler, max(filler.stat().st_size - leave, 0))
+    fill_disk(point, leave)
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from folders import fill_disk, tmpfs
 
 import branchdesk
 from branchdesk.demo import write_demo_branch
@@ -1136,39 +1137,8 @@ def _check_command(run: Run, where: str) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 32 MB disk (tmpfs), unmounted afterwards whatever happens."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("a real full disk needs root, to mount a small tmpfs")
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=32m,mode=0755", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield mount_point
-    finally:
-        if subprocess.run(["umount", str(mount_point)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
-
-
-def _fill(disk: Path, leave: int) -> Path:
-    """Fill the disk until only ``leave`` bytes are free."""
-    filler = disk / "filler.bin"
-    stat = os.statvfs(disk)
-    size = max(0, stat.f_bavail * stat.f_frsize - leave)
-    chunk = b"\0" * (1 << 20)
-    with open(filler, "wb") as handle:
-        try:
-            while size > 0:
-                size -= handle.write(chunk[: min(len(chunk), size)])
-                handle.flush()
-        except OSError:
-            pass  # full already
-    return filler
+    with tmpfs(tmp_path / "disk", size="32m", mode="0755") as disk:
+        yield disk.path
 
 
 def _one_by_one(
@@ -1204,7 +1174,7 @@ def test_every_write_on_a_full_disk_is_whole_or_refused_in_chinese(tmp_path, sma
         try:
             for leave in (0, 16 << 10, 128 << 10, 512 << 10, 1536 << 10):
                 where = f"{leave >> 10} KB free"
-                filler = _fill(small_disk, leave)
+                filler = fill_disk(small_disk, leave)
                 kinds = list(OPS)
                 commands.rng.shuffle(kinds)
                 outcome = _one_by_one(run, driver, commands, kinds, where, faults_expected=True)

@@ -7,8 +7,8 @@ import logging
 import sqlite3
 
 import pytest
+from folders import LATE_MEMBER, leave_unmerged_wal, tmpfs
 from PySide6.QtWidgets import QFileDialog
-from safety.folders import LATE_MEMBER, leave_unmerged_wal, tmpfs
 
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.branch import Branch

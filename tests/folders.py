@@ -49,20 +49,13 @@ class Mount:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._filler = path / "filler.bin"
 
-    def fill(self) -> None:
-        """Take every free byte, as a disk that has run full."""
-        with open(self._filler, "ab", buffering=0) as handle:
-            for size in (1 << 16, 4096, 512, 1):  # down to the last partial block
-                try:
-                    while handle.write(b"\0" * size):
-                        pass
-                except OSError:
-                    pass
+    def fill(self, leave: int = 0) -> Path:
+        """Take every free byte but about ``leave``, as a disk that has run full."""
+        return fill_disk(self.path, leave)
 
     def free(self) -> None:
-        self._filler.unlink(missing_ok=True)
+        (self.path / "filler").unlink(missing_ok=True)
 
     def read_only(self) -> None:
         gc.collect()  # a connection left to the garbage collector keeps a file open
@@ -76,13 +69,36 @@ class Mount:
             raise RuntimeError(f"remount read-write failed: {result.stderr.strip()}")
 
 
+def fill_disk(folder: Path, leave: int = 0) -> Path:
+    """Fill the disk holding ``folder`` until about ``leave`` bytes are free; the filler file."""
+    filler = folder / "filler"
+    with open(filler, "ab", buffering=0) as handle:
+        if leave:
+            stat = os.statvfs(folder)
+            room = max(0, stat.f_bavail * stat.f_frsize - leave)
+            chunk = b"\0" * (1 << 20)
+            try:
+                while room > 0:
+                    room -= handle.write(chunk[: min(len(chunk), room)])
+            except OSError:
+                pass  # full already
+            return filler
+        for size in (1 << 16, 4096, 512, 1):  # down to the last partial block
+            try:
+                while handle.write(b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    return filler
+
+
 @contextlib.contextmanager
-def tmpfs(path: Path, size: str = "16m") -> Iterator[Mount]:
+def tmpfs(path: Path, size: str = "16m", mode: str = "0700") -> Iterator[Mount]:
     """Mount a tmpfs of ``size`` at ``path`` (created) for the block; skip if impossible."""
     if sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a tmpfs needs root on Linux")
     path.mkdir(parents=True, exist_ok=True)
-    result = _run("mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path))
+    result = _run("mount", "-t", "tmpfs", "-o", f"size={size},mode={mode}", "tmpfs", str(path))
     if result.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
     try:
