@@ -76,7 +76,7 @@ class PrintProgress:
         self.dialog.setAutoReset(False)
         self.dialog.setMinimumWidth(420)
         bar = QProgressBar()
-        bar.setFormat("%v / %m 页")
+        bar.setFormat("已完成 %v / %m 页")
         self.dialog.setBar(bar)
         self.dialog.setRange(0, 0)
 
