@@ -180,8 +180,8 @@ def _lengthen_minutes(db, seed: int) -> None:
 
 def make_large_branch(path: Path) -> None:
     from branchdesk.demo import write_demo_branch
-    from branchdesk.demo_activities import write_demo_activities
-    from branchdesk.demo_meetings import write_demo_meetings
+    from branchdesk.demo.activities import write_demo_activities
+    from branchdesk.demo.meetings import write_demo_meetings
     from branchdesk.store.db import DB_FILENAME, open_database
 
     write_demo_branch(

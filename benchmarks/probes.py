@@ -150,7 +150,6 @@ def start_app(args: dict[str, Any]) -> dict[str, Any]:
     app = make_application([sys.argv[0]])
     _quiet_dialogs()
     phase("QApplication, translation, font, icon")
-    import branchdesk.ui.home_page
     import branchdesk.ui.main_window  # noqa: F401
 
     phase("工作台 and main window modules (QtCharts)")
@@ -234,7 +233,7 @@ def page(args: dict[str, Any]) -> dict[str, Any]:
     """Construct a page and show it filled; also the longest UI block while doing so."""
     app, context = _context(args["data_dir"])
     if args["page"] == "home":
-        from branchdesk.ui.home_page import HomePage
+        from branchdesk.ui.pages.home_page import HomePage
 
         def make() -> Any:
             widget = HomePage(context)
@@ -242,7 +241,7 @@ def page(args: dict[str, Any]) -> dict[str, Any]:
             _wait(app, lambda: getattr(widget, "overview", None) is not None)
             return widget
     else:
-        from branchdesk.ui.meetings_page import MeetingsPage
+        from branchdesk.ui.pages.meetings_page import MeetingsPage
 
         def make() -> Any:
             widget = MeetingsPage(context)

@@ -57,32 +57,32 @@ def build_main_window(context: AppContext) -> MainWindow:
     A page is built inside the window (its factory is given the parent): reparenting a
     built page makes Qt style every widget of it a second time.
     """
-    from branchdesk.ui.home_page import HomePage
     from branchdesk.ui.main_window import MainWindow
+    from branchdesk.ui.pages.home_page import HomePage
 
     def members(parent: QWidget) -> QWidget:
-        from branchdesk.ui.members_page import MembersPage
+        from branchdesk.ui.pages.members_page import MembersPage
 
         return MembersPage(context, parent=parent)
 
     def meetings(parent: QWidget) -> QWidget:
-        from branchdesk.ui.meetings_page import MeetingsPage
+        from branchdesk.ui.pages.meetings_page import MeetingsPage
 
         return MeetingsPage(context, parent=parent)
 
     def activities(parent: QWidget) -> QWidget:
-        from branchdesk.ui.activities_page import ActivitiesPage
+        from branchdesk.ui.pages.activities_page import ActivitiesPage
 
         return ActivitiesPage(context, parent=parent)
 
     def reports(parent: QWidget) -> QWidget:
-        from branchdesk.ui.reports_page import ReportsPage
+        from branchdesk.ui.pages.reports_page import ReportsPage
 
         return ReportsPage(context, parent=parent)
 
     def settings(parent: QWidget) -> QWidget:
-        from branchdesk.ui.restore_flow import restore_and_reopen
-        from branchdesk.ui.settings_page import SettingsPage
+        from branchdesk.ui.dialogs.restore_flow import restore_and_reopen
+        from branchdesk.ui.pages.settings_page import SettingsPage
 
         page = SettingsPage(context, parent=parent)
         page.restore_requested.connect(lambda path: restore_and_reopen(window, context, path))
@@ -156,7 +156,9 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
                 msgbox.error(None, "无法打开数据", "数据文件夹是只读的，无法建立新支部。")
                 opened.close()
                 return 1
-            from branchdesk.ui.first_run_dialog import FirstRunDialog  # the first start only
+            from branchdesk.ui.dialogs.first_run_dialog import (
+                FirstRunDialog,  # the first start only
+            )
 
             branch = FirstRunDialog.ask(None)
             if branch is None:

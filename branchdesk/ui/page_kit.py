@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk.ui import msgbox
 from branchdesk.ui.errors import user_message
-from branchdesk.ui.table_models import SUMMARY_ROLE
+from branchdesk.ui.models.table_models import SUMMARY_ROLE
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 if TYPE_CHECKING:

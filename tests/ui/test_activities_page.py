@@ -12,15 +12,15 @@ from branchdesk.domain.activities import Activity, ActivitySummary, Participatio
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
-from branchdesk.ui.activities_page import ActivitiesPage, period_range
-from branchdesk.ui.activity_editor import ActivityEditor
-from branchdesk.ui.activity_table_model import (
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.editors.activity_editor import ActivityEditor
+from branchdesk.ui.models.activity_table_model import (
     SUMMARY_ROLE,
     ActivityTableModel,
     Column,
     span_text,
 )
-from branchdesk.ui.context import AppContext
+from branchdesk.ui.pages.activities_page import ActivitiesPage, period_range
 from screenshots import screenshot_file
 
 TODAY = dt.date(2025, 6, 18)

@@ -15,14 +15,14 @@ from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
 from branchdesk.store.attachments import attachments_dir
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
-from branchdesk.ui.activity_editor import (
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.editors.activity_editor import (
     ActivityEditor,
     ActivityKindsDialog,
     ParticipantColumn,
     ParticipantModel,
     activity_for_duplicate,
 )
-from branchdesk.ui.context import AppContext
 from screenshots import screenshot_file
 
 TODAY = dt.date(2025, 6, 18)
@@ -358,7 +358,7 @@ def test_tab_order_follows_the_form(qtbot, context) -> None:
 
 
 def test_participant_model_passes_qtmodeltester(qtmodeltester) -> None:
-    from branchdesk.ui.activity_editor import _Person
+    from branchdesk.ui.editors.activity_editor import _Person
 
     model = ParticipantModel()
     model.set_people([_Person(1, "甲", "第一党小组", True, None), _Person(2, "乙", "", False, 3)])

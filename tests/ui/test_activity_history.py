@@ -1,9 +1,9 @@
 from branchdesk.demo import write_demo_branch
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
-from branchdesk.ui.activity_editor import ActivityEditor
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.history_dialog import HistoryDialog
+from branchdesk.ui.dialogs.history_dialog import HistoryDialog
+from branchdesk.ui.editors.activity_editor import ActivityEditor
 
 
 def test_an_activity_shows_its_history_and_can_go_back(qtbot, data_dir, monkeypatch):

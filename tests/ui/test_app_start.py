@@ -45,7 +45,7 @@ def test_demo_opens_on_a_demo_branch(monkeypatch, qapp, tmp_path):
 
 def test_first_start_asks_for_the_branch_then_opens(monkeypatch, qapp, data_dir):
     from branchdesk.domain.branch import Branch
-    from branchdesk.ui.first_run_dialog import FirstRunDialog
+    from branchdesk.ui.dialogs.first_run_dialog import FirstRunDialog
 
     monkeypatch.setattr(
         FirstRunDialog, "ask", classmethod(lambda cls, parent: Branch("试点党支部", "某党委"))
@@ -59,7 +59,7 @@ def test_first_start_asks_for_the_branch_then_opens(monkeypatch, qapp, data_dir)
 
 
 def test_cancelling_the_first_start_writes_no_branch(monkeypatch, qapp, data_dir):
-    from branchdesk.ui.first_run_dialog import FirstRunDialog
+    from branchdesk.ui.dialogs.first_run_dialog import FirstRunDialog
 
     monkeypatch.setattr(FirstRunDialog, "ask", classmethod(lambda cls, parent: None))
     code, seen = _run(monkeypatch, qapp, data_dir)

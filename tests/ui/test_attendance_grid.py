@@ -10,7 +10,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from branchdesk.domain.meetings import Attendance, AttendanceStatus, Makeup
-from branchdesk.ui.attendance_grid import AttendanceColumn, AttendanceModel, AttendancePanel
+from branchdesk.ui.editors.attendance_grid import AttendanceColumn, AttendanceModel, AttendancePanel
 
 NAMES = ["张三", "李四", "王五", "张三丰", "阿依古丽·买买提"]
 

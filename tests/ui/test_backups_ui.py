@@ -14,9 +14,9 @@ from branchdesk.domain.members import Member
 from branchdesk.store.backup import auto_backup, list_backups, restore_backup, write_backup
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.members_page import MembersPage
-from branchdesk.ui.restore_flow import RestoreDialog, restore_and_reopen
-from branchdesk.ui.settings_page import SettingsPage, handover_file_name
+from branchdesk.ui.dialogs.restore_flow import RestoreDialog, restore_and_reopen
+from branchdesk.ui.pages.members_page import MembersPage
+from branchdesk.ui.pages.settings_page import SettingsPage, handover_file_name
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from branchdesk.reports.return_workbook import default_return_filename, write_re
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.reports_page import ReportsPage
+from branchdesk.ui.pages.reports_page import ReportsPage
 from screenshots import screenshot_file
 
 TODAY = dt.date(2026, 3, 10)

@@ -8,7 +8,7 @@ from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Member, MemberStatus
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.groups_dialog import GroupsDialog
+from branchdesk.ui.dialogs.groups_dialog import GroupsDialog
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,13 @@ from branchdesk.store.history import HistoryRepo
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.history_dialog import HistoryDialog, change_html, field_changes, people_changes
-from branchdesk.ui.member_dialog import MemberDialog
+from branchdesk.ui.dialogs.history_dialog import (
+    HistoryDialog,
+    change_html,
+    field_changes,
+    people_changes,
+)
+from branchdesk.ui.editors.member_dialog import MemberDialog
 
 
 @pytest.fixture(autouse=True)

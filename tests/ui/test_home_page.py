@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from branchdesk.demo import write_demo_branch
-from branchdesk.demo_meetings import write_demo_meetings
+from branchdesk.demo.meetings import write_demo_meetings
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.home import DutyState
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingStatus
@@ -19,13 +19,13 @@ from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox, print_actions
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.home_page import (
+from branchdesk.ui.editors.meeting_editor import MeetingEditor
+from branchdesk.ui.pages.home_page import (
     LAST_REMINDER_SETTING,
     REMINDER_SETTING,
     HomePage,
     maybe_remind_late,
 )
-from branchdesk.ui.meeting_editor import MeetingEditor
 from screenshots import screenshot_file
 
 DEMO_TODAY = dt.date(2025, 11, 14)

@@ -10,7 +10,7 @@ from reports.roster_samples import write_messy_roster
 from branchdesk.domain.branch import Branch
 from branchdesk.store.members import BranchRepo, MemberRepo
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.import_dialog import ImportDialog
+from branchdesk.ui.dialogs.import_dialog import ImportDialog
 from screenshots import screenshot_file
 
 SCREENSHOT = screenshot_file("import_preview.png")
@@ -75,7 +75,7 @@ def test_the_write_runs_in_the_background_and_cannot_be_left_half_seen(
 ):
     import threading
 
-    from branchdesk.ui import import_dialog
+    from branchdesk.ui.dialogs import import_dialog
 
     threads = []
     go_on = threading.Event()  # the write waits until the dialog has been looked at
@@ -125,7 +125,8 @@ def test_ask_returns_none_when_no_file_is_chosen(qtbot, context, monkeypatch):
 
 def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, monkeypatch):
     from branchdesk.store.db import StorageError
-    from branchdesk.ui import import_dialog, msgbox
+    from branchdesk.ui import msgbox
+    from branchdesk.ui.dialogs import import_dialog
 
     errors = []
     monkeypatch.setattr(msgbox, "error", lambda _parent, title, text: errors.append((title, text)))

@@ -6,7 +6,7 @@ from branchdesk.demo import write_demo_branch
 from branchdesk.domain.branch import Branch
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.first_run_dialog import FirstRunDialog
+from branchdesk.ui.dialogs.first_run_dialog import FirstRunDialog
 
 PAGES = ["工作台", "党员", "会议", "活动", "报表", "设置"]
 

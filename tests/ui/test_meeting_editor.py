@@ -23,7 +23,7 @@ from branchdesk.domain.members import Role
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.meeting_editor import MeetingEditor, pasted_text
+from branchdesk.ui.editors.meeting_editor import MeetingEditor, pasted_text
 
 TODAY = dt.date.today()
 

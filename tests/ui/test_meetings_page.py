@@ -19,9 +19,9 @@ from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.meeting_editor import MeetingEditor
-from branchdesk.ui.meeting_table_model import SUMMARY_ROLE, Column, MeetingTableModel
-from branchdesk.ui.meetings_page import MeetingsPage, period_range
+from branchdesk.ui.editors.meeting_editor import MeetingEditor
+from branchdesk.ui.models.meeting_table_model import SUMMARY_ROLE, Column, MeetingTableModel
+from branchdesk.ui.pages.meetings_page import MeetingsPage, period_range
 
 TODAY = dt.date(2025, 6, 18)
 

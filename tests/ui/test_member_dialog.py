@@ -12,8 +12,8 @@ from branchdesk.domain.members import Category, Gender, Member, Role
 from branchdesk.domain.validation import id_check_character
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.member_dialog import MemberDialog
-from branchdesk.ui.members_page import MembersPage
+from branchdesk.ui.editors.member_dialog import MemberDialog
+from branchdesk.ui.pages.members_page import MembersPage
 
 
 def valid_id(birth: str, sequence: str = "123") -> str:

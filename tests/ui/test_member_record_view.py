@@ -24,7 +24,7 @@ from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.member_record_view import (
+from branchdesk.ui.pages.member_record_view import (
     ActivityLinesModel,
     MeetingColumn,
     MeetingLinesModel,

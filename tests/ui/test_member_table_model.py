@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Gender, Member, MemberStatus, Role
-from branchdesk.ui.member_table_model import (
+from branchdesk.ui.models.member_table_model import (
     MEMBER_ROLE,
     NO_GROUP,
     Column,

@@ -13,11 +13,11 @@ from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Member, MemberStatus, Role
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.groups_dialog import GroupsDialog, MoveGroupDialog
-from branchdesk.ui.member_dialog import MemberDialog
-from branchdesk.ui.member_table_model import Column
-from branchdesk.ui.members_page import MembersPage
-from branchdesk.ui.status_dialog import StatusDialog
+from branchdesk.ui.dialogs.groups_dialog import GroupsDialog, MoveGroupDialog
+from branchdesk.ui.dialogs.status_dialog import StatusDialog
+from branchdesk.ui.editors.member_dialog import MemberDialog
+from branchdesk.ui.models.member_table_model import Column
+from branchdesk.ui.pages.members_page import MembersPage
 
 
 @pytest.fixture(autouse=True)
@@ -191,10 +191,10 @@ def test_empty_branch_shows_the_two_first_actions(qtbot, db, data_dir, monkeypat
     opened: list[str] = []
     monkeypatch.setattr(MemberDialog, "ask", classmethod(
         lambda cls, parent, ctx, member=None: opened.append("add")))  # fmt: skip
-    fake = types.ModuleType("branchdesk.ui.import_dialog")
+    fake = types.ModuleType("branchdesk.ui.dialogs.import_dialog")
     fake.ImportDialog = type("ImportDialog", (), {  # type: ignore[attr-defined]
         "ask": staticmethod(lambda parent, ctx: opened.append("import"))})  # fmt: skip
-    monkeypatch.setitem(sys.modules, "branchdesk.ui.import_dialog", fake)
+    monkeypatch.setitem(sys.modules, "branchdesk.ui.dialogs.import_dialog", fake)
     page.findChild(QPushButton, "emptyAdd").click()
     page.findChild(QPushButton, "emptyImport").click()
     assert opened == ["add", "import"]

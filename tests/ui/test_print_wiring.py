@@ -12,8 +12,8 @@ from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.meeting_editor import MeetingEditor
-from branchdesk.ui.meetings_page import MeetingsPage
+from branchdesk.ui.editors.meeting_editor import MeetingEditor
+from branchdesk.ui.pages.meetings_page import MeetingsPage
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_the_editor_prints_what_is_on_screen_before_saving(qtbot, context, monke
 
 
 def test_the_attendance_grid_opens_a_members_record(qtbot, context, monkeypatch):
-    from branchdesk.ui.member_record_view import MemberRecordDialog
+    from branchdesk.ui.pages.member_record_view import MemberRecordDialog
 
     opened = []
     monkeypatch.setattr(
@@ -84,8 +84,8 @@ def test_the_attendance_grid_opens_a_members_record(qtbot, context, monkeypatch)
 
 
 def test_the_roster_opens_a_members_record(qtbot, context, monkeypatch):
-    from branchdesk.ui.member_record_view import MemberRecordDialog
-    from branchdesk.ui.members_page import MembersPage
+    from branchdesk.ui.pages.member_record_view import MemberRecordDialog
+    from branchdesk.ui.pages.members_page import MembersPage
 
     opened = []
     monkeypatch.setattr(

@@ -22,14 +22,14 @@ from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo
 from branchdesk.ui import msgbox, startup
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.groups_dialog import GroupsDialog, MoveGroupDialog
-from branchdesk.ui.meeting_editor import MeetingEditor
-from branchdesk.ui.meetings_page import MeetingsPage
-from branchdesk.ui.member_dialog import MemberDialog
-from branchdesk.ui.members_page import MembersPage
-from branchdesk.ui.reports_page import ReportsPage
-from branchdesk.ui.settings_page import SettingsPage
-from branchdesk.ui.status_dialog import StatusDialog
+from branchdesk.ui.dialogs.groups_dialog import GroupsDialog, MoveGroupDialog
+from branchdesk.ui.dialogs.status_dialog import StatusDialog
+from branchdesk.ui.editors.meeting_editor import MeetingEditor
+from branchdesk.ui.editors.member_dialog import MemberDialog
+from branchdesk.ui.pages.meetings_page import MeetingsPage
+from branchdesk.ui.pages.members_page import MembersPage
+from branchdesk.ui.pages.reports_page import ReportsPage
+from branchdesk.ui.pages.settings_page import SettingsPage
 
 
 @pytest.fixture(autouse=True)

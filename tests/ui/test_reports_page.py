@@ -20,8 +20,8 @@ from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.periods import PeriodLocked, ReportedPeriodRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.reports_page import PeriodPicker, ReportsPage, UnlockDialog, switch_unit
-from branchdesk.ui.return_summary_view import (
+from branchdesk.ui.pages.reports_page import PeriodPicker, ReportsPage, UnlockDialog, switch_unit
+from branchdesk.ui.pages.return_summary_view import (
     ACTIVITY_CAPTIONS,
     ATTENDANCE_CAPTIONS,
     LAST_FOLDER_SETTING,

@@ -2,7 +2,7 @@ from branchdesk.domain.meetings import MeetingKind
 from branchdesk.domain.requirements import DEFAULT_REQUIREMENTS, Requirement, Unit
 from branchdesk.store.requirements import RequirementRepo
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.requirements_dialog import RequirementsDialog
+from branchdesk.ui.dialogs.requirements_dialog import RequirementsDialog
 
 
 def _dialog(qtbot, db, **kw):

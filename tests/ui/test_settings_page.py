@@ -9,7 +9,7 @@ from branchdesk import __version__
 from branchdesk.domain.branch import Branch
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.settings_page import SettingsPage
+from branchdesk.ui.pages.settings_page import SettingsPage
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ from PySide6.QtCore import QSettings
 
 from branchdesk.domain.branch import Branch
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.home_page import REMINDER_SETTING
-from branchdesk.ui.settings_page import SettingsPage
+from branchdesk.ui.pages.home_page import REMINDER_SETTING
+from branchdesk.ui.pages.settings_page import SettingsPage
 
 
 def test_the_late_reminder_can_be_turned_off_in_settings(qtbot, db, data_dir):

@@ -16,13 +16,13 @@ from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.dialogs.groups_dialog import GroupsDialog, MoveGroupDialog
+from branchdesk.ui.dialogs.status_dialog import StatusDialog
+from branchdesk.ui.editors.meeting_editor import MeetingEditor
+from branchdesk.ui.editors.member_dialog import MemberDialog
 from branchdesk.ui.errors import user_message
-from branchdesk.ui.groups_dialog import GroupsDialog, MoveGroupDialog
-from branchdesk.ui.meeting_editor import MeetingEditor
-from branchdesk.ui.meetings_page import MeetingsPage
-from branchdesk.ui.member_dialog import MemberDialog
-from branchdesk.ui.settings_page import SettingsPage
-from branchdesk.ui.status_dialog import StatusDialog
+from branchdesk.ui.pages.meetings_page import MeetingsPage
+from branchdesk.ui.pages.settings_page import SettingsPage
 
 DISK_FULL = "磁盘空间已满，数据没有保存。请清理磁盘后重试，已保存的数据不受影响。"
 

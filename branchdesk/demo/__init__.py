@@ -7,8 +7,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from branchdesk.demo_activities import write_demo_activities
-from branchdesk.demo_meetings import write_demo_meetings
+from branchdesk.demo.activities import write_demo_activities
+from branchdesk.demo.meetings import write_demo_meetings
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.dates import PartialDate, add_years
 from branchdesk.domain.members import Category, Gender, Member, MemberStatus, Role

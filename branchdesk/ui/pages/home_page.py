@@ -753,21 +753,21 @@ class HomePage(QWidget):
 
     def plan_missing(self, line: DutyLine) -> None:
         """计划: open a new planned meeting of the line's kind and group on the suggested day."""
-        from branchdesk.ui.meeting_editor import MeetingEditor
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
 
         meeting = self._template(line, line.suggested_day, MeetingStatus.PLANNED)
         MeetingEditor.ask(self, self.context, meeting, planned=True)
 
     def record_missing(self, line: DutyLine) -> None:
         """记录 / 补记: enter a meeting that was held (in the missed period when late)."""
-        from branchdesk.ui.meeting_editor import MeetingEditor
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
 
         day = line.makeup_day if line.makeup_day else min(self._today(), line.period.end)
         meeting = self._template(line, day, MeetingStatus.HELD)
         MeetingEditor.ask(self, self.context, meeting)
 
     def open_meeting(self, meeting_id: int) -> None:
-        from branchdesk.ui.meeting_editor import MeetingEditor
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
 
         try:
             meeting = MeetingRepo(self.context.db).get(meeting_id)
@@ -782,13 +782,13 @@ class HomePage(QWidget):
 
     @Slot()
     def _on_record_button_clicked(self) -> None:
-        from branchdesk.ui.meeting_editor import MeetingEditor
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
 
         MeetingEditor.ask(self, self.context)
 
     @Slot()
     def _on_plan_button_clicked(self) -> None:
-        from branchdesk.ui.meeting_editor import MeetingEditor
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
 
         MeetingEditor.ask(self, self.context, planned=True)
 

@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from branchdesk.domain.members import Category, Member, MemberStatus, Role
 from branchdesk.domain.privacy import mask_phone
+from branchdesk.ui.models.table_models import change_filter
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -200,10 +201,11 @@ class MemberFilterProxy(QSortFilterProxyModel):
         return self._group is not None or self._category is not None or bool(self._search)
 
     def _change_filter(self, **values: Any) -> None:
-        self.beginFilterChange()
-        for name, value in values.items():
-            setattr(self, f"_{name}", value)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        def apply() -> None:
+            for name, value in values.items():
+                setattr(self, f"_{name}", value)
+
+        change_filter(self, apply)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         model = self.sourceModel()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from branchdesk.domain.members import Category, Member
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.member_table_model import (
+from branchdesk.ui.models.member_table_model import (
     MEMBER_ROLE,
     NO_GROUP,
     Column,
@@ -304,7 +304,7 @@ class MembersPage(PageActions, QWidget):
 
     @Slot()
     def _on_add_triggered(self) -> None:
-        from branchdesk.ui.member_dialog import MemberDialog
+        from branchdesk.ui.editors.member_dialog import MemberDialog
 
         saved = MemberDialog.ask(self, self.context)
         if saved is not None:
@@ -318,20 +318,20 @@ class MembersPage(PageActions, QWidget):
 
     @Slot()
     def _on_record_triggered(self) -> None:
-        from branchdesk.ui.member_record_view import MemberRecordDialog
+        from branchdesk.ui.pages.member_record_view import MemberRecordDialog
 
         members = self.selected_members()
         if len(members) == 1 and members[0].id is not None:
             MemberRecordDialog.open_for(self, self.context, members[0].id)
 
     def _edit(self, member: Member) -> None:
-        from branchdesk.ui.member_dialog import MemberDialog
+        from branchdesk.ui.editors.member_dialog import MemberDialog
 
         MemberDialog.ask(self, self.context, self.context.members.get(member.id or 0))
 
     @Slot()
     def _on_status_triggered(self) -> None:
-        from branchdesk.ui.status_dialog import StatusDialog
+        from branchdesk.ui.dialogs.status_dialog import StatusDialog
 
         members = self.selected_members()
         if len(members) == 1:
@@ -339,7 +339,7 @@ class MembersPage(PageActions, QWidget):
 
     @Slot()
     def _on_move_triggered(self) -> None:
-        from branchdesk.ui.groups_dialog import MoveGroupDialog
+        from branchdesk.ui.dialogs.groups_dialog import MoveGroupDialog
 
         members = self.selected_members()
         if members:
@@ -347,13 +347,13 @@ class MembersPage(PageActions, QWidget):
 
     @Slot()
     def _on_groups_triggered(self) -> None:
-        from branchdesk.ui.groups_dialog import GroupsDialog
+        from branchdesk.ui.dialogs.groups_dialog import GroupsDialog
 
         GroupsDialog.ask(self, self.context)
 
     @Slot()
     def _on_import_triggered(self) -> None:
-        from branchdesk.ui.import_dialog import ImportDialog
+        from branchdesk.ui.dialogs.import_dialog import ImportDialog
 
         if ImportDialog.ask(self, self.context) is not None:
             self.refresh()

@@ -28,14 +28,14 @@ from branchdesk.domain.activities import (
     total,
 )
 from branchdesk.store.activities import ActivityFilter, ActivityKindRepo, ActivityRepo
-from branchdesk.ui.activity_editor import ActivityEditor, activity_for_duplicate
-from branchdesk.ui.activity_table_model import (
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.editors.activity_editor import ActivityEditor, activity_for_duplicate
+from branchdesk.ui.models.activity_table_model import (
     ActivitySortProxy,
     ActivityTableModel,
     Column,
     day_text,
 )
-from branchdesk.ui.context import AppContext
 from branchdesk.ui.page_kit import (
     UNDO_BAR_STYLE,
     EmptyState,

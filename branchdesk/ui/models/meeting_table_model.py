@@ -9,7 +9,12 @@ from PySide6.QtCore import QDate, QLocale
 from PySide6.QtGui import QBrush, QColor
 
 from branchdesk.domain.meetings import MeetingStatus, MeetingSummary
-from branchdesk.ui.table_models import SORT_ROLE, SUMMARY_ROLE, SummarySortProxy, SummaryTableModel
+from branchdesk.ui.models.table_models import (
+    SORT_ROLE,
+    SUMMARY_ROLE,
+    SummarySortProxy,
+    SummaryTableModel,
+)
 
 __all__ = [
     "SORT_ROLE",

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingSummary
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.meeting_editor import MeetingEditor, meeting_for_duplicate
-from branchdesk.ui.meeting_table_model import (
+from branchdesk.ui.editors.meeting_editor import MeetingEditor, meeting_for_duplicate
+from branchdesk.ui.models.meeting_table_model import (
     Column,
     MeetingSortProxy,
     MeetingTableModel,

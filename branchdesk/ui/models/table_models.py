@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -21,6 +22,21 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 Row = TypeVar("Row")
+
+
+def change_filter(proxy: QSortFilterProxyModel, apply: Callable[[], None]) -> None:
+    """Change what ``proxy`` lets through: ``apply`` sets the new criteria.
+
+    Qt 6.10 replaced ``invalidateFilter()`` with ``begin/endFilterChange()``; 6.8 and 6.9 (the
+    older-glibc build) do not have ``endFilterChange``.
+    """
+    if hasattr(proxy, "endFilterChange"):
+        proxy.beginFilterChange()
+        apply()
+        proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+    else:
+        apply()
+        proxy.invalidateFilter()
 
 
 class SummaryTableModel(QAbstractTableModel, Generic[Row]):

@@ -37,10 +37,14 @@ from branchdesk.reports.return_figures import BranchReturn, compute_return
 from branchdesk.reports.return_workbook import default_return_filename, write_return
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
 from branchdesk.ui import msgbox
-from branchdesk.ui.consolidation_view import ConsolidationView
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import BackgroundOp
-from branchdesk.ui.return_summary_view import ExportResultLine, ReturnSummaryView, ask_xlsx_path
+from branchdesk.ui.pages.consolidation_view import ConsolidationView
+from branchdesk.ui.pages.return_summary_view import (
+    ExportResultLine,
+    ReturnSummaryView,
+    ask_xlsx_path,
+)
 from branchdesk.ui.widgets import FieldMessage
 
 log = logging.getLogger(__name__)

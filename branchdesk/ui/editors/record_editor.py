@@ -34,7 +34,7 @@ class RecordEditor:
         raise NotImplementedError
 
     def _on_history_button_clicked(self) -> None:
-        from branchdesk.ui.history_dialog import HistoryDialog
+        from branchdesk.ui.dialogs.history_dialog import HistoryDialog
 
         record_id = self._record_id()
         if record_id is None:

@@ -48,7 +48,7 @@ from branchdesk.reports.return_workbook import NO_RATE, day_text
 from branchdesk.reports.xlsx_safety import XlsxFileError
 from branchdesk.ui import msgbox
 from branchdesk.ui.ops import BackgroundOp
-from branchdesk.ui.return_summary_view import (
+from branchdesk.ui.pages.return_summary_view import (
     GREEN,
     GREY,
     RED,

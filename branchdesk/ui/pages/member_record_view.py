@@ -72,8 +72,8 @@ from branchdesk.resources import CJK_FONT_FAMILY
 from branchdesk.store.member_record import MemberRecordRepo
 from branchdesk.store.members import NotFound
 from branchdesk.ui import msgbox
-from branchdesk.ui.activity_table_model import day_text
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.ops import BackgroundOp
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 

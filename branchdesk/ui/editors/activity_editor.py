@@ -70,12 +70,15 @@ from branchdesk.domain.activities import (
 from branchdesk.domain.validation import activity_text_problems, record_date_problem
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
 from branchdesk.ui import msgbox
-from branchdesk.ui.activity_table_model import day_text
-from branchdesk.ui.attachments_panel import ATTACHMENT_ROLE as ATTACHMENT_ROLE  # re-exported
-from branchdesk.ui.attachments_panel import AttachmentsPanel, EditorAttachments
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.editors.attachments_panel import (
+    ATTACHMENT_ROLE as ATTACHMENT_ROLE,  # re-exported
+)
+from branchdesk.ui.editors.attachments_panel import AttachmentsPanel, EditorAttachments
+from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.errors import user_message
-from branchdesk.ui.record_editor import RecordEditor
+from branchdesk.ui.models.activity_table_model import day_text
+from branchdesk.ui.models.table_models import change_filter
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
@@ -298,14 +301,7 @@ class ParticipantFilter(QSortFilterProxyModel):
         self._change(lambda: setattr(self, "checked_only", checked_only))
 
     def _change(self, apply: Callable[[], None]) -> None:
-        # Qt 6.10 replaced invalidateFilter() with begin/endFilterChange(); 6.8 lacks them.
-        if hasattr(self, "endFilterChange"):
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            apply()
-            self.invalidateFilter()
+        change_filter(self, apply)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
         model = self.sourceModel()
@@ -1066,7 +1062,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         return index.data(MEMBER_ID_ROLE)
 
     def open_member_record(self, member_id: int) -> None:
-        from branchdesk.ui.member_record_view import MemberRecordDialog
+        from branchdesk.ui.pages.member_record_view import MemberRecordDialog
 
         MemberRecordDialog.open_for(
             self, self.context, member_id, year=self.date_edit.date().year()

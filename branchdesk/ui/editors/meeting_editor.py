@@ -61,14 +61,16 @@ from branchdesk.domain.members import Member, Role
 from branchdesk.domain.validation import meeting_text_problems, record_date_problem
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
-from branchdesk.ui.attachments_panel import ATTACHMENT_ROLE as ATTACHMENT_ROLE  # re-exported
-from branchdesk.ui.attachments_panel import AttachmentsPanel, EditorAttachments
-from branchdesk.ui.attendance_grid import AttendancePanel
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.editors.attachments_panel import (
+    ATTACHMENT_ROLE as ATTACHMENT_ROLE,  # re-exported
+)
+from branchdesk.ui.editors.attachments_panel import AttachmentsPanel, EditorAttachments
+from branchdesk.ui.editors.attendance_grid import AttendancePanel
+from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.errors import user_message
-from branchdesk.ui.meeting_table_model import day_text
+from branchdesk.ui.models.meeting_table_model import day_text
 from branchdesk.ui.print_actions import print_menu
-from branchdesk.ui.record_editor import RecordEditor
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
@@ -910,7 +912,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
 
     @Slot(int)
     def _on_member_record_requested(self, member_id: int) -> None:
-        from branchdesk.ui.member_record_view import MemberRecordDialog
+        from branchdesk.ui.pages.member_record_view import MemberRecordDialog
 
         MemberRecordDialog.open_for(self, self.context, member_id, year=self._day().year)
 

@@ -205,7 +205,7 @@ class SettingsPage(QWidget):
         self.reload_backups()
 
     def _build_rules(self) -> QVBoxLayout:
-        from branchdesk.ui.home_page import REMINDER_SETTING
+        from branchdesk.ui.pages.home_page import REMINDER_SETTING
 
         self.rules_label = QLabel()
         self.rules_label.setWordWrap(True)
@@ -235,7 +235,7 @@ class SettingsPage(QWidget):
 
     @Slot()
     def _on_rules_button_clicked(self) -> None:
-        from branchdesk.ui.requirements_dialog import RequirementsDialog
+        from branchdesk.ui.dialogs.requirements_dialog import RequirementsDialog
 
         if RequirementsDialog.ask(self, self.context):
             self._show_rules()
@@ -517,7 +517,7 @@ class SettingsPage(QWidget):
 
     def offer_restore(self, path: Path) -> bool:
         """Preview the backup at ``path``; on 恢复 emit ``restore_requested``. True if asked."""
-        from branchdesk.ui.restore_flow import RestoreDialog
+        from branchdesk.ui.dialogs.restore_flow import RestoreDialog
 
         self._infos.pop(path, None)  # a file chosen now is checked now
         info = self.backup_info(path)
@@ -615,7 +615,7 @@ class SettingsPage(QWidget):
 
     @Slot()
     def _on_history_button_clicked(self) -> None:
-        from branchdesk.ui.history_dialog import HistoryDialog
+        from branchdesk.ui.dialogs.history_dialog import HistoryDialog
 
         HistoryDialog.open_all(self, self.context)
 

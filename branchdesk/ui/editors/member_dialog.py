@@ -440,7 +440,7 @@ class MemberDialog(QDialog):
 
     @Slot()
     def _on_history_button_clicked(self) -> None:
-        from branchdesk.ui.history_dialog import HistoryDialog
+        from branchdesk.ui.dialogs.history_dialog import HistoryDialog
 
         if self.original is None or self.original.id is None:
             return

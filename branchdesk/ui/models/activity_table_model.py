@@ -9,7 +9,12 @@ from typing import Any
 from PySide6.QtCore import QDate, QLocale
 
 from branchdesk.domain.activities import ActivitySummary, format_hours
-from branchdesk.ui.table_models import SORT_ROLE, SUMMARY_ROLE, SummarySortProxy, SummaryTableModel
+from branchdesk.ui.models.table_models import (
+    SORT_ROLE,
+    SUMMARY_ROLE,
+    SummarySortProxy,
+    SummaryTableModel,
+)
 
 __all__ = [
     "SORT_ROLE",

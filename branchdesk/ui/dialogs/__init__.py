@@ -1,0 +1,1 @@
+"""Dialogs and the flows around them."""

@@ -1,0 +1,1 @@
+"""Editors of one record: meetings, activities, members, and their parts."""

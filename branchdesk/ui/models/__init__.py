@@ -1,0 +1,1 @@
+"""Table models: QAbstractTableModel subclasses fed with rows, no SQL."""
