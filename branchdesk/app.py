@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from branchdesk import APP_NAME, APP_TITLE, __version__
 from branchdesk.logs import install_crash_handler, setup_logging
-from branchdesk.resources import resource
+from branchdesk.resources import font_problem, resource
 from branchdesk.store.location import ensure_data_dir
 from branchdesk.store.members import BranchRepo
 
@@ -170,6 +170,9 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
     except BaseException:
         opened.close()
         raise
+    font = font_problem()
+    if font is not None:
+        opened.banners.insert(0, font)
     if opened.banners:
         window.show_banner("  ".join(opened.banners))
     window.show()

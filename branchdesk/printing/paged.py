@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from branchdesk.resources import CJK_FONT_FAMILY, CJK_FONT_FILE, resource
+from branchdesk.resources import CJK_FONT_FAMILY, CJK_FONT_FILE, font_problem, resource
 
 MARGIN_MM = 15.0
 FOOTER_MM = 8.0  # band at the bottom of the paint rect for “第 N 页 共 M 页”
@@ -59,10 +59,16 @@ def a4_layout() -> QPageLayout:
 
 
 def ensure_font() -> str:
-    """Register the bundled CJK font unless it already is; return the family to print with."""
-    if CJK_FONT_FAMILY not in QFontDatabase.families():
-        QFontDatabase.addApplicationFont(str(resource(*CJK_FONT_FILE)))
-    return CJK_FONT_FAMILY
+    """Register the bundled CJK font unless it already is; return the family to print with.
+
+    Raise ``PrintError`` when it cannot be had: a page of empty boxes must never be printed.
+    """
+    if CJK_FONT_FAMILY in QFontDatabase.families():
+        return CJK_FONT_FAMILY
+    problem = font_problem()
+    if problem is None and QFontDatabase.addApplicationFont(str(resource(*CJK_FONT_FILE))) >= 0:
+        return CJK_FONT_FAMILY
+    raise PrintError(problem or f"随软件附带的中文字体文件（{resource(*CJK_FONT_FILE)}）已损坏，无法打印。请重新安装 BranchDesk。")
 
 
 def print_font(point_size: float) -> QFont:

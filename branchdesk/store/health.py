@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from branchdesk.resources import font_problem
 from branchdesk.store.db import DB_FILENAME, connect_read_only, file_uri, is_damage
 
 FULL_DISK_BYTES = 2 * 1024 * 1024  # less free space than this: new records cannot be saved
@@ -67,6 +68,9 @@ def _write_error(data_dir: Path) -> int | None:
 def examine_data_folder(data_dir: Path, *, busy_timeout: float = 5.0) -> FolderHealth:
     """Check the data folder: problems with the data, and notes on its circumstances."""
     health = FolderHealth()
+    font = font_problem()
+    if font is not None:
+        health.problems.append(font)
     path = data_dir / DB_FILENAME
     if not path.exists():
         health.problems.append(f"数据文件夹 {data_dir} 中没有支部数据（{DB_FILENAME}）")

@@ -18,6 +18,7 @@ def _run(monkeypatch, qapp, *args, **kwargs):
         seen["window"] = visible[-1] if visible else None
         seen["title"] = visible[-1].windowTitle() if visible else ""
         seen["counts"] = visible[-1].pages["工作台"].counts_label.text() if visible else ""
+        seen["banner"] = visible[-1].banner.text() if visible else ""
         for w in windows:
             w.close()
             w.deleteLater()
@@ -174,3 +175,9 @@ def test_declining_the_backup_leaves_the_newer_database_untouched(monkeypatch, q
     assert startup.open_data_folder(data_dir) is None
     assert "更新版本" in errors[0]
     assert hashlib.sha256((data_dir / DB_FILENAME).read_bytes()).hexdigest() == before
+
+
+def test_a_missing_font_is_shown_above_every_page(monkeypatch, qapp, tmp_path):
+    monkeypatch.setattr(app_module, "font_problem", lambda: "找不到随软件附带的中文字体文件（X）")
+    code, seen = _run(monkeypatch, qapp, tmp_path / "unused", demo=True)
+    assert code == 0 and "找不到随软件附带的中文字体文件" in seen["banner"]
