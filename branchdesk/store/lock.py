@@ -14,12 +14,12 @@ import errno
 import json
 import os
 import socket
-import sys
 import time
 from pathlib import Path
 from typing import IO, Any
 
 from branchdesk.store.db import StorageError
+from branchdesk.store.location import on_windows
 
 LOCK_FILENAME = "branchdesk.lock"
 ENV_WAIT = "BRANCHDESK_LOCK_WAIT"
@@ -93,7 +93,7 @@ def locked_message(holder: dict[str, Any], *, now: dt.datetime | None = None) ->
 
 def try_lock(handle: IO[bytes]) -> bool:
     """Take an exclusive OS lock on ``handle`` without waiting; False when another holds it."""
-    if sys.platform == "win32":
+    if on_windows():
         import msvcrt
 
         try:

@@ -64,3 +64,59 @@ def test_a_mapped_network_drive_and_a_unc_path_are_network_shares(windows):
 def test_windows_path_parts_are_split_on_backslashes():
     # What the sync check relies on: PureWindowsPath splits 'C:\a\b' into its folders.
     assert PureWindowsPath(r"C:\Users\张三\OneDrive\x").parts[3] == "OneDrive"
+
+
+class _FakeMsvcrt:
+    """``msvcrt.locking`` as Windows does it: a byte range held by one open handle at a time."""
+
+    LK_NBLCK = 2
+    LK_UNLCK = 0
+
+    def __init__(self) -> None:
+        self.held: dict[str, int] = {}
+        self.calls: list[tuple[int, int]] = []
+
+    @staticmethod
+    def _path(fd: int) -> str:
+        import os
+
+        return os.readlink(f"/proc/self/fd/{fd}")
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        import errno
+        import os
+
+        self.calls.append((mode, nbytes))
+        path = self._path(fd)
+        owner = self.held.get(path)
+        if owner is not None and owner != fd:
+            try:
+                still_open = self._path(owner) == path
+            except OSError:
+                still_open = False
+            if still_open:
+                raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        self.held[path] = fd
+
+
+def test_the_folder_lock_uses_msvcrt_on_windows(windows, monkeypatch, tmp_path):
+    import sys
+
+    from branchdesk.store import lock as lock_module
+
+    fake = _FakeMsvcrt()
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # Windows has none: must not be used
+    first = lock_module.DataFolderLock(tmp_path)
+    first.acquire()
+    try:
+        assert fake.calls == [(fake.LK_NBLCK, 1)]  # byte 0, without waiting
+        second = lock_module.DataFolderLock(tmp_path)
+        with pytest.raises(lock_module.FolderLocked) as refused:
+            second.acquire()
+        assert "本机" in refused.value.message and "另一个 BranchDesk" in refused.value.message
+    finally:
+        first.release()
+    again = lock_module.DataFolderLock(tmp_path)
+    again.acquire()  # closing the handle dropped the lock, as on Windows
+    again.release()
