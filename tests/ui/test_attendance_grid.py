@@ -125,3 +125,18 @@ def test_letters_on_the_name_column_do_not_edit(qtbot, panel) -> None:
     qtbot.keyClick(grid, Qt.Key.Key_X)
     assert QApplication.focusWidget() is grid
     assert panel.model.row(0).name == "张三"
+
+
+def test_an_editor_just_closed_is_not_committed_again(panel, qtbot):
+    """Saving right after Enter closed the 事由 editor (it is deleted only later) must not
+    hand the view that editor again ("commitData called with an editor that does not belong
+    to this view", a Qt warning that failed a busy CI run)."""
+    grid = panel.grid
+    grid.setCurrentIndex(panel.model.index(1, AttendanceColumn.STATUS))
+    qtbot.keyClick(grid, Qt.Key.Key_2)  # 请假: the cursor waits on 事由
+    commit(grid, "出差")  # typing opens the 事由 editor
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.text() == "出差"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # closed; its deletion is still pending
+    rows = panel.rows()  # what saving does (it commits the open editor), before any event
+    assert rows[1].reason == "出差"

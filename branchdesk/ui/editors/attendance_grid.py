@@ -14,8 +14,10 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QDate,
     QElapsedTimer,
+    QEvent,
     QItemSelectionModel,
     QLocale,
     QModelIndex,
@@ -302,6 +304,11 @@ class AttendanceDelegate(QStyledItemDelegate):
     def _on_editor_destroyed(self) -> None:
         self.open_editor = None
 
+    def forget_editor(self, editor: QWidget) -> None:
+        """``editor`` was closed: it no longer counts as the open one."""
+        if editor is self.open_editor:
+            self.open_editor = None
+
     def setEditorData(self, editor: QWidget, index: _Index) -> None:  # noqa: N802
         if isinstance(editor, QComboBox):
             editor.setCurrentText(str(index.data(Qt.ItemDataRole.EditRole)))
@@ -316,6 +323,9 @@ class AttendanceDelegate(QStyledItemDelegate):
 
     def commit_open_editor(self) -> None:
         """Write what is being typed into a cell, e.g. before the dialog saves."""
+        # Enter in an editor commits it through a queued call: let a pending one run first,
+        # or it would arrive after this commit, for an editor the view has already closed.
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
         editor = self.open_editor
         if editor is not None:
             self.commitData.emit(editor)
@@ -525,6 +535,10 @@ class AttendanceGrid(QTableView):
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:  # noqa: N802
         index = self.currentIndex()
+        # The closed editor is deleted only later: nothing it does from now on (a focus-out
+        # as the cursor moves below) may commit it again.
+        editor.removeEventFilter(self.itemDelegate())
+        self.delegate.forget_editor(editor)
         super().closeEditor(editor, hint)
         # After the 事由, go back to the marks, ready for the next name.
         if (
