@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from branchdesk.store.db import StorageError
-from branchdesk.store.location import on_windows
+from branchdesk.store import location
 
 LOCK_FILENAME = "branchdesk.lock"
 ENV_WAIT = "BRANCHDESK_LOCK_WAIT"
@@ -93,7 +93,7 @@ def locked_message(holder: dict[str, Any], *, now: dt.datetime | None = None) ->
 
 def try_lock(handle: IO[bytes]) -> bool:
     """Take an exclusive OS lock on ``handle`` without waiting; False when another holds it."""
-    if on_windows():
+    if location.on_windows():
         import msvcrt
 
         try:
