@@ -81,8 +81,9 @@ def database_message(exc: BaseException, path: Path | str = "") -> str | None:
 class Session:
     """The database of a data folder, with the folder's lock when it may be written.
 
-    ``lock`` is None for a read-only session, and for a database whose folder nobody else can
-    reach (an in-memory database, a test's own temporary folder).
+    ``lock`` is None for a read-only session (or, on a full disk, the lock that keeps others
+    out while the data is viewed), and for a database whose folder nobody else can reach (an
+    in-memory database, a test's own temporary folder).
     """
 
     db: Database
