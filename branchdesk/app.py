@@ -20,6 +20,7 @@ from branchdesk.store.location import ensure_data_dir
 from branchdesk.store.members import BranchRepo
 
 if TYPE_CHECKING:
+    from branchdesk.ops import Changes
     from branchdesk.store.backup import EarlyCheck
     from branchdesk.ui.context import AppContext
     from branchdesk.ui.main_window import MainWindow
@@ -88,10 +89,23 @@ def build_main_window(context: AppContext) -> MainWindow:
         page.restore_requested.connect(lambda path: restore_and_reopen(window, context, path))
         return page
 
+    def show_month_report(code: str) -> None:  # 工作台's 导出本月报表
+        from branchdesk.domain.requirements import Period
+        from branchdesk.ui.pages.reports_page import ReportsPage
+
+        page = window.show_page("报表")
+        assert isinstance(page, ReportsPage)
+        page.show_month(Period.parse(code))
+
+    def home(parent: QWidget) -> QWidget:
+        page = HomePage(context, parent=parent)
+        page.month_report_requested.connect(show_month_report)
+        return page
+
     window = MainWindow(
         context,
         [
-            ("工作台", lambda parent: HomePage(context, parent=parent)),
+            ("工作台", home),
             ("党员", members),
             ("会议", meetings),
             ("活动", activities),
@@ -99,15 +113,6 @@ def build_main_window(context: AppContext) -> MainWindow:
             ("设置", settings),
         ],
     )
-
-    def show_month_report(code: str) -> None:  # 工作台's 导出本月报表
-        from branchdesk.domain.requirements import Period
-
-        page = window.show_page("报表")
-        page.tabs.setCurrentWidget(page.branch_tab)  # type: ignore[attr-defined]
-        page.branch_tab.picker.set_period(Period.parse(code))  # type: ignore[attr-defined]
-
-    window.pages["工作台"].month_report_requested.connect(show_month_report)  # type: ignore[attr-defined]
     return window
 
 
@@ -117,7 +122,7 @@ class Started:
 
     window: MainWindow
     opened: OpenedFolder
-    changed: list[str] = field(default_factory=list)  # kinds of records changed since
+    changed: list[Changes] = field(default_factory=list)  # what operations changed since
 
 
 def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started | int:
@@ -126,9 +131,11 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
     Returns the exit code instead when the app must not go on (the folder cannot be used,
     the first start was cancelled). The benchmark of start-up runs exactly this.
     """
+    from branchdesk.ops import save_branch
     from branchdesk.ui import msgbox
     from branchdesk.ui.context import AppContext
     from branchdesk.ui.ops import BackgroundOp
+    from branchdesk.ui.pages.home_page import HomePage
     from branchdesk.ui.startup import backup_if_due, open_data_folder
 
     try:
@@ -151,7 +158,7 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
     if opened is None:
         return 1
     try:
-        if BranchRepo(opened.db).get() is None:
+        if BranchRepo(opened.db).get() is None:  # reading: the first start asks for the branch
             if opened.read_only:
                 msgbox.error(None, "无法打开数据", "数据文件夹是只读的，无法建立新支部。")
                 opened.close()
@@ -164,8 +171,8 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
             if branch is None:
                 opened.close()
                 return 0
-            BranchRepo(opened.db).save(branch)
-        context = AppContext(db=opened.db, data_dir=opened.data_dir, read_only=opened.read_only)
+            save_branch(opened.session, branch)
+        context = AppContext.of(opened.session)
         window = build_main_window(context)
     except BaseException:
         opened.close()
@@ -179,9 +186,10 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
     # Once a day, after the window is up: which required meetings were missed. Only
     # while the window is open: the event loop may end before the timer fires.
     home = window.pages["工作台"]
-    QTimer.singleShot(0, window, lambda: window.isVisible() and home.remind_late())  # type: ignore[attr-defined]
+    assert isinstance(home, HomePage)
+    QTimer.singleShot(0, window, lambda: window.isVisible() and home.remind_late())
     started = Started(window, opened)
-    context.events.records_changed.connect(started.changed.append)
+    context.events.changes_applied.connect(started.changed.append)
     if not opened.read_only:
         BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
             lambda exc: log.warning("automatic backup failed: %s", exc)

@@ -36,6 +36,7 @@ from branchdesk.store.db import (
 )
 from branchdesk.store.location import ensure_data_dir, resolve_data_dir
 from branchdesk.store.lock import DataFolderLock, FolderLocked, lock_wait_seconds
+from branchdesk.store.session import Session
 
 # Exit code for a bug (an exception nobody expected), as sysexits.h has it.
 EXIT_INTERNAL_ERROR = 70
@@ -215,11 +216,12 @@ def _cleanup(args: argparse.Namespace) -> contextlib.ExitStack:
     return stack
 
 
-def _hold_folder(args: argparse.Namespace, data_dir: Path) -> None:
+def _hold_folder(args: argparse.Namespace, data_dir: Path) -> DataFolderLock:
     """Take the data folder's one-writer lock until the command ends, waiting briefly."""
     lock = DataFolderLock(data_dir, command=_command_name(args))
     lock.acquire(wait=lock_wait_seconds())
     _cleanup(args).callback(lock.release)
+    return lock
 
 
 def _needs_migration(path: Path) -> bool:
@@ -258,21 +260,30 @@ def _open_for_reading(args: argparse.Namespace, data_dir: Path, path: Path) -> D
     return open_database(path, read_only=True)
 
 
-def _open(args: argparse.Namespace, *, write: bool = False) -> Database:
-    """Open the branch database: read-only, or for writing under the folder lock."""
-    data_dir = _data_dir(args)
+def _existing_database(data_dir: Path) -> Path:
     path = data_dir / DB_FILENAME
     if not path.exists():
         raise CliError(
             f"数据文件夹 {data_dir} 中没有支部数据，请先在 BranchDesk 中建立支部或用 demo 命令生成"
         )
-    if write:
-        _hold_folder(args, data_dir)
-        db = open_database(path)
-    else:
-        db = _open_for_reading(args, data_dir, path)
+    return path
+
+
+def _open(args: argparse.Namespace) -> Database:
+    """Open the branch database for reading (read-only, beside a window that may write)."""
+    data_dir = _data_dir(args)
+    db = _open_for_reading(args, data_dir, _existing_database(data_dir))
     _cleanup(args).callback(db.close)
     return db
+
+
+def _open_session(args: argparse.Namespace) -> Session:
+    """Open the branch database for writing, under the folder lock, as the operations need."""
+    data_dir = _data_dir(args)
+    _existing_database(data_dir)
+    session = Session.open(data_dir, lock=_hold_folder(args, data_dir))
+    _cleanup(args).callback(session.db.close)  # the lock is released by its own callback
+    return session
 
 
 def _print_json(value: Any) -> None:
@@ -347,24 +358,21 @@ def cmd_members_list(args: argparse.Namespace) -> int:
 
 
 def cmd_members_import(args: argparse.Namespace) -> int:
-    from branchdesk.reports.roster_import import (
-        RosterFileError,
-        apply_import,
-        plan_import,
-        read_roster,
-    )
+    from branchdesk.ops.roster import import_roster
+    from branchdesk.reports.roster_import import RosterFileError, plan_import, read_roster
 
-    db = _open(args, write=not args.dry_run)
+    session = None if args.dry_run else _open_session(args)
+    db = _open(args) if session is None else session.db
     path = Path(args.file)
     try:
         parsed = read_roster(path)
     except RosterFileError as exc:
         raise CliError(exc.message) from exc
     preview = plan_import(db, parsed)
-    if args.dry_run:
+    if session is None:
         summary = preview.to_json()
     else:
-        summary = apply_import(db, preview).to_json()
+        summary = import_roster(session, preview).value.to_json()
     if args.json:
         _print_json(summary)
         return 0
@@ -463,12 +471,13 @@ def _read_json(name: str) -> Any:
 
 
 def cmd_meetings_add(args: argparse.Namespace) -> int:
-    from branchdesk.reports.meetings_json import MeetingInputError, add_meetings_from_json
+    from branchdesk.ops import add_meetings
+    from branchdesk.reports.meetings_json import MeetingInputError, meetings_from_json
 
     data = _read_json(args.json_file)
-    db = _open(args, write=True)
+    session = _open_session(args)
     try:
-        ids = add_meetings_from_json(db, data)
+        ids = add_meetings(session, meetings_from_json(session.db, data)).value
     except MeetingInputError as exc:
         raise CliError(f"{exc}。没有写入任何会议。", 2) from exc
     print(f"已添加 {len(ids)} 次会议：编号 {', '.join(map(str, ids))}")
@@ -498,12 +507,13 @@ def cmd_activities_list(args: argparse.Namespace) -> int:
 
 
 def cmd_activities_add(args: argparse.Namespace) -> int:
-    from branchdesk.reports.activities_json import ActivityInputError, add_activities_from_json
+    from branchdesk.ops import add_activities
+    from branchdesk.reports.activities_json import ActivityInputError, activities_from_json
 
     data = _read_json(args.json_file)
-    db = _open(args, write=True)
+    session = _open_session(args)
     try:
-        ids = add_activities_from_json(db, data)
+        ids = add_activities(session, activities_from_json(session.db, data)).value
     except ActivityInputError as exc:
         raise CliError(f"{exc}。没有写入任何活动。", 2) from exc
     print(f"已添加 {len(ids)} 次活动：编号 {', '.join(map(str, ids))}")
@@ -548,17 +558,18 @@ def cmd_return(args: argparse.Namespace) -> int:
     from branchdesk.reports.return_workbook import ExportError, return_title, write_return
 
     period = _cli_period(args)
-    db = _open(args, write=args.mark_reported)
+    session = _open_session(args) if args.mark_reported else None
+    db = _open(args) if session is None else session.db
     report = compute_return(db, period)
     report.revised = report.revised or args.revised
     try:
         path = write_return(report, Path(args.output), data_dir=_data_dir(args))
     except ExportError as exc:
         raise CliError(exc.message) from exc
-    if args.mark_reported:
-        from branchdesk.store.periods import ReportedPeriodRepo
+    if session is not None:
+        from branchdesk.ops import mark_period_reported
 
-        ReportedPeriodRepo(db).mark_reported(period)
+        mark_period_reported(session, period)
     if args.json:
         _print_json(report.figures())
         return 0

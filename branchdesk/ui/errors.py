@@ -7,56 +7,18 @@ or None for anything else: a bug, which the caller re-raises to the crash handle
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
-from branchdesk.store.db import StorageError, storage_error
-
-# Primary SQLite result codes that come from the environment, not from our SQL.
-_SQLITE_ENVIRONMENT = {
-    3,  # SQLITE_PERM
-    5,  # SQLITE_BUSY
-    6,  # SQLITE_LOCKED
-    8,  # SQLITE_READONLY
-    10,  # SQLITE_IOERR
-    11,  # SQLITE_CORRUPT
-    13,  # SQLITE_FULL
-    14,  # SQLITE_CANTOPEN
-    26,  # SQLITE_NOTADB
-}
-_SQLITE_IOERR = 10
-_ENVIRONMENT_WORDS = (
-    "full", "locked", "busy", "readonly", "read-only", "not a database", "malformed",
-    "corrupt", "unable to open", "disk i/o",
-)  # fmt: skip
-
-
-def _sqlite_environment(exc: sqlite3.Error) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
-        return False  # a constraint or an API misuse is our mistake
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int) and code & 0xFF in _SQLITE_ENVIRONMENT:
-        return True
-    text = str(exc).lower()
-    return any(word in text for word in _ENVIRONMENT_WORDS)
+from branchdesk.store.session import StorageError, database_message
 
 
 def user_message(exc: BaseException, path: Path | str = "") -> str | None:
     """The message for a storage problem people can fix, or None when ``exc`` is a bug."""
     if isinstance(exc, StorageError):
         return exc.message
-    if isinstance(exc, sqlite3.Error):
-        if not _sqlite_environment(exc):
-            return None
-        code = getattr(exc, "sqlite_errorcode", None)
-        if (
-            isinstance(code, int)
-            and code & 0xFF == _SQLITE_IOERR
-            and "full" not in str(exc).lower()
-        ):
-            where = f"（{path}）" if path else ""
-            return f"读写数据文件时出错{where}，数据没有保存。请检查磁盘或U盘是否已拔出，然后重试。"
-        return storage_error(exc, path).message
+    message = database_message(exc, path)
+    if message is not None:
+        return message
     if isinstance(exc, OSError):
         where = f"（{exc.filename or path}）" if (exc.filename or path) else ""
         if exc.errno == errno.ENOSPC:

@@ -1,4 +1,4 @@
-"""One application-wide signal saying which kind of records changed; pages refresh themselves."""
+"""One application-wide signal saying what the last operation changed; pages refresh themselves."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from PySide6.QtCore import QObject, Signal
 
 class RecordEvents(QObject):
     """Signals:
-    records_changed(str): a kind of record ("members", "groups", "branch") was written.
+    changes_applied(Changes): an operation (``branchdesk.ops``) wrote these record types;
+    a page tests the flags it shows (``if changes.meetings: ...``).
     """
 
-    records_changed = Signal(str)
+    changes_applied = Signal(object)

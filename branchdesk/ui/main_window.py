@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk import APP_TITLE
+from branchdesk.ops import Changes
 from branchdesk.ui.context import AppContext
 
 PageFactory = Callable[[QWidget], QWidget]  # given the parent the page will live in
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._make_actions()
         self._update_title()
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
         # Styled before the first page is built: styling a built page again costs more
         # than building it.
         self.setStyleSheet(
@@ -148,9 +149,9 @@ class MainWindow(QMainWindow):
     def show_page_at(self, row: int) -> None:
         self.nav.setCurrentRow(row)
 
-    @Slot(str)
-    def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("branch", "all"):  # "all": a backup was restored
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if changes.branch:  # also set when a backup was restored
             self._update_title()
 
     def _update_title(self) -> None:

@@ -1,4 +1,12 @@
-"""Run slow work (imports, exports, printing) off the UI thread, with success/failure callbacks.
+"""Run the writes (``branchdesk.ops``) and slow work (imports, exports, printing) for the window.
+
+``run_op(parent, context, lambda s: ops.add_meeting(s, meeting))`` runs a quick write on the
+UI thread; ``run_op_in_background`` a slow one (a roster import) on a connection of a worker.
+Either tells a problem of the environment (disk full, read-only ...) in a message box, lets a
+bug go on to the crash handler, and on success emits the operation's ``Changes`` once on
+``context.events.changes_applied``.
+
+Slow work that writes nothing runs through ``BackgroundOp``, with success/failure callbacks.
 
 The work is a plain function; it must open its own database connection, because an
 SQLite connection belongs to the thread that made it.
@@ -17,12 +25,21 @@ import itertools
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from branchdesk.ops import Changes, OpResult, Session
+from branchdesk.ui import msgbox
+from branchdesk.ui.errors import user_message
+
+if TYPE_CHECKING:
+    from branchdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class _Relay(QObject):
@@ -144,3 +161,72 @@ class BackgroundOp(QObject):
             self._on_failure = None
             if shiboken6.isValid(self):
                 self.setParent(None)
+
+
+# -- the one write path ---------------------------------------------------------------------------
+
+
+def announce(context: AppContext, changes: Changes) -> None:
+    """Tell every page what changed (once per operation; nothing when nothing changed)."""
+    if changes:
+        context.events.changes_applied.emit(changes)
+
+
+def write_failed(parent: QWidget | None, context: AppContext, exc: BaseException, title: str) -> bool:
+    """Tell a storage failure and return True; False for a bug, which the caller raises."""
+    message = user_message(exc, context.db_path)
+    if message is None:
+        return False
+    log.warning("%s: %s", title, exc)
+    msgbox.error(parent, title, message)
+    return True
+
+
+def run_op(
+    parent: QWidget | None,
+    context: AppContext,
+    op: Callable[[Session], OpResult[T]],
+    *,
+    failed_title: str = "没有保存",
+) -> OpResult[T] | None:
+    """Run a quick write on the UI thread; None when it failed and the person was told.
+
+    A problem of the environment is shown under ``failed_title``; anything else (a
+    ``ValueError`` the caller shows beside a field, a bug) is raised to the caller.
+    """
+    try:
+        result = op(context.session)
+    except Exception as exc:
+        if not write_failed(parent, context, exc, failed_title):
+            raise
+        return None
+    announce(context, result.changes)
+    return result
+
+
+def run_op_in_background(
+    parent: QObject,
+    context: AppContext,
+    op: Callable[[Session], OpResult[T]],
+    *,
+    success: Callable[[T], None],
+    failure: Callable[[BaseException], None],
+) -> BackgroundOp:
+    """Run a slow write on a connection of a worker thread, in one transaction.
+
+    ``success`` gets the operation's answer on the UI thread, after which its ``Changes`` are
+    emitted once; ``failure`` gets the exception (tell it with ``write_failed``).
+    """
+    session = context.session
+
+    def work() -> OpResult[T]:
+        with session.worker() as own:
+            return op(own)
+
+    def done(result: OpResult[T]) -> None:
+        try:
+            success(result.value)
+        finally:
+            announce(context, result.changes)
+
+    return BackgroundOp(parent, work).success(done).failure(failure).run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
@@ -22,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.ops import OpResult, Session
 from branchdesk.ui import msgbox
-from branchdesk.ui.errors import user_message
 from branchdesk.ui.models.table_models import SUMMARY_ROLE
+from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 if TYPE_CHECKING:
@@ -268,25 +270,17 @@ class UndoBar(QFrame):
         self.show()
 
 
-def write_failed(parent: QWidget, context: AppContext, exc: Exception, title: str) -> bool:
-    """Tell a storage failure and return True; False for a bug, which the caller raises."""
-    message = user_message(exc, context.db_path)
-    if message is None:
-        return False
-    log.warning("%s: %s", title, exc)
-    msgbox.error(parent, title, message)
-    return True
-
-
 class SummaryListPage:
     """Mixin for a QWidget page listing summaries with delete and undo (会议, 活动).
 
     The page has ``table``, ``model`` (a SummaryTableModel), ``proxy``, ``repo`` (with
     ``delete(id)`` returning the record and ``add(record)``), ``context``, ``undo_bar`` and the
-    ``undo`` action; ``records_kind`` is what ``records_changed`` says after a write.
+    ``undo`` action; ``delete_op`` and ``restore_op`` are the operations that delete a record
+    (answering it) and put it back (``ops.delete_meeting`` and ``ops.add_meeting`` ...).
     """
 
-    records_kind: str
+    delete_op: Callable[[Session, int], OpResult[Any]]
+    restore_op: Callable[[Session, Any], OpResult[Any]]
     deleted: Any
     table: QTableView
     model: Any
@@ -332,15 +326,13 @@ class SummaryListPage:
         if not msgbox.confirm(page, title, question, yes="删除"):
             return
         row = self.table.currentIndex().row()
-        try:
-            self.deleted = self.repo.delete(record_id)
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            if not write_failed(page, self.context, exc, "没有删除"):
-                raise
+        delete = self.delete_op
+        result = run_op(page, self.context, lambda s: delete(s, record_id), failed_title="没有删除")
+        if result is None:
             return
+        self.deleted = result.value
         self.undo_bar.show_message(done)
         self.actions_by_id["undo"].setEnabled(True)
-        self.context.changed(self.records_kind)
         if self.proxy.rowCount():
             self.table.selectRow(min(max(row, 0), self.proxy.rowCount() - 1))
         self.table.setFocus()
@@ -350,14 +342,11 @@ class SummaryListPage:
         record = self.deleted
         if record is None:
             return
-        try:
-            self.repo.add(record)
-        except Exception as exc:
-            if not write_failed(self, self.context, exc, "没有恢复"):  # type: ignore[arg-type]
-                raise
+        restore = self.restore_op
+        page: Any = self
+        if run_op(page, self.context, lambda s: restore(s, record), failed_title="没有恢复") is None:
             return
         self._forget_deleted()
-        self.context.changed(self.records_kind)
         if record.id is not None:
             self._select_id(record.id)
 

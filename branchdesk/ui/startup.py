@@ -10,8 +10,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from branchdesk.store.backup import (
     BackupError,
     EarlyCheck,
@@ -24,17 +22,18 @@ from branchdesk.store.backup import (
     set_aside_damaged,
     write_backup,
 )
-from branchdesk.store.db import (
-    DB_FILENAME,
-    NewerDatabaseError,
-    StorageError,
-    disk_full,
-    folder_writable,
-    open_database,
-)
 from branchdesk.store.location import default_data_dir
 from branchdesk.store.location_check import risky_location
 from branchdesk.store.lock import DataFolderLock, FolderLocked, lock_wait_seconds
+from branchdesk.store.session import (
+    DB_FILENAME,
+    Database,
+    NewerDatabaseError,
+    Session,
+    StorageError,
+    disk_full,
+    folder_writable,
+)
 from branchdesk.ui import msgbox
 
 log = logging.getLogger(__name__)
@@ -42,18 +41,29 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class OpenedFolder:
-    """A data folder opened for the app: its database, lock and what the user must be told."""
+    """A data folder opened for the app: its session (database, lock) and what to tell."""
 
-    data_dir: Path
-    db: Database
-    lock: DataFolderLock | None
-    read_only: bool = False
+    session: Session
     banners: list[str] = field(default_factory=list)
 
+    @property
+    def data_dir(self) -> Path:
+        return self.session.data_dir
+
+    @property
+    def db(self) -> Database:
+        return self.session.db
+
+    @property
+    def lock(self) -> DataFolderLock | None:
+        return self.session.lock
+
+    @property
+    def read_only(self) -> bool:
+        return self.session.read_only
+
     def close(self) -> None:
-        self.db.close()
-        if self.lock is not None:
-            self.lock.release()
+        self.session.close()
 
 
 def _offer_move(data_dir: Path, warning: str) -> Path | None:
@@ -163,28 +173,30 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
             if not _recover_damaged(data_dir):
                 lock.release() if lock else None
                 return None
-        db = open_database(db_path, read_only=read_only)
+        session = Session.open(data_dir, lock=lock, read_only=read_only)
     except (StorageError, BackupError) as exc:
         if isinstance(exc, NewerDatabaseError) and lock is not None:
-            restored = _offer_restore_over_newer(data_dir, exc)
+            restored = _offer_restore_over_newer(data_dir, lock, exc)
             if restored is not None:
-                return OpenedFolder(data_dir, restored, lock, read_only, banners)
-        full = _open_on_full_disk(db_path, exc)
+                return OpenedFolder(restored, banners)
+        full = _open_on_full_disk(data_dir, lock, exc)
         if full is not None:  # still ours (locked): nothing else writes while it is viewed
             banners.insert(0, FULL_DISK_BANNER)
-            return OpenedFolder(data_dir, full, lock, True, banners)
+            return OpenedFolder(full, banners)
         msgbox.error(None, "无法打开数据", exc.message)
         if lock is not None:
             lock.release()
         return None
-    return OpenedFolder(data_dir, db, lock, read_only, banners)
+    return OpenedFolder(session, banners)
 
 
-def _offer_restore_over_newer(data_dir: Path, exc: NewerDatabaseError) -> Database | None:
+def _offer_restore_over_newer(
+    data_dir: Path, lock: DataFolderLock, exc: NewerDatabaseError
+) -> Session | None:
     """A database a newer version wrote (or a forged restore left): offer the newest good backup.
 
     The refused file is kept in a safety copy first, as before every restore; return the
-    reopened database, or None when the person declined or the restore failed.
+    reopened session, or None when the person declined or the restore failed.
     """
     good = newest_good_backup(data_dir)
     if good is None:
@@ -201,7 +213,7 @@ def _offer_restore_over_newer(data_dir: Path, exc: NewerDatabaseError) -> Databa
         return None
     try:
         restore_backup(data_dir, good.path)
-        return open_database(data_dir / DB_FILENAME)
+        return Session.open(data_dir, lock=lock)
     except (StorageError, BackupError) as failed:
         msgbox.error(None, "没有恢复", failed.message)
         return None
@@ -212,14 +224,22 @@ FULL_DISK_BANNER = (
 )
 
 
-def _open_on_full_disk(db_path: Path, exc: Exception) -> Database | None:
-    """A database that could not be opened for writing because the disk is full, read-only."""
+def _open_on_full_disk(
+    data_dir: Path, lock: DataFolderLock | None, exc: Exception
+) -> Session | None:
+    """A database that could not be opened for writing because the disk is full, read-only.
+
+    The lock stays held (released on close), so nothing else writes while it is viewed.
+    """
+    db_path = data_dir / DB_FILENAME
     if isinstance(exc, NewerDatabaseError) or not db_path.is_file() or not disk_full(db_path):
         return None
     try:
-        return open_database(db_path, read_only=True)
+        session = Session.open_read_only(data_dir)
     except StorageError:
         return None
+    session.lock = lock
+    return session
 
 
 def backup_if_due(data_dir: Path, *, now: dt.datetime | None = None) -> bool:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.activities import Activity, ActivitySummary, Participation
+from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
@@ -20,6 +21,7 @@ from branchdesk.ui.models.activity_table_model import (
     Column,
     span_text,
 )
+from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.activities_page import ActivitiesPage, period_range
 from screenshots import screenshot_file
 
@@ -158,10 +160,10 @@ def test_delete_asks_then_undo_brings_it_back_whole(qtbot, page, context, monkey
 
     asked: list[str] = []
     monkeypatch.setattr(msgbox, "confirm", lambda _p, title, text, **k: asked.append(text) or True)
-    with qtbot.waitSignal(context.events.records_changed) as blocker:
+    with qtbot.waitSignal(context.events.changes_applied) as blocker:
         page.table.setFocus()
         qtbot.keyClick(page.table, Qt.Key.Key_Delete)
-    assert blocker.args == ["activities"]
+    assert blocker.args[0].activities
     assert summary.title in asked[0]
     assert repo.count() == total - 1
     assert page.model.row_of(summary.id) < 0
@@ -198,7 +200,7 @@ def test_add_and_edit_go_through_the_editor(qtbot, page, context, monkeypatch) -
             participants=[Participation(member.id, member.name, 2)],
         )  # fmt: skip
         repo.add(saved)
-        ctx.changed("activities")
+        announce(ctx, Changes.of("activities"))
         return saved
 
     monkeypatch.setattr(ActivityEditor, "ask", fake_ask)
@@ -215,7 +217,7 @@ def test_add_and_edit_go_through_the_editor(qtbot, page, context, monkeypatch) -
 def test_changes_elsewhere_refresh_the_page(page, context) -> None:
     before = page.proxy.rowCount()
     ActivityRepo(context.db).add(Activity(kind="其他", title="新增", day=TODAY))
-    context.changed("activities")
+    announce(context, Changes.of("activities"))
     assert page.proxy.rowCount() == before + 1
 
 
@@ -256,10 +258,10 @@ def test_a_locked_database_is_explained_not_crashed(qtbot, page, context, monkey
     errors: list[str] = []
     monkeypatch.setattr(msgbox, "error", lambda _p, title, text: errors.append(title))
 
-    def locked(_activity_id):
+    def locked(_repo, _activity_id):
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(page.repo, "delete", locked)
+    monkeypatch.setattr(ActivityRepo, "delete", locked)
     total = ActivityRepo(context.db).count()
     page.table.selectRow(0)
     page.actions_by_id["delete"].trigger()

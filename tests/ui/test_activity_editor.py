@@ -92,9 +92,9 @@ def test_enter_an_activity_with_common_and_own_hours(qtbot, context) -> None:
     assert editor.participants_summary.text() == "已选 4 人，合计 7.5 小时"
     assert editor.tabs.tabText(0) == "参加人员（4）"
 
-    with qtbot.waitSignal(context.events.records_changed) as blocker:
+    with qtbot.waitSignal(context.events.changes_applied) as blocker:
         qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert blocker.args == ["activities"]
+    assert blocker.args[0].activities
     saved = editor.saved_activity
     assert saved is not None and saved.id is not None
 
@@ -285,7 +285,7 @@ def test_kinds_dialog_adds_and_renames_everywhere(qtbot, context) -> None:
     dialog = ActivityKindsDialog(None, context)
     qtbot.addWidget(dialog)
     dialog.name_edit.setText("文明实践")
-    with qtbot.waitSignal(context.events.records_changed):
+    with qtbot.waitSignal(context.events.changes_applied):
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     assert "文明实践" in ActivityKindRepo(context.db).list()
     assert dialog.message.text() == "已添加“文明实践”"
@@ -405,10 +405,10 @@ def test_a_failed_write_keeps_the_editor_open(qtbot, context, monkeypatch) -> No
     editor.title_edit.setText("防汛巡查值守")
     editor.participants.set_checked([0], True)
 
-    def full(_activity):
+    def full(_repo, _activity):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(editor.repo, "add", full)
+    monkeypatch.setattr(ActivityRepo, "add", full)
     assert not editor.save()
     assert errors and editor.isVisible() and editor.title_edit.text() == "防汛巡查值守"
 

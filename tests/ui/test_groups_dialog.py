@@ -53,7 +53,7 @@ def test_lists_groups_with_counts_and_rule_warning(dialog) -> None:
 
 def test_create_group(qtbot, dialog, context) -> None:
     qtbot.keyClicks(dialog.new_edit, "Group 3")
-    with qtbot.waitSignal(context.events.records_changed):
+    with qtbot.waitSignal(context.events.changes_applied):
         dialog.create_group()
     assert [g.name for g in context.groups.list()][-1] == "Group 3"
     assert dialog.selected_group().name == "Group 3"
@@ -85,8 +85,9 @@ def test_merge_asks_how_many_move_and_can_be_cancelled(dialog, context, monkeypa
 def test_merge_moves_members_and_removes_the_group(qtbot, dialog, context, monkeypatch) -> None:
     monkeypatch.setattr(msgbox, "confirm", lambda *args, **kwargs: True)
     dialog.select_group("第二党小组")
-    with qtbot.waitSignals([context.events.records_changed] * 2):
+    with qtbot.waitSignal(context.events.changes_applied) as signal:
         dialog.merge_selected()
+    assert signal.args[0].groups and signal.args[0].members
     assert [g.name for g in context.groups.list()] == ["第一党小组"]
     assert {m.group_name for m in context.members.list()} == {"第一党小组"}
     assert cells(dialog) == [["第一党小组", "4", "3", ""]]

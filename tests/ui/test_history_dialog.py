@@ -83,9 +83,9 @@ def test_one_records_history_and_restoring_an_older_version(qtbot, context) -> N
     assert [table.item(r, 1).text() for r in range(2)] == ["修改", "新增"]
     assert dialog.title.text() == "修改记录：张伟"
     assert "社区居委会" in dialog.recent.detail.toPlainText()
-    with qtbot.waitSignal(context.events.records_changed) as signal:
+    with qtbot.waitSignal(context.events.changes_applied) as signal:
         dialog.recent.restore_button.click()
-    assert signal.args == ["members"]
+    assert signal.args[0].members
     assert context.members.get(member_id).workplace == "街道办"
     assert table.rowCount() == 3 and table.item(0, 1).text() == "恢复"
 
@@ -101,9 +101,9 @@ def test_deleted_tab_restores_a_meeting(qtbot, context) -> None:
     assert dialog.tabs.tabText(1) == "已删除（1）"
     assert dialog.deleted.table.item(0, 1).text() == "会议"
     assert "删除前的内容" in dialog.deleted.detail.toPlainText()
-    with qtbot.waitSignal(context.events.records_changed) as signal:
+    with qtbot.waitSignal(context.events.changes_applied) as signal:
         dialog.deleted.restore_button.click()
-    assert signal.args == ["meetings"]
+    assert signal.args[0].meetings
     assert repo.get(meeting_id).title == "党课"
     assert dialog.tabs.tabText(1) == "已删除" and dialog.deleted.table.rowCount() == 0
 

@@ -14,12 +14,14 @@ from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.home import DutyState
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingStatus
 from branchdesk.domain.members import Category
+from branchdesk.ops import Changes
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox, print_actions
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.meeting_editor import MeetingEditor
+from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.home_page import (
     LAST_REMINDER_SETTING,
     REMINDER_SETTING,
@@ -186,7 +188,7 @@ def test_refreshes_once_after_a_burst_of_changes(qtbot, context, monkeypatch):
     monkeypatch.setattr(page, "refresh", lambda: (refreshes.append(1), original()))
     MeetingRepo(context.db).add(Meeting(kinds=[MeetingKind.COMMITTEE], day=dt.date(2024, 9, 2)))
     for _ in range(5):
-        context.changed("meetings")
+        announce(context, Changes.of("meetings"))
     qtbot.waitUntil(lambda: _row(page, "支委会").line.state is DutyState.DONE)
     assert len(refreshes) == 1
     assert _row(page, "支委会").detail.text() == "9月2日已召开"
@@ -196,7 +198,7 @@ def test_a_hidden_page_refreshes_when_shown(qtbot, context):
     page = _page(qtbot, context, dt.date(2024, 9, 2))
     page.hide()
     MeetingRepo(context.db).add(Meeting(kinds=[MeetingKind.COMMITTEE], day=dt.date(2024, 9, 2)))
-    context.changed("meetings")
+    announce(context, Changes.of("meetings"))
     assert _row(page, "支委会").line.state is DutyState.LATE  # not read while hidden
     page.show()
     qtbot.waitUntil(lambda: _row(page, "支委会").line.state is DutyState.DONE)

@@ -50,9 +50,9 @@ def test_preview_shows_counts_and_import_writes_members(qtbot, context, tmp_path
     dialog.tabs.setCurrentIndex(3)  # the warnings: the longest texts people must read
     assert dialog.grab().save(str(SCREENSHOT))
 
-    with qtbot.waitSignal(context.events.records_changed, timeout=2_000) as blocker:
+    with qtbot.waitSignal(context.events.changes_applied, timeout=2_000) as blocker:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == ["members"]
+    assert blocker.args[0].members
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.import_result is not None and dialog.import_result.added == 6
     names = sorted(m.name for m in MemberRepo(context.db).list())
@@ -75,7 +75,7 @@ def test_the_write_runs_in_the_background_and_cannot_be_left_half_seen(
 ):
     import threading
 
-    from branchdesk.ui.dialogs import import_dialog
+    from branchdesk.ops import roster as import_dialog  # where the write is made
 
     threads = []
     go_on = threading.Event()  # the write waits until the dialog has been looked at
@@ -95,7 +95,7 @@ def test_the_write_runs_in_the_background_and_cannot_be_left_half_seen(
     assert not dialog.import_button.isEnabled() and not dialog.cancel_button.isEnabled()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # ignored until the write is done
     assert dialog.isVisible() and MemberRepo(context.db).list() == []
-    with qtbot.waitSignal(context.events.records_changed, timeout=5_000):
+    with qtbot.waitSignal(context.events.changes_applied, timeout=5_000):
         go_on.set()
     assert threads[0] is not threading.main_thread()
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -126,7 +126,7 @@ def test_ask_returns_none_when_no_file_is_chosen(qtbot, context, monkeypatch):
 def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, monkeypatch):
     from branchdesk.store.db import StorageError
     from branchdesk.ui import msgbox
-    from branchdesk.ui.dialogs import import_dialog
+    from branchdesk.ops import roster as import_dialog  # where the write is made
 
     errors = []
     monkeypatch.setattr(msgbox, "error", lambda _parent, title, text: errors.append((title, text)))

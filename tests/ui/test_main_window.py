@@ -4,9 +4,11 @@ from PySide6.QtWidgets import QDialogButtonBox
 from branchdesk.app import build_main_window
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.branch import Branch
+from branchdesk.ops import Changes
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.first_run_dialog import FirstRunDialog
+from branchdesk.ui.ops import announce
 
 PAGES = ["工作台", "党员", "会议", "活动", "报表", "设置"]
 
@@ -41,7 +43,7 @@ def test_home_page_follows_changes_elsewhere(qtbot, data_dir):
     window, context = _window(qtbot, data_dir)
     window.show()
     context.branch.save(Branch("新名称党支部", "上级党委"))
-    context.changed("branch")
+    announce(context, Changes.of("branch"))
     home = window.pages["工作台"]
     qtbot.waitUntil(lambda: home.branch_label.text() == "新名称党支部")
     assert window.windowTitle().startswith("新名称党支部")

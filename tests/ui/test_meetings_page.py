@@ -15,12 +15,14 @@ from branchdesk.domain.meetings import (
     MeetingStatus,
     MeetingSummary,
 )
+from branchdesk.ops import Changes
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.meeting_editor import MeetingEditor
 from branchdesk.ui.models.meeting_table_model import SUMMARY_ROLE, Column, MeetingTableModel
+from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.meetings_page import MeetingsPage, period_range
 
 TODAY = dt.date(2025, 6, 18)
@@ -117,7 +119,7 @@ def test_search_finds_two_character_words(qtbot, page, context) -> None:
     target = repo.get(_summaries(page)[5].id)
     target.minutes += "\n张三同志作了发言。"
     repo.update(target)
-    context.changed("meetings")
+    announce(context, Changes.of("meetings"))
     total = page.proxy.rowCount()
     page.search_edit.setText("张三")
     assert page.proxy.rowCount() == total  # nothing happens while still typing
@@ -143,7 +145,7 @@ def test_delete_and_undo_restores_attendance(qtbot, page, context) -> None:
     before = repo.get(held.id)
     page.select_meeting(held.id)
     page.table.setFocus()
-    with qtbot.waitSignal(context.events.records_changed):
+    with qtbot.waitSignal(context.events.changes_applied):
         qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     assert page.model.row_of(held.id) == -1
     assert page.undo_bar.isVisible() and "已删除会议" in page.undo_label.text()
@@ -208,6 +210,6 @@ def test_page_follows_saves_elsewhere(page, context) -> None:
     before = page.proxy.rowCount()
     repo = MeetingRepo(context.db)
     repo.add(Meeting(kinds=[MeetingKind.OTHER], day=TODAY, title="临时会议"))
-    context.changed("meetings")
+    announce(context, Changes.of("meetings"))
     assert page.proxy.rowCount() == before + 1
     assert repo.summaries(MeetingFilter(text="临时会议"))

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import QFileDialog
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.activities import Activity, Participation
 from branchdesk.domain.meetings import AttendanceStatus, MeetingStatus
+from branchdesk.ops import Changes
 from branchdesk.reports.roster_export import mask_id_number
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.member_record_view import (
     ActivityLinesModel,
     MeetingColumn,
@@ -229,7 +231,7 @@ def test_years_offered_and_changes_refresh_the_record(qtbot, context) -> None:
             participants=[Participation(member.id, member.name, 2.5)],
         )
     )
-    context.changed("activities")
+    announce(context, Changes.of("activities"))
     assert dialog.record.activity_count == before + 1
     assert dialog.activity_model.rowCount() == before + 1
 

@@ -11,12 +11,14 @@ from PySide6.QtWidgets import QPushButton
 
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Member, MemberStatus, Role
+from branchdesk.ops import Changes
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.groups_dialog import GroupsDialog, MoveGroupDialog
 from branchdesk.ui.dialogs.status_dialog import StatusDialog
 from branchdesk.ui.editors.member_dialog import MemberDialog
 from branchdesk.ui.models.member_table_model import Column
+from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.members_page import MembersPage
 
 
@@ -116,7 +118,7 @@ def test_status_change_hides_member_but_keeps_the_record(qtbot, page, context) -
     assert dialog.date_message.severity == "error"
     dialog.date_edit.setText("2025.03")
     dialog.note_edit.setText("转往城南社区党支部")
-    with qtbot.waitSignal(context.events.records_changed):
+    with qtbot.waitSignal(context.events.changes_applied):
         assert dialog.save() is True
     assert "李强" not in names(page)
     assert page.counts_label.text() == "共 3 名党员，正式 2 名，预备 1 名"
@@ -199,17 +201,17 @@ def test_empty_branch_shows_the_two_first_actions(qtbot, db, data_dir, monkeypat
     page.findChild(QPushButton, "emptyImport").click()
     assert opened == ["add", "import"]
     context.members.add(Member(name="张伟"))
-    context.changed("members")
+    announce(context, Changes.of("members"))
     assert page.stack.currentIndex() == 0
     assert names(page) == ["张伟"]
 
 
 def test_page_follows_changes_made_elsewhere(page, context) -> None:
     context.groups.create("第三党小组")
-    context.changed("groups")
+    announce(context, Changes.of("groups"))
     assert page.group_combo.findText("第三党小组") > 0
     context.members.add(Member(name="周杰"))
-    context.changed("members")
+    announce(context, Changes.of("members"))
     assert "周杰" in names(page)
     assert page.counts_label.text() == "共 5 名党员，正式 4 名，预备 1 名"
 

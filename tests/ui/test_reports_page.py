@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Status, Unit
+from branchdesk.ops import Changes
 from branchdesk.reports.return_figures import compute_return
 from branchdesk.reports.return_workbook import DATA_SHEET, default_return_filename
 from branchdesk.store.db import DB_FILENAME, open_database
@@ -20,6 +21,7 @@ from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.periods import PeriodLocked, ReportedPeriodRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.reports_page import PeriodPicker, ReportsPage, UnlockDialog, switch_unit
 from branchdesk.ui.pages.return_summary_view import (
     ACTIVITY_CAPTIONS,
@@ -198,8 +200,8 @@ def test_summary_follows_record_changes(qtbot, page, demo_context):
     before = int(tab.summary.attendance_tiles.text("会议次数"))
     meeting = _meeting_in(demo_context.db, GAP_MONTH)
     MeetingRepo(demo_context.db).delete(meeting.id)
-    demo_context.changed("meetings")
-    demo_context.changed("meetings")
+    announce(demo_context, Changes.of("meetings"))
+    announce(demo_context, Changes.of("meetings"))
     qtbot.waitUntil(lambda: tab.summary.attendance_tiles.text("会议次数") == str(before - 1))
 
 
@@ -260,9 +262,9 @@ def test_mark_reported_locks_and_unlock_revises(qtbot, page, demo_context, tmp_p
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
     tab.mark_box.setChecked(True)
-    with qtbot.waitSignal(demo_context.events.records_changed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(demo_context.events.changes_applied, timeout=10_000) as blocker:
         _export(qtbot, tab, tmp_path, monkeypatch)
-    assert blocker.args == ["periods"]
+    assert blocker.args[0].periods
     reported = ReportedPeriodRepo(demo_context.db).get(GAP_MONTH)
     assert reported is not None and reported.locked
     assert tab.lock_bar.isVisibleTo(tab)

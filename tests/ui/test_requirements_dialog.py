@@ -19,9 +19,9 @@ def test_shows_the_defaults_and_saves_a_stricter_rule(qtbot, db):
     unit.setCurrentIndex(unit.findData(Unit.MONTH.value))
     times.setValue(2)
     dialog.rows[MeetingKind.REVIEW][0].setChecked(False)
-    with qtbot.waitSignal(context.events.records_changed) as signal:
+    with qtbot.waitSignal(context.events.changes_applied) as signal:
         dialog._on_buttons_accepted()
-    assert signal.args == ["requirements"]
+    assert signal.args[0].requirements
     saved = RequirementRepo(db).list()
     assert Requirement(MeetingKind.LECTURE, Unit.MONTH, 2) in saved
     assert all(r.kind is not MeetingKind.REVIEW for r in saved)

@@ -28,9 +28,9 @@ def test_shows_and_saves_the_branch(qtbot, page) -> None:
     assert page.superior_edit.text() == "城关街道党工委"
     page.name_edit.clear()
     qtbot.keyClicks(page.name_edit, "No.2 Branch ")
-    with qtbot.waitSignal(page.context.events.records_changed) as signal:
+    with qtbot.waitSignal(page.context.events.changes_applied) as signal:
         page.save_button.click()
-    assert signal.args == ["branch"]
+    assert signal.args[0].branch
     assert page.context.branch.get() == Branch("No.2 Branch", "城关街道党工委")
     assert page.saved_label.text() == "已保存"
 

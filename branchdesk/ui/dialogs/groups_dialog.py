@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.members import Category, Member, PartyGroup
+from branchdesk.ops import Changes
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.errors import user_message
+from branchdesk.ui.ops import announce, run_op, write_failed
 from branchdesk.ui.widgets import (
     ERROR_COLOR,
     MUTED_COLOR,
@@ -250,26 +252,23 @@ class GroupsDialog(QDialog):
         self.message.setStyleSheet(f"color: {ERROR_COLOR if error else MUTED_COLOR};")
         self.message.setText(text)
 
-    def _done(self, text: str, kinds: tuple[str, ...] = ("groups",), select: int | None = None) -> None:
+    def _done(self, text: str, changes: Changes, select: int | None = None) -> None:
         self.changed_anything = True
         self.reload(select)
         self._say(text)
-        for kind in kinds:
-            self.context.changed(kind)
+        announce(self.context, changes)
 
     def _write_failed(self, exc: Exception) -> None:
         """Tell a storage failure; re-raise a bug for the crash handler."""
-        message = user_message(exc, self.context.db_path)
-        if message is None:
+        if not write_failed(self, self.context, exc, "没有保存"):
             raise exc
-        log.warning("group change failed: %s", exc)
-        msgbox.error(self, "没有保存", message)
 
     @Slot()
     def create_group(self) -> None:
         name = self.new_edit.text().strip()
         try:
-            group = self.context.groups.create(name)
+            result = ops.create_group(self.context.session, name)
+            group = result.value
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
@@ -277,7 +276,7 @@ class GroupsDialog(QDialog):
             self._write_failed(exc)
             return
         self.new_edit.clear()
-        self._done(f"已新建“{group.name}”。", select=group.id)
+        self._done(f"已新建“{group.name}”。", result.changes, select=group.id)
 
     @Slot()
     def rename_selected(self) -> None:
@@ -288,14 +287,14 @@ class GroupsDialog(QDialog):
         if name == group.name:
             return
         try:
-            self.context.groups.rename(group.id, name)
+            result = ops.rename_group(self.context.session, group.id, name)
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
         except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
-        self._done(f"已把“{group.name}”改名为“{name}”。", ("groups", "members"), group.id)
+        self._done(f"已把“{group.name}”改名为“{name}”。", result.changes, group.id)
 
     @Slot()
     def merge_selected(self) -> None:
@@ -315,14 +314,14 @@ class GroupsDialog(QDialog):
         if not msgbox.confirm(self, "合并党小组", text, yes="合并"):
             return
         try:
-            self.context.groups.merge(group.id, target_id)
+            result = ops.merge_groups(self.context.session, group.id, target_id)
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
         except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
-        self._done(f"已把“{group.name}”合并到“{target}”。", ("groups", "members"), target_id)
+        self._done(f"已把“{group.name}”合并到“{target}”。", result.changes, target_id)
 
     @Slot()
     def delete_selected(self) -> None:
@@ -330,14 +329,14 @@ class GroupsDialog(QDialog):
         if group is None:
             return
         try:
-            self.context.groups.delete(group.id)
+            result = ops.delete_group(self.context.session, group.id)
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
         except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
-        self._done(f"已删除“{group.name}”。")
+        self._done(f"已删除“{group.name}”。", result.changes)
 
     @Slot(int)
     def _on_leader_combo_activated(self, index: int) -> None:
@@ -348,12 +347,12 @@ class GroupsDialog(QDialog):
         if leader_id == group.leader_id:
             return
         try:
-            self.context.groups.set_leader(group.id, leader_id)
+            result = ops.set_group_leader(self.context.session, group.id, leader_id)
         except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
             self._write_failed(exc)
             return
         who = self.leader_combo.itemText(index) if leader_id else "未指定"
-        self._done(f"“{group.name}”的党小组长：{who}。", select=group.id)
+        self._done(f"“{group.name}”的党小组长：{who}。", result.changes, select=group.id)
 
     def set_leader(self, member_name: str) -> None:
         """Choose the leader by name, as a person would from the list."""
@@ -448,19 +447,10 @@ class MoveGroupDialog(QDialog):
             return False
         group_id = self.combo.currentData()
         ids = [m.id for m in self.members if m.id is not None]
-        try:
-            self.context.members.move_to_group(ids, group_id)
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            message = user_message(exc, self.context.db_path)
-            if message is None:
-                raise
-            log.warning("moving members failed: %s", exc)
-            msgbox.error(self, "没有保存", message)
+        if run_op(self, self.context, lambda s: ops.move_members(s, ids, group_id)) is None:
             return False
         name = self.combo.currentText().rsplit("（", 1)[0] if group_id is not None else ""
         self.choice = GroupChoice(group_id, name)
-        self.context.changed("members")
-        self.context.changed("groups")
         self.accept()
         return True
 

@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from branchdesk.domain.privacy import mask_id_number, mask_phone
 from branchdesk.store.history import RESTORE_DAYS, Change, HistoryRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.errors import user_message
+from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 log = logging.getLogger(__name__)
@@ -211,9 +212,6 @@ def _restorable(change: Change) -> bool:
     return change.before is not None and change.entity in ("member", "meeting", "activity")
 
 
-_CHANGED_KIND = {"member": "members", "meeting": "meetings", "activity": "activities"}
-
-
 class _ChangeList(QWidget):
     """A table of changes with the selected one's detail beside it."""
 
@@ -376,20 +374,16 @@ class HistoryDialog(QDialog):
         ):  # fmt: skip
             return None
         try:
-            record_id = self.repo.restore(change.id)
+            result = run_op(self, self.context,
+                            lambda s: ops.restore_from_history(s, change.id), failed_title="无法恢复")  # fmt: skip
         except ValueError as exc:
             msgbox.warning(self, "无法恢复", str(exc))
             return None
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            message = user_message(exc, self.context.db_path)
-            if message is None:
-                raise
-            msgbox.error(self, "无法恢复", message)
+        if result is None:
             return None
         self.restored_any = True
-        self.context.changed(_CHANGED_KIND.get(change.entity, "all"))
         self.reload()
-        return record_id
+        return result.value
 
     @classmethod
     def open_for(

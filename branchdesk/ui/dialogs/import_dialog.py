@@ -27,20 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.ops.roster import import_roster
 from branchdesk.reports.roster_import import (
     ImportPreview,
     ImportResult,
     ParsedRoster,
     RosterFileError,
-    apply_import,
     plan_import,
     read_roster,
 )
-from branchdesk.store.db import StorageError, own_connection
+from branchdesk.store.session import StorageError
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
-from branchdesk.ui.ops import BackgroundOp
+from branchdesk.ui.ops import BackgroundOp, run_op_in_background
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 
 log = logging.getLogger(__name__)
@@ -86,12 +86,6 @@ class PreviewTableModel(QAbstractTableModel):
 
 def _row_label(row: int) -> str:
     return f"第 {row} 行"
-
-
-def import_roster_file(db_path: Path, preview: ImportPreview) -> ImportResult:
-    """Write ``preview`` from a connection of this (worker) thread: all or nothing."""
-    with own_connection(db_path) as db:
-        return apply_import(db, preview)
 
 
 class ImportDialog(QDialog):
@@ -304,20 +298,19 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self._preview_text = self.status_label.text()
         self.status_label.setText("正在导入…")
-        preview, db_path = self.preview, self.context.db_path
+        preview = self.preview
         # Written from a connection of the worker: a large roster takes longer than the UI
         # may wait, and one transaction keeps it all or nothing.
-        self.op = BackgroundOp(self, lambda: import_roster_file(db_path, preview))
-        self.op.success(self._on_import_succeeded).failure(self._on_import_failed).run()
+        self.op = run_op_in_background(
+            self, self.context, lambda s: import_roster(s, preview),
+            success=self._on_import_succeeded, failure=self._on_import_failed,
+        )  # fmt: skip
 
     @Slot(object)
     def _on_import_succeeded(self, result: ImportResult) -> None:
         self.importing = False
         self.import_result = result
         self.accept()
-        self.context.changed("members")
-        if result.new_groups:
-            self.context.changed("groups")
 
     @Slot(object)
     def _on_import_failed(self, exc: BaseException) -> None:

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.meetings import MeetingKind
 from branchdesk.domain.requirements import DEFAULT_REQUIREMENTS, Requirement, Unit
 from branchdesk.store.requirements import RequirementRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
+from branchdesk.ui.ops import announce
 
 _KINDS = [k for k in MeetingKind if k is not MeetingKind.OTHER]
 
@@ -106,7 +108,7 @@ class RequirementsDialog(QDialog):
     @Slot()
     def _on_buttons_accepted(self) -> None:
         try:
-            RequirementRepo(self.context.db).save(self.requirements())
+            result = ops.save_requirements(self.context.session, self.requirements())
         except ValueError as exc:
             self.error_label.setText(str(exc))
             return
@@ -116,7 +118,7 @@ class RequirementsDialog(QDialog):
                 raise
             msgbox.error(self, "没有保存", message)
             return
-        self.context.changed("requirements")
+        announce(self.context, result.changes)
         self.accept()
 
     @classmethod

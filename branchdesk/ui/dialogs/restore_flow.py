@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.ops import Changes
 from branchdesk.store.backup import BACKUP_SUFFIX, BackupInfo, restore_backup
-from branchdesk.store.db import StorageError, open_database
+from branchdesk.store.session import StorageError
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
+from branchdesk.ui.ops import announce
 from branchdesk.ui.widgets import WARNING_COLOR, heading
 
 log = logging.getLogger(__name__)
@@ -102,21 +104,22 @@ class RestoreDialog(QDialog):
 def restore_and_reopen(window: QWidget | None, context: AppContext, path: Path) -> bool:
     """Close the database, restore the backup at ``path``, reopen it and refresh every page.
 
-    The current data is backed up first (by ``restore_backup``). The new connection goes
-    into the same ``context.db`` object, so repositories that pages keep stay valid. Runs on
+    The current data is backed up first (by ``restore_backup``). The session reopens the
+    database into the same ``context.db`` object, so repositories that pages keep stay valid,
+    and every page is told that everything changed. Runs on
     the UI thread on purpose: nothing may touch the database while it is being replaced.
     Return True when the backup was restored.
     """
     if context.read_only:
         msgbox.error(window, "无法恢复", "数据文件夹是只读的，不能从备份恢复。")
         return False
-    db = context.db
+    session = context.session
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     restored = None
     reopened = False
     failure = ""
     try:
-        db.close()
+        session.close_database()
         try:
             restored = restore_backup(context.data_dir, Path(path))
         except Exception as exc:  # the environment is told; a bug goes on to the crash handler
@@ -127,7 +130,7 @@ def restore_and_reopen(window: QWidget | None, context: AppContext, path: Path) 
             failure = message
         finally:
             try:
-                db.conn = open_database(context.db_path).conn
+                session.reopen()
                 reopened = True
             except StorageError as exc:
                 log.error("reopening after a restore failed: %s", exc.message)
@@ -135,7 +138,7 @@ def restore_and_reopen(window: QWidget | None, context: AppContext, path: Path) 
     finally:
         QApplication.restoreOverrideCursor()
     if reopened:
-        context.changed("all")  # every page reads the database afresh
+        announce(context, Changes.all())  # every page reads the database afresh
     if restored is None or failure:
         msgbox.error(window, "没有恢复", failure or "恢复没有完成。")
         return False

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Member, MemberStatus
-from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.errors import user_message
+from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -178,17 +178,11 @@ class StatusDialog(QDialog):
         if note and on is not None:
             note = f"{on.display()} {status.value}：{note}"
         assert self.member.id is not None
-        try:
-            self.context.members.set_status(self.member.id, status, on, note)
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            message = user_message(exc, self.context.db_path)
-            if message is None:
-                raise
-            log.warning("status change failed: %s", exc)
-            msgbox.error(self, "没有保存", message)
+        member_id = self.member.id
+        if run_op(self, self.context,
+                  lambda s: ops.set_member_status(s, member_id, status, on, note)) is None:  # fmt: skip
             return False
         self.saved_status = status
-        self.context.changed("members")
         self.accept()
         return True
 

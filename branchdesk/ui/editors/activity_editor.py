@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.activities import (
     MAX_HOURS,
     Activity,
@@ -68,6 +69,7 @@ from branchdesk.domain.activities import (
     format_hours,
 )
 from branchdesk.domain.validation import activity_text_problems, record_date_problem
+from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
@@ -79,6 +81,7 @@ from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.models.table_models import change_filter
+from branchdesk.ui.ops import announce, run_op
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
@@ -461,13 +464,13 @@ class ActivityKindsDialog(QDialog):
 
     def add_kind(self, name: str) -> bool:
         try:
-            self.repo.add(name)
+            result = ops.add_activity_kind(self.context.session, name)
         except Exception as exc:
             if not self._refused(exc):
                 raise
             return False
         self.last_added = name.strip()
-        self._done(f"已添加“{self.last_added}”", self.last_added)
+        self._done(f"已添加“{self.last_added}”", self.last_added, result.changes)
         return True
 
     def rename_kind(self, old: str, new: str) -> bool:
@@ -475,14 +478,14 @@ class ActivityKindsDialog(QDialog):
             self.message.show_error("请先在上面的列表中选择要改名的类型")
             return False
         try:
-            self.repo.rename(old, new)
+            result = ops.rename_activity_kind(self.context.session, old, new)
         except Exception as exc:
             if not self._refused(exc):
                 raise
             return False
         if self.last_added == old:
             self.last_added = new.strip()
-        self._done(f"已把“{old}”改为“{new.strip()}”", new.strip())
+        self._done(f"已把“{old}”改为“{new.strip()}”", new.strip(), result.changes)
         return True
 
     def _refused(self, exc: Exception) -> bool:
@@ -493,12 +496,12 @@ class ActivityKindsDialog(QDialog):
         self.message.show_error(message)
         return True
 
-    def _done(self, text: str, select: str) -> None:
+    def _done(self, text: str, select: str, changes: Changes) -> None:
         self.changed = True
         self.name_edit.clear()
         self.message.show_info(text)
         self._reload(select)
-        self.context.changed("activities")
+        announce(self.context, changes)
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
@@ -1147,21 +1150,11 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
             self.tabs.setCurrentIndex(_TAB_PEOPLE)
             self.participant_table.setFocus()
             return False
-        try:
-            if activity.id is None:
-                self.repo.add(activity)
-            else:
-                self.repo.update(activity)
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            message = user_message(exc, self.context.db_path)
-            if message is None:
-                raise
-            log.warning("saving an activity failed: %s", exc)
-            msgbox.error(self, "保存失败", message)
-            return False
+        write = ops.add_activity if activity.id is None else ops.update_activity
+        if run_op(self, self.context, lambda s: write(s, activity), failed_title="保存失败") is None:
+            return False  # told; the editor stays open with everything typed
         self.attachments_panel.added = []
         self.saved_activity = activity
-        self.context.changed("activities")
         self._save_geometry()
         self.accept()
         return True

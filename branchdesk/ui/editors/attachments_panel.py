@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.meetings import Attachment
+from branchdesk.ops import NOTHING
 from branchdesk.store.attachments import (
     AttachmentError,
     attachment_path,
-    discard_attachment,
-    store_attachment,
 )
+from branchdesk.store.session import StorageError
+from branchdesk.ui.ops import announce
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
 
 if TYPE_CHECKING:
@@ -130,14 +132,17 @@ class AttachmentsPanel(QWidget):
     def add_files(self, paths: list[str]) -> None:
         """Copy the files into the data folder and list them; problems show under the list."""
         problems = []
+        changes = NOTHING
         for name in paths:
             try:
-                attachment = store_attachment(self.context.data_dir, Path(name))
-            except AttachmentError as exc:
+                result = ops.add_attachment(self.context.session, Path(name))
+            except (AttachmentError, StorageError) as exc:
                 problems.append(exc.message)
                 continue
-            self.added.append(attachment)
-            self.add_item(attachment)
+            changes |= result.changes
+            self.added.append(result.value)
+            self.add_item(result.value)
+        announce(self.context, changes)
         if problems:
             self.message.show_error("\n".join(problems))
         else:
@@ -158,7 +163,7 @@ class AttachmentsPanel(QWidget):
     def discard_added(self) -> None:
         """Delete the copies made in this session (the record was not saved)."""
         for attachment in self.added:
-            discard_attachment(self.context.data_dir, attachment)
+            ops.remove_attachment(self.context.session, attachment)
         self.added = []
 
     def _thumbnail(self, path: Path, attachment: Attachment) -> QIcon:
@@ -194,7 +199,7 @@ class AttachmentsPanel(QWidget):
             attachment = item.data(ATTACHMENT_ROLE)
             if attachment in self.added:  # never saved: its copy can go now
                 self.added.remove(attachment)
-                discard_attachment(self.context.data_dir, attachment)
+                ops.remove_attachment(self.context.session, attachment)
             self.list.takeItem(self.list.row(item))
         self.attachments_changed.emit()
 

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.meetings import (
     Attendance,
     Audience,
@@ -68,8 +69,8 @@ from branchdesk.ui.editors.attachments_panel import (
 from branchdesk.ui.editors.attachments_panel import AttachmentsPanel, EditorAttachments
 from branchdesk.ui.editors.attendance_grid import AttendancePanel
 from branchdesk.ui.editors.record_editor import RecordEditor
-from branchdesk.ui.errors import user_message
 from branchdesk.ui.models.meeting_table_model import day_text
+from branchdesk.ui.ops import run_op
 from branchdesk.ui.print_actions import print_menu
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 
@@ -870,21 +871,11 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
                 yes="仍然保存",
             ):
                 return False
-        try:
-            if meeting.id is None:
-                self.repo.add(meeting)
-            else:
-                self.repo.update(meeting)
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            message = user_message(exc, self.context.db_path)
-            if message is None:
-                raise
-            log.warning("saving a meeting failed: %s", exc)
-            msgbox.error(self, "保存失败", message)
-            return False
+        write = ops.add_meeting if meeting.id is None else ops.update_meeting
+        if run_op(self, self.context, lambda s: write(s, meeting), failed_title="保存失败") is None:
+            return False  # told; the editor stays open with everything typed
         self.attachments_panel.added = []
         self.saved_meeting = meeting
-        self.context.changed("meetings")
         self._save_geometry()
         self.accept()
         return True

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Gender, Member, MemberStatus, Role
 from branchdesk.domain.validation import (
@@ -36,7 +37,7 @@ from branchdesk.domain.validation import (
 )
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.errors import user_message
+from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import ERROR_COLOR, DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -419,22 +420,11 @@ class MemberDialog(QDialog):
                 widget.setFocus()
             return False
         member, _ = self._collect()
-        repo = self.context.members
-        try:
-            if member.id is None:
-                repo.add(member)
-            else:
-                repo.update(member)
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            message = user_message(exc, self.context.db_path)
-            if message is None:
-                raise
-            log.warning("saving member failed: %s", exc)
-            msgbox.error(self, "没有保存", message)
-            return False
+        write = ops.add_member if member.id is None else ops.update_member
+        if run_op(self, self.context, lambda s: write(s, member)) is None:
+            return False  # told; the form stays open as typed
         self.saved_member = member
         self._initial = self._snapshot()
-        self.context.changed("members")
         self.accept()
         return True
 

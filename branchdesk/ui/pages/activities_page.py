@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.activities import (
     Activity,
     ActivitySummary,
@@ -27,6 +28,7 @@ from branchdesk.domain.activities import (
     format_hours,
     total,
 )
+from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityFilter, ActivityKindRepo, ActivityRepo
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.activity_editor import ActivityEditor, activity_for_duplicate
@@ -73,7 +75,8 @@ def totals_text(totals: ActivityTotals) -> str:
 class ActivitiesPage(SummaryListPage, PageActions, QWidget):
     """The list of activities; it refreshes itself when ``records_changed`` names activities."""
 
-    records_kind = "activities"
+    delete_op = staticmethod(ops.delete_activity)
+    restore_op = staticmethod(ops.add_activity)
 
     def __init__(
         self, context: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None
@@ -97,7 +100,7 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
                 self.actions_by_id[action_id].setToolTip("数据为只读")
         self._reload_kinds()
         self.refresh()
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
 
     @property
     def today(self) -> dt.date:
@@ -363,9 +366,9 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
     def _on_filters_changed(self) -> None:
         self.refresh()
 
-    @Slot(str)
-    def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("activities", "all"):
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if changes.activities or changes.activity_kinds:
             self._reload_kinds()
-        if kind in ("activities", "members", "all"):
+        if changes.activities or changes.members:
             self.refresh()

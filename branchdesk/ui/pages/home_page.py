@@ -42,6 +42,7 @@ from branchdesk.domain.home import (
 )
 from branchdesk.domain.meetings import Meeting, MeetingStatus
 from branchdesk.domain.requirements import Period, Unit
+from branchdesk.ops import Changes
 from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import NotFound
@@ -381,7 +382,7 @@ class HomePage(QWidget):
         outer.addLayout(grid)
         outer.addStretch(1)
 
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
         self.refresh()
 
     # -- building ----------------------------------------------------------------------------------
@@ -515,8 +516,10 @@ class HomePage(QWidget):
 
     # -- refreshing --------------------------------------------------------------------------------
 
-    @Slot(str)
-    def _on_events_records_changed(self, _kind: str) -> None:
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if not (changes.record_types - {"history", "attachments"}):
+            return  # the 工作台 shows neither the 修改记录 nor attachment files
         self._stale = True
         if self.isVisible():
             self._refresh_timer.start()  # a burst of changes refreshes once

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingSummary
+from branchdesk.ops import Changes
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.meeting_editor import MeetingEditor, meeting_for_duplicate
@@ -65,7 +67,8 @@ def _date(value: QDate) -> dt.date:
 class MeetingsPage(SummaryListPage, PageActions, QWidget):
     """The list of meetings; it refreshes itself when ``records_changed`` names meetings."""
 
-    records_kind = "meetings"
+    delete_op = staticmethod(ops.delete_meeting)
+    restore_op = staticmethod(ops.add_meeting)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,7 +88,7 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
                 self.actions_by_id[action_id].setToolTip("数据为只读")
         self._reload_groups()
         self.refresh()
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -375,12 +378,12 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         self.custom_range.setVisible(self.period_combo.currentText() == "自定义…")
         self.refresh()
 
-    @Slot(str)
-    def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("groups", "all"):
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if changes.groups:
             self._reload_groups()
-        if kind == "all":  # another database (a restored backup): old undo state is void
+        if changes.everything:  # another database (a restored backup): old undo state is void
             self.repo = MeetingRepo(self.context.db)
             self._forget_deleted()
-        if kind in ("meetings", "groups", "members", "all"):
+        if changes.meetings or changes.groups or changes.members:
             self.refresh()

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 from branchdesk.domain.activities import format_hours
 from branchdesk.domain.meetings import AttendanceStatus
 from branchdesk.domain.member_record import ActivityLine, MeetingLine, MemberYear
+from branchdesk.ops import Changes
 from branchdesk.reports.member_record_xlsx import (
     ExportError,
     ExportResult,
@@ -439,7 +440,7 @@ class MemberRecordDialog(QDialog):
         self._build()
         self._reload_years(year or self.today.year)
         self.refresh()
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
         self._restore_geometry()
 
     @classmethod
@@ -784,9 +785,9 @@ class MemberRecordDialog(QDialog):
         self.open_file_button.hide()
         self.refresh()
 
-    @Slot(str)
-    def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("meetings", "activities", "members", "groups", "all"):
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if changes.meetings or changes.activities or changes.members or changes.groups:
             self._reload_years()
             self.refresh()
 

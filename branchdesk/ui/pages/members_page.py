@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.members import Category, Member
+from branchdesk.ops import Changes, Session
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.models.member_table_model import (
@@ -57,19 +58,17 @@ EXPORT_CHOICES = ["隐藏身份证号和电话（推荐）", "包含完整身份
 
 
 def export_roster_file(
-    db_path: Path, path: Path, *, include_left: bool = False, full: bool = False,
-    read_only: bool = False,
-) -> ExportResult:  # fmt: skip
+    session: Session, path: Path, *, include_left: bool = False, full: bool = False
+) -> ExportResult:
     """Write the roster workbook to ``path`` from a connection of this (worker) thread.
 
     ``full=False`` masks ID numbers and phones, for copies that leave the branch.
     """
     from branchdesk.reports.roster_export import export_roster
-    from branchdesk.store.db import own_connection
 
-    with own_connection(db_path, read_only=read_only) as db:
+    with session.worker_connection() as db:
         return export_roster(
-            db, path, full=full, include_left=include_left, data_dir=Path(db_path).parent
+            db, path, full=full, include_left=include_left, data_dir=session.data_dir
         )
 
 
@@ -95,7 +94,7 @@ class MembersPage(PageActions, QWidget):
                 button.setEnabled(False)
                 button.setToolTip(READ_ONLY_TIP)
         self.refresh()
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -273,9 +272,9 @@ class MembersPage(PageActions, QWidget):
 
     # -- slots --------------------------------------------------------------------------------
 
-    @Slot(str)
-    def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("members", "groups", "all"):
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if changes.members or changes.groups:
             self.refresh()
 
     @Slot(str)
@@ -403,9 +402,8 @@ class MembersPage(PageActions, QWidget):
         """
         action = self.actions_by_id["export"]
         action.setEnabled(False)
-        db_path = self.context.db_path
+        session = self.context.session
         include_left = self.include_left_box.isChecked()
-        read_only = self.context.read_only
 
         def done(result: ExportResult) -> None:
             msgbox.information(
@@ -426,9 +424,7 @@ class MembersPage(PageActions, QWidget):
 
         op = BackgroundOp(
             self,
-            lambda: export_roster_file(
-                db_path, path, include_left=include_left, full=full, read_only=read_only
-            ),
+            lambda: export_roster_file(session, path, include_left=include_left, full=full),
         )
         op.finished.connect(lambda: action.setEnabled(True))
         return op.success(done).failure(failed).run()

@@ -32,13 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.requirements import Period, Unit, last_completed_month
+from branchdesk.ops import Changes, Session
 from branchdesk.reports.return_figures import BranchReturn, compute_return
 from branchdesk.reports.return_workbook import default_return_filename, write_return
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.ops import BackgroundOp
+from branchdesk.ui.ops import BackgroundOp, announce
 from branchdesk.ui.pages.consolidation_view import ConsolidationView
 from branchdesk.ui.pages.return_summary_view import (
     ExportResultLine,
@@ -229,14 +231,12 @@ class UnlockDialog(QDialog):
 
 
 def export_return_file(
-    db_path: Path, period: Period, path: Path, today: dt.date, *, read_only: bool = False
+    session: Session, period: Period, path: Path, today: dt.date
 ) -> Path:
     """Compute and write the return from a connection of this (worker) thread."""
-    from branchdesk.store.db import own_connection
-
-    with own_connection(db_path, read_only=read_only) as db:
+    with session.worker_connection() as db:
         report = compute_return(db, period, today=today)
-        return write_return(report, path, data_dir=Path(db_path).parent)
+        return write_return(report, path, data_dir=session.data_dir)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -327,7 +327,7 @@ class BranchReturnTab(QWidget):
         self.picker.period_changed.connect(self._on_picker_period_changed)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
         # The figures come in the next turn of the event loop: the page shows at once, and
         # the UI is never held for building and filling it in one go.
         self._stale = True
@@ -393,7 +393,7 @@ class BranchReturnTab(QWidget):
             extra = ""
             if mark:
                 try:
-                    ReportedPeriodRepo(self.context.db).mark_reported(period)
+                    result = ops.mark_period_reported(self.context.session, period)
                 except Exception as exc:
                     message = getattr(exc, "message", "") or str(exc)
                     msgbox.error(
@@ -401,7 +401,7 @@ class BranchReturnTab(QWidget):
                     )
                 else:
                     extra = "，本期已标记为已上报"
-                    self.context.changed("periods")
+                    announce(self.context, result.changes)
             log.info("return exported: %s (%s)", written, period.code)
             self.result_line.show_path(written, extra)
             self.refresh()
@@ -420,10 +420,8 @@ class BranchReturnTab(QWidget):
             self.progress.hide()
             self.progress_label.hide()
 
-        db_path, today, read_only = self.context.db_path, self.today(), self.context.read_only
-        op = BackgroundOp(
-            self, lambda: export_return_file(db_path, period, path, today, read_only=read_only)
-        )
+        session, today = self.context.session, self.today()
+        op = BackgroundOp(self, lambda: export_return_file(session, period, path, today))
         op.finished.connect(finished)
         return op.success(done).failure(failed).run()
 
@@ -439,7 +437,7 @@ class BranchReturnTab(QWidget):
     def unlock(self, reason: str) -> None:
         period = self.period()
         try:
-            ReportedPeriodRepo(self.context.db).unlock(period, reason)
+            result = ops.unlock_period(self.context.session, period, reason)
         except ValueError as exc:
             msgbox.warning(self, "无法解锁", str(exc))
         except Exception as exc:
@@ -448,7 +446,7 @@ class BranchReturnTab(QWidget):
                 raise
             msgbox.error(self, "无法解锁", message)
         else:
-            self.context.changed("periods")
+            announce(self.context, result.changes)
         self.refresh()
 
     # -- refreshing -----------------------------------------------------------------------------
@@ -458,8 +456,10 @@ class BranchReturnTab(QWidget):
         self.result_line.hide()
         self.refresh()
 
-    @Slot(str)
-    def _on_events_records_changed(self, _kind: str) -> None:
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if not (changes.record_types - {"history", "attachments", "activity_kinds"}):
+            return  # nothing a return counts
         self._stale = True
         if self.isVisible():
             self._refresh_timer.start()  # a burst of changes refreshes once
@@ -500,3 +500,8 @@ class ReportsPage(QWidget):
         self.tabs.addTab(self.branch_tab, "本支部报表")
         self.tabs.addTab(self.consolidation, "汇总")
         layout.addWidget(self.tabs, 1)
+
+    def show_month(self, period: Period) -> None:
+        """Show the 本支部报表 tab on ``period`` (the 工作台's 导出本月报表)."""
+        self.tabs.setCurrentWidget(self.branch_tab)
+        self.branch_tab.picker.set_period(period)

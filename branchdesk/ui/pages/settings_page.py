@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk import APP_TITLE, __version__
+from branchdesk import APP_TITLE, __version__, ops
 from branchdesk.domain.branch import Branch
+from branchdesk.ops import Changes
 from branchdesk.store.backup import (
     AUTOMATIC,
     BACKUP_SUFFIX,
@@ -53,7 +54,7 @@ from branchdesk.store.backup import (
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
-from branchdesk.ui.ops import BackgroundOp
+from branchdesk.ui.ops import BackgroundOp, run_op
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -194,7 +195,7 @@ class SettingsPage(QWidget):
         self.history_button.clicked.connect(self._on_history_button_clicked)
         self.result_open_button.clicked.connect(self._on_result_open_button_clicked)
         self.backup_table.itemSelectionChanged.connect(self._on_backup_table_selection_changed)
-        context.events.records_changed.connect(self._on_events_records_changed)
+        context.events.changes_applied.connect(self._on_events_changes_applied)
         if context.read_only:
             for widget in (self.name_edit, self.superior_edit, self.save_button,
                            self.backup_now_button, self.restore_button,
@@ -343,17 +344,10 @@ class SettingsPage(QWidget):
             self.name_edit.setFocus()
             return False
         self.name_message.clear_message()
-        try:
-            self.context.branch.save(Branch(name=name, superior=self.superior_edit.text().strip()))
-        except Exception as exc:  # the environment is told; a bug goes on to the crash handler
-            message = user_message(exc, self.context.db_path)
-            if message is None:
-                raise
-            log.warning("saving branch failed: %s", exc)
-            msgbox.error(self, "没有保存", message)
+        branch = Branch(name=name, superior=self.superior_edit.text().strip())
+        if run_op(self, self.context, lambda s: ops.save_branch(s, branch)) is None:
             return False
         self.saved_label.setText("已保存")
-        self.context.changed("branch")
         return True
 
     # -- backups -------------------------------------------------------------------------------
@@ -619,11 +613,11 @@ class SettingsPage(QWidget):
 
         HistoryDialog.open_all(self, self.context)
 
-    @Slot(str)
-    def _on_events_records_changed(self, kind: str) -> None:
-        if kind in ("branch", "all"):
+    @Slot(object)
+    def _on_events_changes_applied(self, changes: Changes) -> None:
+        if changes.branch:
             self.load()
-        if kind == "all":
+        if changes.everything:
             self.reload_backups()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
