@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from branchdesk.store.db import StorageError
 from branchdesk.store import location
+from branchdesk.store.db import StorageError
 
 LOCK_FILENAME = "branchdesk.lock"
 ENV_WAIT = "BRANCHDESK_LOCK_WAIT"

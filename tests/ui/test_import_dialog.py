@@ -124,9 +124,9 @@ def test_ask_returns_none_when_no_file_is_chosen(qtbot, context, monkeypatch):
 
 
 def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, monkeypatch):
+    from branchdesk.ops import roster as import_dialog  # where the write is made
     from branchdesk.store.db import StorageError
     from branchdesk.ui import msgbox
-    from branchdesk.ops import roster as import_dialog  # where the write is made
 
     errors = []
     monkeypatch.setattr(msgbox, "error", lambda _parent, title, text: errors.append((title, text)))
