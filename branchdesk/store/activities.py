@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from branchdesk.domain.activities import Activity, ActivitySummary, Participation
 from branchdesk.domain.meetings import Attachment
-from branchdesk.store.history import record_change
+from branchdesk.store.changelog import record_change
 from branchdesk.store.members import NotFound
 from branchdesk.store.periods import ensure_unlocked
 from branchdesk.store.sql import id_chunks, like_pattern, now_text

@@ -22,7 +22,7 @@ from branchdesk.domain.meetings import (
     MeetingSummary,
     Person,
 )
-from branchdesk.store.history import record_change
+from branchdesk.store.changelog import record_change
 from branchdesk.store.members import NotFound
 from branchdesk.store.periods import ensure_unlocked
 from branchdesk.store.sql import id_chunks, like_pattern, now_text

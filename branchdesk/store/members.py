@@ -18,6 +18,7 @@ from branchdesk.domain.members import (
     Role,
     RosterCounts,
 )
+from branchdesk.store.changelog import record_change
 from branchdesk.store.sql import now_text
 
 
@@ -237,8 +238,6 @@ class MemberRepo:
 
     def add(self, member: Member, *, action: str = "insert") -> int:
         """Insert a member (with roles) and return its id."""
-        from branchdesk.store.history import record_change
-
         with self.db.atomic():
             row = _member_to_row(member)
             if member.id is not None:  # putting back a record from the history keeps its id
@@ -260,8 +259,6 @@ class MemberRepo:
 
     def update(self, member: Member, *, action: str = "update") -> None:
         """Replace a member's fields and roles."""
-        from branchdesk.store.history import record_change
-
         if member.id is None:
             raise ValueError("member has no id")
         with self.db.atomic():

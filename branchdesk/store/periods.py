@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from branchdesk.domain.requirements import Period
+from branchdesk.store.changelog import record_event
 from branchdesk.store.db import StorageError
-from branchdesk.store.history import record_event
 
 
 class PeriodLocked(StorageError):

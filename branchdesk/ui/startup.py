@@ -20,7 +20,6 @@ from branchdesk.store.backup import (
     clean_leftovers,
     newest_good_backup,
     quick_check,
-    restore_backup,
     set_aside_damaged,
     write_backup,
 )
@@ -35,6 +34,7 @@ from branchdesk.store.db import (
 from branchdesk.store.location import default_data_dir
 from branchdesk.store.location_check import risky_location
 from branchdesk.store.lock import DataFolderLock, FolderLocked, lock_wait_seconds
+from branchdesk.store.restore import restore_backup
 from branchdesk.ui import msgbox
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,6 @@ from branchdesk.store.backup import (
     BackupError,
     BackupLimits,
     read_backup_info,
-    restore_backup,
     write_backup,
 )
 from branchdesk.store.db import DB_FILENAME, SCHEMA_VERSION, open_database
@@ -35,6 +34,7 @@ from branchdesk.store.health import check_data_folder
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo
 from branchdesk.store.migrations import MIGRATIONS
+from branchdesk.store.restore import restore_backup
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.store.backup import BACKUP_SUFFIX, BackupInfo, restore_backup
+from branchdesk.store.backup import BACKUP_SUFFIX, BackupInfo
 from branchdesk.store.db import StorageError, open_database
+from branchdesk.store.restore import restore_backup
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
