@@ -20,8 +20,14 @@ from branchdesk.store import snapshots
 
 RESTORE_DAYS = 30  # a deleted record can be put back for at least this long (we keep all)
 
-_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "restore": "恢复",
-           "report": "上报", "unlock": "解锁"}
+_LABELS = {
+    "insert": "新增",
+    "update": "修改",
+    "delete": "删除",
+    "restore": "恢复",
+    "report": "上报",
+    "unlock": "解锁",
+}
 _ENTITY_LABELS = {"member": "党员", "meeting": "会议", "activity": "活动", "period": "报表期间"}
 
 
@@ -84,7 +90,9 @@ def record_change(
     )
 
 
-def record_event(db: Database, entity: str, entity_id: str, action: str, summary: str, note: str = "") -> None:
+def record_event(
+    db: Database, entity: str, entity_id: str, action: str, summary: str, note: str = ""
+) -> None:
     db.execute(
         "INSERT INTO change_log (entity, entity_id, action, summary, note) VALUES (?, ?, ?, ?, ?)",
         [entity, entity_id, action, summary, note],

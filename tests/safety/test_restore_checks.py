@@ -280,7 +280,7 @@ def _old_version_backup(tmp_path: Path, version: int) -> Path:
 
     db = Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names
     MIGRATIONS.apply(db, stop_before=names[version] if version < len(names) else None)
     db.execute("INSERT INTO branch (id, name) VALUES (1, ?)", [f"第{version}版的支部"])
     db.execute("INSERT INTO members (name, status) VALUES ('老党员', '在册')")

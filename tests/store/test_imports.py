@@ -120,15 +120,17 @@ def store_problems(package: Path = PACKAGE) -> tuple[list[list[str]], list[tuple
     graph, lazy = import_graph(package)
     store = f"{package.name}.store"
     in_store = {name for name in graph if name == store or name.startswith(store + ".")}
-    with_lazy = {name: set(targets) & in_store for name, targets in graph.items() if name in in_store}
+    with_lazy = {
+        name: set(targets) & in_store for name, targets in graph.items() if name in in_store
+    }
     for name, target in lazy:
         if name in in_store and target in in_store and target != name:
             with_lazy[name].add(target)
     unlisted = sorted(
         (name, target)
         for name, target in lazy
-        if name in in_store and (name.replace(package.name, "branchdesk", 1), target)
-        not in LAZY_IMPORTS
+        if name in in_store
+        and (name.replace(package.name, "branchdesk", 1), target) not in LAZY_IMPORTS
     )
     return cycles(with_lazy), unlisted
 
