@@ -31,8 +31,11 @@ class BranchRepo:
         self.db = db
 
     def get(self) -> Branch | None:
-        row = self.db.execute("SELECT name, superior FROM branch WHERE id = 1").fetchone()
-        return Branch(name=row[0], superior=row[1]) if row else None
+        found = [
+            Branch(name=r["name"], superior=r["superior"])
+            for r in self.db.query("SELECT name, superior FROM branch WHERE id = 1")
+        ]
+        return found[0] if found else None
 
     def save(self, branch: Branch) -> None:
         with self.db.atomic():
@@ -56,7 +59,10 @@ class GroupRepo:
             FROM party_groups g ORDER BY g.sort_order, g.id
             """
         ).fetchall()
-        return [PartyGroup(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return [
+            PartyGroup(id=id_, name=name, sort_order=order, leader_id=leader, member_count=count)
+            for id_, name, order, leader, count in rows
+        ]
 
     def get(self, group_id: int) -> PartyGroup:
         for group in self.list():
