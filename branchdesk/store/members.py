@@ -86,10 +86,8 @@ class GroupRepo:
             order = self.db.execute(
                 "SELECT coalesce(max(sort_order), 0) + 1 FROM party_groups"
             ).fetchone()[0]
-            cursor = self.db.execute(
-                "INSERT INTO party_groups (name, sort_order) VALUES (?, ?)", [name, order]
-            )
-        return self.get(int(cursor.lastrowid or 0))
+            table = self.db.table("party_groups").insert({"name": name, "sort_order": order})
+        return self.get(int(table.last_pk or 0))
 
     def get_or_create(self, name: str) -> PartyGroup:
         return self.by_name(name.strip()) or self.create(name)
