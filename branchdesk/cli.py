@@ -655,7 +655,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from branchdesk.store.backup import BackupError, read_backup_info, restore_backup
+    from branchdesk.store.backup import BackupError, read_backup_info
+    from branchdesk.store.restore import restore_backup
 
     data_dir = _data_dir(args)
     source = Path(args.file)

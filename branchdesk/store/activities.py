@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from branchdesk.domain.activities import Activity, ActivitySummary, Participation
 from branchdesk.domain.meetings import Attachment
-from branchdesk.store.history import record_change
+from branchdesk.store.changelog import record_change
 from branchdesk.store.members import NotFound
 from branchdesk.store.periods import ensure_unlocked
 from branchdesk.store.sql import id_chunks, like_pattern, now_text
@@ -33,16 +33,10 @@ class ActivityKindRepo:
     def list(self) -> list[str]:
         """Every kind in the branch's order, including kinds only found on old records."""
         names = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT name FROM activity_kinds ORDER BY sort_order, id"
-            ).fetchall()
+            r["name"] for r in self.db.query("SELECT name FROM activity_kinds ORDER BY sort_order, id")
         ]
         used = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT DISTINCT kind FROM activities ORDER BY kind"
-            ).fetchall()
+            r["kind"] for r in self.db.query("SELECT DISTINCT kind FROM activities ORDER BY kind")
         ]
         return names + [k for k in used if k not in names]
 
@@ -148,21 +142,24 @@ class ActivityRepo:
             )
         kept = {a.stored_name for a in activity.attachments}
         existing = {
-            r[0]
-            for r in self.db.execute(
+            r["stored_name"]
+            for r in self.db.query(
                 "SELECT stored_name FROM activity_attachments WHERE activity_id = ?", [activity_id]
-            ).fetchall()
+            )
         }
         for name in existing - kept:
             self.db.execute("DELETE FROM activity_attachments WHERE stored_name = ?", [name])
         for attachment in activity.attachments:
             if attachment.stored_name in existing:
                 continue
-            cursor = self.db.execute(
-                "INSERT INTO activity_attachments (activity_id, filename, stored_name) VALUES (?, ?, ?)",
-                [activity_id, attachment.filename, attachment.stored_name],
+            table = self.db.table("activity_attachments").insert(
+                {
+                    "activity_id": activity_id,
+                    "filename": attachment.filename,
+                    "stored_name": attachment.stored_name,
+                }
             )
-            attachment.id = int(cursor.lastrowid or 0)
+            attachment.id = int(table.last_pk or 0)
 
     def get(self, activity_id: int) -> Activity:
         found = self.get_many([activity_id])
@@ -180,41 +177,41 @@ class ActivityRepo:
 
     def _load(self, ids: list[int], marks: str) -> dict[int, Activity]:
         activities = {
-            row[0]: Activity(
-                id=row[0],
-                kind=row[1],
-                title=row[2],
-                day=dt.date.fromisoformat(row[3]),
-                end_day=dt.date.fromisoformat(row[4]) if row[4] else None,
-                place=row[5],
-                organiser=row[6],
-                description=row[7],
-                guests=row[8],
+            activity_id: Activity(
+                id=activity_id,
+                kind=kind,
+                title=title,
+                day=dt.date.fromisoformat(day),
+                end_day=dt.date.fromisoformat(end_day) if end_day else None,
+                place=place,
+                organiser=organiser,
+                description=description,
+                guests=guests,
                 participants=[],
                 attachments=[],
             )
-            for row in self.db.execute(
+            for (
+                activity_id, kind, title, day, end_day, place, organiser, description, guests
+            ) in self.db.execute(
                 "SELECT id, kind, title, date, end_date, place, organiser, description, guests "
                 f"FROM activities WHERE id IN ({marks})",
                 ids,
             ).fetchall()
         }
-        for r in self.db.execute(
+        for activity_id, member_id, name, hours in self.db.execute(
             "SELECT activity_id, member_id, name, hours FROM activity_participants "
             f"WHERE activity_id IN ({marks}) ORDER BY activity_id, position",
             ids,
         ).fetchall():
-            activities[r[0]].participants.append(
-                Participation(member_id=r[1], name=r[2], hours=r[3])
+            activities[activity_id].participants.append(
+                Participation(member_id=member_id, name=name, hours=hours)
             )
-        for r in self.db.execute(
+        for r in self.db.query(
             "SELECT activity_id, id, filename, stored_name, added_at FROM activity_attachments "
             f"WHERE activity_id IN ({marks}) ORDER BY id",
             ids,
-        ).fetchall():
-            activities[r[0]].attachments.append(
-                Attachment(id=r[1], filename=r[2], stored_name=r[3], added_at=r[4])
-            )
+        ):
+            activities[r.pop("activity_id")].attachments.append(Attachment(**r))
         return activities
 
     def summaries(self, where: ActivityFilter | None = None) -> list[ActivitySummary]:
@@ -261,16 +258,16 @@ class ActivityRepo:
         ).fetchall()
         return [
             ActivitySummary(
-                id=r[0],
-                kind=r[1],
-                title=r[2],
-                day=dt.date.fromisoformat(r[3]),
-                end_day=dt.date.fromisoformat(r[4]) if r[4] else None,
-                place=r[5],
-                participants=r[6],
-                hours=round(r[7], 2),
+                id=activity_id,
+                kind=kind,
+                title=title,
+                day=dt.date.fromisoformat(day),
+                end_day=dt.date.fromisoformat(end_day) if end_day else None,
+                place=place,
+                participants=participants,
+                hours=round(hours, 2),
             )
-            for r in rows
+            for activity_id, kind, title, day, end_day, place, participants, hours in rows
         ]
 
     def participations_of(self, member_id: int) -> list[tuple[ActivitySummary, float]]:

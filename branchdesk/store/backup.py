@@ -87,7 +87,6 @@ __all__ = [
     "delete_backup",
     "list_backups",
     "read_backup_info",
-    "restore_backup",
     "to_prune",
     "write_backup",
 ]
@@ -389,25 +388,6 @@ def backup_due(
 ) -> bool:
     last = last_backup_time(data_dir)
     return last is None or now - last >= older_than
-
-
-# -- restoring ------------------------------------------------------------------------------------
-
-
-def restore_backup(
-    data_dir: Path,
-    source: Path,
-    *,
-    now: dt.datetime | None = None,
-    limits: BackupLimits = DEFAULT_LIMITS,
-) -> BackupInfo:
-    """Replace the data folder's database and attachments with a backup's (``store/restore.py``).
-
-    Every connection to the database must be closed before calling this.
-    """
-    from branchdesk.store.restore import restore
-
-    return restore(data_dir, source, now=now, limits=limits)
 
 
 def set_aside_damaged(db_path: Path, *, now: dt.datetime | None = None) -> Path:

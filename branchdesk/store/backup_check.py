@@ -290,7 +290,7 @@ def _check_database(conn: sqlite3.Connection, name: str) -> dict[str, object]:
     applied = conn.execute(
         f"SELECT migration_set, name FROM {_MIGRATIONS_TABLE} ORDER BY rowid"
     ).fetchall()
-    known = [m.name for m in MIGRATIONS._migrations]
+    known = MIGRATIONS.names
     unknown = [str(n) for s, n in applied if s != MIGRATIONS.name or n not in known]
     if unknown:
         shown = "、".join(unknown[:3]) + ("等" if len(unknown) > 3 else "")

@@ -48,9 +48,11 @@ def check_not_newer(db: Database, path: Path | str = "") -> None:
     """Refuse a database from a newer BranchDesk, without writing to it."""
     version = _schema_version(db.conn)
     unknown: list[str] = []
-    if db.table("_sqlite_migrations").exists():
-        applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations").fetchall()]
-        unknown = [name for name in applied if name not in known_migration_names()]
+    table = MIGRATIONS.migrations_table
+    if db.table(table).exists():
+        known = known_migration_names()
+        applied = [r["name"] for r in db.query(f"SELECT name FROM [{table}]")]
+        unknown = [name for name in applied if name not in known]
     if version > SCHEMA_VERSION or unknown:
         raise NewerDatabaseError(
             f"数据文件 {path} 由更新版本的 BranchDesk 写入（数据版本 {version}，"

@@ -34,8 +34,8 @@ class HomeQueries:
 
     def first_held_day(self) -> dt.date | None:
         """The day of the earliest held meeting: when the branch's records begin."""
-        row = self.db.execute("SELECT min(date) FROM meetings WHERE status = 'held'").fetchone()
-        return dt.date.fromisoformat(row[0]) if row and row[0] else None
+        first = self.db.execute("SELECT min(date) FROM meetings WHERE status = 'held'").fetchone()[0]
+        return dt.date.fromisoformat(first) if first else None
 
     def absences_without_makeup(self, start: dt.date, end: dt.date) -> list[AbsenceCount]:
         """Per member still in the roster: held meetings in [start, end] missed (缺席, not
@@ -54,7 +54,10 @@ class HomeQueries:
             """,
             [start.isoformat(), end.isoformat()],
         ).fetchall()
-        return [AbsenceCount(r[0], r[1], r[2]) for r in rows]
+        return [
+            AbsenceCount(member_id=member_id, name=name, absences=absences)
+            for member_id, name, absences in rows
+        ]
 
     def calendar(self, start: dt.date, end: dt.date) -> CalendarDays:
         """Meetings and activities between two days, for the calendar."""

@@ -22,7 +22,7 @@ from branchdesk.domain.meetings import (
     MeetingSummary,
     Person,
 )
-from branchdesk.store.history import record_change
+from branchdesk.store.changelog import record_change
 from branchdesk.store.members import NotFound
 from branchdesk.store.periods import ensure_unlocked
 from branchdesk.store.sql import id_chunks, like_pattern, now_text
@@ -60,14 +60,15 @@ def attendance_columns(table: str = "") -> str:
 
 def attendance_from_row(r: Sequence[Any]) -> Attendance:
     """An ``Attendance`` from the values of ``attendance_columns()``."""
+    member_id, name, group_name, category, status, reason, makeup_date, makeup_how = r
     return Attendance(
-        member_id=r[0],
-        name=r[1],
-        group_name=r[2],
-        category=r[3],
-        status=_ATTENDANCE_STATUSES[r[4]],
-        reason=r[5],
-        makeup=Makeup(dt.date.fromisoformat(r[6]) if r[6] else None, r[7]),
+        member_id=member_id,
+        name=name,
+        group_name=group_name,
+        category=category,
+        status=_ATTENDANCE_STATUSES[status],
+        reason=reason,
+        makeup=Makeup(dt.date.fromisoformat(makeup_date) if makeup_date else None, makeup_how),
     )
 
 
@@ -212,21 +213,24 @@ class MeetingRepo:
             )
         kept = {a.stored_name for a in meeting.attachments}
         existing = {
-            r[0]
-            for r in self.db.execute(
+            r["stored_name"]
+            for r in self.db.query(
                 "SELECT stored_name FROM meeting_attachments WHERE meeting_id = ?", [meeting_id]
-            ).fetchall()
+            )
         }
         for name in existing - kept:
             self.db.execute("DELETE FROM meeting_attachments WHERE stored_name = ?", [name])
         for attachment in meeting.attachments:
             if attachment.stored_name in existing:
                 continue
-            cursor = self.db.execute(
-                "INSERT INTO meeting_attachments (meeting_id, filename, stored_name) VALUES (?, ?, ?)",
-                [meeting_id, attachment.filename, attachment.stored_name],
+            table = self.db.table("meeting_attachments").insert(
+                {
+                    "meeting_id": meeting_id,
+                    "filename": attachment.filename,
+                    "stored_name": attachment.stored_name,
+                }
             )
-            attachment.id = int(cursor.lastrowid or 0)
+            attachment.id = int(table.last_pk or 0)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -259,31 +263,36 @@ class MeetingRepo:
             """,
             ids,
         ).fetchall()
+        # Unpacked by name rather than read as dicts: a year's return loads hundreds of these.
         meetings = {
-            row[0]: Meeting(
-                id=row[0],
-                status=_STATUSES[row[1]],
-                day=dt.date.fromisoformat(row[2]),
-                start=_time(row[3]),
-                end=_time(row[4]),
-                place=row[5],
-                title=row[6],
-                host=Person(row[8], row[7]),
-                recorder=Person(row[10], row[9]),
-                lecturer=Person(row[12], row[11]),
-                lecture_title=row[13],
-                group_id=row[14],
-                group_name=row[15],
-                minutes=row[16],
-                resolutions=row[17],
-                nonvoting=row[18],
+            meeting_id: Meeting(
+                id=meeting_id,
+                status=_STATUSES[status],
+                day=dt.date.fromisoformat(day),
+                start=_time(start),
+                end=_time(end),
+                place=place,
+                title=title,
+                host=Person(host_name, host_id),
+                recorder=Person(recorder_name, recorder_id),
+                lecturer=Person(lecturer_name, lecturer_id),
+                lecture_title=lecture_title,
+                group_id=group_id,
+                group_name=group_name,
+                minutes=minutes,
+                resolutions=resolutions,
+                nonvoting=nonvoting,
                 kinds=[],
                 topics=[],
                 attendance=[],
                 attachments=[],
             )
-            for row in rows
-        }
+            for (
+                meeting_id, status, day, start, end, place, title, host_id, host_name,
+                recorder_id, recorder_name, lecturer_id, lecturer_name, lecture_title,
+                group_id, group_name, minutes, resolutions, nonvoting,
+            ) in rows
+        }  # fmt: skip
         for meeting_id, kind in self.db.execute(
             f"SELECT meeting_id, kind FROM meeting_kinds WHERE meeting_id IN ({marks})", ids
         ).fetchall():
@@ -296,22 +305,20 @@ class MeetingRepo:
             ids,
         ).fetchall():
             meetings[meeting_id].topics.append(text)
-        for r in self.db.execute(
+        for meeting_id, *values in self.db.execute(
             f"""
             SELECT meeting_id, {attendance_columns()}
             FROM attendance WHERE meeting_id IN ({marks}) ORDER BY meeting_id, position
             """,
             ids,
         ).fetchall():
-            meetings[r[0]].attendance.append(attendance_from_row(r[1:]))
-        for r in self.db.execute(
+            meetings[meeting_id].attendance.append(attendance_from_row(values))
+        for r in self.db.query(
             "SELECT meeting_id, id, filename, stored_name, added_at FROM meeting_attachments "
             f"WHERE meeting_id IN ({marks}) ORDER BY id",
             ids,
-        ).fetchall():
-            meetings[r[0]].attachments.append(
-                Attachment(id=r[1], filename=r[2], stored_name=r[3], added_at=r[4])
-            )
+        ):
+            meetings[r.pop("meeting_id")].attachments.append(Attachment(**r))
         return meetings
 
     def summaries(self, where: MeetingFilter | None = None) -> list[MeetingSummary]:
@@ -348,7 +355,7 @@ class MeetingRepo:
             )
             params.extend([like] * 7)
         sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self.db.execute(
+        rows = self.db.execute(  # unpacked by name below: the 会议 page lists ten years of them
             f"""
             SELECT m.id, m.status, m.date, m.start_time, m.title, m.place, m.group_id,
                    m.group_name, m.host_name, m.lecture_title,
@@ -363,21 +370,26 @@ class MeetingRepo:
         ).fetchall()
         return [
             MeetingSummary(
-                id=r[0],
-                status=_STATUSES[r[1]],
-                day=dt.date.fromisoformat(r[2]),
-                start=_time(r[3]),
-                title=r[4] or r[11] or r[9] or "",
-                place=r[5],
-                group_id=r[6],
-                group_name=r[7],
-                host_name=r[8],
-                kinds=_kinds(r[10] or ""),
-                counts=AttendanceCounts(expected=r[12], present=r[13], leave=r[14], absent=r[15]),
-                recorder_name=r[16],
+                id=meeting_id,
+                status=_STATUSES[status],
+                day=dt.date.fromisoformat(day),
+                start=_time(start),
+                title=title or first_topic or lecture_title or "",
+                place=place,
+                group_id=group_id,
+                group_name=group_name,
+                host_name=host_name,
+                kinds=_kinds(kinds or ""),
+                counts=AttendanceCounts(expected=expected, present=present, leave=leave,
+                                        absent=absent),
+                recorder_name=recorder_name,
             )
-            for r in rows
-        ]
+            for (
+                meeting_id, status, day, start, title, place, group_id, group_name, host_name,
+                lecture_title, kinds, first_topic, expected, present, leave, absent,
+                recorder_name,
+            ) in rows
+        ]  # fmt: skip
 
     def same_day_duplicates(self, meeting: Meeting) -> list[MeetingSummary]:
         """Other meetings of a shared kind (and the same group) on the same day."""
@@ -392,28 +404,10 @@ class MeetingRepo:
     def attendance_of(self, member_id: int) -> list[tuple[int, Attendance]]:
         """Every attendance row of a member, as (meeting id, row)."""
         rows = self.db.execute(
-            """
-            SELECT meeting_id, member_id, name, group_name, category, status, reason,
-                   makeup_date, makeup_how
-            FROM attendance WHERE member_id = ?
-            """,
+            f"SELECT meeting_id, {attendance_columns()} FROM attendance WHERE member_id = ?",
             [member_id],
         ).fetchall()
-        return [
-            (
-                r[0],
-                Attendance(
-                    member_id=r[1],
-                    name=r[2],
-                    group_name=r[3],
-                    category=r[4],
-                    status=AttendanceStatus(r[5]),
-                    reason=r[6],
-                    makeup=Makeup(dt.date.fromisoformat(r[7]) if r[7] else None, r[8]),
-                ),
-            )
-            for r in rows
-        ]
+        return [(meeting_id, attendance_from_row(values)) for meeting_id, *values in rows]
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM meetings").fetchone()[0])

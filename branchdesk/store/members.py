@@ -18,6 +18,7 @@ from branchdesk.domain.members import (
     Role,
     RosterCounts,
 )
+from branchdesk.store.changelog import record_change
 from branchdesk.store.sql import now_text
 
 
@@ -30,8 +31,11 @@ class BranchRepo:
         self.db = db
 
     def get(self) -> Branch | None:
-        row = self.db.execute("SELECT name, superior FROM branch WHERE id = 1").fetchone()
-        return Branch(name=row[0], superior=row[1]) if row else None
+        found = [
+            Branch(name=r["name"], superior=r["superior"])
+            for r in self.db.query("SELECT name, superior FROM branch WHERE id = 1")
+        ]
+        return found[0] if found else None
 
     def save(self, branch: Branch) -> None:
         with self.db.atomic():
@@ -55,7 +59,10 @@ class GroupRepo:
             FROM party_groups g ORDER BY g.sort_order, g.id
             """
         ).fetchall()
-        return [PartyGroup(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return [
+            PartyGroup(id=id_, name=name, sort_order=order, leader_id=leader, member_count=count)
+            for id_, name, order, leader, count in rows
+        ]
 
     def get(self, group_id: int) -> PartyGroup:
         for group in self.list():
@@ -79,10 +86,8 @@ class GroupRepo:
             order = self.db.execute(
                 "SELECT coalesce(max(sort_order), 0) + 1 FROM party_groups"
             ).fetchone()[0]
-            cursor = self.db.execute(
-                "INSERT INTO party_groups (name, sort_order) VALUES (?, ?)", [name, order]
-            )
-        return self.get(int(cursor.lastrowid or 0))
+            table = self.db.table("party_groups").insert({"name": name, "sort_order": order})
+        return self.get(int(table.last_pk or 0))
 
     def get_or_create(self, name: str) -> PartyGroup:
         return self.by_name(name.strip()) or self.create(name)
@@ -237,8 +242,6 @@ class MemberRepo:
 
     def add(self, member: Member, *, action: str = "insert") -> int:
         """Insert a member (with roles) and return its id."""
-        from branchdesk.store.history import record_change
-
         with self.db.atomic():
             row = _member_to_row(member)
             if member.id is not None:  # putting back a record from the history keeps its id
@@ -260,8 +263,6 @@ class MemberRepo:
 
     def update(self, member: Member, *, action: str = "update") -> None:
         """Replace a member's fields and roles."""
-        from branchdesk.store.history import record_change
-
         if member.id is None:
             raise ValueError("member has no id")
         with self.db.atomic():

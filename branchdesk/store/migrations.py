@@ -1,19 +1,71 @@
 """Versioned schema changes. Append new migrations; never edit one that has shipped.
 
-Each migration runs in its own transaction (sqlite-utils ``Migrations``) and sets
-``PRAGMA user_version`` so that an older BranchDesk can tell the file is newer.
+One record says which schema a database has: sqlite-utils' ``_sqlite_migrations`` table,
+one row per migration applied. ``PRAGMA user_version`` is derived from it (the number of
+migrations applied), written by ``SchemaMigrations`` in the same transaction as the row, so
+that an older BranchDesk, which reads only the version, can tell the file is newer.
+A migration never sets the version itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-MIGRATIONS = Migrations("branchdesk")
+Migration = Callable[[Database], None]
 
 
-def _set_version(db: Database, version: int) -> None:
+@dataclass
+class Step:
+    """One registered migration; ``fn`` is looked up when it runs."""
+
+    name: str
+    fn: Migration
+
+
+class SchemaMigrations(Migrations):
+    """sqlite-utils' migrations that also keep ``PRAGMA user_version`` = migrations applied."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.steps: list[Step] = []
+
+    def __call__(  # type: ignore[override]
+        self, *, name: str | None = None, transactional: bool = True
+    ) -> Callable[[Migration], Migration]:
+        if not transactional:  # the version must be written with the record of the migration
+            raise ValueError("BranchDesk migrations run in a transaction")
+        register = super().__call__(name=name, transactional=True)
+
+        def inner(func: Migration) -> Migration:
+            step = Step(name or func.__name__, func)
+
+            def run(db: Database) -> None:
+                step.fn(db)
+                # Runs inside the migration's transaction, before its row is written.
+                set_version(db, len(self.applied(db)) + 1)
+
+            run.__name__ = step.name
+            register(run)  # refuses a name registered twice
+            self.steps.append(step)
+            return func
+
+        return inner
+
+    @property
+    def names(self) -> list[str]:
+        """Every migration's name, in the order they are applied."""
+        return [step.name for step in self.steps]
+
+
+def set_version(db: Database, version: int) -> None:
     db.execute(f"PRAGMA user_version = {int(version)}")
+
+
+MIGRATIONS = SchemaMigrations("branchdesk")
 
 
 @MIGRATIONS(name="0001_roster")
@@ -75,7 +127,6 @@ def m0001_roster(db: Database) -> None:
         )
         """
     )
-    _set_version(db, 1)
 
 
 @MIGRATIONS(name="0002_meetings")
@@ -159,7 +210,6 @@ def m0002_meetings(db: Database) -> None:
         )
         """
     )
-    _set_version(db, 2)
 
 
 @MIGRATIONS(name="0003_activities")
@@ -218,7 +268,6 @@ def m0003_activities(db: Database) -> None:
         )
         """
     )
-    _set_version(db, 3)
 
 
 @MIGRATIONS(name="0004_requirements")
@@ -248,7 +297,6 @@ def m0004_requirements(db: Database) -> None:
             "INSERT INTO requirement_rules (kind, unit, times, position) VALUES (?, ?, 1, ?)",
             [kind, unit, position],
         )
-    _set_version(db, 4)
 
 
 @MIGRATIONS(name="0005_history_and_reported_periods")
@@ -283,7 +331,6 @@ def m0005_history_and_reported_periods(db: Database) -> None:
         )
         """
     )
-    _set_version(db, 5)
 
 
 @MIGRATIONS(name="0006_meeting_counts")
@@ -303,11 +350,10 @@ def m0006_meeting_counts(db: Database) -> None:
                          WHERE a.meeting_id = meetings.id AND a.status = 'absent')
         """
     )
-    _set_version(db, 6)
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = len(MIGRATIONS.steps)
 
 
 def known_migration_names() -> set[str]:
-    return {m.name for m in MIGRATIONS._migrations}
+    return set(MIGRATIONS.names)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from branchdesk.domain.requirements import Period
+from branchdesk.store.changelog import record_event
 from branchdesk.store.db import StorageError
-from branchdesk.store.history import record_event
 
 
 class PeriodLocked(StorageError):
@@ -29,11 +29,16 @@ class ReportedPeriodRepo:
         self.db = db
 
     def list(self) -> list[ReportedPeriod]:
-        rows = self.db.execute(
+        rows = self.db.query(
             "SELECT code, reported_at, locked, revisions FROM reported_periods ORDER BY start DESC"
-        ).fetchall()
+        )
         return [
-            ReportedPeriod(Period.parse(r[0]), dt.datetime.fromisoformat(r[1]), bool(r[2]), r[3])
+            ReportedPeriod(
+                period=Period.parse(r["code"]),
+                reported_at=dt.datetime.fromisoformat(r["reported_at"]),
+                locked=bool(r["locked"]),
+                revisions=r["revisions"],
+            )
             for r in rows
         ]
 
@@ -73,12 +78,15 @@ class ReportedPeriodRepo:
 
     def locking(self, day: dt.date) -> Period | None:
         """The locked period that contains ``day``, if any."""
-        row = self.db.execute(
-            "SELECT code FROM reported_periods WHERE locked = 1 AND start <= ? AND end >= ? "
-            "ORDER BY start LIMIT 1",
-            [day.isoformat(), day.isoformat()],
-        ).fetchone()
-        return Period.parse(row[0]) if row else None
+        found = [
+            Period.parse(r["code"])
+            for r in self.db.query(
+                "SELECT code FROM reported_periods WHERE locked = 1 AND start <= ? AND end >= ? "
+                "ORDER BY start LIMIT 1",
+                [day.isoformat(), day.isoformat()],
+            )
+        ]
+        return found[0] if found else None
 
     def revised(self, period: Period) -> bool:
         """Whether a return of ``period`` was reported and the period changed since."""

@@ -15,10 +15,11 @@ class RequirementRepo:
         self.db = db
 
     def list(self) -> list[Requirement]:
-        rows = self.db.execute(
-            "SELECT kind, unit, times FROM requirement_rules ORDER BY position, kind"
-        ).fetchall()
-        return [Requirement(MeetingKind(r[0]), Unit(r[1]), int(r[2])) for r in rows]
+        rows = self.db.query("SELECT kind, unit, times FROM requirement_rules ORDER BY position, kind")
+        return [
+            Requirement(kind=MeetingKind(r["kind"]), unit=Unit(r["unit"]), times=int(r["times"]))
+            for r in rows
+        ]
 
     def save(self, requirements: Iterable[Requirement]) -> None:
         """Replace every rule at once; a kind left out is no longer required."""
@@ -31,11 +32,11 @@ class RequirementRepo:
                 raise ValueError(f"{rule.kind.label}的次数应在 1 到 31 之间")
         with self.db.atomic():
             self.db.execute("DELETE FROM requirement_rules")
-            for position, rule in enumerate(rules):
-                self.db.execute(
-                    "INSERT INTO requirement_rules (kind, unit, times, position) VALUES (?, ?, ?, ?)",
-                    [rule.kind.value, rule.unit.value, rule.times, position],
-                )
+            self.db.table("requirement_rules").insert_all(
+                {"kind": rule.kind.value, "unit": rule.unit.value, "times": rule.times,
+                 "position": position}
+                for position, rule in enumerate(rules)
+            )  # fmt: skip
 
     def reset(self) -> None:
         self.save(DEFAULT_REQUIREMENTS)

@@ -244,7 +244,7 @@ def _unchanged(exc: BackupError) -> BackupError:
     return type(exc)(f"{exc.message}{'' if exc.message.endswith('。') else '。'}{UNCHANGED}")
 
 
-def restore(
+def restore_backup(
     data_dir: Path,
     source: Path,
     *,
@@ -253,7 +253,8 @@ def restore(
 ) -> BackupInfo:
     """Restore ``source`` into ``data_dir``; return what it holds and where the old data went.
 
-    Every connection to the database must be closed (and the folder locked) by the caller.
+    Replaces the data folder's database and attachments with the backup's. Every connection
+    to the database must be closed (and the folder locked) by the caller.
     """
     now = now or dt.datetime.now()
     data_dir = Path(data_dir)

@@ -48,7 +48,7 @@ class ReturnQueries:
         touching the rows.
         """
         missed: dict[int, list[Attendance]] = {}
-        for r in self.db.execute(
+        for meeting_id, *values in self.db.execute(
             f"""
             SELECT a.meeting_id, {attendance_columns("a")}
               FROM attendance a JOIN meetings m ON m.id = a.meeting_id
@@ -57,7 +57,7 @@ class ReturnQueries:
             """,
             [start.isoformat(), end.isoformat()],
         ).fetchall():
-            missed.setdefault(r[0], []).append(attendance_from_row(r[1:]))
+            missed.setdefault(meeting_id, []).append(attendance_from_row(values))
         away: dict[int, list[int]] = {}  # member: [leave, absent, made up]
         for rows in missed.values():
             for row in rows:

@@ -18,13 +18,13 @@ from branchdesk.store.backup import (
     clean_leftovers,
     newest_good_backup,
     quick_check,
-    restore_backup,
     set_aside_damaged,
     write_backup,
 )
 from branchdesk.store.location import default_data_dir
 from branchdesk.store.location_check import risky_location
 from branchdesk.store.lock import DataFolderLock, FolderLocked, lock_wait_seconds
+from branchdesk.store.restore import restore_backup
 from branchdesk.store.session import (
     DB_FILENAME,
     Database,

@@ -173,7 +173,7 @@ def _older_database(folder):
 
     folder.mkdir()
     db = Database(sqlite3.connect(folder / DB_FILENAME), execute_plugins=False)
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names
     MIGRATIONS.apply(db, stop_before=names[-1])
     db.execute("INSERT INTO branch (id, name) VALUES (1, '老版本支部')")
     db.conn.commit()

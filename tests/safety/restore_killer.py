@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from branchdesk.store.backup import restore_backup
+from branchdesk.store.restore import restore_backup
 
 STEPS = ("replace", "rename", "fsync", "mkdir")
 

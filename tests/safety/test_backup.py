@@ -14,13 +14,13 @@ from branchdesk.store.backup import (
     auto_backup,
     list_backups,
     read_backup_info,
-    restore_backup,
     to_prune,
     write_backup,
 )
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo
+from branchdesk.store.restore import restore_backup
 
 
 @pytest.fixture

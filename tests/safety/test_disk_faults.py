@@ -17,9 +17,9 @@ from branchdesk.store.backup import (
     BackupError,
     auto_backup,
     read_backup_info,
-    restore_backup,
     write_backup,
 )
+from branchdesk.store.restore import restore_backup
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from backup_kit import leftovers, make_branch
 
-from branchdesk.store.backup import clean_leftovers, read_backup_info, restore_backup, write_backup
+from branchdesk.store.backup import clean_leftovers, read_backup_info, write_backup
 from branchdesk.store.db import DB_FILENAME
+from branchdesk.store.restore import restore_backup
 from branchdesk.store.workarea import PartialFile, WorkDir
 from branchdesk.ui import startup
 

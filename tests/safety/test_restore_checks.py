@@ -27,7 +27,6 @@ from branchdesk.store.backup import (
     BackupError,
     BackupLimits,
     read_backup_info,
-    restore_backup,
     write_backup,
 )
 from branchdesk.store.db import DB_FILENAME, SCHEMA_VERSION, open_database
@@ -35,6 +34,7 @@ from branchdesk.store.health import check_data_folder
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo
 from branchdesk.store.migrations import MIGRATIONS
+from branchdesk.store.restore import restore_backup
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +280,7 @@ def _old_version_backup(tmp_path: Path, version: int) -> Path:
 
     db = Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names
     MIGRATIONS.apply(db, stop_before=names[version] if version < len(names) else None)
     db.execute("INSERT INTO branch (id, name) VALUES (1, ?)", [f"第{version}版的支部"])
     db.execute("INSERT INTO members (name, status) VALUES ('老党员', '在册')")

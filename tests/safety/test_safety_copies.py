@@ -23,13 +23,13 @@ from branchdesk.store.backup import (
     delete_backup,
     list_backups,
     read_backup_info,
-    restore_backup,
     to_prune,
     write_backup,
 )
 from branchdesk.store.db import DB_FILENAME, SCHEMA_VERSION, open_database
 from branchdesk.store.health import check_data_folder
 from branchdesk.store.meetings import MeetingRepo
+from branchdesk.store.restore import restore_backup
 
 DAY = dt.datetime(2026, 5, 12)
 

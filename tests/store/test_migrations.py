@@ -3,12 +3,17 @@ import sqlite3
 
 import pytest
 
+from branchdesk.store import backup_check
+from branchdesk.store import db as db_module
+from branchdesk.store.backup import write_backup
+from branchdesk.store.backup_check import NewerBackupError, read_backup_info
 from branchdesk.store.db import (
+    DB_FILENAME,
     SCHEMA_VERSION,
     NewerDatabaseError,
     open_database,
 )
-from branchdesk.store.migrations import MIGRATIONS
+from branchdesk.store.migrations import MIGRATIONS, SchemaMigrations
 
 
 def _digest(path):
@@ -29,7 +34,7 @@ def test_reopening_applies_nothing_twice(data_dir):
     open_database(data_dir / "b.db").close()
     db = open_database(data_dir / "b.db")
     applied = db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
-    assert applied == len(MIGRATIONS._migrations)
+    assert applied == len(MIGRATIONS.names)
 
 
 def test_every_migration_is_tested_from_the_previous_version(data_dir):
@@ -40,11 +45,13 @@ def test_every_migration_is_tested_from_the_previous_version(data_dir):
 
     db = Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names
     for index, name in enumerate(names):
         later = names[index + 1 :]
         MIGRATIONS.apply(db, stop_before=later[0] if later else None)
         assert MIGRATIONS.applied(db)[-1].name == name
+        # the version is derived from the migrations table, never kept apart from it
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS.applied(db))
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -126,7 +133,7 @@ def test_a_database_from_every_earlier_version_migrates_with_its_data(data_dir, 
     path = data_dir / f"v{version}.db"
     db = Database(sqlite3.connect(path), execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names
     MIGRATIONS.apply(db, stop_before=names[version])
     assert db.execute("PRAGMA user_version").fetchone()[0] == version
     for step in range(1, version + 1):
@@ -157,10 +164,10 @@ def test_a_failed_migration_rolls_back_and_leaves_the_version(data_dir, monkeypa
 
     path = data_dir / "halfway.db"
     db = Database(sqlite3.connect(path), execute_plugins=False)
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names
     MIGRATIONS.apply(db, stop_before=names[-1])
     db.close()
-    last = MIGRATIONS._migrations[-1]
+    last = MIGRATIONS.steps[-1]
     original = last.fn
 
     def broken(database):
@@ -176,3 +183,76 @@ def test_a_failed_migration_rolls_back_and_leaves_the_version(data_dir, monkeypa
     check.close()
     monkeypatch.undo()
     assert open_database(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def _older_program(version: int) -> SchemaMigrations:
+    """The migrations a BranchDesk of schema ``version`` knew: the first ``version`` ones."""
+    older = SchemaMigrations("branchdesk")
+    for step in MIGRATIONS.steps[:version]:
+        older(name=step.name)(step.fn)
+    return older
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_a_program_of_every_earlier_schema_refuses_todays_database(data_dir, version, monkeypatch):
+    path = data_dir / DB_FILENAME
+    open_database(path).close()
+    backup = write_backup(data_dir, data_dir / "today.bdbackup").path
+    before = _digest(path)
+    older = _older_program(version)
+    monkeypatch.setattr(db_module, "SCHEMA_VERSION", version)
+    monkeypatch.setattr(db_module, "known_migration_names", lambda: set(older.names))
+    monkeypatch.setattr(backup_check, "SCHEMA_VERSION", version)
+    monkeypatch.setattr(backup_check, "MIGRATIONS", older)
+    with pytest.raises(NewerDatabaseError) as refused:
+        open_database(path)
+    assert f"本程序支持到 {version}" in refused.value.message
+    with pytest.raises(NewerBackupError):
+        read_backup_info(backup)
+    assert _digest(path) == before
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_unknown_migrations_are_refused_even_when_the_version_says_otherwise(data_dir, version):
+    """The migrations table decides: a file whose version was set back is still newer."""
+    path = data_dir / "today.db"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('branchdesk', '9999_from_the_future', 'x')"
+    )
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    before = _digest(path)
+    with pytest.raises(NewerDatabaseError):
+        open_database(path)
+    assert _digest(path) == before
+
+
+def test_a_migration_gets_its_version_in_the_same_transaction(data_dir):
+    from sqlite_utils import Database
+
+    steps = SchemaMigrations("throwaway")
+
+    @steps(name="one")
+    def one(db):
+        db.execute("CREATE TABLE t (x)")
+
+    @steps(name="two")
+    def two(db):
+        db.execute("INSERT INTO t VALUES (1)")
+        raise RuntimeError("power cut")
+
+    db = Database(sqlite3.connect(data_dir / "t.db"), execute_plugins=False)
+    with pytest.raises(RuntimeError):
+        steps.apply(db)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert [m.name for m in steps.applied(db)] == ["one"]
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    with pytest.raises(ValueError):
+        steps(name="one")(one)  # a name registered twice
+    with pytest.raises(ValueError):
+        steps(name="three", transactional=False)
+    assert steps.names == ["one", "two"]

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.members import Member
-from branchdesk.store.backup import auto_backup, list_backups, restore_backup, write_backup
+from branchdesk.store.backup import auto_backup, list_backups, write_backup
+from branchdesk.store.restore import restore_backup
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.restore_flow import RestoreDialog, restore_and_reopen

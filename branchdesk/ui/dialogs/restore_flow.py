@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.ops import Changes
-from branchdesk.store.backup import BACKUP_SUFFIX, BackupInfo, restore_backup
+from branchdesk.store.backup import BACKUP_SUFFIX, BackupInfo
+from branchdesk.store.restore import restore_backup
 from branchdesk.store.session import StorageError
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
