@@ -21,7 +21,6 @@ from branchdesk.ui.editors.activity_editor import (
     ActivityKindsDialog,
     ParticipantColumn,
     ParticipantModel,
-    activity_for_duplicate,
 )
 from screenshots import screenshot_file
 
@@ -253,30 +252,6 @@ def test_changing_the_date_keeps_ticks_of_people_no_longer_listed(qtbot, context
     listed = {p.member_id for p in editor.participants.people()}
     assert listed == {m.id for m in members if m.in_roster_on(day)} | {latest.id}
     assert [p.member_id for p in editor.participants.participations()] == [latest.id]
-
-
-def test_duplicate_is_dated_today_without_attachments() -> None:
-    from branchdesk.domain.meetings import Attachment
-
-    original = Activity(
-        kind="志愿服务",
-        title="防汛巡查值守",
-        day=dt.date(2025, 5, 1),
-        end_day=dt.date(2025, 5, 3),
-        id=7,
-        participants=[Participation(1, "甲", 4)],
-        attachments=[Attachment(1, "照片.jpg", "x.jpg")],
-    )
-    copy = activity_for_duplicate(original, TODAY)
-    assert (copy.id, copy.day, copy.end_day, copy.attachments) == (
-        None,
-        TODAY,
-        dt.date(2025, 6, 20),
-        [],
-    )
-    assert copy.participants == original.participants
-    assert copy.participants[0] is not original.participants[0]
-    assert original.attachments and original.id == 7
 
 
 def test_kinds_dialog_adds_and_renames_everywhere(qtbot, context) -> None:

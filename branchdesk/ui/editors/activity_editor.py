@@ -107,21 +107,6 @@ def _label(text: str) -> QLabel:
     return label
 
 
-def activity_for_duplicate(activity: Activity, today: dt.date) -> Activity:
-    """复制: the same activity dated today (a range keeps its length), without attachments."""
-    end_day = None
-    if activity.end_day is not None:
-        end_day = today + (activity.end_day - activity.day)
-    return dataclasses.replace(
-        activity,
-        id=None,
-        day=today,
-        end_day=end_day,
-        participants=[dataclasses.replace(p) for p in activity.participants],
-        attachments=[],
-    )
-
-
 # -- the participants checklist ------------------------------------------------------------------
 
 

@@ -27,9 +27,10 @@ from branchdesk.domain.activities import (
     format_hours,
     total,
 )
+from branchdesk.domain.editing import activity_for_duplicate
 from branchdesk.store.activities import ActivityFilter, ActivityKindRepo, ActivityRepo
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.editors.activity_editor import ActivityEditor, activity_for_duplicate
+from branchdesk.ui.editors.activity_editor import ActivityEditor
 from branchdesk.ui.models.activity_table_model import (
     ActivitySortProxy,
     ActivityTableModel,
