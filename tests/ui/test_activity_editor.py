@@ -16,12 +16,9 @@ from branchdesk.store.attachments import attachments_dir
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.editors.activity_editor import (
-    ActivityEditor,
-    ActivityKindsDialog,
-    ParticipantColumn,
-    ParticipantModel,
-)
+from branchdesk.ui.dialogs.activity_kinds_dialog import ActivityKindsDialog
+from branchdesk.ui.editors.activity_editor import ActivityEditor
+from branchdesk.ui.editors.participants_grid import ParticipantColumn, ParticipantModel, PersonRow
 from screenshots import screenshot_file
 
 TODAY = dt.date(2025, 6, 18)
@@ -333,10 +330,10 @@ def test_tab_order_follows_the_form(qtbot, context) -> None:
 
 
 def test_participant_model_passes_qtmodeltester(qtmodeltester) -> None:
-    from branchdesk.ui.editors.activity_editor import _Person
-
     model = ParticipantModel()
-    model.set_people([_Person(1, "甲", "第一党小组", True, None), _Person(2, "乙", "", False, 3)])
+    model.set_people(
+        [PersonRow(1, "甲", "第一党小组", True, None), PersonRow(2, "乙", "", False, 3)]
+    )
     qtmodeltester.check(model)
 
 
