@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import enum
 from typing import Any
 
 from PySide6.QtCore import (
@@ -61,6 +60,7 @@ from branchdesk.domain.meetings import (
     Makeup,
     count_attendance,
 )
+from branchdesk.ui.models.table_models import HeaderColumn
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -74,29 +74,16 @@ SELECTED_BACKGROUND = QColor("#f0dcd6")
 KEY_HINT = "键盘：输入姓名定位　1 出席　2 请假　3 缺席（空格轮换）　接着直接输入事由，回车确认"
 
 
-class AttendanceColumn(enum.IntEnum):
-    NAME = 0
-    GROUP = 1
-    CATEGORY = 2
-    STATUS = 3
-    REASON = 4
-    MAKEUP_DAY = 5
-    MAKEUP_HOW = 6
-
-    @property
-    def header(self) -> str:
-        return _HEADERS[self]
+class AttendanceColumn(HeaderColumn):
+    NAME = 0, "姓名"
+    GROUP = 1, "党小组"
+    CATEGORY = 2, "类别"
+    STATUS = 3, "出勤"
+    REASON = 4, "事由"
+    MAKEUP_DAY = 5, "补学日期"
+    MAKEUP_HOW = 6, "补学方式"
 
 
-_HEADERS = {
-    AttendanceColumn.NAME: "姓名",
-    AttendanceColumn.GROUP: "党小组",
-    AttendanceColumn.CATEGORY: "类别",
-    AttendanceColumn.STATUS: "出勤",
-    AttendanceColumn.REASON: "事由",
-    AttendanceColumn.MAKEUP_DAY: "补学日期",
-    AttendanceColumn.MAKEUP_HOW: "补学方式",
-}
 # Columns where typing is text for the cell, not a name search or a mark.
 TEXT_COLUMNS = {AttendanceColumn.REASON, AttendanceColumn.MAKEUP_DAY, AttendanceColumn.MAKEUP_HOW}
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.activities import MAX_HOURS, Participation, format_hours
-from branchdesk.ui.models.table_models import change_filter
+from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel, change_filter
 from branchdesk.ui.widgets import MUTED_COLOR
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -52,16 +51,13 @@ class PersonRow:
     hours: float | None = None  # None: follows the common hours
 
 
-class ParticipantColumn:
-    NAME = 0
-    GROUP = 1
-    HOURS = 2
+class ParticipantColumn(HeaderColumn):
+    NAME = 0, "姓名"
+    GROUP = 1, "党小组"
+    HOURS = 2, "时长（小时）"
 
 
-_PARTICIPANT_HEADERS = ("姓名", "党小组", "时长（小时）")
-
-
-class ParticipantModel(QAbstractTableModel):
+class ParticipantModel(SummaryTableModel[PersonRow]):
     """Members to tick, with each ticked person's hours.
 
     Signals:
@@ -69,16 +65,14 @@ class ParticipantModel(QAbstractTableModel):
     """
 
     participants_changed = Signal()
+    columns = ParticipantColumn
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[PersonRow] = []
         self.common_hours = DEFAULT_HOURS
 
     def set_people(self, people: list[PersonRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(people)
-        self.endResetModel()
+        self.set_rows(people)
         self.participants_changed.emit()
 
     def people(self) -> list[PersonRow]:
@@ -129,20 +123,6 @@ class ParticipantModel(QAbstractTableModel):
         self.participants_changed.emit()
 
     # -- Qt interface -----------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(_PARTICIPANT_HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(_PARTICIPANT_HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _PARTICIPANT_HEADERS[section]
-        return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
