@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.domain.records import DatedRecord, RecordRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.errors import user_message
-from branchdesk.ui.models.table_models import SUMMARY_ROLE
+from branchdesk.ui.models.table_models import SUMMARY_ROLE, SummaryTableModel
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 if TYPE_CHECKING:
@@ -281,17 +282,18 @@ def write_failed(parent: QWidget, context: AppContext, exc: Exception, title: st
 class SummaryListPage:
     """Mixin for a QWidget page listing summaries with delete and undo (会议, 活动).
 
-    The page has ``table``, ``model`` (a SummaryTableModel), ``proxy``, ``repo`` (with
-    ``delete(id)`` returning the record and ``add(record)``), ``context``, ``undo_bar`` and the
-    ``undo`` action; ``records_kind`` is what ``records_changed`` says after a write.
+    The page has ``table``, ``model`` (a SummaryTableModel), ``proxy``, ``repo`` (a
+    ``RecordRepo``: ``delete(id)`` returns the record, ``add(record)`` puts it back),
+    ``context``, ``undo_bar`` and the ``undo`` action; ``records_kind`` is what
+    ``records_changed`` says after a write.
     """
 
     records_kind: str
-    deleted: Any
+    deleted: DatedRecord | None  # the last deletion, until undone or replaced
     table: QTableView
-    model: Any
+    model: SummaryTableModel[Any]
     proxy: QSortFilterProxyModel
-    repo: Any
+    repo: RecordRepo[Any, Any, Any]
     context: AppContext
     undo_bar: UndoBar
     actions_by_id: dict[str, QAction]
