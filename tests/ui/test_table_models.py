@@ -106,9 +106,10 @@ def test_member_year_models_pass_qtmodeltester(qtmodeltester, demo_db) -> None:
     assert _headers(meeting_model) == ["日期", "会议", "主题", "出勤", "事由", "补学"]
     assert _headers(activity_model) == ["日期", "类型", "活动", "时长"]
     assert activity_model.index(0, ActivityColumn.HOURS).data().endswith(" 小时")
-    assert activity_model.index(0, ActivityColumn.HOURS).data(
-        Qt.ItemDataRole.TextAlignmentRole
-    ) == _RIGHT
+    assert (
+        activity_model.index(0, ActivityColumn.HOURS).data(Qt.ItemDataRole.TextAlignmentRole)
+        == _RIGHT
+    )
 
 
 def test_leave_and_absence_stand_out_in_a_members_year(demo_db) -> None:
@@ -126,6 +127,4 @@ def test_leave_and_absence_stand_out_in_a_members_year(demo_db) -> None:
     assert model.index(missed, MeetingColumn.MAKEUP).data() != ""
     assert model.index(present, MeetingColumn.STATUS).data(Qt.ItemDataRole.BackgroundRole) is None
     assert model.index(present, MeetingColumn.MAKEUP).data() == ""
-    assert model.index(present, MeetingColumn.DATE).data(
-        Qt.ItemDataRole.TextAlignmentRole
-    ) == _LEFT
+    assert model.index(present, MeetingColumn.DATE).data(Qt.ItemDataRole.TextAlignmentRole) == _LEFT
