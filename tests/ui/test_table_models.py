@@ -58,41 +58,51 @@ def _year_lines(db):
     return meetings, activities
 
 
-def test_meeting_model_and_proxy_pass_qtmodeltester(qtmodeltester, demo_db) -> None:
-    model = MeetingTableModel()
+@pytest.mark.parametrize(
+    ("model_type", "proxy_type", "repo_type", "headers"),
+    [
+        (
+            MeetingTableModel,
+            MeetingSortProxy,
+            MeetingRepo,
+            ["日期", "类型", "主题", "党小组", "主持人", "实到/应到", "出席率", "状态"],
+        ),
+        (
+            ActivityTableModel,
+            ActivitySortProxy,
+            ActivityRepo,
+            ["日期", "类型", "活动名称", "地点", "参与人数", "合计时长"],
+        ),
+    ],
+)
+def test_list_models_and_proxies_pass_qtmodeltester(
+    qtmodeltester, demo_db, model_type, proxy_type, repo_type, headers
+) -> None:
+    model = model_type()
     qtmodeltester.check(model)
-    model.set_rows(MeetingRepo(demo_db).summaries())
+    model.set_rows(repo_type(demo_db).summaries())
     assert model.rowCount() > 5
     qtmodeltester.check(model)
-    proxy = MeetingSortProxy()
+    proxy = proxy_type()
     proxy.setSourceModel(model)
-    proxy.sort(0, Qt.SortOrder.AscendingOrder)
-    qtmodeltester.check(proxy)
-    assert _headers(model) == [
-        "日期", "类型", "主题", "党小组", "主持人", "实到/应到", "出席率", "状态",
-    ]  # fmt: skip
-    summary = model.index(0, 0).data(SUMMARY_ROLE)
-    assert model.row_of(summary.id) == 0
-    assert model.index(0, 6).data(Qt.ItemDataRole.TextAlignmentRole) == _RIGHT
+    for column in range(model.columnCount()):
+        proxy.sort(column, Qt.SortOrder.DescendingOrder)
+        qtmodeltester.check(proxy)
+    assert _headers(model) == headers
+    summary = model.index(3, 0).data(SUMMARY_ROLE)
+    assert model.row_of(summary.id) == 3
     assert model.index(0, 2).data(Qt.ItemDataRole.TextAlignmentRole) == _LEFT
-    assert model.headerData(6, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole) is None
 
 
-def test_activity_model_and_proxy_pass_qtmodeltester(qtmodeltester, demo_db) -> None:
-    model = ActivityTableModel()
-    qtmodeltester.check(model)
-    model.set_rows(ActivityRepo(demo_db).summaries())
-    assert model.rowCount() > 5
-    qtmodeltester.check(model)
-    proxy = ActivitySortProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(5, Qt.SortOrder.DescendingOrder)
-    qtmodeltester.check(proxy)
-    assert _headers(model) == ["日期", "类型", "活动名称", "地点", "参与人数", "合计时长"]
-    assert model.headerData(5, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole) == (
-        _RIGHT
-    )
-    assert model.index(0, 4).data().endswith(" 人")
+def test_numbers_are_right_aligned(demo_db) -> None:
+    meetings, activities = MeetingTableModel(), ActivityTableModel()
+    meetings.set_rows(MeetingRepo(demo_db).summaries())
+    activities.set_rows(ActivityRepo(demo_db).summaries())
+    right = Qt.ItemDataRole.TextAlignmentRole
+    assert meetings.index(0, 6).data(right) == _RIGHT  # 出席率
+    assert activities.index(0, 5).data(right) == _RIGHT  # 合计时长
+    assert meetings.headerData(6, Qt.Orientation.Horizontal, right) is None
+    assert activities.headerData(5, Qt.Orientation.Horizontal, right) == _RIGHT
 
 
 def test_member_year_models_pass_qtmodeltester(qtmodeltester, demo_db) -> None:

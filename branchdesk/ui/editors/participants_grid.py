@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.activities import MAX_HOURS, Participation, format_hours
+from branchdesk.ui.editors.attendance_grid import GRID_EDIT_TRIGGERS
 from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel, change_filter
 from branchdesk.ui.widgets import MUTED_COLOR
 
@@ -134,11 +135,7 @@ class ParticipantModel(SummaryTableModel[PersonRow]):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        person = self._rows[index.row()]
-        column = index.column()
+    def _cell(self, person: PersonRow, column: ParticipantColumn, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == ParticipantColumn.NAME:
                 return person.name
@@ -293,11 +290,7 @@ def participant_table(proxy: ParticipantFilter) -> QTableView:
     table.setItemDelegate(ChecklistDelegate(table))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(
-        QAbstractItemView.EditTrigger.DoubleClicked
-        | QAbstractItemView.EditTrigger.EditKeyPressed
-        | QAbstractItemView.EditTrigger.AnyKeyPressed
-    )
+    table.setEditTriggers(GRID_EDIT_TRIGGERS)
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.verticalHeader().hide()

@@ -1,8 +1,10 @@
-"""A base for the read-only list models (会议, 活动, a member's year): rows, headers, roles.
+"""One base for the table models (会议 and 活动 lists, a member's year, the attendance and
+participants grids): rows, headers, role dispatch.
 
 Columns are a ``HeaderColumn`` enum (``DATE = 0, "日期"``); a model subclasses
 ``SummaryTableModel`` and says what a column shows (``_display``) and, where it differs from
-the default, its sort key, tool tip, colours and alignment.
+the default, its sort key, tool tip, colours and alignment. An editable grid overrides
+``_cell`` for its edit and check roles, and adds ``flags`` and ``setData``.
 """
 
 from __future__ import annotations
@@ -130,8 +132,10 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        summary = self._rows[index.row()]
-        column = self.columns(index.column())
+        return self._cell(self._rows[index.row()], self.columns(index.column()), role)
+
+    def _cell(self, summary: Row, column: Any, role: int) -> Any:
+        """What one cell holds for ``role``; an editable model adds its edit and check roles."""
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(summary, column)
         if role == Qt.ItemDataRole.ToolTipRole:
