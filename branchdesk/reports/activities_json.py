@@ -8,6 +8,7 @@ attachment names are ignored).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,20 +23,23 @@ from branchdesk.domain.validation import (
     SHORT_TEXT_MAX,
 )
 from branchdesk.reports.json_input import (
+    Builder,
     Field,
     Kind,
-    Problems,
-    Refused,
+    RecordInputError,
+    Roster,
     Where,
-    check_records,
+    record_to_json,
+    records_from_json,
+    refuse,
     stored_text,
+    written_only,
 )
-from branchdesk.reports.meetings_json import MeetingInputError, Roster
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.members import MemberRepo
 
 
-class ActivityInputError(MeetingInputError):
+class ActivityInputError(RecordInputError):
     """An activity in the input cannot be stored; the message says which and why."""
 
 
@@ -56,10 +60,7 @@ ACTIVITY_SHAPE: dict[str, Field] = {
     "guests": Field(Kind.TEXT, limit=NAMES_TEXT_MAX),
     "hours": Field(Kind.HOURS, limit=MAX_HOURS),  # each participant's, unless they have their own
     "participants": Field(Kind.OBJECTS, limit=MAX_PARTICIPANTS, shape=_PARTICIPANT),
-    # Written by list --json and not taken back.
-    "id": Field(Kind.IGNORED),
-    "total_hours": Field(Kind.IGNORED),
-    "attachments": Field(Kind.IGNORED),
+    **written_only("id", "total_hours", "attachments"),  # list --json's, not taken back
 }
 # check_activity's field names, as the JSON calls them.
 _JSON_FIELDS = {
@@ -73,8 +74,7 @@ _JSON_FIELDS = {
 
 
 def activity_to_json(activity: Activity) -> dict[str, Any]:
-    return {
-        "id": activity.id,
+    fields = {
         "kind": activity.kind,
         "title": activity.title,
         "date": activity.day.isoformat(),
@@ -88,8 +88,8 @@ def activity_to_json(activity: Activity) -> dict[str, Any]:
             for p in activity.participants
         ],
         "total_hours": activity.total_hours,
-        "attachments": [a.filename for a in activity.attachments],
     }
+    return record_to_json(activity, fields)
 
 
 def _activity(item: dict[str, Any], where: Where, *, roster: Roster, today: dt.date) -> Activity:
@@ -120,14 +120,7 @@ def _activity(item: dict[str, Any], where: Where, *, roster: Roster, today: dt.d
         guests=stored_text(item.get("guests")),
         participants=participants,
     )
-    problems = check_activity(activity, today=today)
-    if problems:
-        raise Refused(
-            *(
-                (where / _JSON_FIELDS[name] if name in _JSON_FIELDS else where).says(message)
-                for name, message in problems
-            )
-        )
+    refuse(where, check_activity(activity, today=today), _JSON_FIELDS)
     return activity
 
 
@@ -140,21 +133,13 @@ def activities_from_json(
     ``ActivityInputError`` naming every problem found, with its activity and field.
     """
     today = today or dt.date.today()
-    problems = Problems()
-    items = check_records(data, ACTIVITY_SHAPE, noun="活动", today=today, problems=problems)
-    if problems:
-        raise ActivityInputError(problems.text())
-    roster = Roster(MemberRepo(db).list())
-    activities = []
-    for index, item in enumerate(items, start=1):
-        try:
-            activities.append(_activity(item, Where("活动", index), roster=roster, today=today))
-        except Refused as exc:
-            for message in exc.args:
-                problems.add(message)
-    if problems:
-        raise ActivityInputError(problems.text())
-    return activities
+
+    def builder() -> Builder[Activity]:
+        return partial(_activity, roster=Roster(MemberRepo(db).list()), today=today)
+
+    return records_from_json(
+        data, ACTIVITY_SHAPE, noun="活动", today=today, error=ActivityInputError, builder=builder
+    )
 
 
 def add_activities_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[int]:

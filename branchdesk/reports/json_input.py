@@ -15,6 +15,11 @@ attachment names) are declared ``Kind.IGNORED``, so a listing is accepted back a
 
 Every problem is one Chinese sentence naming the record, the field path and what arrived:
 ``第 3 个会议的 attendance 第 2 项 member_id：应为整数党员编号，收到 true``.
+
+``records_from_json`` is the one loop every record type (会议, 活动, ...) reads through:
+shape check, then each record built (people found in the ``Roster``), every problem collected
+with its place, and nothing returned unless all are good. ``record_to_json`` is the matching
+writer's frame: ``id`` first, the type's own fields, ``attachments`` last.
 """
 
 from __future__ import annotations
@@ -27,12 +32,14 @@ import json
 import math
 import re
 from array import array
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeVar
 
-from branchdesk.domain.validation import record_date_problem
+from branchdesk.domain.meetings import Attachment, Person
+from branchdesk.domain.members import Member
+from branchdesk.domain.validation import normalize_name, record_date_problem
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 64
@@ -507,3 +514,140 @@ def check_records(
         for index, item in enumerate(items, start=1):
             checker.record(Where(noun, index), item, shape)
     return items
+
+
+# -- records ----------------------------------------------------------------------------------
+
+
+class RecordInputError(ValueError):
+    """A record in the input cannot be stored; the message says which one and why."""
+
+
+class StoredRecord(Protocol):
+    """What ``record_to_json`` frames: a stored record with its attachments."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def attachments(self) -> list[Attachment]: ...
+
+
+def written_only(*names: str) -> dict[str, Field]:
+    """Fields ``list --json`` writes that ``add`` does not take back (ids, counts, files)."""
+    return {name: Field(Kind.IGNORED) for name in names}
+
+
+def record_to_json(record: StoredRecord, fields: dict[str, Any]) -> dict[str, Any]:
+    """A record as ``list --json`` writes it: ``id``, its own ``fields``, ``attachments``."""
+    return {"id": record.id, **fields, "attachments": [a.filename for a in record.attachments]}
+
+
+class Roster:
+    """The members, to find who a record names: by ``member_id``, or by a name only one has."""
+
+    def __init__(self, members: list[Member]) -> None:
+        self.members = members
+        self.by_id = {m.id: m for m in members}
+        self.by_name: dict[str, list[Member]] = {}
+        for member in members:
+            self.by_name.setdefault(member.name, []).append(member)
+
+    def person(self, value: Any, where: Where) -> Person:
+        """A host, recorder or lecturer: by member_id, or a name that is a member's or a guest's."""
+        if not value:
+            return Person()
+        if isinstance(value, dict):
+            if value.get("member_id") is not None:
+                member = self.member(value["member_id"], where / "member_id")
+                return Person(member.name, member.id)
+            value = value.get("name") or ""
+        name = normalize_name(value)
+        same = self.by_name.get(name, [])
+        if len(same) == 1:
+            return Person(name, same[0].id)
+        return Person(name)  # a guest, or a name shared by two members: kept as typed
+
+    def member(self, member_id: int, where: Where) -> Member:
+        member = self.by_id.get(member_id)
+        if member is None:
+            raise Refused(where.says(f"党员编号 {member_id} 不在花名册中"))
+        return member
+
+    def named(self, entry: dict[str, Any], where: Where) -> Member:
+        """The member an entry names: by member_id, else by a name only one member has."""
+        if entry.get("member_id") is not None:
+            return self.member(entry["member_id"], where / "member_id")
+        name = normalize_name(entry.get("name") or "")
+        if not name:
+            raise Refused(where.says("请写 member_id（党员编号）或 name（姓名）"))
+        same = self.by_name.get(name, [])
+        if len(same) != 1:
+            problem = "不在花名册中" if not same else "有重名，请改用 member_id"
+            raise Refused((where / "name").says(f"“{name}”{problem}"))
+        return same[0]
+
+    def each_named(
+        self, entries: list[dict[str, Any]], where: Where
+    ) -> Iterator[tuple[dict[str, Any], Member, Where]]:
+        """Each entry with the member it names, and its place; a member named twice is refused."""
+        seen: dict[int | None, int] = {}
+        for index, entry in enumerate(entries):
+            place = where / index
+            member = self.named(entry, place)
+            if member.id in seen:
+                raise Refused(
+                    place.says(
+                        f"{member.name}（党员编号 {member.id}）已在第 {seen[member.id] + 1} 项出现，"
+                        "每人只能写一次"
+                    )
+                )
+            seen[member.id] = index
+            yield entry, member, place
+
+
+def refuse(where: Where, problems: Iterable[tuple[str, str]], fields: Mapping[str, str]) -> None:
+    """Raise ``Refused`` for what the form's check found (field label, message), if anything;
+    ``fields`` names each label's JSON field, so the place said is the one to correct."""
+    messages = [
+        (where / fields[name] if name in fields else where).says(message)
+        for name, message in problems
+    ]
+    if messages:
+        raise Refused(*messages)
+
+
+Record = TypeVar("Record")
+Builder = Callable[[dict[str, Any], Where], Record]
+
+
+def records_from_json(
+    data: Any,
+    shape: Shape,
+    *,
+    noun: str,
+    today: dt.date,
+    error: type[RecordInputError],
+    builder: Callable[[], Builder[Record]],
+) -> list[Record]:
+    """Check and build every record described (one object or a list), writing nothing.
+
+    The shape of all comes first; only then is ``builder()`` asked for the function that
+    builds one record (it may read the roster), and each record is built. Raises ``error``
+    naming every problem found, with its record and field.
+    """
+    problems = Problems()
+    items = check_records(data, shape, noun=noun, today=today, problems=problems)
+    if problems:
+        raise error(problems.text())
+    build = builder()
+    records = []
+    for index, item in enumerate(items, start=1):
+        try:
+            records.append(build(item, Where(noun, index)))
+        except Refused as exc:
+            for message in exc.args:
+                problems.add(message)
+    if problems:
+        raise error(problems.text())
+    return records

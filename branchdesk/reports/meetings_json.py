@@ -8,7 +8,7 @@ names are ignored: attendance is rebuilt from the roster and files are not in th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,12 +20,10 @@ from branchdesk.domain.meetings import (
     Meeting,
     MeetingKind,
     MeetingStatus,
-    Person,
     build_attendance,
     check_meeting,
     expected_members,
 )
-from branchdesk.domain.members import Member
 from branchdesk.domain.validation import (
     GROUP_NAME_MAX,
     LONG_TEXT_MAX,
@@ -34,23 +32,27 @@ from branchdesk.domain.validation import (
     NOTE_MAX,
     SHORT_TEXT_MAX,
     TOPICS_MAX,
-    normalize_name,
     normalize_text,
 )
 from branchdesk.reports.json_input import (
+    Builder,
     Field,
     Kind,
-    Problems,
+    RecordInputError,
     Refused,
+    Roster,
     Where,
-    check_records,
+    record_to_json,
+    records_from_json,
+    refuse,
     stored_text,
+    written_only,
 )
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 
 
-class MeetingInputError(ValueError):
+class MeetingInputError(RecordInputError):
     """A meeting in the input cannot be stored; the message says which one and why."""
 
 
@@ -108,14 +110,9 @@ MEETING_SHAPE: dict[str, Field] = {
     "resolutions": Field(Kind.TEXT, limit=LONG_TEXT_MAX),
     "nonvoting": Field(Kind.TEXT, limit=NAMES_TEXT_MAX),
     "attendance": Field(Kind.OBJECTS, limit=MAX_ATTENDANCE, shape=_ATTENDANCE),
-    # Written by list --json and not taken back.
-    "id": Field(Kind.IGNORED),
-    "expected": Field(Kind.IGNORED),
-    "present": Field(Kind.IGNORED),
-    "leave": Field(Kind.IGNORED),
-    "absent": Field(Kind.IGNORED),
-    "attendance_rate": Field(Kind.IGNORED),
-    "attachments": Field(Kind.IGNORED),
+    **written_only(
+        "id", "expected", "present", "leave", "absent", "attendance_rate", "attachments"
+    ),
 }
 # check_meeting's field names, as the JSON calls them.
 _JSON_FIELDS = {
@@ -130,8 +127,7 @@ _JSON_FIELDS = {
 
 def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
     counts = meeting.counts
-    return {
-        "id": meeting.id,
+    fields = {
         "kinds": [kind.value for kind in meeting.kinds],
         "status": meeting.status.value,
         "date": meeting.day.isoformat(),
@@ -170,75 +166,12 @@ def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
             }
             for row in meeting.attendance
         ],
-        "attachments": [a.filename for a in meeting.attachments],
     }
+    return record_to_json(meeting, fields)
 
 
 def _time(value: Any) -> dt.time | None:
     return dt.time.fromisoformat(value) if value else None
-
-
-class Roster:
-    """The members, to find who a record names: by ``member_id``, or by a name only one has."""
-
-    def __init__(self, members: list[Member]) -> None:
-        self.members = members
-        self.by_id = {m.id: m for m in members}
-        self.by_name: dict[str, list[Member]] = {}
-        for member in members:
-            self.by_name.setdefault(member.name, []).append(member)
-
-    def person(self, value: Any, where: Where) -> Person:
-        """A host, recorder or lecturer: by member_id, or a name that is a member's or a guest's."""
-        if not value:
-            return Person()
-        if isinstance(value, dict):
-            if value.get("member_id") is not None:
-                member = self.member(value["member_id"], where / "member_id")
-                return Person(member.name, member.id)
-            value = value.get("name") or ""
-        name = normalize_name(value)
-        same = self.by_name.get(name, [])
-        if len(same) == 1:
-            return Person(name, same[0].id)
-        return Person(name)  # a guest, or a name shared by two members: kept as typed
-
-    def member(self, member_id: int, where: Where) -> Member:
-        member = self.by_id.get(member_id)
-        if member is None:
-            raise Refused(where.says(f"党员编号 {member_id} 不在花名册中"))
-        return member
-
-    def named(self, entry: dict[str, Any], where: Where) -> Member:
-        """The member an entry names: by member_id, else by a name only one member has."""
-        if entry.get("member_id") is not None:
-            return self.member(entry["member_id"], where / "member_id")
-        name = normalize_name(entry.get("name") or "")
-        if not name:
-            raise Refused(where.says("请写 member_id（党员编号）或 name（姓名）"))
-        same = self.by_name.get(name, [])
-        if len(same) != 1:
-            problem = "不在花名册中" if not same else "有重名，请改用 member_id"
-            raise Refused((where / "name").says(f"“{name}”{problem}"))
-        return same[0]
-
-    def each_named(
-        self, entries: list[dict[str, Any]], where: Where
-    ) -> Iterator[tuple[dict[str, Any], Member, Where]]:
-        """Each entry with the member it names, and its place; a member named twice is refused."""
-        seen: dict[int | None, int] = {}
-        for index, entry in enumerate(entries):
-            place = where / index
-            member = self.named(entry, place)
-            if member.id in seen:
-                raise Refused(
-                    place.says(
-                        f"{member.name}（党员编号 {member.id}）已在第 {seen[member.id] + 1} 项出现，"
-                        "每人只能写一次"
-                    )
-                )
-            seen[member.id] = index
-            yield entry, member, place
 
 
 def _kinds(item: dict[str, Any], where: Where) -> list[MeetingKind]:
@@ -300,14 +233,7 @@ def _meeting(
             raise Refused(place.says(f"{member.name} 不是这次会议的应到人员"))
         _apply_entry(row, entry)
     meeting.attendance = rows
-    problems = check_meeting(meeting, today=today)
-    if problems:
-        raise Refused(
-            *(
-                (where / _JSON_FIELDS[name] if name in _JSON_FIELDS else where).says(message)
-                for name, message in problems
-            )
-        )
+    refuse(where, check_meeting(meeting, today=today), _JSON_FIELDS)
     return meeting
 
 
@@ -327,24 +253,14 @@ def meetings_from_json(db: Database, data: Any, *, today: dt.date | None = None)
     ``MeetingInputError`` naming every problem found, with its meeting and field.
     """
     today = today or dt.date.today()
-    problems = Problems()
-    items = check_records(data, MEETING_SHAPE, noun="会议", today=today, problems=problems)
-    if problems:
-        raise MeetingInputError(problems.text())
-    roster = Roster(MemberRepo(db).list())
-    groups = GroupRepo(db)
-    meetings = []
-    for index, item in enumerate(items, start=1):
-        try:
-            meetings.append(
-                _meeting(item, Where("会议", index), roster=roster, groups=groups, today=today)
-            )
-        except Refused as exc:
-            for message in exc.args:
-                problems.add(message)
-    if problems:
-        raise MeetingInputError(problems.text())
-    return meetings
+
+    def builder() -> Builder[Meeting]:
+        roster, groups = Roster(MemberRepo(db).list()), GroupRepo(db)
+        return partial(_meeting, roster=roster, groups=groups, today=today)
+
+    return records_from_json(
+        data, MEETING_SHAPE, noun="会议", today=today, error=MeetingInputError, builder=builder
+    )
 
 
 def add_meetings_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[int]:

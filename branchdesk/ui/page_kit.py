@@ -7,7 +7,15 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,15 +25,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from branchdesk.domain.records import DatedRecord, RecordRepo
 from branchdesk.ops import OpResult, Session
 from branchdesk.ui import msgbox
-from branchdesk.ui.models.table_models import SUMMARY_ROLE
+from branchdesk.ui.models.table_models import SUMMARY_ROLE, SummaryTableModel
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
@@ -273,22 +283,48 @@ class UndoBar(QFrame):
 class SummaryListPage:
     """Mixin for a QWidget page listing summaries with delete and undo (会议, 活动).
 
-    The page has ``table``, ``model`` (a SummaryTableModel), ``proxy``, ``repo`` (with
-    ``delete(id)`` returning the record and ``add(record)``), ``context``, ``undo_bar`` and the
-    ``undo`` action; ``delete_op`` and ``restore_op`` are the operations that delete a record
-    (answering it) and put it back (``ops.delete_meeting`` and ``ops.add_meeting`` ...).
+    The page has ``table``, ``model`` (a SummaryTableModel), ``proxy``, ``repo`` (a
+    ``RecordRepo``, for reading), ``context``, ``undo_bar`` and the ``undo`` action;
+    ``delete_op`` and ``restore_op`` are the operations that delete a record (answering it)
+    and put it back (``ops.delete_meeting`` and ``ops.add_meeting`` ...).
     """
 
     delete_op: Callable[[Session, int], OpResult[Any]]
     restore_op: Callable[[Session, Any], OpResult[Any]]
-    deleted: Any
+    open_action: str  # what Enter or a double-click on a row triggers
+    new_action: str  # what the empty list's button does when nothing is stored yet
+    deleted: DatedRecord | None  # the last deletion, until undone or replaced
     table: QTableView
-    model: Any
+    model: SummaryTableModel[Any]
     proxy: QSortFilterProxyModel
-    repo: Any
+    repo: RecordRepo[Any, Any, Any]
     context: AppContext
     undo_bar: UndoBar
     actions_by_id: dict[str, QAction]
+    stack: QStackedWidget
+    empty_state: EmptyState
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def clear_filters(self) -> None:
+        raise NotImplementedError
+
+    def _update_actions(self) -> None:
+        raise NotImplementedError
+
+    def _show_rows(
+        self, rows: int, stored: int, *, filtered: tuple[str, str], empty: tuple[str, str]
+    ) -> None:
+        """Show the table, or say why it is empty: nothing matches the filters (the button
+        clears them), or nothing is stored yet (the button makes the first record)."""
+        self.stack.setCurrentIndex(0 if rows else 1)
+        if rows:
+            return
+        if stored:
+            self.empty_state.say(*filtered, "清除筛选")
+        else:
+            self.empty_state.say(*empty, self.actions_by_id[self.new_action].text())
 
     def selected_summary(self) -> Any:
         rows = self.table.selectionModel().selectedRows()
@@ -354,3 +390,28 @@ class SummaryListPage:
         self.deleted = None
         self.undo_bar.hide()
         self.actions_by_id["undo"].setEnabled(False)
+
+    # -- reacting ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_empty_button_clicked(self) -> None:
+        if self.repo.count():
+            self.clear_filters()
+        else:
+            self.actions_by_id[self.new_action].trigger()
+
+    @Slot(QModelIndex)
+    def _on_table_activated(self, _index: QModelIndex) -> None:
+        self.actions_by_id[self.open_action].trigger()
+
+    @Slot()
+    def _on_table_selection_changed(self) -> None:
+        self._update_actions()
+
+    @Slot(str)
+    def _on_search_edit_search_changed(self, _text: str) -> None:
+        self.refresh()
+
+    @Slot()
+    def _on_filters_changed(self) -> None:
+        self.refresh()

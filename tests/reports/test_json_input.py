@@ -16,11 +16,16 @@ from branchdesk.reports.json_input import (
     Kind,
     NotANumber,
     Problems,
+    RecordInputError,
+    Refused,
     Where,
     check_records,
     nesting_depth,
     read_json_bytes,
     read_json_stream,
+    record_to_json,
+    records_from_json,
+    refuse,
 )
 
 TODAY = dt.date(2025, 6, 18)
@@ -241,3 +246,79 @@ def test_where_reads_as_people_say_it():
     where = Where("会议", 3) / "attendance" / 1 / "makeup" / "date"
     assert str(where) == "第 3 个会议的 attendance 第 2 项 makeup.date"
     assert str(Where("活动", 1)) == "第 1 个活动"
+
+
+# -- building records: the one loop meetings and activities read through ---------------------
+
+
+def _build(item, where):
+    if item.get("title") == "坏":
+        raise Refused(where.says("不能叫坏"), (where / "title").says("换个名字"))
+    return (where.index, item["date"])
+
+
+def test_records_are_built_in_order_when_all_are_good():
+    data = [{"date": "2025-06-18"}, {"date": "2025-06-17", "title": "好"}]
+    built = records_from_json(
+        data, SHAPE, noun="活动", today=TODAY, error=RecordInputError, builder=lambda: _build
+    )
+    assert built == [(1, "2025-06-18"), (2, "2025-06-17")]
+    one = records_from_json(
+        data[0], SHAPE, noun="活动", today=TODAY, error=RecordInputError, builder=lambda: _build
+    )
+    assert one == [(1, "2025-06-18")]
+
+
+def test_shape_problems_stop_before_anything_is_built():
+    class Stop(RecordInputError):
+        pass
+
+    def builder():
+        raise AssertionError("the roster is not read for input of the wrong shape")
+
+    with pytest.raises(Stop) as raised:
+        records_from_json(
+            [{"date": "2025-06-18"}, {"title": 5}],
+            SHAPE, noun="会议", today=TODAY, error=Stop, builder=builder,
+        )  # fmt: skip
+    assert str(raised.value) == (
+        "有 2 处问题：\n第 2 个会议的 title：应为文字，收到 5\n第 2 个会议的 date：缺少这一项"
+    )
+
+
+def test_build_problems_of_every_record_are_collected():
+    data = [
+        {"date": "2025-06-18", "title": "坏"},
+        {"date": "2025-06-18"},
+        {"date": "2025-06-18", "title": "坏"},
+    ]
+    with pytest.raises(RecordInputError) as raised:
+        records_from_json(
+            data, SHAPE, noun="活动", today=TODAY, error=RecordInputError, builder=lambda: _build
+        )
+    assert str(raised.value).splitlines() == [
+        "有 4 处问题：",
+        "第 1 个活动：不能叫坏",
+        "第 1 个活动的 title：换个名字",
+        "第 3 个活动：不能叫坏",
+        "第 3 个活动的 title：换个名字",
+    ]
+
+
+def test_refuse_names_the_json_field_of_a_form_problem():
+    where = Where("会议", 2)
+    refuse(where, [], {"日期": "date"})  # nothing found: nothing raised
+    with pytest.raises(Refused) as raised:
+        refuse(where, [("日期", "晚于今天"), ("其他", "不对")], {"日期": "date"})
+    assert raised.value.args == ("第 2 个会议的 date：晚于今天", "第 2 个会议：不对")
+
+
+def test_a_record_is_written_id_first_and_attachments_last():
+    from branchdesk.domain.activities import Activity
+    from branchdesk.domain.meetings import Attachment
+
+    activity = Activity(kind="其他", title="t", day=TODAY, id=4)
+    activity.attachments = [Attachment(1, "照片.jpg", "x.jpg")]
+    written = record_to_json(activity, {"kind": "其他", "title": "t"})
+    assert list(written) == ["id", "kind", "title", "attachments"]
+    assert (written["id"], written["attachments"]) == (4, ["照片.jpg"])

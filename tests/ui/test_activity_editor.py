@@ -16,13 +16,9 @@ from branchdesk.store.attachments import attachments_dir
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.editors.activity_editor import (
-    ActivityEditor,
-    ActivityKindsDialog,
-    ParticipantColumn,
-    ParticipantModel,
-    activity_for_duplicate,
-)
+from branchdesk.ui.dialogs.activity_kinds_dialog import ActivityKindsDialog
+from branchdesk.ui.editors.activity_editor import ActivityEditor
+from branchdesk.ui.editors.participants_grid import ParticipantColumn, ParticipantModel, PersonRow
 from screenshots import screenshot_file
 
 TODAY = dt.date(2025, 6, 18)
@@ -255,30 +251,6 @@ def test_changing_the_date_keeps_ticks_of_people_no_longer_listed(qtbot, context
     assert [p.member_id for p in editor.participants.participations()] == [latest.id]
 
 
-def test_duplicate_is_dated_today_without_attachments() -> None:
-    from branchdesk.domain.meetings import Attachment
-
-    original = Activity(
-        kind="志愿服务",
-        title="防汛巡查值守",
-        day=dt.date(2025, 5, 1),
-        end_day=dt.date(2025, 5, 3),
-        id=7,
-        participants=[Participation(1, "甲", 4)],
-        attachments=[Attachment(1, "照片.jpg", "x.jpg")],
-    )
-    copy = activity_for_duplicate(original, TODAY)
-    assert (copy.id, copy.day, copy.end_day, copy.attachments) == (
-        None,
-        TODAY,
-        dt.date(2025, 6, 20),
-        [],
-    )
-    assert copy.participants == original.participants
-    assert copy.participants[0] is not original.participants[0]
-    assert original.attachments and original.id == 7
-
-
 def test_kinds_dialog_adds_and_renames_everywhere(qtbot, context) -> None:
     repo = ActivityRepo(context.db)
     repo.add(Activity(kind="其他", title="旧活动", day=dt.date(2025, 1, 5)))
@@ -358,10 +330,10 @@ def test_tab_order_follows_the_form(qtbot, context) -> None:
 
 
 def test_participant_model_passes_qtmodeltester(qtmodeltester) -> None:
-    from branchdesk.ui.editors.activity_editor import _Person
-
     model = ParticipantModel()
-    model.set_people([_Person(1, "甲", "第一党小组", True, None), _Person(2, "乙", "", False, 3)])
+    model.set_people(
+        [PersonRow(1, "甲", "第一党小组", True, None), PersonRow(2, "乙", "", False, 3)]
+    )
     qtmodeltester.check(model)
 
 

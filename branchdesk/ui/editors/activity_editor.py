@@ -7,36 +7,24 @@ the list, and typing the common value again makes them follow it once more.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
     QDate,
-    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
     QSize,
-    QSortFilterProxyModel,
     Qt,
-    Signal,
     Slot,
 )
 from PySide6.QtGui import (
     QAction,
-    QBrush,
-    QColor,
-    QKeyEvent,
     QKeySequence,
-    QMouseEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -45,16 +33,11 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMenu,
     QPlainTextEdit,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -64,32 +47,35 @@ from branchdesk import ops
 from branchdesk.domain.activities import (
     MAX_HOURS,
     Activity,
-    Participation,
     check_activity,
     format_hours,
 )
 from branchdesk.domain.validation import activity_text_problems, record_date_problem
-from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.dialogs.activity_kinds_dialog import ActivityKindsDialog
 from branchdesk.ui.editors.attachments_panel import (
     ATTACHMENT_ROLE as ATTACHMENT_ROLE,  # re-exported
 )
 from branchdesk.ui.editors.attachments_panel import AttachmentsPanel, EditorAttachments
+from branchdesk.ui.editors.participants_grid import (
+    DEFAULT_HOURS,
+    MEMBER_ID_ROLE,
+    ParticipantFilter,
+    ParticipantModel,
+    PersonRow,
+    participant_table,
+)
 from branchdesk.ui.editors.record_editor import RecordEditor
-from branchdesk.ui.errors import user_message
 from branchdesk.ui.models.activity_table_model import day_text
-from branchdesk.ui.models.table_models import change_filter
-from branchdesk.ui.ops import announce, run_op
+from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
 
 log = logging.getLogger(__name__)
 
 _Index = QModelIndex | QPersistentModelIndex
-MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 _THUMB = QSize(112, 84)
-DEFAULT_HOURS = 2.0
 _TAB_PEOPLE, _TAB_FILES = 0, 1
 # The earliest date the form takes: a date before 1921-07-01 is asked about when saving,
 # so a mistyped year can be seen and kept or corrected, never silently moved.
@@ -108,412 +94,6 @@ def _label(text: str) -> QLabel:
     label = QLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return label
-
-
-def activity_for_duplicate(activity: Activity, today: dt.date) -> Activity:
-    """复制: the same activity dated today (a range keeps its length), without attachments."""
-    end_day = None
-    if activity.end_day is not None:
-        end_day = today + (activity.end_day - activity.day)
-    return dataclasses.replace(
-        activity,
-        id=None,
-        day=today,
-        end_day=end_day,
-        participants=[dataclasses.replace(p) for p in activity.participants],
-        attachments=[],
-    )
-
-
-# -- the participants checklist ------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class _Person:
-    member_id: int
-    name: str
-    group: str
-    checked: bool = False
-    hours: float | None = None  # None: follows the common hours
-
-
-class ParticipantColumn:
-    NAME = 0
-    GROUP = 1
-    HOURS = 2
-
-
-_PARTICIPANT_HEADERS = ("姓名", "党小组", "时长（小时）")
-
-
-class ParticipantModel(QAbstractTableModel):
-    """Members to tick, with each ticked person's hours.
-
-    Signals:
-        participants_changed(): a tick or an hour changed.
-    """
-
-    participants_changed = Signal()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[_Person] = []
-        self.common_hours = DEFAULT_HOURS
-
-    def set_people(self, people: list[_Person]) -> None:
-        self.beginResetModel()
-        self._rows = list(people)
-        self.endResetModel()
-        self.participants_changed.emit()
-
-    def people(self) -> list[_Person]:
-        return list(self._rows)
-
-    def row_of(self, member_id: int) -> int:
-        for row, person in enumerate(self._rows):
-            if person.member_id == member_id:
-                return row
-        return -1
-
-    def hours_of(self, person: _Person) -> float:
-        return self.common_hours if person.hours is None else person.hours
-
-    def participations(self) -> list[Participation]:
-        return [
-            Participation(member_id=p.member_id, name=p.name, hours=self.hours_of(p))
-            for p in self._rows
-            if p.checked
-        ]
-
-    def set_common_hours(self, hours: float) -> None:
-        self.common_hours = hours
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, ParticipantColumn.HOURS),
-                self.index(len(self._rows) - 1, ParticipantColumn.HOURS),
-            )
-        self.participants_changed.emit()
-
-    def set_checked(self, rows: list[int], checked: bool) -> None:
-        for row in rows:
-            self._rows[row].checked = checked
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 2))
-        self.participants_changed.emit()
-
-    def set_hours(self, row: int, hours: float | None) -> None:
-        """Give one person their own hours (ticking them); None or the common value: follow it."""
-        person = self._rows[row]
-        if hours is not None:
-            hours = round(hours, 2)
-            if abs(hours - self.common_hours) < 1e-9:
-                hours = None
-        person.hours = hours
-        person.checked = True
-        self.dataChanged.emit(self.index(row, 0), self.index(row, ParticipantColumn.HOURS))
-        self.participants_changed.emit()
-
-    # -- Qt interface -----------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(_PARTICIPANT_HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(_PARTICIPANT_HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _PARTICIPANT_HEADERS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == ParticipantColumn.NAME:
-            flags |= Qt.ItemFlag.ItemIsUserCheckable
-        if index.column() == ParticipantColumn.HOURS:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        person = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == ParticipantColumn.NAME:
-                return person.name
-            if column == ParticipantColumn.GROUP:
-                return person.group
-            return format_hours(self.hours_of(person)) if person.checked else ""
-        if role == Qt.ItemDataRole.EditRole and column == ParticipantColumn.HOURS:
-            return self.hours_of(person)
-        if role == Qt.ItemDataRole.CheckStateRole and column == ParticipantColumn.NAME:
-            return Qt.CheckState.Checked if person.checked else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ForegroundRole and column == ParticipantColumn.HOURS:
-            if person.hours is None:
-                return QBrush(QColor(MUTED_COLOR))
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole and column == ParticipantColumn.HOURS:
-            if not person.checked:
-                return "填写时长会同时勾选此人"
-            if person.hours is None:
-                return "按统一的每人时长计算；双击可单独修改"
-            return f"单独设置的时长；改回 {format_hours(self.common_hours)} 即恢复统一时长"
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == ParticipantColumn.HOURS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == MEMBER_ID_ROLE:
-            return person.member_id
-        return None
-
-    def setData(  # noqa: N802
-        self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole
-    ) -> bool:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return False
-        if role == Qt.ItemDataRole.CheckStateRole and index.column() == ParticipantColumn.NAME:
-            checked = Qt.CheckState(value) == Qt.CheckState.Checked
-            self.set_checked([index.row()], checked)
-            return True
-        if role == Qt.ItemDataRole.EditRole and index.column() == ParticipantColumn.HOURS:
-            try:
-                hours = float(value)
-            except (TypeError, ValueError):
-                return False
-            self.set_hours(index.row(), hours)
-            return True
-        return False
-
-
-class ParticipantFilter(QSortFilterProxyModel):
-    """Narrows the checklist by name or group, and optionally to the ticked people."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.text = ""
-        self.checked_only = False
-
-    def set_text(self, text: str) -> None:
-        self._change(lambda: setattr(self, "text", text.strip()))
-
-    def set_checked_only(self, checked_only: bool) -> None:
-        self._change(lambda: setattr(self, "checked_only", checked_only))
-
-    def _change(self, apply: Callable[[], None]) -> None:
-        change_filter(self, apply)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        if not isinstance(model, ParticipantModel):
-            return True
-        person = model.people()[source_row]
-        if self.checked_only and not person.checked:
-            return False
-        return not self.text or self.text in person.name or self.text in person.group
-
-
-class _ChecklistDelegate(QStyledItemDelegate):
-    """A click anywhere on a name or group ticks the person; hours get a 0.5-step spin box.
-
-    A double-click ticks once, not twice: people past fifty double-click everything.
-    """
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._swallow_release = False
-
-    def createEditor(  # noqa: N802
-        self, parent: QWidget, option: QStyleOptionViewItem, index: _Index
-    ) -> QWidget:
-        if index.column() != ParticipantColumn.HOURS:
-            return super().createEditor(parent, option, index)
-        spin = QDoubleSpinBox(parent)
-        spin.setDecimals(1)
-        spin.setSingleStep(0.5)
-        spin.setRange(0, MAX_HOURS)
-        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        return spin
-
-    def setEditorData(self, editor: QWidget, index: _Index) -> None:  # noqa: N802
-        if isinstance(editor, QDoubleSpinBox):
-            editor.setValue(float(index.data(Qt.ItemDataRole.EditRole) or 0))
-            return
-        super().setEditorData(editor, index)
-
-    def setModelData(  # noqa: N802
-        self, editor: QWidget, model: QAbstractItemModel, index: _Index
-    ) -> None:
-        if isinstance(editor, QDoubleSpinBox):
-            editor.interpretText()
-            model.setData(index, editor.value(), Qt.ItemDataRole.EditRole)
-            return
-        super().setModelData(editor, model, index)
-
-    def editorEvent(  # noqa: N802
-        self,
-        event: QEvent,
-        model: QAbstractItemModel,
-        option: QStyleOptionViewItem,
-        index: _Index,
-    ) -> bool:
-        if index.column() == ParticipantColumn.HOURS:
-            return super().editorEvent(event, model, option, index)
-        name = index.siblingAtColumn(ParticipantColumn.NAME)
-        kind = event.type()
-        if kind == QEvent.Type.MouseButtonPress:
-            self._swallow_release = False
-            return False  # let the view select the row
-        if kind == QEvent.Type.MouseButtonDblClick:
-            self._swallow_release = True
-            return True
-        if kind == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
-            if event.button() != Qt.MouseButton.LeftButton:
-                return False
-            if self._swallow_release:
-                self._swallow_release = False
-                return True
-            if not option.rect.contains(event.position().toPoint()):
-                return False
-            return self._toggle(model, name)
-        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Select):
-                return self._toggle(model, name)
-        return False
-
-    @staticmethod
-    def _toggle(model: QAbstractItemModel, name: _Index) -> bool:
-        checked = name.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
-        state = Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked
-        return model.setData(name, state.value, Qt.ItemDataRole.CheckStateRole)
-
-
-# -- the kinds dialog ------------------------------------------------------------------------------
-
-
-class ActivityKindsDialog(QDialog):
-    """管理类型: add a kind, or rename one everywhere (old activities included)."""
-
-    def __init__(self, parent: QWidget | None, context: AppContext) -> None:
-        super().__init__(parent)
-        self.setObjectName("ActivityKindsDialog")
-        self.setWindowTitle("管理活动类型")
-        self.context = context
-        self.repo = ActivityKindRepo(context.db)
-        self.changed = False
-        self.last_added = ""
-        self.kind_list = QListWidget()
-        self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("类型名称，如：文明实践")
-        self.name_edit.setMaxLength(20)
-        self.add_button = QPushButton("添加")
-        self.rename_button = QPushButton("把所选类型改为此名称")
-        self.message = FieldMessage()
-        note = QLabel("改名会同时更新已登记活动的类型。")
-        note.setStyleSheet(f"color: {MUTED_COLOR};")
-        close = QPushButton("关闭")
-        close.clicked.connect(self.accept)
-        for button in (self.add_button, self.rename_button, close):
-            button.setAutoDefault(False)
-        row = QHBoxLayout()
-        row.addWidget(self.name_edit, 1)
-        row.addWidget(self.add_button)
-        row.addWidget(self.rename_button)
-        bottom = QHBoxLayout()
-        bottom.addWidget(note, 1)
-        bottom.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("本支部的活动类型："))
-        layout.addWidget(self.kind_list, 1)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        layout.addLayout(bottom)
-        self.add_button.clicked.connect(self._on_add_button_clicked)
-        self.rename_button.clicked.connect(self._on_rename_button_clicked)
-        self.name_edit.returnPressed.connect(self._on_add_button_clicked)
-        self.kind_list.currentTextChanged.connect(self._on_kind_list_current_text_changed)
-        self._reload()
-        self.resize(460, 380)
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, context: AppContext) -> str | None:
-        """Open the dialog; return the kind to select afterwards, or None if nothing changed."""
-        dialog = cls(parent, context)
-        try:
-            dialog.exec()
-            if not dialog.changed:
-                return None
-            return dialog.last_added or dialog.current_kind()
-        finally:
-            dialog.deleteLater()
-
-    def _reload(self, select: str = "") -> None:
-        self.kind_list.clear()
-        self.kind_list.addItems(self.repo.list())
-        matches = self.kind_list.findItems(select, Qt.MatchFlag.MatchExactly) if select else []
-        if matches:
-            self.kind_list.setCurrentItem(matches[0])
-        self.rename_button.setEnabled(self.kind_list.currentItem() is not None)
-
-    def current_kind(self) -> str:
-        item = self.kind_list.currentItem()
-        return item.text() if item else ""
-
-    def add_kind(self, name: str) -> bool:
-        try:
-            result = ops.add_activity_kind(self.context.session, name)
-        except Exception as exc:
-            if not self._refused(exc):
-                raise
-            return False
-        self.last_added = name.strip()
-        self._done(f"已添加“{self.last_added}”", self.last_added, result.changes)
-        return True
-
-    def rename_kind(self, old: str, new: str) -> bool:
-        if not old:
-            self.message.show_error("请先在上面的列表中选择要改名的类型")
-            return False
-        try:
-            result = ops.rename_activity_kind(self.context.session, old, new)
-        except Exception as exc:
-            if not self._refused(exc):
-                raise
-            return False
-        if self.last_added == old:
-            self.last_added = new.strip()
-        self._done(f"已把“{old}”改为“{new.strip()}”", new.strip(), result.changes)
-        return True
-
-    def _refused(self, exc: Exception) -> bool:
-        """Show why a name or the database refused the change; False for a bug."""
-        message = str(exc) if isinstance(exc, ValueError) else user_message(exc)
-        if message is None:
-            return False
-        self.message.show_error(message)
-        return True
-
-    def _done(self, text: str, select: str, changes: Changes) -> None:
-        self.changed = True
-        self.name_edit.clear()
-        self.message.show_info(text)
-        self._reload(select)
-        announce(self.context, changes)
-
-    @Slot()
-    def _on_add_button_clicked(self) -> None:
-        self.add_kind(self.name_edit.text())
-
-    @Slot()
-    def _on_rename_button_clicked(self) -> None:
-        self.rename_kind(self.current_kind(), self.name_edit.text())
-
-    @Slot(str)
-    def _on_kind_list_current_text_changed(self, _text: str) -> None:
-        self.rename_button.setEnabled(self.kind_list.currentItem() is not None)
 
 
 # -- the editor ----------------------------------------------------------------------------------
@@ -796,27 +376,8 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         tools.addWidget(self.select_all_button)
         tools.addWidget(self.clear_button)
 
-        table = QTableView()
+        table = participant_table(self.participant_filter)
         self.participant_table = table
-        table.setModel(self.participant_filter)
-        table.setItemDelegate(_ChecklistDelegate(table))
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(30)
-        header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(ParticipantColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        table.setColumnWidth(ParticipantColumn.GROUP, 130)
-        table.setColumnWidth(ParticipantColumn.HOURS, 110)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._on_participant_table_menu_requested)
 
@@ -932,12 +493,12 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
                 continue
             name, hours = picked if picked is not None else (member.name, None)
             people.append(
-                _Person(member.id, name, member.group_name, checked=picked is not None, hours=hours)
+                PersonRow(member.id, name, member.group_name, checked=picked is not None, hours=hours)
             )
         known = {p.member_id for p in people}
         for member_id, (name, hours) in chosen.items():  # removed from the roster since
             if member_id not in known:
-                people.append(_Person(member_id, name, "", checked=True, hours=hours))
+                people.append(PersonRow(member_id, name, "", checked=True, hours=hours))
         self.participants.set_people(people)
 
     def _current_choices(self) -> dict[int, tuple[str, float | None]]:

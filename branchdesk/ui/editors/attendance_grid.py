@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import enum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
     QElapsedTimer,
@@ -63,6 +61,7 @@ from branchdesk.domain.meetings import (
     Makeup,
     count_attendance,
 )
+from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -72,33 +71,35 @@ LEAVE_TEXT = QColor("#8a5a00")
 ABSENT_TEXT = QColor("#b71c1c")
 PLACEHOLDER_TEXT = QColor("#9a9a9a")
 SELECTED_BACKGROUND = QColor("#f0dcd6")
+_STATUS_COLORS = {  # text, background
+    AttendanceStatus.LEAVE: (LEAVE_TEXT, LEAVE_BACKGROUND),
+    AttendanceStatus.ABSENT: (ABSENT_TEXT, ABSENT_BACKGROUND),
+}
+# A grid cell is edited by double-click, F2, or simply typing into it.
+GRID_EDIT_TRIGGERS = (
+    QAbstractItemView.EditTrigger.DoubleClicked
+    | QAbstractItemView.EditTrigger.EditKeyPressed
+    | QAbstractItemView.EditTrigger.AnyKeyPressed
+)
 
+_STYLED_ROLES = (
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.ToolTipRole,
+)
 KEY_HINT = "键盘：输入姓名定位　1 出席　2 请假　3 缺席（空格轮换）　接着直接输入事由，回车确认"
 
 
-class AttendanceColumn(enum.IntEnum):
-    NAME = 0
-    GROUP = 1
-    CATEGORY = 2
-    STATUS = 3
-    REASON = 4
-    MAKEUP_DAY = 5
-    MAKEUP_HOW = 6
-
-    @property
-    def header(self) -> str:
-        return _HEADERS[self]
+class AttendanceColumn(HeaderColumn):
+    NAME = 0, "姓名"
+    GROUP = 1, "党小组"
+    CATEGORY = 2, "类别"
+    STATUS = 3, "出勤"
+    REASON = 4, "事由"
+    MAKEUP_DAY = 5, "补学日期"
+    MAKEUP_HOW = 6, "补学方式"
 
 
-_HEADERS = {
-    AttendanceColumn.NAME: "姓名",
-    AttendanceColumn.GROUP: "党小组",
-    AttendanceColumn.CATEGORY: "类别",
-    AttendanceColumn.STATUS: "出勤",
-    AttendanceColumn.REASON: "事由",
-    AttendanceColumn.MAKEUP_DAY: "补学日期",
-    AttendanceColumn.MAKEUP_HOW: "补学方式",
-}
 # Columns where typing is text for the cell, not a name search or a mark.
 TEXT_COLUMNS = {AttendanceColumn.REASON, AttendanceColumn.MAKEUP_DAY, AttendanceColumn.MAKEUP_HOW}
 
@@ -120,24 +121,19 @@ def counts_text(counts: AttendanceCounts) -> str:
     )
 
 
-class AttendanceModel(QAbstractTableModel):
+class AttendanceModel(SummaryTableModel[Attendance]):
     """Signals:
     counts_changed(): a mark changed, or the list was replaced.
     """
 
     counts_changed = Signal()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Attendance] = []
+    columns = AttendanceColumn
 
     # -- the rows -------------------------------------------------------------------------------
 
     def set_rows(self, rows: list[Attendance]) -> None:
         """Show copies of ``rows``: edits here never touch the caller's meeting until saved."""
-        self.beginResetModel()
-        self._rows = [copy.deepcopy(row) for row in rows]
-        self.endResetModel()
+        super().set_rows([copy.deepcopy(row) for row in rows])
         self.counts_changed.emit()
 
     def rows(self) -> list[Attendance]:
@@ -175,22 +171,13 @@ class AttendanceModel(QAbstractTableModel):
 
     # -- Qt interface ---------------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(AttendanceColumn)
-
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(AttendanceColumn):
-            return AttendanceColumn(section).header
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
+        if orientation == Qt.Orientation.Vertical:  # rows are numbered
+            shown = role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows)
+            return str(section + 1) if shown else None
+        return super().headerData(section, orientation, role)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -202,28 +189,25 @@ class AttendanceModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        item = self._rows[index.row()]
-        column = AttendanceColumn(index.column())
+    def _cell(self, item: Attendance, column: AttendanceColumn, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return self._value(item, column, role == Qt.ItemDataRole.EditRole)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if item.status is AttendanceStatus.LEAVE:
-                return QBrush(LEAVE_BACKGROUND)
-            if item.status is AttendanceStatus.ABSENT:
-                return QBrush(ABSENT_BACKGROUND)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == AttendanceColumn.STATUS:
-            if item.status is AttendanceStatus.LEAVE:
-                return QBrush(LEAVE_TEXT)
-            if item.status is AttendanceStatus.ABSENT:
-                return QBrush(ABSENT_TEXT)
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole and column == AttendanceColumn.STATUS:
-            return "1 出席　2 请假　3 缺席；双击可选择"
+        if role in _STYLED_ROLES:
+            return super()._cell(item, column, role)
         return None
+
+    def _background(self, item: Attendance, column: AttendanceColumn) -> Any:
+        colors = _STATUS_COLORS.get(item.status)
+        return None if colors is None else QBrush(colors[1])
+
+    def _foreground(self, item: Attendance, column: AttendanceColumn) -> Any:
+        colors = _STATUS_COLORS.get(item.status)
+        if colors is None or column != AttendanceColumn.STATUS:
+            return None
+        return QBrush(colors[0])
+
+    def _tooltip(self, item: Attendance, column: AttendanceColumn) -> Any:
+        return "1 出席　2 请假　3 缺席；双击可选择" if column == AttendanceColumn.STATUS else None
 
     @staticmethod
     def _value(item: Attendance, column: AttendanceColumn, edit: bool) -> Any:
@@ -370,11 +354,7 @@ class AttendanceGrid(QTableView):
         self.setItemDelegate(self.delegate)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
+        self.setEditTriggers(GRID_EDIT_TRIGGERS)
         self.setTabKeyNavigation(False)  # Tab leaves the grid, as in every other field
         self.setWordWrap(False)
         self.setAlternatingRowColors(False)

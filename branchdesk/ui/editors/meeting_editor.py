@@ -6,7 +6,6 @@ Glossary: 主持人 host; 记录人 recorder; 授课人 lecturer; 议题 topics;
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 import re
@@ -46,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk import ops
+from branchdesk.domain.editing import next_usual_day, planned_copy, primary_kind, tidy_paragraphs
 from branchdesk.domain.meetings import (
     Attendance,
     Audience,
@@ -77,33 +77,13 @@ from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 log = logging.getLogger(__name__)
 
 _THUMB = QSize(120, 90)
-# Which kind a multi-kind meeting is filed under in the 类型 combo; the others are "同时计为".
-_PRIMARY_ORDER = [
-    MeetingKind.THEME_DAY,
-    MeetingKind.LIFE,
-    MeetingKind.REVIEW,
-    MeetingKind.GENERAL,
-    MeetingKind.COMMITTEE,
-    MeetingKind.GROUP,
-    MeetingKind.LECTURE,
-    MeetingKind.OTHER,
-]
 _TABS = ["出勤名单", "议题", "会议记录", "决议", "列席人员", "附件"]
 # The earliest date the form takes: a date before 1921-07-01 is asked about when saving,
 # so a mistyped year can be seen and kept or corrected, never silently moved.
 _EARLIEST = QDate(1900, 1, 1)
 
 
-# -- pure helpers ------------------------------------------------------------------------------
-
-
-def tidy_paragraphs(text: str) -> str:
-    """Plain text with one paragraph per line, as pasted minutes should be kept."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2029", "\n").replace("\u2028", "\n").replace("\xa0", " ")
-    lines = [line.rstrip() for line in text.split("\n")]
-    text = "\n".join(lines).strip("\n")
-    return re.sub(r"\n{3,}", "\n\n", text)
+# -- pasting ----------------------------------------------------------------------------------
 
 
 def pasted_text(source: QMimeData) -> str:
@@ -113,42 +93,6 @@ def pasted_text(source: QMimeData) -> str:
         document.setHtml(source.html())
         return tidy_paragraphs(document.toPlainText())
     return tidy_paragraphs(source.text()) if source.hasText() else ""
-
-
-def primary_kind(kinds: list[MeetingKind]) -> MeetingKind:
-    for kind in _PRIMARY_ORDER:
-        if kind in kinds:
-            return kind
-    return MeetingKind.THEME_DAY
-
-
-def next_usual_day(usual: dt.date | None, today: dt.date) -> dt.date:
-    """The next date from ``today`` on the day of the month the last such meeting was held."""
-    if usual is None:
-        return today
-    year, month = today.year, today.month
-    for _ in range(2):
-        last = calendar.monthrange(year, month)[1]
-        candidate = dt.date(year, month, min(usual.day, last))
-        if candidate >= today:
-            return candidate
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return today
-
-
-def planned_copy(meeting: Meeting, day: dt.date) -> Meeting:
-    """A new planned meeting like ``meeting``: same kinds, people and topics; nothing recorded."""
-    return replace(
-        meeting,
-        id=None,
-        day=day,
-        status=MeetingStatus.PLANNED,
-        topics=list(meeting.topics),
-        minutes="",
-        resolutions="",
-        attendance=[],
-        attachments=[],
-    )
 
 
 class MinutesEdit(QPlainTextEdit):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
 
 from branchdesk.ui import msgbox
+
+if TYPE_CHECKING:
+    from branchdesk.ui.context import AppContext
+    from branchdesk.ui.editors.attachments_panel import AttachmentsPanel
 
 
 class RecordEditor:
@@ -20,8 +24,8 @@ class RecordEditor:
     record_noun: str  # 会议 / 活动, in the question before discarding
     geometry_key: str
     default_size: tuple[int, int]
-    context: Any
-    attachments_panel: Any
+    context: AppContext
+    attachments_panel: AttachmentsPanel
 
     def _record_id(self) -> int | None:
         raise NotImplementedError

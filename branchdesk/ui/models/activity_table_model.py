@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from PySide6.QtCore import QDate, QLocale
@@ -12,6 +11,7 @@ from branchdesk.domain.activities import ActivitySummary, format_hours
 from branchdesk.ui.models.table_models import (
     SORT_ROLE,
     SUMMARY_ROLE,
+    HeaderColumn,
     SummarySortProxy,
     SummaryTableModel,
 )
@@ -27,27 +27,15 @@ __all__ = [
 ]
 
 
-class Column(enum.IntEnum):
-    DATE = 0
-    KIND = 1
-    TITLE = 2
-    PLACE = 3
-    PARTICIPANTS = 4
-    HOURS = 5
-
-    @property
-    def header(self) -> str:
-        return _HEADERS[self]
+class Column(HeaderColumn):
+    DATE = 0, "日期"
+    KIND = 1, "类型"
+    TITLE = 2, "活动名称"
+    PLACE = 3, "地点"
+    PARTICIPANTS = 4, "参与人数"
+    HOURS = 5, "合计时长"
 
 
-_HEADERS = {
-    Column.DATE: "日期",
-    Column.KIND: "类型",
-    Column.TITLE: "活动名称",
-    Column.PLACE: "地点",
-    Column.PARTICIPANTS: "参与人数",
-    Column.HOURS: "合计时长",
-}
 _NUMERIC = (Column.PARTICIPANTS, Column.HOURS)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from PySide6.QtCore import QDate, QLocale
@@ -12,6 +11,7 @@ from branchdesk.domain.meetings import MeetingStatus, MeetingSummary
 from branchdesk.ui.models.table_models import (
     SORT_ROLE,
     SUMMARY_ROLE,
+    HeaderColumn,
     SummarySortProxy,
     SummaryTableModel,
 )
@@ -29,31 +29,15 @@ PLANNED_COLOR = QColor("#1d5fa6")  # planned meetings read as "not yet", in blue
 LOW_RATE_COLOR = QColor("#9a6700")
 
 
-class Column(enum.IntEnum):
-    DATE = 0
-    KIND = 1
-    TITLE = 2
-    GROUP = 3
-    HOST = 4
-    ATTENDANCE = 5
-    RATE = 6
-    STATUS = 7
-
-    @property
-    def header(self) -> str:
-        return _HEADERS[self]
-
-
-_HEADERS = {
-    Column.DATE: "日期",
-    Column.KIND: "类型",
-    Column.TITLE: "主题",
-    Column.GROUP: "党小组",
-    Column.HOST: "主持人",
-    Column.ATTENDANCE: "实到/应到",
-    Column.RATE: "出席率",
-    Column.STATUS: "状态",
-}
+class Column(HeaderColumn):
+    DATE = 0, "日期"
+    KIND = 1, "类型"
+    TITLE = 2, "主题"
+    GROUP = 3, "党小组"
+    HOST = 4, "主持人"
+    ATTENDANCE = 5, "实到/应到"
+    RATE = 6, "出席率"
+    STATUS = 7, "状态"
 
 
 def day_text(day: Any, fmt: str = "yyyy年M月d日 ddd") -> str:

@@ -1,4 +1,11 @@
-"""A base for the list models fed with summaries (会议, 活动): rows, headers, role dispatch."""
+"""One base for the table models (会议 and 活动 lists, a member's year, the attendance and
+participants grids): rows, headers, role dispatch.
+
+Columns are a ``HeaderColumn`` enum (``DATE = 0, "日期"``); a model subclasses
+``SummaryTableModel`` and says what a column shows (``_display``) and, where it differs from
+the default, its sort key, tool tip, colours and alignment. An editable grid overrides
+``_cell`` for its edit and check roles, and adds ``flags`` and ``setData``.
+"""
 
 from __future__ import annotations
 
@@ -39,11 +46,23 @@ def change_filter(proxy: QSortFilterProxyModel, apply: Callable[[], None]) -> No
         proxy.invalidateFilter()
 
 
-class SummaryTableModel(QAbstractTableModel, Generic[Row]):
-    """Rows of summaries with an ``id``; subclasses say what each column shows."""
+class HeaderColumn(enum.IntEnum):
+    """A table's columns, each with the heading shown above it: ``DATE = 0, "日期"``."""
 
-    columns: ClassVar[type[enum.IntEnum]]  # a Column enum whose members have ``.header``
-    numeric: ClassVar[tuple[enum.IntEnum, ...]] = ()  # right-aligned columns
+    header: str
+
+    def __new__(cls, value: int, header: str = "") -> HeaderColumn:
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.header = header
+        return member
+
+
+class SummaryTableModel(QAbstractTableModel, Generic[Row]):
+    """Rows of summaries (``row_of`` needs an ``id``); subclasses say what each column shows."""
+
+    columns: ClassVar[type[HeaderColumn]]
+    numeric: ClassVar[tuple[HeaderColumn, ...]] = ()  # right-aligned columns
     align_numeric_headers: ClassVar[bool] = False
 
     def __init__(self, parent: Any = None) -> None:
@@ -81,6 +100,12 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
     def _foreground(self, summary: Row, column: Any) -> Any:
         return None
 
+    def _background(self, summary: Row, column: Any) -> Any:
+        return None
+
+    def _alignment(self, summary: Row, column: Any) -> int:
+        return _RIGHT if column in self.numeric else _LEFT
+
     # -- Qt interface -------------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -95,7 +120,7 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             column = self.columns(section)
             if role == Qt.ItemDataRole.DisplayRole:
-                return column.header  # type: ignore[attr-defined]
+                return column.header
             if (
                 role == Qt.ItemDataRole.TextAlignmentRole
                 and self.align_numeric_headers
@@ -107,16 +132,20 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        summary = self._rows[index.row()]
-        column = self.columns(index.column())
+        return self._cell(self._rows[index.row()], self.columns(index.column()), role)
+
+    def _cell(self, summary: Row, column: Any, role: int) -> Any:
+        """What one cell holds for ``role``; an editable model adds its edit and check roles."""
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(summary, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(summary, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(summary, column)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background(summary, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in self.numeric else _LEFT
+            return self._alignment(summary, column)
         if role == SUMMARY_ROLE:
             return summary
         if role == SORT_ROLE:

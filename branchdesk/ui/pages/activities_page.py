@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QModelIndex, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,10 +28,11 @@ from branchdesk.domain.activities import (
     format_hours,
     total,
 )
+from branchdesk.domain.editing import activity_for_duplicate
 from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityFilter, ActivityKindRepo, ActivityRepo
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.editors.activity_editor import ActivityEditor, activity_for_duplicate
+from branchdesk.ui.editors.activity_editor import ActivityEditor
 from branchdesk.ui.models.activity_table_model import (
     ActivitySortProxy,
     ActivityTableModel,
@@ -73,10 +74,11 @@ def totals_text(totals: ActivityTotals) -> str:
 
 
 class ActivitiesPage(SummaryListPage, PageActions, QWidget):
-    """The list of activities; it refreshes itself when ``records_changed`` names activities."""
+    """The list of activities; it refreshes itself when an applied change touches activities."""
 
     delete_op = staticmethod(ops.delete_activity)
     restore_op = staticmethod(ops.add_activity)
+    open_action, new_action = "edit", "add"
 
     def __init__(
         self, context: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None
@@ -251,22 +253,15 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
             self.count_label.setText(f"共 {len(rows)} 次活动")
         self.totals_label.setText(totals_text(self.totals()))
         self.totals_scope.setText(self._scope_text())
-        if rows:
-            self.stack.setCurrentIndex(0)
-        else:
-            self.stack.setCurrentIndex(1)
-            if count:
-                self.empty_state.say(
-                    "没有符合条件的活动",
-                    "换个关键词，或者把期间改为“全部”、类型改为“全部类型”。",
-                    "清除筛选",
-                )
-            else:
-                self.empty_state.say(
-                    "还没有登记党员活动",
-                    "志愿服务、社区报到、结对帮扶等活动结束后，点“添加活动”登记参加人员和时长。",
-                    "添加活动",
-                )
+        self._show_rows(
+            len(rows),
+            count,
+            filtered=("没有符合条件的活动", "换个关键词，或者把期间改为“全部”、类型改为“全部类型”。"),
+            empty=(
+                "还没有登记党员活动",
+                "志愿服务、社区报到、结对帮扶等活动结束后，点“添加活动”登记参加人员和时长。",
+            ),
+        )
         if selected is not None:
             self.select_activity(selected.id)
         self._update_actions()
@@ -331,13 +326,6 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
     def _on_undo_triggered(self) -> None:
         self._undo_delete()  # keeps its id, participants and attachments
 
-    @Slot()
-    def _on_empty_button_clicked(self) -> None:
-        if self.repo.count():
-            self.clear_filters()
-        else:
-            self.actions_by_id["add"].trigger()
-
     def clear_filters(self) -> None:
         for widget in (self.search_edit, self.kind_combo, self.period_combo):
             widget.blockSignals(True)
@@ -349,22 +337,6 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
         self.refresh()
 
     # -- reacting ------------------------------------------------------------------------------
-
-    @Slot(QModelIndex)
-    def _on_table_activated(self, _index: QModelIndex) -> None:
-        self.actions_by_id["edit"].trigger()
-
-    @Slot()
-    def _on_table_selection_changed(self) -> None:
-        self._update_actions()
-
-    @Slot(str)
-    def _on_search_edit_search_changed(self, _text: str) -> None:
-        self.refresh()
-
-    @Slot()
-    def _on_filters_changed(self) -> None:
-        self.refresh()
 
     @Slot(object)
     def _on_events_changes_applied(self, changes: Changes) -> None:

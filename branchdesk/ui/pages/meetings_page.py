@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QDate, QModelIndex, Slot
+from PySide6.QtCore import QDate, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -65,10 +65,11 @@ def _date(value: QDate) -> dt.date:
 
 
 class MeetingsPage(SummaryListPage, PageActions, QWidget):
-    """The list of meetings; it refreshes itself when ``records_changed`` names meetings."""
+    """The list of meetings; it refreshes itself when an applied change touches meetings."""
 
     delete_op = staticmethod(ops.delete_meeting)
     restore_op = staticmethod(ops.add_meeting)
+    open_action, new_action = "open", "record"
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -257,22 +258,12 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
             self.count_label.setText(f"共 {len(rows)} 次会议（全部 {total} 次）")
         else:
             self.count_label.setText(f"共 {len(rows)} 次会议")
-        if rows:
-            self.stack.setCurrentIndex(0)
-        else:
-            self.stack.setCurrentIndex(1)
-            if total:
-                self.empty_state.say(
-                    "没有符合条件的会议",
-                    "换个关键词，或者放宽类型、期间、党小组的筛选。",
-                    "清除筛选",
-                )
-            else:
-                self.empty_state.say(
-                    "还没有会议记录",
-                    "开完会后点“记录会议”，两分钟就能登记好；也可以先登记计划。",
-                    "记录会议",
-                )
+        self._show_rows(
+            len(rows),
+            total,
+            filtered=("没有符合条件的会议", "换个关键词，或者放宽类型、期间、党小组的筛选。"),
+            empty=("还没有会议记录", "开完会后点“记录会议”，两分钟就能登记好；也可以先登记计划。"),
+        )
         if selected is not None:
             self.select_meeting(selected.id)
         self._update_actions()
@@ -336,13 +327,6 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
     def _on_undo_triggered(self) -> None:
         self._undo_delete()  # keeps its id, attendance and attachments
 
-    @Slot()
-    def _on_empty_button_clicked(self) -> None:
-        if self.repo.count():
-            self.clear_filters()
-        else:
-            self.actions_by_id["record"].trigger()
-
     def clear_filters(self) -> None:
         for widget in (self.search_edit, self.kind_combo, self.period_combo, self.group_combo):
             widget.blockSignals(True)
@@ -356,22 +340,6 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         self.refresh()
 
     # -- reacting ------------------------------------------------------------------------------
-
-    @Slot(QModelIndex)
-    def _on_table_activated(self, _index: QModelIndex) -> None:
-        self.actions_by_id["open"].trigger()
-
-    @Slot()
-    def _on_table_selection_changed(self) -> None:
-        self._update_actions()
-
-    @Slot(str)
-    def _on_search_edit_search_changed(self, _text: str) -> None:
-        self.refresh()
-
-    @Slot()
-    def _on_filters_changed(self) -> None:
-        self.refresh()
 
     @Slot(int)
     def _on_period_combo_changed(self, _index: int) -> None:

@@ -8,7 +8,6 @@ Opened from the roster or from any name in a meeting or activity through
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import html
 import logging
 from pathlib import Path
@@ -18,8 +17,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
     QMarginsF,
-    QModelIndex,
-    QPersistentModelIndex,
     QSettings,
     QStandardPaths,
     Qt,
@@ -75,13 +72,13 @@ from branchdesk.store.members import NotFound
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.models.activity_table_model import day_text
+from branchdesk.ui.models.table_models import SUMMARY_ROLE, HeaderColumn, SummaryTableModel
 from branchdesk.ui.ops import BackgroundOp
 from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 
 log = logging.getLogger(__name__)
 
-_Index = QModelIndex | QPersistentModelIndex
-LINE_ROLE = Qt.ItemDataRole.UserRole + 1
+LINE_ROLE = SUMMARY_ROLE
 
 LEAVE_BACKGROUND = QColor("#fdf3dc")
 ABSENT_BACKGROUND = QColor("#fbe4e1")
@@ -110,74 +107,43 @@ def _align(*flags: Qt.AlignmentFlag) -> int:
 # -- the two tables ---------------------------------------------------------------------------
 
 
-class MeetingColumn(enum.IntEnum):
-    DATE = 0
-    KIND = 1
-    TITLE = 2
-    STATUS = 3
-    REASON = 4
-    MAKEUP = 5
+class MeetingColumn(HeaderColumn):
+    DATE = 0, "日期"
+    KIND = 1, "会议"
+    TITLE = 2, "主题"
+    STATUS = 3, "出勤"
+    REASON = 4, "事由"
+    MAKEUP = 5, "补学"
 
 
-_MEETING_HEADERS = ("日期", "会议", "主题", "出勤", "事由", "补学")
-
-
-class MeetingLinesModel(QAbstractTableModel):
+class MeetingLinesModel(SummaryTableModel[MeetingLine]):
     """The meetings a member was expected at in one year; 请假 and 缺席 rows stand out."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[MeetingLine] = []
+    columns = MeetingColumn
 
-    def set_rows(self, rows: list[MeetingLine]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(MeetingColumn)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(MeetingColumn):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _MEETING_HEADERS[section]
+    def _tooltip(self, line: MeetingLine, column: MeetingColumn) -> Any:
+        if column == MeetingColumn.MAKEUP and line.makeup:
+            return f"补学：{makeup_text(line.makeup)}"
+        if column in (MeetingColumn.KIND, MeetingColumn.TITLE, MeetingColumn.REASON):
+            return self._display(line, column) or None
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        line = self._rows[index.row()]
-        column = MeetingColumn(index.column())
+    def _background(self, line: MeetingLine, column: MeetingColumn) -> Any:
         colors = _STATUS_COLORS.get(line.status)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(line, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == MeetingColumn.MAKEUP and line.makeup:
-                return f"补学：{makeup_text(line.makeup)}"
-            if column in (MeetingColumn.KIND, MeetingColumn.TITLE, MeetingColumn.REASON):
-                return self._display(line, column) or None
-            return None
-        if role == Qt.ItemDataRole.BackgroundRole and colors is not None:
-            return QBrush(colors[1])
-        if role == Qt.ItemDataRole.ForegroundRole and colors is not None:
-            if column == MeetingColumn.STATUS:
-                return QBrush(colors[0])
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column == MeetingColumn.STATUS:
-                return _align(Qt.AlignmentFlag.AlignHCenter)
-            return _align(Qt.AlignmentFlag.AlignLeft)
-        if role == LINE_ROLE:
-            return line
+        return None if colors is None else QBrush(colors[1])
+
+    def _foreground(self, line: MeetingLine, column: MeetingColumn) -> Any:
+        colors = _STATUS_COLORS.get(line.status)
+        if colors is not None and column == MeetingColumn.STATUS:
+            return QBrush(colors[0])
         return None
 
-    @staticmethod
-    def _display(line: MeetingLine, column: MeetingColumn) -> str:
+    def _alignment(self, line: MeetingLine, column: MeetingColumn) -> int:
+        if column == MeetingColumn.STATUS:
+            return _align(Qt.AlignmentFlag.AlignHCenter)
+        return _align(Qt.AlignmentFlag.AlignLeft)
+
+    def _display(self, line: MeetingLine, column: MeetingColumn) -> str:
         if column == MeetingColumn.DATE:
             return day_text(line.day)
         if column == MeetingColumn.KIND:
@@ -198,64 +164,30 @@ class MeetingLinesModel(QAbstractTableModel):
         return " ".join(parts)
 
 
-class ActivityColumn(enum.IntEnum):
-    DATE = 0
-    KIND = 1
-    TITLE = 2
-    HOURS = 3
+class ActivityColumn(HeaderColumn):
+    DATE = 0, "日期"
+    KIND = 1, "类型"
+    TITLE = 2, "活动"
+    HOURS = 3, "时长"
 
 
-_ACTIVITY_HEADERS = ("日期", "类型", "活动", "时长")
-
-
-class ActivityLinesModel(QAbstractTableModel):
+class ActivityLinesModel(SummaryTableModel[ActivityLine]):
     """The activities a member took part in during one year, with their own hours."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ActivityLine] = []
+    columns = ActivityColumn
+    numeric = (ActivityColumn.HOURS,)
 
-    def set_rows(self, rows: list[ActivityLine]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def _tooltip(self, line: ActivityLine, column: ActivityColumn) -> Any:
+        return line.title if column == ActivityColumn.TITLE else None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(ActivityColumn)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(ActivityColumn):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _ACTIVITY_HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        line = self._rows[index.row()]
-        column = ActivityColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == ActivityColumn.DATE:
-                return day_text(line.day)
-            if column == ActivityColumn.KIND:
-                return line.kind
-            if column == ActivityColumn.TITLE:
-                return line.title
-            return f"{format_hours(line.hours)} 小时"
-        if role == Qt.ItemDataRole.ToolTipRole and column == ActivityColumn.TITLE:
+    def _display(self, line: ActivityLine, column: ActivityColumn) -> str:
+        if column == ActivityColumn.DATE:
+            return day_text(line.day)
+        if column == ActivityColumn.KIND:
+            return line.kind
+        if column == ActivityColumn.TITLE:
             return line.title
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column == ActivityColumn.HOURS:
-                return _align(Qt.AlignmentFlag.AlignRight)
-            return _align(Qt.AlignmentFlag.AlignLeft)
-        if role == LINE_ROLE:
-            return line
-        return None
+        return f"{format_hours(line.hours)} 小时"
 
 
 # -- the printout ------------------------------------------------------------------------------
@@ -282,6 +214,10 @@ def _cells(values: list[str], *, widths: tuple[int, ...] = (), header: bool = Fa
         width = f' width="{widths[position]}%"' if position < len(widths) else ""
         cells.append(f"<td{background}{width}>{html.escape(value)}</td>")
     return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _headers(columns: type[HeaderColumn]) -> tuple[str, ...]:
+    return tuple(column.header for column in columns)
 
 
 def _grid(
@@ -337,11 +273,11 @@ def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
         + _SECTION.format(f"二、{record.year}年度统计")
         + f"<p>{html.escape(totals_text(record))}</p>"
         + _SECTION.format(f"三、应参加的会议（{record.expected} 次）")
-        + _grid(_MEETING_HEADERS, _MEETING_WIDTHS, meetings, "本年度没有应参加的会议。")
+        + _grid(_headers(MeetingColumn), _MEETING_WIDTHS, meetings, "本年度没有应参加的会议。")
         + _SECTION.format(
             f"四、参加的党员活动（{record.activity_count} 次，{record.hours_text()} 小时）"
         )
-        + _grid(_ACTIVITY_HEADERS, _ACTIVITY_WIDTHS, activities, "本年度没有登记参加的党员活动。")
+        + _grid(_headers(ActivityColumn), _ACTIVITY_WIDTHS, activities, "本年度没有登记参加的党员活动。")
     )
 
 

@@ -73,7 +73,7 @@ def export_roster_file(
 
 
 class MembersPage(PageActions, QWidget):
-    """The roster; it refreshes itself when ``records_changed`` says members or groups moved."""
+    """The roster; it refreshes itself when an applied change touches members or groups."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
