@@ -43,6 +43,11 @@ class MemberStatus(str, enum.Enum):
     def leaving(cls) -> list[MemberStatus]:
         return [s for s in cls if not s.in_roster]
 
+    @classmethod
+    def roster_codes(cls) -> tuple[str, ...]:
+        """The stored codes of the statuses that still count as in the roster."""
+        return tuple(s.value for s in cls if s.in_roster)
+
 
 class Role(str, enum.Enum):
     """Committee roles (支委职务); the 支委会 is attended by these members."""

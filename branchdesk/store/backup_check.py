@@ -38,6 +38,7 @@ from branchdesk.store.db import (
     open_memory_database,
 )
 from branchdesk.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from branchdesk.store.sql import in_roster
 from branchdesk.store.workarea import WorkDir, create_private, usable_temp_area
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ def count_facts(conn: sqlite3.Connection) -> dict[str, object]:
         row = None
     return {
         "branch": str(row[0]) if row and row[0] is not None else "",
-        "members": count("SELECT count(*) FROM members WHERE status IN ('在册', '流动')"),
+        "members": count(f"SELECT count(*) FROM members WHERE {in_roster()}"),
         "meetings": count("SELECT count(*) FROM meetings"),
         "activities": count("SELECT count(*) FROM activities"),
         "attachments": count("SELECT count(*) FROM meeting_attachments")

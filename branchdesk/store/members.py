@@ -18,7 +18,7 @@ from branchdesk.domain.members import (
     Role,
     RosterCounts,
 )
-from branchdesk.store.sql import now_text
+from branchdesk.store.sql import in_roster, is_category, now_text
 
 
 class NotFound(LookupError):
@@ -48,10 +48,10 @@ class GroupRepo:
 
     def list(self) -> list[PartyGroup]:
         rows = self.db.execute(
-            """
+            f"""
             SELECT g.id, g.name, g.sort_order, g.leader_id,
                    (SELECT count(*) FROM members m
-                     WHERE m.group_id = g.id AND m.status IN ('在册', '流动'))
+                     WHERE m.group_id = g.id AND {in_roster("m.status")})
             FROM party_groups g ORDER BY g.sort_order, g.id
             """
         ).fetchall()
@@ -212,7 +212,7 @@ class MemberRepo:
     def list(self, *, include_left: bool = True) -> list[Member]:
         if include_left:
             return self._select()
-        return self._select("WHERE m.status IN ('在册', '流动')")
+        return self._select(f"WHERE {in_roster('m.status')}")
 
     def get(self, member_id: int) -> Member:
         found = self._select("WHERE m.id = ?", [member_id])
@@ -228,9 +228,10 @@ class MemberRepo:
 
     def counts(self) -> RosterCounts:
         full, probationary = self.db.execute(
-            """
-            SELECT coalesce(sum(category = '正式'), 0), coalesce(sum(category = '预备'), 0)
-            FROM members WHERE status IN ('在册', '流动')
+            f"""
+            SELECT coalesce(sum({is_category("category", Category.FULL)}), 0),
+                   coalesce(sum({is_category("category", Category.PROBATIONARY)}), 0)
+            FROM members WHERE {in_roster()}
             """
         ).fetchone()
         return RosterCounts(total=full + probationary, full=full, probationary=probationary)
