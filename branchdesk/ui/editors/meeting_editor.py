@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.domain.meeting_kinds import DEFAULT_KIND, primary_kind
 from branchdesk.domain.meetings import (
     Attendance,
     Audience,
@@ -76,17 +77,6 @@ from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
 log = logging.getLogger(__name__)
 
 _THUMB = QSize(120, 90)
-# Which kind a multi-kind meeting is filed under in the 类型 combo; the others are "同时计为".
-_PRIMARY_ORDER = [
-    MeetingKind.THEME_DAY,
-    MeetingKind.LIFE,
-    MeetingKind.REVIEW,
-    MeetingKind.GENERAL,
-    MeetingKind.COMMITTEE,
-    MeetingKind.GROUP,
-    MeetingKind.LECTURE,
-    MeetingKind.OTHER,
-]
 _TABS = ["出勤名单", "议题", "会议记录", "决议", "列席人员", "附件"]
 # The earliest date the form takes: a date before 1921-07-01 is asked about when saving,
 # so a mistyped year can be seen and kept or corrected, never silently moved.
@@ -112,13 +102,6 @@ def pasted_text(source: QMimeData) -> str:
         document.setHtml(source.html())
         return tidy_paragraphs(document.toPlainText())
     return tidy_paragraphs(source.text()) if source.hasText() else ""
-
-
-def primary_kind(kinds: list[MeetingKind]) -> MeetingKind:
-    for kind in _PRIMARY_ORDER:
-        if kind in kinds:
-            return kind
-    return MeetingKind.THEME_DAY
 
 
 def next_usual_day(usual: dt.date | None, today: dt.date) -> dt.date:
@@ -292,7 +275,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         return Person()
 
     def _new_meeting(self, planned: bool) -> Meeting:
-        kind = MeetingKind.THEME_DAY
+        kind = DEFAULT_KIND
         same_kind = [s for s in self._summaries if kind in s.kinds]
         held = [s for s in self._summaries if s.status is MeetingStatus.HELD]
         # Place and time as last time: the same kind of meeting if any, else any meeting.
@@ -640,13 +623,13 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         return None if value == edit.minimumTime() else dt.time(value.hour(), value.minute())
 
     def _group_id(self) -> int | None:
-        if MeetingKind.GROUP not in self._kinds() or self.group_combo.currentIndex() < 0:
+        if not any(k.spec.group for k in self._kinds()) or self.group_combo.currentIndex() < 0:
             return None
         return self.group_combo.currentData()
 
     def _collect(self) -> Meeting:
         kinds = self._kinds()
-        lecture = MeetingKind.LECTURE in kinds
+        lecture = any(k.spec.lecturer for k in kinds)
         group_id = self._group_id()
         return Meeting(
             kinds=kinds,
@@ -711,7 +694,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         for kind, box in self.also_boxes.items():
             box.setVisible(kind is not primary)
         kinds = self._kinds()
-        lecture = MeetingKind.LECTURE in kinds
+        lecture = any(k.spec.lecturer for k in kinds)
         for widget in (
             self.lecturer_label,
             self.lecturer_combo,
@@ -719,7 +702,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             self.lecture_title_edit,
         ):
             widget.setVisible(lecture)
-        group = MeetingKind.GROUP in kinds
+        group = any(k.spec.group for k in kinds)
         self.group_label.setVisible(group)
         self.group_combo.setVisible(group)
 
