@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from branchdesk.domain.members import MemberStatus
 from branchdesk.store.attachments import MAX_ATTACHMENT_BYTES
 from branchdesk.store.db import (
     DB_FILENAME,
@@ -151,7 +152,10 @@ def count_facts(conn: sqlite3.Connection) -> dict[str, object]:
         row = None
     return {
         "branch": str(row[0]) if row and row[0] is not None else "",
-        "members": count(f"SELECT count(*) FROM members WHERE {in_roster()}"),
+        # a backup from before 0007_vocabulary_codes stores the labels
+        "members": count(
+            f"SELECT count(*) FROM members WHERE {in_roster(extra=MemberStatus.roster_labels())}"
+        ),
         "meetings": count("SELECT count(*) FROM meetings"),
         "activities": count("SELECT count(*) FROM activities"),
         "attachments": count("SELECT count(*) FROM meeting_attachments")

@@ -292,7 +292,7 @@ class MemberRepo:
     ) -> None:
         """Record that a member left (转出, 去世 ...) or came back; the record itself stays."""
         if not status.in_roster and on is None:
-            raise ValueError(f"请填写{status.value}的日期")
+            raise ValueError(f"请填写{status.label}的日期")
         with self.db.atomic():
             member = self.get(member_id)
             member.status = status

@@ -61,6 +61,7 @@ from branchdesk.domain.meetings import (
     Makeup,
     count_attendance,
 )
+from branchdesk.domain.members import category_label
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -230,7 +231,7 @@ class AttendanceModel(QAbstractTableModel):
         if column == AttendanceColumn.GROUP:
             return item.group_name
         if column == AttendanceColumn.CATEGORY:
-            return item.category
+            return category_label(item.category)
         if column == AttendanceColumn.STATUS:
             return item.status.label
         if column == AttendanceColumn.REASON:
