@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -159,6 +159,9 @@ class _DefaultRequirements(Sequence[Requirement]):
 
     def __len__(self) -> int:
         return len(default_requirements())
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return iter(default_requirements())
 
 
 DEFAULT_REQUIREMENTS: Sequence[Requirement] = _DefaultRequirements()
