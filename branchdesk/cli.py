@@ -319,20 +319,20 @@ def member_json(member: Any) -> dict[str, Any]:
     return {
         "id": member.id,
         "name": member.name,
-        "gender": member.gender.value if member.gender else None,
+        "gender": member.gender.label if member.gender else None,
         "ethnicity": member.ethnicity or None,
         "birth_date": day(member.birth_date),
         "id_number": member.id_number or None,
         "education": member.education or None,
         "join_date": day(member.join_date),
         "full_date": day(member.full_date),
-        "category": member.category.value,
+        "category": member.category.label,
         "group": member.group_name or None,
         "phone": member.phone or None,
         "workplace": member.workplace or None,
-        "status": member.status.value,
+        "status": member.status.label,
         "status_date": day(member.status_date),
-        "roles": [role.value for role in member.roles],
+        "roles": [role.label for role in member.roles],
         "notes": member.notes or None,
         "month_precision": [
             name
@@ -350,7 +350,7 @@ def cmd_members_list(args: argparse.Namespace) -> int:
         _print_json([member_json(m) for m in members])
         return 0
     for m in members:
-        print(f"{m.id}\t{m.name}\t{m.category.value}\t{m.group_name}\t{m.status.value}")
+        print(f"{m.id}\t{m.name}\t{m.category.label}\t{m.group_name}\t{m.status.label}")
     current = sum(m.status.in_roster for m in members)
     left = f"（在册 {current} 人，已转出、去世等 {len(members) - current} 人）"
     print(f"共 {len(members)} 人" + (left if current != len(members) else ""))

@@ -10,19 +10,7 @@ import datetime as dt
 import re
 
 from branchdesk.domain.activities import Activity
-from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingStatus
-
-# Which kind a multi-kind meeting is filed under in the 类型 combo; the others are "同时计为".
-PRIMARY_ORDER = [
-    MeetingKind.THEME_DAY,
-    MeetingKind.LIFE,
-    MeetingKind.REVIEW,
-    MeetingKind.GENERAL,
-    MeetingKind.COMMITTEE,
-    MeetingKind.GROUP,
-    MeetingKind.LECTURE,
-    MeetingKind.OTHER,
-]
+from branchdesk.domain.meetings import Meeting, MeetingStatus
 
 
 def tidy_paragraphs(text: str) -> str:
@@ -32,14 +20,6 @@ def tidy_paragraphs(text: str) -> str:
     lines = [line.rstrip() for line in text.split("\n")]
     text = "\n".join(lines).strip("\n")
     return re.sub(r"\n{3,}", "\n\n", text)
-
-
-def primary_kind(kinds: list[MeetingKind]) -> MeetingKind:
-    """The kind a meeting of ``kinds`` is filed under (the first in ``PRIMARY_ORDER``)."""
-    for kind in PRIMARY_ORDER:
-        if kind in kinds:
-            return kind
-    return MeetingKind.THEME_DAY
 
 
 def next_usual_day(usual: dt.date | None, today: dt.date) -> dt.date:

@@ -11,58 +11,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from branchdesk.domain.meeting_kinds import Audience, MeetingKind
 from branchdesk.domain.members import Member
-
-
-class MeetingKind(str, enum.Enum):
-    """Stored as the code; ``label`` is what people read."""
-
-    GENERAL = "general_meeting"
-    COMMITTEE = "committee_meeting"
-    GROUP = "group_meeting"
-    LECTURE = "party_lecture"
-    THEME_DAY = "theme_day"
-    LIFE = "life_meeting"
-    REVIEW = "review"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-    @property
-    def short_label(self) -> str:
-        return _KIND_SHORT[self]
-
-    @classmethod
-    def from_label(cls, text: str) -> MeetingKind:
-        for kind, label in _KIND_LABELS.items():
-            if text in (label, _KIND_SHORT[kind], kind.value):
-                return kind
-        raise ValueError(f"未知的会议类型“{text}”")
-
-
-_KIND_LABELS = {
-    MeetingKind.GENERAL: "支部党员大会",
-    MeetingKind.COMMITTEE: "支部委员会会议",
-    MeetingKind.GROUP: "党小组会",
-    MeetingKind.LECTURE: "党课",
-    MeetingKind.THEME_DAY: "主题党日",
-    MeetingKind.LIFE: "组织生活会",
-    MeetingKind.REVIEW: "民主评议党员",
-    MeetingKind.OTHER: "其他",
-}
-_KIND_SHORT = {**_KIND_LABELS, MeetingKind.COMMITTEE: "支委会", MeetingKind.GENERAL: "党员大会"}
-
-# Kinds whose expected list is the whole roster on the day.
-_WHOLE_BRANCH = {
-    MeetingKind.GENERAL,
-    MeetingKind.LECTURE,
-    MeetingKind.THEME_DAY,
-    MeetingKind.LIFE,
-    MeetingKind.REVIEW,
-    MeetingKind.OTHER,
-}
 
 
 class MeetingStatus(str, enum.Enum):
@@ -91,20 +41,12 @@ class AttendanceStatus(str, enum.Enum):
         raise ValueError(f"未知的出勤情况“{text}”")
 
 
-class Audience(str, enum.Enum):
-    """Who is expected (应到) at a meeting."""
-
-    BRANCH = "branch"
-    COMMITTEE = "committee"
-    GROUP = "group"
-
-
 def audience_for(kinds: Iterable[MeetingKind]) -> Audience:
     """The widest audience among the kinds a meeting counts as."""
-    kinds = set(kinds)
-    if kinds & _WHOLE_BRANCH or not kinds:
+    audiences = {kind.spec.audience for kind in kinds}
+    if Audience.BRANCH in audiences or not audiences:
         return Audience.BRANCH
-    if MeetingKind.COMMITTEE in kinds:
+    if Audience.COMMITTEE in audiences:
         return Audience.COMMITTEE
     return Audience.GROUP
 
@@ -238,7 +180,7 @@ class Meeting:
     attachments: list[Attachment] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        order = list(MeetingKind)
+        order = list(MeetingKind)  # type: ignore[call-overload]
         self.kinds = sorted(dict.fromkeys(self.kinds), key=order.index)
 
     @property
@@ -282,8 +224,9 @@ def check_meeting(meeting: Meeting, *, today: dt.date | None = None) -> list[tup
     problems: list[tuple[str, str]] = []
     if not meeting.kinds:
         problems.append(("类型", "请选择会议类型"))
-    if MeetingKind.GROUP in meeting.kinds and meeting.group_id is None:
-        problems.append(("党小组", "党小组会请选择党小组"))
+    for kind in meeting.kinds:
+        if kind.spec.group and meeting.group_id is None:
+            problems.append(("党小组", f"{kind.label}请选择党小组"))
     if meeting.status is MeetingStatus.HELD and meeting.day > today:
         problems.append(("日期", "已召开的会议日期不能晚于今天；尚未召开的请保存为“计划”"))
     if meeting.start and meeting.end and meeting.end <= meeting.start:

@@ -9,31 +9,68 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import Self
 
 from branchdesk.domain.dates import PartialDate
 
 
-class Category(str, enum.Enum):
-    """Full (正式) or probationary (预备) member; the value is what users see."""
+class CodedEnum(str, enum.Enum):
+    """Stored (database, history, JSON) as a stable ASCII code; ``label`` is what people read.
 
-    FULL = "正式"
-    PROBATIONARY = "预备"
+    The roster files, the window, Excel and PDFs show the label. Looking a member up by its
+    label also works (``Gender("男")``): files made before 0007_vocabulary_codes, and the
+    change-history snapshots in them, hold labels.
+    """
+
+    _label: str
+
+    def __new__(cls, code: str, label: str) -> CodedEnum:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @classmethod
+    def _missing_(cls, value: object) -> CodedEnum | None:
+        for member in cls:
+            if value == member._label:
+                return member
+        return None
+
+    @classmethod
+    def by_label(cls, text: str) -> Self | None:
+        """The member people call ``text`` (a label, not a code), or None."""
+        for member in cls:
+            if text == member._label:
+                return member
+        return None
 
 
-class Gender(str, enum.Enum):
-    MALE = "男"
-    FEMALE = "女"
+class Category(CodedEnum):
+    """Full (正式) or probationary (预备) member."""
+
+    FULL = ("full", "正式")
+    PROBATIONARY = ("probationary", "预备")
 
 
-class MemberStatus(str, enum.Enum):
+class Gender(CodedEnum):
+    MALE = ("male", "男")
+    FEMALE = ("female", "女")
+
+
+class MemberStatus(CodedEnum):
     """Where a member stands in the roster; only ACTIVE and FLOWING are still counted."""
 
-    ACTIVE = "在册"
-    FLOWING = "流动"  # works or lives elsewhere but remains in this branch
-    TRANSFERRED_OUT = "转出"
-    DECEASED = "去世"
-    SUSPENDED = "停止党籍"
-    LEFT = "出党"
+    ACTIVE = ("active", "在册")
+    FLOWING = ("flowing", "流动")  # works or lives elsewhere but remains in this branch
+    TRANSFERRED_OUT = ("transferred_out", "转出")
+    DECEASED = ("deceased", "去世")
+    SUSPENDED = ("suspended", "停止党籍")
+    LEFT = ("left", "出党")
 
     @property
     def in_roster(self) -> bool:
@@ -43,16 +80,34 @@ class MemberStatus(str, enum.Enum):
     def leaving(cls) -> list[MemberStatus]:
         return [s for s in cls if not s.in_roster]
 
+    @classmethod
+    def roster_codes(cls) -> tuple[str, ...]:
+        """The stored codes of the statuses that still count as in the roster."""
+        return tuple(s.value for s in cls if s.in_roster)
 
-class Role(str, enum.Enum):
+    @classmethod
+    def roster_labels(cls) -> tuple[str, ...]:
+        """What files older than 0007_vocabulary_codes stored for those statuses."""
+        return tuple(s.label for s in cls if s.in_roster)
+
+
+class Role(CodedEnum):
     """Committee roles (支委职务); the 支委会 is attended by these members."""
 
-    SECRETARY = "书记"
-    DEPUTY_SECRETARY = "副书记"
-    ORGANISATION = "组织委员"
-    PROPAGANDA = "宣传委员"
-    DISCIPLINE = "纪检委员"
-    MEMBER = "委员"
+    SECRETARY = ("secretary", "书记")
+    DEPUTY_SECRETARY = ("deputy_secretary", "副书记")
+    ORGANISATION = ("organisation", "组织委员")
+    PROPAGANDA = ("propaganda", "宣传委员")
+    DISCIPLINE = ("discipline", "纪检委员")
+    MEMBER = ("member", "委员")
+
+
+def category_label(stored: str) -> str:
+    """What people read for a stored category (a code, an older file's label, or "")."""
+    try:
+        return Category(stored).label
+    except ValueError:
+        return stored
 
 
 @dataclass(frozen=True)

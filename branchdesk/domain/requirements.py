@@ -13,9 +13,11 @@ import datetime as dt
 import enum
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
+from branchdesk.domain.meeting_kinds import Audience, all_kinds
 from branchdesk.domain.meetings import MeetingKind, MeetingStatus, MeetingSummary
 
 COMMITTEE_MINIMUM_MEMBERS = 7  # fewer members: no committee, so no 支委会 rule
@@ -129,22 +131,40 @@ class Requirement:
 
     @property
     def per_group(self) -> bool:
-        return self.kind is MeetingKind.GROUP
+        return self.kind.spec.group
 
     def describe(self) -> str:
         suffix = "（每个党小组）" if self.per_group else ""
         return f"{self.unit.label}至少 {self.times} 次{suffix}"
 
 
-DEFAULT_REQUIREMENTS = (
-    Requirement(MeetingKind.GENERAL, Unit.QUARTER),
-    Requirement(MeetingKind.COMMITTEE, Unit.MONTH),
-    Requirement(MeetingKind.GROUP, Unit.MONTH),
-    Requirement(MeetingKind.LECTURE, Unit.QUARTER),
-    Requirement(MeetingKind.THEME_DAY, Unit.MONTH),
-    Requirement(MeetingKind.LIFE, Unit.YEAR),
-    Requirement(MeetingKind.REVIEW, Unit.YEAR),
-)
+def default_requirements() -> list[Requirement]:
+    """The rules a new branch starts with: each kind's default from its spec."""
+    return [
+        Requirement(kind, Unit(kind.spec.default_unit), kind.spec.default_times)
+        for kind in all_kinds()
+        if kind.spec.default_unit is not None
+    ]
+
+
+class _DefaultRequirements(Sequence[Requirement]):
+    """``default_requirements()`` as a constant-looking sequence that follows the registry."""
+
+    @overload
+    def __getitem__(self, index: int) -> Requirement: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Requirement]: ...
+    def __getitem__(self, index: int | slice) -> Requirement | Sequence[Requirement]:
+        return default_requirements()[index]
+
+    def __len__(self) -> int:
+        return len(default_requirements())
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return iter(default_requirements())
+
+
+DEFAULT_REQUIREMENTS: Sequence[Requirement] = _DefaultRequirements()
 
 
 class Status(str, enum.Enum):
@@ -230,7 +250,7 @@ def assess(
             group_id = group.id if group else None
             group_name = group.name if group else ""
             if (
-                requirement.kind is MeetingKind.COMMITTEE
+                requirement.kind.spec.audience is Audience.COMMITTEE
                 and member_count < COMMITTEE_MINIMUM_MEMBERS
             ):
                 lines.append(

@@ -260,7 +260,7 @@ def check_member(member: Member, *, today: dt.date | None = None) -> list[Issue]
         issues.append(
             Issue(
                 "性别",
-                f"性别“{member.gender.value}”与身份证号（{facts.gender.value}）不一致",
+                f"性别“{member.gender.label}”与身份证号（{facts.gender.label}）不一致",
                 Severity.WARNING,
             )
         )
@@ -302,7 +302,7 @@ def check_member(member: Member, *, today: dt.date | None = None) -> list[Issue]
     if member.category is Category.PROBATIONARY and member.full_date:
         issues.append(Issue("党员类别", "已有转正时间，但类别是预备党员", Severity.WARNING))
     if not member.status.in_roster and member.status_date is None:
-        issues.append(Issue("状态", f"请填写{member.status.value}的日期"))
+        issues.append(Issue("状态", f"请填写{member.status.label}的日期"))
     issues.sort(key=lambda issue: not issue.is_error)
     return issues
 

@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 )
 from sqlite_utils import Database
 
-from branchdesk.domain.meetings import AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from branchdesk.domain.meetings import AttendanceStatus, Meeting, MeetingStatus
 from branchdesk.printing.paged import Page, PrintError, print_font
 from branchdesk.printing.signin import date_text, kinds_text, time_text
 from branchdesk.store.meetings import MeetingRepo
@@ -116,7 +116,7 @@ class RecordDocument:
         counts = meeting.counts
         kind = kinds_text(meeting.kinds)
         rows: list[list[tuple[str, str]]] = []
-        if MeetingKind.GROUP in meeting.kinds and meeting.group_name:
+        if any(k.spec.group for k in meeting.kinds) and meeting.group_name:
             rows.append([("会议类型", kind), ("党小组", meeting.group_name)])
         else:
             rows.append([("会议类型", kind)])
@@ -125,7 +125,7 @@ class RecordDocument:
         if meeting.title:
             rows.append([("会议主题", meeting.title)])
         rows.append([("主持人", meeting.host.name), ("记录人", meeting.recorder.name)])
-        if MeetingKind.LECTURE in meeting.kinds:
+        if any(k.spec.lecturer for k in meeting.kinds):
             rows.append([("授课人", meeting.lecturer.name), ("党课题目", meeting.lecture_title)])
 
         def number(value: int) -> str:

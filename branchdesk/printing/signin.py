@@ -138,13 +138,13 @@ def signin_for_meeting(db: Database, meeting: int | Meeting) -> SigninSheet:
     ]
     rows = [row for _, row, _ in sorted(items, key=key)]
     lecture = None
-    if MeetingKind.LECTURE in meeting.kinds:
+    if any(kind.spec.lecturer for kind in meeting.kinds):
         lecture = (meeting.lecturer.name, meeting.lecture_title)
     return SigninSheet(
         branch_name=_branch_name(db),
         kind_text=kinds_text(meeting.kinds),
         rows=rows,
-        group_name=meeting.group_name if MeetingKind.GROUP in meeting.kinds else "",
+        group_name=meeting.group_name if any(k.spec.group for k in meeting.kinds) else "",
         day=meeting.day,
         start=meeting.start,
         end=meeting.end,
@@ -167,8 +167,8 @@ def blank_signin(
             group_name = GroupRepo(db).get(group_id).name
         except NotFound as exc:
             raise PrintError(f"党小组 {group_id} 不存在") from exc
-    elif kind is MeetingKind.GROUP:
-        raise PrintError("党小组会的签到表请选择党小组")
+    elif kind.spec.group:
+        raise PrintError(f"{kind.label}的签到表请选择党小组")
     members = expected_members(MemberRepo(db).list(), [kind], today, group_id)
     if group_id is not None:  # a whole-branch kind held by one group
         members = [m for m in members if m.group_id == group_id]
@@ -177,7 +177,7 @@ def blank_signin(
         kind_text=kind.label,
         rows=[SigninRow(m.name, m.group_name) for m in members],
         group_name=group_name,
-        lecture=("", "") if kind is MeetingKind.LECTURE else None,
+        lecture=("", "") if kind.spec.lecturer else None,
         blank=True,
     )
 

@@ -71,7 +71,7 @@ def member_details(member: Member, *, mask_phone_number: bool = False) -> list[t
         ("转正时间", text(member.full_date)),
         ("党员类别", member.category.value),
         ("党小组", member.group_name),
-        ("支委职务", "、".join(role.value for role in member.roles)),
+        ("支委职务", "、".join(role.label for role in member.roles)),
         ("联系电话", phone),
         ("状态", member.status.value),
     ]

@@ -52,19 +52,19 @@ def _row(index: int, member: Member, full: bool) -> list[object]:
     return [
         index,
         member.name,
-        member.gender.value if member.gender else "",
+        member.gender.label if member.gender else "",
         member.ethnicity,
         date(member.birth_date),
         id_number,
         member.education,
         date(member.join_date),
         date(member.full_date),
-        member.category.value,
+        member.category.label,
         member.group_name,
         phone,
         member.workplace,
-        member.status.value,
-        "、".join(role.value for role in member.roles),
+        member.status.label,
+        "、".join(role.label for role in member.roles),
         member.notes,
     ]
 

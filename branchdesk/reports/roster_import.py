@@ -322,12 +322,7 @@ def _read_member(
 
     gender_text = _compact(_text(cells.get("gender")))
     if gender_text:
-        gender = {
-            "男": Gender.MALE,
-            "男性": Gender.MALE,
-            "女": Gender.FEMALE,
-            "女性": Gender.FEMALE,
-        }
+        gender = {g.label: g for g in Gender} | {f"{g.label}性": g for g in Gender}
         if gender_text in gender:
             member.gender = gender[gender_text]
             present.add("gender")
@@ -360,12 +355,7 @@ def _read_member(
 
     category_text = _compact(_text(cells.get("category")))
     if category_text:
-        categories = {
-            "正式": Category.FULL,
-            "正式党员": Category.FULL,
-            "预备": Category.PROBATIONARY,
-            "预备党员": Category.PROBATIONARY,
-        }
+        categories = {c.label: c for c in Category} | {f"{c.label}党员": c for c in Category}
         if category_text in categories:
             member.category = categories[category_text]
             present.add("category")
@@ -402,10 +392,11 @@ def _read_member(
         for part in re.split(r"[、,，/;；\s]+", roles_text):
             if not part:
                 continue
-            try:
-                roles.append(Role(part))
-            except ValueError:
+            role = Role.by_label(part)
+            if role is None:
                 warn("roles", f"无法识别的支委职务“{part}”，已忽略")
+            else:
+                roles.append(role)
         if roles:
             member.roles = list(dict.fromkeys(roles))
             present.add("roles")
@@ -420,7 +411,7 @@ def _read_member(
 
 def _read_status(text: str) -> MemberStatus | None:
     for status in MemberStatus:
-        if text in (status.value, f"已{status.value}", f"{status.value}党员"):
+        if text in (status.label, f"已{status.label}", f"{status.label}党员"):
             return status
     aliases = {
         "正常": MemberStatus.ACTIVE,
@@ -509,7 +500,7 @@ def _shown(member: Member, attribute: str) -> str:
     if value is None:
         return ""
     if attribute == "roles":
-        return "、".join(role.value for role in value)
+        return "、".join(role.label for role in value)
     if isinstance(value, Gender | Category | MemberStatus):
         return value.value
     return str(value)

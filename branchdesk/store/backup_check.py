@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from branchdesk.domain.members import MemberStatus
 from branchdesk.store.attachments import MAX_ATTACHMENT_BYTES
 from branchdesk.store.db import (
     DB_FILENAME,
@@ -38,6 +39,7 @@ from branchdesk.store.db import (
     open_memory_database,
 )
 from branchdesk.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from branchdesk.store.sql import in_roster
 from branchdesk.store.workarea import WorkDir, create_private, usable_temp_area
 
 log = logging.getLogger(__name__)
@@ -150,7 +152,10 @@ def count_facts(conn: sqlite3.Connection) -> dict[str, object]:
         row = None
     return {
         "branch": str(row[0]) if row and row[0] is not None else "",
-        "members": count("SELECT count(*) FROM members WHERE status IN ('在册', '流动')"),
+        # a backup from before 0007_vocabulary_codes stores the labels
+        "members": count(
+            f"SELECT count(*) FROM members WHERE {in_roster(extra=MemberStatus.roster_labels())}"
+        ),
         "meetings": count("SELECT count(*) FROM meetings"),
         "activities": count("SELECT count(*) FROM activities"),
         "attachments": count("SELECT count(*) FROM meeting_attachments")

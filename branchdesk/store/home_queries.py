@@ -26,6 +26,7 @@ from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 from branchdesk.store.requirements import RequirementRepo
+from branchdesk.store.sql import in_roster
 
 
 class HomeQueries:
@@ -41,7 +42,7 @@ class HomeQueries:
         """Per member still in the roster: held meetings in [start, end] missed (缺席, not
         请假) with no 补学 recorded."""
         rows = self.db.execute(
-            """
+            f"""
             SELECT a.member_id, p.name, count(*)
               FROM attendance a
               JOIN meetings m ON m.id = a.meeting_id
@@ -49,7 +50,7 @@ class HomeQueries:
              WHERE m.status = 'held' AND m.date BETWEEN ? AND ?
                AND a.status = 'absent'
                AND a.makeup_date IS NULL AND a.makeup_how = ''
-               AND p.status IN ('在册', '流动')
+               AND {in_roster("p.status")}
              GROUP BY a.member_id, p.name
             """,
             [start.isoformat(), end.isoformat()],

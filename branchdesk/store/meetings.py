@@ -72,14 +72,15 @@ def attendance_from_row(r: Sequence[Any]) -> Attendance:
     )
 
 
-_KIND_ORDER = {kind: index for index, kind in enumerate(MeetingKind)}
+def _kind_order(kind: MeetingKind) -> int:
+    return kind.spec.order
 
 
 @functools.lru_cache(maxsize=256)
 def _kinds(concatenated: str) -> tuple[MeetingKind, ...]:
     """``theme_day,party_lecture`` (from group_concat) as kinds in their usual order."""
     kinds = {MeetingKind(k) for k in concatenated.split(",") if k}
-    return tuple(sorted(kinds, key=_KIND_ORDER.__getitem__))
+    return tuple(sorted(kinds, key=_kind_order))
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ class MeetingRepo:
         ).fetchall():
             meetings[meeting_id].kinds.append(MeetingKind(kind))
         for meeting in meetings.values():
-            meeting.kinds.sort(key=_KIND_ORDER.__getitem__)
+            meeting.kinds.sort(key=_kind_order)
         for meeting_id, text in self.db.execute(
             f"SELECT meeting_id, text FROM meeting_topics WHERE meeting_id IN ({marks}) "
             "ORDER BY meeting_id, position",

@@ -19,7 +19,7 @@ from branchdesk.domain.members import (
     RosterCounts,
 )
 from branchdesk.store.changelog import record_change
-from branchdesk.store.sql import now_text
+from branchdesk.store.sql import in_roster, is_category, now_text
 
 
 class NotFound(LookupError):
@@ -52,10 +52,10 @@ class GroupRepo:
 
     def list(self) -> list[PartyGroup]:
         rows = self.db.execute(
-            """
+            f"""
             SELECT g.id, g.name, g.sort_order, g.leader_id,
                    (SELECT count(*) FROM members m
-                     WHERE m.group_id = g.id AND m.status IN ('在册', '流动'))
+                     WHERE m.group_id = g.id AND {in_roster("m.status")})
             FROM party_groups g ORDER BY g.sort_order, g.id
             """
         ).fetchall()
@@ -217,7 +217,7 @@ class MemberRepo:
     def list(self, *, include_left: bool = True) -> list[Member]:
         if include_left:
             return self._select()
-        return self._select("WHERE m.status IN ('在册', '流动')")
+        return self._select(f"WHERE {in_roster('m.status')}")
 
     def get(self, member_id: int) -> Member:
         found = self._select("WHERE m.id = ?", [member_id])
@@ -233,9 +233,10 @@ class MemberRepo:
 
     def counts(self) -> RosterCounts:
         full, probationary = self.db.execute(
-            """
-            SELECT coalesce(sum(category = '正式'), 0), coalesce(sum(category = '预备'), 0)
-            FROM members WHERE status IN ('在册', '流动')
+            f"""
+            SELECT coalesce(sum({is_category("category", Category.FULL)}), 0),
+                   coalesce(sum({is_category("category", Category.PROBATIONARY)}), 0)
+            FROM members WHERE {in_roster()}
             """
         ).fetchone()
         return RosterCounts(total=full + probationary, full=full, probationary=probationary)
@@ -292,7 +293,7 @@ class MemberRepo:
     ) -> None:
         """Record that a member left (转出, 去世 ...) or came back; the record itself stays."""
         if not status.in_roster and on is None:
-            raise ValueError(f"请填写{status.value}的日期")
+            raise ValueError(f"请填写{status.label}的日期")
         with self.db.atomic():
             member = self.get(member_id)
             member.status = status

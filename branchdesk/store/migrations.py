@@ -9,6 +9,8 @@ A migration never sets the version itself.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -350,6 +352,114 @@ def m0006_meeting_counts(db: Database) -> None:
                          WHERE a.meeting_id = meetings.id AND a.status = 'absent')
         """
     )
+
+
+# -- 0007: one vocabulary -----------------------------------------------------------------
+# The labels 0001-0006 stored, and the codes stored from 0007 on. Literal on purpose: a
+# shipped migration must not change when domain/ later renames or adds a label.
+_GENDER_CODES = {"男": "male", "女": "female"}
+_CATEGORY_CODES = {"正式": "full", "预备": "probationary"}
+_STATUS_CODES = {
+    "在册": "active",
+    "流动": "flowing",
+    "转出": "transferred_out",
+    "去世": "deceased",
+    "停止党籍": "suspended",
+    "出党": "left",
+}
+_ROLE_CODES = {
+    "书记": "secretary",
+    "副书记": "deputy_secretary",
+    "组织委员": "organisation",
+    "宣传委员": "propaganda",
+    "纪检委员": "discipline",
+    "委员": "member",
+}
+# (table, old text, new text) in the stored CREATE TABLE statements.
+_SCHEMA_EDITS = [
+    (
+        "members",
+        r"gender TEXT CHECK \(gender IN \('男', '女'\)\)",
+        "gender TEXT CHECK (gender IN ('male', 'female'))",
+    ),
+    (
+        "members",
+        r"category TEXT NOT NULL DEFAULT '正式' CHECK \(category IN \('正式', '预备'\)\)",
+        "category TEXT NOT NULL DEFAULT 'full' CHECK (category IN ('full', 'probationary'))",
+    ),
+    ("members", r"status TEXT NOT NULL DEFAULT '在册'", "status TEXT NOT NULL DEFAULT 'active'"),
+    # Meeting kinds are checked in Python against domain/meeting_kinds.py's registry, so a
+    # new kind needs no table rebuild; the CHECK listing the first eight goes.
+    ("meeting_kinds", r"kind TEXT NOT NULL CHECK \(kind IN \([^)]*\)\)", "kind TEXT NOT NULL"),
+]
+
+
+def _recode_snapshot(entity: str, text: str | None) -> str | None:
+    """A change-history snapshot (JSON) with member labels turned into codes."""
+    if not text:
+        return text
+    data = json.loads(text)
+    if entity == "member":
+        for key, codes in (
+            ("gender", _GENDER_CODES),
+            ("category", _CATEGORY_CODES),
+            ("status", _STATUS_CODES),
+        ):
+            if data.get(key) in codes:
+                data[key] = codes[data[key]]
+        data["roles"] = [_ROLE_CODES.get(r, r) for r in data.get("roles") or []]
+    elif entity == "meeting":
+        for row in data.get("attendance") or []:
+            row["category"] = _CATEGORY_CODES.get(row.get("category"), row.get("category"))
+    else:
+        return text
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+@MIGRATIONS(name="0007_vocabulary_codes")
+def m0007_vocabulary_codes(db: Database) -> None:
+    """Store member gender, category, status and roles as codes (labels are for people).
+
+    The CHECK constraints name the stored values, so their text is edited in place
+    (SQLite's documented ``writable_schema`` procedure for changing CHECK constraints):
+    rebuilding ``members`` would cascade into attendance and roles.
+    """
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        for table, old, new in _SCHEMA_EDITS:
+            sql = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+            ).fetchone()[0]
+            edited, count = re.subn(old, new, sql)
+            if count != 1:
+                raise RuntimeError(f"0007: unexpected schema of {table}: {sql}")
+            db.execute(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                [edited, table],
+            )
+        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+    for column, codes in (
+        ("gender", _GENDER_CODES),
+        ("category", _CATEGORY_CODES),
+        ("status", _STATUS_CODES),
+    ):
+        for label, code in codes.items():
+            db.execute(f"UPDATE members SET {column} = ? WHERE {column} = ?", [code, label])
+    for label, code in _ROLE_CODES.items():
+        db.execute("UPDATE member_roles SET role = ? WHERE role = ?", [code, label])
+    for label, code in _CATEGORY_CODES.items():
+        db.execute("UPDATE attendance SET category = ? WHERE category = ?", [code, label])
+    rows = db.execute(
+        "SELECT id, entity, before, after FROM change_log WHERE entity IN ('member', 'meeting')"
+    ).fetchall()
+    for change_id, entity, before, after in rows:
+        db.execute(
+            "UPDATE change_log SET before = ?, after = ? WHERE id = ?",
+            [_recode_snapshot(entity, before), _recode_snapshot(entity, after), change_id],
+        )
 
 
 SCHEMA_VERSION = len(MIGRATIONS.steps)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+from branchdesk.domain.members import Category, MemberStatus
+
 # Ids per ``IN (...)`` list: well under the 999 parameters of the oldest SQLite builds.
 ID_CHUNK = 500
 
@@ -25,3 +27,22 @@ def id_chunks(ids: Sequence[int]) -> Iterator[tuple[list[int], str]]:
     for start in range(0, len(ids), ID_CHUNK):
         chunk = list(ids[start : start + ID_CHUNK])
         yield chunk, ", ".join("?" * len(chunk))
+
+
+def quote(value: str) -> str:
+    """``value`` as an SQL string literal (for the domain's fixed codes, not user text)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def in_roster(column: str = "status", *, extra: tuple[str, ...] = ()) -> str:
+    """The predicate "``column`` is a status still in the roster" (MemberStatus.in_roster).
+
+    ``extra`` adds more stored values meaning the same (an older file's labels).
+    """
+    values = dict.fromkeys((*MemberStatus.roster_codes(), *extra))
+    return f"{column} IN ({', '.join(quote(v) for v in values)})"
+
+
+def is_category(column: str, category: Category) -> str:
+    """The predicate "``column`` holds ``category``"."""
+    return f"{column} = {quote(category.value)}"

@@ -15,20 +15,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from branchdesk.domain.home import MonthFigures
-from branchdesk.domain.meetings import MeetingKind
+from branchdesk.domain.meeting_kinds import MeetingKind, by_chart_order
 
-# Calm, distinguishable colours; the most frequent kinds get the strongest ones.
-KIND_COLORS = {
-    MeetingKind.COMMITTEE: "#c0392b",
-    MeetingKind.GROUP: "#e8a33d",
-    MeetingKind.THEME_DAY: "#8e5b3a",
-    MeetingKind.GENERAL: "#7b1f1f",
-    MeetingKind.LECTURE: "#d98b73",
-    MeetingKind.LIFE: "#5a6fa8",
-    MeetingKind.REVIEW: "#3f8f86",
-    MeetingKind.OTHER: "#9e9e9e",
-}
-KIND_ORDER = list(KIND_COLORS)
 RATE_COLOR = "#1d5fa6"
 
 
@@ -40,12 +28,13 @@ def charts_available() -> bool:
         return False
 
 
-# Legend names short enough for eight of them to fit.
-_CHART_NAMES = {MeetingKind.REVIEW: "民主评议", MeetingKind.LIFE: "组织生活会"}
-
-
 def kind_name(kind: MeetingKind) -> str:
-    return _CHART_NAMES.get(kind, kind.short_label)
+    """The legend's name (short enough for eight of them to fit)."""
+    return kind.spec.chart_name
+
+
+def kind_colour(kind: MeetingKind) -> str:
+    return kind.spec.colour
 
 
 def month_label(figures: MonthFigures, first: bool) -> str:
@@ -58,7 +47,7 @@ def month_label(figures: MonthFigures, first: bool) -> str:
 
 def _kinds_shown(months: list[MonthFigures]) -> list[MeetingKind]:
     used = {kind for m in months for kind, count in m.by_kind.items() if count}
-    return [kind for kind in KIND_ORDER if kind in used]
+    return [kind for kind in by_chart_order() if kind in used]
 
 
 def _rate_text(rate: float | None) -> str:
@@ -142,7 +131,7 @@ class YearChart(QWidget):
         for kind in _kinds_shown(months):
             bar_set = QBarSet(kind_name(kind))
             bar_set.append([float(m.by_kind.get(kind, 0)) for m in months])
-            bar_set.setColor(QColor(KIND_COLORS[kind]))
+            bar_set.setColor(QColor(kind_colour(kind)))
             bar_set.setBorderColor(QColor("white"))
             bars.append(bar_set)
         chart.addSeries(bars)
@@ -186,7 +175,7 @@ class YearChart(QWidget):
         rate.attachAxis(axis_x)
         rate.attachAxis(axis_rate)
         swatches = [
-            f"<span style='color:{KIND_COLORS[kind]}'>■</span>&nbsp;{kind_name(kind)}"
+            f"<span style='color:{kind_colour(kind)}'>■</span>&nbsp;{kind_name(kind)}"
             for kind in _kinds_shown(months)
         ]
         swatches.append(f"<span style='color:{RATE_COLOR}'>━&nbsp;出席率（右侧刻度）</span>")
@@ -215,7 +204,7 @@ class YearChart(QWidget):
             cell(month_label(month, column == 1), 0, column, "color: #5f5f5f;")
         row = 1
         for kind in _kinds_shown(months):
-            swatch = f"<span style='color:{KIND_COLORS[kind]}'>■</span> {kind_name(kind)}"
+            swatch = f"<span style='color:{kind_colour(kind)}'>■</span> {kind_name(kind)}"
             cell(swatch, row, 0)
             for column, month in enumerate(months, start=1):
                 count = month.by_kind.get(kind, 0)

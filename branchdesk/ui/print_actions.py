@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk.domain.meeting_kinds import DEFAULT_KIND
 from branchdesk.domain.meetings import Meeting, MeetingKind, expected_members
 from branchdesk.printing.paged import (
     PagedDocument,
@@ -312,7 +313,7 @@ class BlankSigninDialog(QDialog):
         self.kind_combo = QComboBox()
         for kind in MeetingKind:
             self.kind_combo.addItem(kind.label, kind.value)
-        self.kind_combo.setCurrentIndex(list(MeetingKind).index(MeetingKind.THEME_DAY))
+        self.kind_combo.setCurrentIndex(list(MeetingKind).index(DEFAULT_KIND))
         self.group_combo = QComboBox()
         self.group_combo.addItem("全支部（不分党小组）", None)
         for group in context.groups.list():
@@ -352,8 +353,8 @@ class BlankSigninDialog(QDialog):
         kind = self.kind()
         group_id = self.group_combo.currentData()
         problem = ""
-        if kind is MeetingKind.GROUP and group_id is None:
-            problem = "党小组会请选择党小组"
+        if kind.spec.group and group_id is None:
+            problem = f"{kind.label}请选择党小组"
         self.problem_label.setText(problem)
         self.problem_label.setVisible(bool(problem))
         self.preview_button.setEnabled(not problem)

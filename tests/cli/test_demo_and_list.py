@@ -26,9 +26,9 @@ def test_demo_writes_a_plausible_branch(data_dir, capsys):
     for member in members:
         assert [i for i in check_member(member)] == [], member.name
         parse_id_number(member.id_number)
-    roles = {r.value for m in MemberRepo(db).committee() for r in m.roles}
+    roles = {r.label for m in MemberRepo(db).committee() for r in m.roles}
     assert {"书记", "组织委员", "宣传委员", "纪检委员"} <= roles
-    assert {m.status.value for m in members} >= {"在册", "转出", "去世", "流动"}
+    assert {m.status.label for m in members} >= {"在册", "转出", "去世", "流动"}
     assert any("·" in m.name for m in members)
 
 

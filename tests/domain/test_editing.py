@@ -11,9 +11,9 @@ from branchdesk.domain.editing import (
     activity_for_duplicate,
     next_usual_day,
     planned_copy,
-    primary_kind,
     tidy_paragraphs,
 )
+from branchdesk.domain.meeting_kinds import primary_kind
 from branchdesk.domain.meetings import (
     Attachment,
     Attendance,

@@ -283,7 +283,9 @@ def _old_version_backup(tmp_path: Path, version: int) -> Path:
     names = MIGRATIONS.names
     MIGRATIONS.apply(db, stop_before=names[version] if version < len(names) else None)
     db.execute("INSERT INTO branch (id, name) VALUES (1, ?)", [f"第{version}版的支部"])
-    db.execute("INSERT INTO members (name, status) VALUES ('老党员', '在册')")
+    # before 0007_vocabulary_codes the status was stored as its label
+    status = "在册" if version < 7 else "active"
+    db.execute("INSERT INTO members (name, status) VALUES ('老党员', ?)", [status])
     conn.commit()
     conn.close()
     target = tmp_path / f"v{version}.bdbackup"

@@ -115,6 +115,8 @@ _ROWS_BY_VERSION = {
         "INSERT INTO activity_participants (activity_id, member_id, name, hours) VALUES (1, 1, '张三', 2)",
     ],
     4: ["UPDATE requirement_rules SET times = 2 WHERE kind = 'party_lecture'"],
+    # from 0006 on the app keeps each meeting's counts itself
+    6: ["UPDATE meetings SET n_expected = 1, n_leave = 1 WHERE id = 1"],
 }
 
 

@@ -49,6 +49,20 @@ def test_field_changes_name_the_fields_in_chinese(context) -> None:
     ]
 
 
+def test_member_codes_show_as_their_labels(context) -> None:
+    """Stored codes (and an older file's labels) read as people wrote them."""
+    before = {"gender": "male", "category": "full", "status": "在册", "roles": []}
+    after = {"gender": "female", "category": "probationary", "status": "flowing",
+             "roles": ["secretary", "organisation"]}  # fmt: skip
+    found = field_changes("member", before, after)
+    assert [(f.label, f.before, f.after) for f in found] == [
+        ("性别", "男", "女"),
+        ("党员类别", "正式", "预备"),
+        ("支委职务", "", "书记、组织委员"),
+        ("状态", "在册", "流动"),
+    ]
+
+
 def test_attendance_differences_by_name(context) -> None:
     repo = MeetingRepo(context.db)
     zhang = context.members.add(Member(name="张三"))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk import ops
 from branchdesk.domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
+from branchdesk.domain.members import Category, CodedEnum, Gender, MemberStatus, Role
 from branchdesk.domain.privacy import mask_id_number, mask_phone
 from branchdesk.store.history import RESTORE_DAYS, Change, HistoryRepo
 from branchdesk.ui import msgbox
@@ -67,6 +68,19 @@ _EMPTY = "（空）"
 _LONG = 60  # longer texts (minutes) are shortened in the table; the record holds them whole
 
 
+# Member fields stored as codes (older snapshots hold the labels; both read back).
+_MEMBER_ENUMS: dict[str, type[CodedEnum]] = {
+    "gender": Gender,
+    "category": Category,
+    "status": MemberStatus,
+    "roles": Role,
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 @dataclass(frozen=True)
 class FieldChange:
     label: str
@@ -82,6 +96,8 @@ def _text(entity: str, key: str, value: Any) -> str:
         return "、".join(MeetingKind(v).label for v in value)
     if key == "status" and entity == "meeting":
         return MeetingStatus(value).label
+    if entity == "member" and key in _MEMBER_ENUMS:
+        return "、".join(_MEMBER_ENUMS[key](v).label for v in _as_list(value))
     if key in ("start", "end"):
         return str(value)[:5]  # 19:00, not 19:00:00
     if key == "id_number":

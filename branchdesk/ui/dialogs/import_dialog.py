@@ -257,7 +257,7 @@ class ImportDialog(QDialog):
                     p.member.name,
                     p.member.id_number,
                     p.member.group_name,
-                    p.member.category.value,
+                    p.member.category.label,
                 )
                 for p in preview.to_add
             ]

@@ -25,7 +25,10 @@ from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import announce
 
-_KINDS = [k for k in MeetingKind if k is not MeetingKind.OTHER]
+
+def _kinds() -> list[MeetingKind]:
+    """The kinds a branch can require, as the registry has them now."""
+    return [k for k in MeetingKind if k.spec.requirable]
 
 
 class RequirementsDialog(QDialog):
@@ -50,7 +53,7 @@ class RequirementsDialog(QDialog):
             header.setStyleSheet("color: #666;")
             grid.addWidget(header, 0, column)
         self.rows: dict[MeetingKind, tuple[QCheckBox, QComboBox, QSpinBox]] = {}
-        for row, kind in enumerate(_KINDS, start=1):
+        for row, kind in enumerate(_kinds(), start=1):
             enabled = QCheckBox()
             unit = QComboBox()
             for choice in Unit:
@@ -60,7 +63,7 @@ class RequirementsDialog(QDialog):
             times.setSuffix(" 次")
             enabled.toggled.connect(unit.setEnabled)
             enabled.toggled.connect(times.setEnabled)
-            label = QLabel(kind.label + ("（每个党小组）" if kind is MeetingKind.GROUP else ""))
+            label = QLabel(kind.label + ("（每个党小组）" if kind.spec.group else ""))
             grid.addWidget(enabled, row, 0, Qt.AlignmentFlag.AlignCenter)
             grid.addWidget(label, row, 1)
             grid.addWidget(unit, row, 2)

@@ -59,12 +59,12 @@ class StatusDialog(QDialog):
         self.setWindowTitle("转出/离开")
         self.setMinimumWidth(520)
 
-        current = f"当前状态：{member.status.value}"
+        current = f"当前状态：{member.status.label}"
         if member.status_date:
             current += f"（{member.status_date.display()}）"
         self.status_combo = QComboBox()
         for status in MemberStatus:
-            self.status_combo.addItem(status.value, status.value)
+            self.status_combo.addItem(status.label, status.value)
         default = MemberStatus.TRANSFERRED_OUT if member.status.in_roster else MemberStatus.ACTIVE
         self.status_combo.setCurrentIndex(self.status_combo.findData(default))
         self.hint = QLabel()
@@ -138,7 +138,7 @@ class StatusDialog(QDialog):
         required = "" if status.in_roster else "＊"
         self.date_label.setText(f"{_DATE_LABELS[status]}{required}")
         if not status.in_roster and self.member.roles:
-            roles = "、".join(role.value for role in self.member.roles)
+            roles = "、".join(role.label for role in self.member.roles)
             self.roles_note.setText(f"离开后将不再担任支委职务（{roles}）。")
             self.roles_note.show()
         else:
@@ -176,7 +176,7 @@ class StatusDialog(QDialog):
         status = self.status()
         note = self.note_edit.text().strip()
         if note and on is not None:
-            note = f"{on.display()} {status.value}：{note}"
+            note = f"{on.display()} {status.label}：{note}"
         assert self.member.id is not None
         member_id = self.member.id
         if run_op(self, self.context,

@@ -61,6 +61,7 @@ from branchdesk.domain.meetings import (
     Makeup,
     count_attendance,
 )
+from branchdesk.domain.members import category_label
 from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -216,7 +217,7 @@ class AttendanceModel(SummaryTableModel[Attendance]):
         if column == AttendanceColumn.GROUP:
             return item.group_name
         if column == AttendanceColumn.CATEGORY:
-            return item.category
+            return category_label(item.category)
         if column == AttendanceColumn.STATUS:
             return item.status.label
         if column == AttendanceColumn.REASON:

@@ -45,7 +45,8 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk import ops
-from branchdesk.domain.editing import next_usual_day, planned_copy, primary_kind, tidy_paragraphs
+from branchdesk.domain.editing import next_usual_day, planned_copy, tidy_paragraphs
+from branchdesk.domain.meeting_kinds import DEFAULT_KIND, primary_kind
 from branchdesk.domain.meetings import (
     Attendance,
     Audience,
@@ -237,7 +238,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         return Person()
 
     def _new_meeting(self, planned: bool) -> Meeting:
-        kind = MeetingKind.THEME_DAY
+        kind = DEFAULT_KIND
         same_kind = [s for s in self._summaries if kind in s.kinds]
         held = [s for s in self._summaries if s.status is MeetingStatus.HELD]
         # Place and time as last time: the same kind of meeting if any, else any meeting.
@@ -585,13 +586,13 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         return None if value == edit.minimumTime() else dt.time(value.hour(), value.minute())
 
     def _group_id(self) -> int | None:
-        if MeetingKind.GROUP not in self._kinds() or self.group_combo.currentIndex() < 0:
+        if not any(k.spec.group for k in self._kinds()) or self.group_combo.currentIndex() < 0:
             return None
         return self.group_combo.currentData()
 
     def _collect(self) -> Meeting:
         kinds = self._kinds()
-        lecture = MeetingKind.LECTURE in kinds
+        lecture = any(k.spec.lecturer for k in kinds)
         group_id = self._group_id()
         return Meeting(
             kinds=kinds,
@@ -656,7 +657,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         for kind, box in self.also_boxes.items():
             box.setVisible(kind is not primary)
         kinds = self._kinds()
-        lecture = MeetingKind.LECTURE in kinds
+        lecture = any(k.spec.lecturer for k in kinds)
         for widget in (
             self.lecturer_label,
             self.lecturer_combo,
@@ -664,7 +665,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             self.lecture_title_edit,
         ):
             widget.setVisible(lecture)
-        group = MeetingKind.GROUP in kinds
+        group = any(k.spec.group for k in kinds)
         self.group_label.setVisible(group)
         self.group_combo.setVisible(group)
 

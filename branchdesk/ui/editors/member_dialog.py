@@ -83,7 +83,7 @@ class MemberDialog(QDialog):
         self.gender_combo = QComboBox()
         self.gender_combo.addItem("", None)
         for gender in Gender:
-            self.gender_combo.addItem(gender.value, gender.value)
+            self.gender_combo.addItem(gender.label, gender.value)
         self.birth_edit = DateEdit()
         self.ethnicity_combo = QComboBox()
         self.ethnicity_combo.setEditable(True)
@@ -100,14 +100,14 @@ class MemberDialog(QDialog):
         self.full_edit.setPlaceholderText("预备党员不填")
         self.category_combo = QComboBox()
         for category in Category:
-            self.category_combo.addItem(f"{category.value}党员", category.value)
+            self.category_combo.addItem(f"{category.label}党员", category.value)
         self.group_combo = QComboBox()
         self.group_combo.addItem(NO_GROUP_TEXT, None)
         for group in self.context.groups.list():
             self.group_combo.addItem(group.name, group.id)
         self.workplace_edit = QLineEdit()
         self.workplace_edit.setMaxLength(100)
-        self.role_boxes: dict[Role, QCheckBox] = {role: QCheckBox(role.value) for role in Role}
+        self.role_boxes: dict[Role, QCheckBox] = {role: QCheckBox(role.label) for role in Role}
         roles = QWidget()
         roles_layout = QGridLayout(roles)
         roles_layout.setContentsMargins(0, 2, 0, 2)
@@ -266,7 +266,7 @@ class MemberDialog(QDialog):
         if member.status is not MemberStatus.ACTIVE:
             when = f"（{member.status_date.display()}）" if member.status_date else ""
             self.status_note.setText(
-                f"当前状态：{member.status.value}{when}。状态请在党员列表中用“转出/离开…”修改。"
+                f"当前状态：{member.status.label}{when}。状态请在党员列表中用“转出/离开…”修改。"
             )
             self.status_note.show()
 
@@ -324,7 +324,7 @@ class MemberDialog(QDialog):
         if member.id_number:
             other = self.context.members.by_id_number(member.id_number)
             if other is not None and other.id != member.id:
-                where = "" if other.status.in_roster else f"（已{other.status.value}）"
+                where = "" if other.status.in_roster else f"（已{other.status.label}）"
                 issues.append(
                     Issue("身份证号", f"与已登记的党员“{other.name}”{where}的身份证号相同")
                 )

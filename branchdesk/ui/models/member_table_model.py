@@ -72,22 +72,22 @@ def _display(member: Member, column: Column) -> str:
     if column is Column.NAME:
         return member.name
     if column is Column.GENDER:
-        return member.gender.value if member.gender else ""
+        return member.gender.label if member.gender else ""
     if column is Column.BIRTH_DATE:
         return member.birth_date.display() if member.birth_date else ""
     if column is Column.JOIN_DATE:
         return member.join_date.display() if member.join_date else ""
     if column is Column.CATEGORY:
-        return member.category.value
+        return member.category.label
     if column is Column.GROUP:
         return member.group_name
     if column is Column.ROLES:
-        return "、".join(role.value for role in member.roles)
+        return "、".join(role.label for role in member.roles)
     if column is Column.PHONE:
         return mask_phone(member.phone)  # in full only in the member's form
     if member.status.in_roster or member.status_date is None:
-        return member.status.value
-    return f"{member.status.value}（{member.status_date.display()}）"
+        return member.status.label
+    return f"{member.status.label}（{member.status_date.display()}）"
 
 
 def _sort_key(member: Member, column: Column) -> Any:

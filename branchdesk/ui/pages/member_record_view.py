@@ -584,10 +584,10 @@ class MemberRecordDialog(QDialog):
         member = record.member
         self.setWindowTitle(f"党员档案 - {member.name}")
         self.name_label.setText(member.name)
-        tags = [f"{member.category.value}党员"]
+        tags = [f"{member.category.label}党员"]
         tags += [member.group_name] if member.group_name else []
-        tags += ["、".join(r.value for r in member.roles)] if member.roles else []
-        tags.append(member.status.value)
+        tags += ["、".join(r.label for r in member.roles)] if member.roles else []
+        tags.append(member.status.label)
         self.tags_label.setText("　·　".join(tags))
         for label, value in member_details(member):
             if label in self.detail_values:

@@ -137,7 +137,7 @@ class MembersPage(PageActions, QWidget):
         self.category_combo = QComboBox()
         self.category_combo.addItem("全部", None)
         for category in Category:
-            self.category_combo.addItem(f"{category.value}党员", category.value)
+            self.category_combo.addItem(f"{category.label}党员", category.value)
         self.include_left_box = QCheckBox("含已离开")
         self.include_left_box.setToolTip("同时显示已转出、去世、停止党籍、出党的党员")
         self.filters = QWidget()
