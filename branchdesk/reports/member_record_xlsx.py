@@ -64,16 +64,16 @@ def member_details(member: Member, *, mask_phone_number: bool = False) -> list[t
     phone = mask_phone(member.phone) if mask_phone_number else member.phone
     return [
         ("姓名", member.name),
-        ("性别", member.gender.value if member.gender else ""),
+        ("性别", member.gender.label if member.gender else ""),
         ("出生日期", text(member.birth_date)),
         ("身份证号", mask_id_number(member.id_number)),
         ("入党时间", text(member.join_date)),
         ("转正时间", text(member.full_date)),
-        ("党员类别", member.category.value),
+        ("党员类别", member.category.label),
         ("党小组", member.group_name),
         ("支委职务", "、".join(role.label for role in member.roles)),
         ("联系电话", phone),
-        ("状态", member.status.value),
+        ("状态", member.status.label),
     ]
 
 

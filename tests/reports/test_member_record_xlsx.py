@@ -87,6 +87,9 @@ def test_export_reads_back_with_the_same_numbers_and_names(db, tmp_path) -> None
     assert member.id_number not in values
     assert _after(values, "联系电话") == mask_phone(member.phone)
     assert _after(values, "党小组") == member.group_name
+    assert _after(values, "党员类别") == member.category.label in ("正式", "预备")
+    assert _after(values, "状态") == "在册"
+    assert _after(values, "性别") in ("男", "女", None)
     assert _after(values, "应参加（次）") == record.expected
     assert _after(values, "实参加（次）") == record.present
     assert _after(values, "请假（次）") == record.leave

@@ -214,6 +214,10 @@ def test_header_shows_details_with_the_id_number_masked(qtbot, context) -> None:
     assert member.id_number not in " ".join(texts)
     assert dialog.detail_values["联系电话"].text() == member.phone
     assert dialog.detail_values["党小组"].text() == member.group_name
+    # Chinese as the secretary writes it, never the codes the database keeps
+    assert dialog.detail_values["性别"].text() in ("男", "女")
+    assert dialog.detail_values["党员类别"].text() in ("正式", "预备")
+    assert dialog.detail_values["状态"].text() == "在册"
     assert dialog.windowTitle() == f"党员档案 - {member.name}"
 
 
