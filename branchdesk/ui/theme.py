@@ -74,6 +74,13 @@ DONE_BORDER_SETTINGS = "#c9dfc9"
 DONE_TEXT = "#1e5e22"
 EXPORT_NOTE_TEXT = "#2e6b2e"
 
+# The printed member record (``member_record_view.record_html``): greys that print on paper.
+PRINT_RULE = "#888888"
+PRINT_HEADER_BACKGROUND = "#eeeeee"
+PRINT_LABEL_BACKGROUND = "#f4f4f4"
+PRINT_NOTE = "#555555"
+PRINT_SUBTITLE = "#444444"
+
 # -- named text styles -----------------------------------------------------------------------
 
 

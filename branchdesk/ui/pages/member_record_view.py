@@ -191,14 +191,14 @@ _SECTION = (
 )
 _TABLE = (
     '<table width="100%" border="1" cellspacing="0" cellpadding="4"'
-    ' style="border-collapse:collapse; border-color:#888888; font-size:9.5pt;">'
+    f' style="border-collapse:collapse; border-color:{theme.PRINT_RULE}; font-size:9.5pt;">'
 )
 
 
 def _cells(values: list[str], *, widths: tuple[int, ...] = (), header: bool = False) -> str:
     # No <th> and no bold: the bundled font has a single weight, and synthetic bold prints
     # every character twice in the PDF's text.
-    background = ' bgcolor="#eeeeee"' if header else ""
+    background = f' bgcolor="{theme.PRINT_HEADER_BACKGROUND}"' if header else ""
     cells = []
     for position, value in enumerate(values):
         width = f' width="{widths[position]}%"' if position < len(widths) else ""
@@ -214,7 +214,7 @@ def _grid(
     headers: tuple[str, ...], widths: tuple[int, ...], rows: list[list[str]], empty: str
 ) -> str:
     if not rows:
-        return f'<p style="color:#555555;">{html.escape(empty)}</p>'
+        return f'<p style="color:{theme.PRINT_NOTE};">{html.escape(empty)}</p>'
     head = _cells(list(headers), widths=widths, header=True)
     body = "".join(_cells(row) for row in rows)
     return f"{_TABLE}<thead>{head}</thead><tbody>{body}</tbody></table>"
@@ -231,7 +231,7 @@ def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
             row += [label, value]
         row += [""] * (6 - len(row))
         cells = "".join(
-            f'<td bgcolor="#f4f4f4" width="11%">{html.escape(v)}</td>'
+            f'<td bgcolor="{theme.PRINT_LABEL_BACKGROUND}" width="11%">{html.escape(v)}</td>'
             if position % 2 == 0
             else f'<td width="22%">{html.escape(v)}</td>'
             for position, v in enumerate(row)
@@ -257,7 +257,7 @@ def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
     return (
         f'<p align="center" style="font-size:16pt;">'
         f"党员参加组织生活和党员活动情况（{record.year}年度）</p>"
-        f'<p align="center" style="color:#444444;">{html.escape(subtitle)}</p>'
+        f'<p align="center" style="color:{theme.PRINT_SUBTITLE};">{html.escape(subtitle)}</p>'
         + _SECTION.format("一、基本情况")
         + f"{_TABLE}{''.join(detail_rows)}</table>"
         + _SECTION.format(f"二、{record.year}年度统计")
