@@ -104,6 +104,7 @@ MUTED_COUNT_TEXT = f"font-size: 11pt; color: {MUTED};"
 BOLD_COUNT_TEXT = "font-size: 11.5pt; font-weight: 600;"
 TILE_NUMBER_SIZE = "font-size: 17pt;"
 LEGEND_TEXT = f"font-size: 14px; color: {TEXT_DARK};"
+SMALL_MUTED_TEXT = f"font-size: 14px; color: {MUTED};"
 PLANNED_NOTE = f"color: {INFO_BLUE}; padding-left: 8px;"
 
 

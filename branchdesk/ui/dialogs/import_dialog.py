@@ -103,7 +103,7 @@ class ImportDialog(QDialog):
         layout.setContentsMargins(20, 18, 20, 16)
         layout.setSpacing(12)
         self.file_label = QLabel(f"文件：{self.path.name}")
-        self.file_label.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        self.file_label.setStyleSheet(theme.SUBHEADING)
         self.file_label.setToolTip(str(self.path))
         layout.addWidget(self.file_label)
 

@@ -463,7 +463,7 @@ class HomePage(QWidget):
             f"<span style='color:{BLUE}'>■</span> 计划会议　"
             f"<span style='color:{GREEN}'>■</span> 党员活动"
         )
-        legend.setStyleSheet(f"font-size: 14px; color: {MUTED};")
+        legend.setStyleSheet(theme.SMALL_MUTED_TEXT)
         card.body.addWidget(legend)
         self.day_label = QLabel()
         self.day_label.setWordWrap(True)
