@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from branchdesk.domain.home import MonthFigures
 from branchdesk.domain.meeting_kinds import MeetingKind, by_chart_order
+from branchdesk.ui import theme
 
-RATE_COLOR = "#1d5fa6"
+RATE_COLOR = theme.INFO_BLUE
 
 
 def charts_available() -> bool:
@@ -83,7 +84,7 @@ class YearChart(QWidget):
             self.legend.setObjectName("chartLegend")
             self.legend.setWordWrap(True)
             self.legend.setTextFormat(Qt.TextFormat.RichText)
-            self.legend.setStyleSheet("font-size: 14px; color: #333333;")
+            self.legend.setStyleSheet(theme.LEGEND_TEXT)
             layout.addWidget(self.legend)
         else:
             self.table = QWidget()
@@ -159,7 +160,7 @@ class YearChart(QWidget):
         axis_count.setTickCount(5)
         axis_count.setLabelFormat("%d")
         axis_count.setLabelsFont(self._font(13))
-        axis_count.setGridLineColor(QColor("#ece7df"))
+        axis_count.setGridLineColor(QColor(theme.CHART_GRID))
         axis_rate = QValueAxis()
         axis_rate.setRange(0, 100)
         axis_rate.setTickCount(5)
@@ -201,18 +202,20 @@ class YearChart(QWidget):
 
         cell("", 0, 0)
         for column, month in enumerate(months, start=1):
-            cell(month_label(month, column == 1), 0, column, "color: #5f5f5f;")
+            cell(month_label(month, column == 1), 0, column, theme.MUTED_TEXT)
         row = 1
         for kind in _kinds_shown(months):
             swatch = f"<span style='color:{kind_colour(kind)}'>■</span> {kind_name(kind)}"
             cell(swatch, row, 0)
             for column, month in enumerate(months, start=1):
                 count = month.by_kind.get(kind, 0)
-                cell(str(count) if count else "·", row, column, "" if count else "color:#b0a99e;")
+                faint = "" if count else theme.color(theme.FAINT)
+                cell(str(count) if count else "·", row, column, faint)
             row += 1
-        cell("合计", row, 0, "font-weight: 600; border-top: 1px solid #ddd5c8;")
+        total = f"font-weight: 600; border-top: 1px solid {theme.RULE};"
+        cell("合计", row, 0, total)
         for column, month in enumerate(months, start=1):
-            cell(str(month.held), row, column, "font-weight: 600; border-top: 1px solid #ddd5c8;")
+            cell(str(month.held), row, column, total)
         row += 1
         cell(f"<span style='color:{RATE_COLOR}'>出席率</span>", row, 0, "font-weight: 600;")
         for column, month in enumerate(months, start=1):

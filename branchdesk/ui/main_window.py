@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk import APP_TITLE
 from branchdesk.ops import Changes
+from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
 
 PageFactory = Callable[[QWidget], QWidget]  # given the parent the page will live in
@@ -100,14 +101,7 @@ class MainWindow(QMainWindow):
         context.events.changes_applied.connect(self._on_events_changes_applied)
         # Styled before the first page is built: styling a built page again costs more
         # than building it.
-        self.setStyleSheet(
-            "#navigation { background: #f3f0eb; border: none; border-right: 1px solid #ddd5c8;"
-            " font-size: 15px; }"
-            "#navigation::item { padding: 6px; }"
-            "#navigation::item:selected { background: #b71c1c; color: white; }"
-            "#banner { background: #fff3cd; color: #6b4e00; padding: 8px 16px;"
-            " border-bottom: 1px solid #e6d38a; font-size: 15px; }"
-        )
+        self.setStyleSheet(theme.MAIN_WINDOW)
         self.nav.setCurrentRow(0)
         self.restore_geometry()
 

@@ -43,7 +43,7 @@ from branchdesk.printing.paged import (
 from branchdesk.printing.pdf import write_pdf
 from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -320,7 +320,7 @@ class BlankSigninDialog(QDialog):
             self.group_combo.addItem(group.name, group.id)
         self.count_label = QLabel()
         self.problem_label = QLabel()
-        self.problem_label.setStyleSheet("color: #b00020")
+        self.problem_label.setStyleSheet(theme.FORM_ERROR_TEXT)
         hint = QLabel("日期、地点等留空，开会时手写。名单按今天在册的党员生成。")
         hint.setWordWrap(True)
 

@@ -6,13 +6,15 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QWidget
 
 from branchdesk.domain.dates import PartialDate, parse_date_text
+from branchdesk.ui import theme
 
-ERROR_COLOR = "#b71c1c"
-WARNING_COLOR = "#9a6700"  # amber dark enough to read on white
-MUTED_COLOR = "#5f5f5f"
+# Kept under these names for the modules that import them; the values live in the theme.
+ERROR_COLOR = theme.BRAND_RED
+WARNING_COLOR = theme.WARNING
+MUTED_COLOR = theme.MUTED
 
-HEADING_STYLE = "font-size: 16pt; font-weight: 600;"
-SUBHEADING_STYLE = "font-size: 12pt; font-weight: 600;"
+HEADING_STYLE = theme.HEADING
+SUBHEADING_STYLE = theme.SUBHEADING
 
 
 class DateEdit(QLineEdit):
@@ -82,7 +84,7 @@ class FieldMessage(QLabel):
 
     def _show(self, text: str, severity: str, color: str) -> None:
         self.severity = severity
-        self.setStyleSheet(f"color: {color};")
+        self.setStyleSheet(theme.color(color))
         self.setText(text)
         self.show()
 
@@ -107,5 +109,5 @@ def subheading(text: str, parent: QWidget | None = None) -> QLabel:
 def hline(parent: QWidget | None = None) -> QFrame:
     line = QFrame(parent)
     line.setFrameShape(QFrame.Shape.HLine)
-    line.setStyleSheet("color: #ddd5c8;")
+    line.setStyleSheet(theme.RULE_LINE)
     return line

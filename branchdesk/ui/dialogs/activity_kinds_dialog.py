@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 from branchdesk import ops
 from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityKindRepo
+from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import announce
-from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
+from branchdesk.ui.widgets import FieldMessage
 
 
 class ActivityKindsDialog(QDialog):
@@ -42,7 +43,7 @@ class ActivityKindsDialog(QDialog):
         self.rename_button = QPushButton("把所选类型改为此名称")
         self.message = FieldMessage()
         note = QLabel("改名会同时更新已登记活动的类型。")
-        note.setStyleSheet(f"color: {MUTED_COLOR};")
+        note.setStyleSheet(theme.MUTED_TEXT)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
         for button in (self.add_button, self.rename_button, close):

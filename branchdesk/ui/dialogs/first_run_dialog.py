@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.validation import normalize_text
+from branchdesk.ui import theme
 
 
 class FirstRunDialog(QDialog):
@@ -35,7 +36,7 @@ class FirstRunDialog(QDialog):
         self.superior_edit = QLineEdit()
         self.superior_edit.setPlaceholderText("例如：中共城关街道工作委员会")
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(theme.FORM_ERROR_TEXT)
         form.addRow("支部名称：", self.name_edit)
         form.addRow("上级党组织：", self.superior_edit)
         layout.addLayout(form)

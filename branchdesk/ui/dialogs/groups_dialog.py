@@ -28,13 +28,10 @@ from PySide6.QtWidgets import (
 from branchdesk import ops
 from branchdesk.domain.members import Category, Member, PartyGroup
 from branchdesk.ops import Changes
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import announce, run_op, write_failed
 from branchdesk.ui.widgets import (
-    ERROR_COLOR,
-    MUTED_COLOR,
-    WARNING_COLOR,
     heading,
     hline,
     subheading,
@@ -83,7 +80,7 @@ class GroupsDialog(QDialog):
 
         self.rule_label = QLabel()
         self.rule_label.setWordWrap(True)
-        self.rule_label.setStyleSheet(f"color: {WARNING_COLOR};")
+        self.rule_label.setStyleSheet(theme.WARNING_TEXT)
 
         # the selected group
         self.selected_title = subheading("")
@@ -109,7 +106,7 @@ class GroupsDialog(QDialog):
         selected.addWidget(self.merge_button, 2, 2)
         selected.addWidget(self.delete_button, 3, 2)
         delete_hint = QLabel("只能删除没有党员的党小组；有党员的可以合并到其他党小组。")
-        delete_hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        delete_hint.setStyleSheet(theme.MUTED_TEXT)
         delete_hint.setWordWrap(True)
         selected.addWidget(delete_hint, 3, 0, 1, 2)
         selected.setColumnStretch(1, 1)
@@ -249,7 +246,7 @@ class GroupsDialog(QDialog):
     # -- actions ------------------------------------------------------------------------------
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet(f"color: {ERROR_COLOR if error else MUTED_COLOR};")
+        self.message.setStyleSheet(theme.ERROR_TEXT if error else theme.MUTED_TEXT)
         self.message.setText(text)
 
     def _done(self, text: str, changes: Changes, select: int | None = None) -> None:

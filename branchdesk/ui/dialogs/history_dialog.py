@@ -34,10 +34,10 @@ from branchdesk.domain.meetings import AttendanceStatus, MeetingKind, MeetingSta
 from branchdesk.domain.members import Category, CodedEnum, Gender, MemberStatus, Role
 from branchdesk.domain.privacy import mask_id_number, mask_phone
 from branchdesk.store.history import RESTORE_DAYS, Change, HistoryRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import run_op
-from branchdesk.ui.widgets import MUTED_COLOR, heading
+from branchdesk.ui.widgets import heading
 
 log = logging.getLogger(__name__)
 
@@ -181,12 +181,12 @@ def change_html(change: Change) -> str:
     before, after = _load(change.before), _load(change.after)
     esc = html.escape
     parts = [f"<p><b>{esc(change.entity_label)}：{esc(change.summary)}</b><br>"
-             f"<span style='color:{MUTED_COLOR}'>{esc(_when(change))}　{esc(change.action_label)}"
+             f"<span style='color:{theme.MUTED}'>{esc(_when(change))}　{esc(change.action_label)}"
              "</span></p>"]  # fmt: skip
     if change.note:
         parts.append(f"<p>说明：{esc(change.note)}</p>")
     fields = field_changes(change.entity, before, after)
-    cell = "style='padding:3px 10px; border-bottom:1px solid #e6e0d6'"
+    cell = f"style='padding:3px 10px; border-bottom:1px solid {theme.GRID_LINE}'"
     if before is not None and after is not None:
         if fields:
             rows = "".join(
@@ -257,7 +257,7 @@ class _ChangeList(QWidget):
         self.restore_button = QPushButton(restore_text)
         self.restore_button.setAutoDefault(False)
         self.empty = QLabel()
-        self.empty.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.empty.setStyleSheet(theme.MUTED_TEXT)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
@@ -332,7 +332,7 @@ class HistoryDialog(QDialog):
             "（实际一直保留）。身份证号和电话在这里隐去中间几位。"
         )
         note.setWordWrap(True)
-        note.setStyleSheet(f"color: {MUTED_COLOR};")
+        note.setStyleSheet(theme.MUTED_TEXT)
         close = QPushButton("关闭")
         close.setMinimumWidth(96)
         close.setAutoDefault(False)

@@ -37,11 +37,10 @@ from branchdesk.reports.roster_import import (
     read_roster,
 )
 from branchdesk.store.session import StorageError
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import BackgroundOp, run_op_in_background
-from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +103,13 @@ class ImportDialog(QDialog):
         layout.setContentsMargins(20, 18, 20, 16)
         layout.setSpacing(12)
         self.file_label = QLabel(f"文件：{self.path.name}")
-        self.file_label.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        self.file_label.setStyleSheet(theme.SUBHEADING)
         self.file_label.setToolTip(str(self.path))
         layout.addWidget(self.file_label)
 
         self.status_label = QLabel("正在读取文件，请稍候…")
         self.status_label.setWordWrap(True)
-        self.status_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.status_label.setStyleSheet(theme.MUTED_TEXT)
         layout.addWidget(self.status_label)
 
         counts = QHBoxLayout()
@@ -119,10 +118,7 @@ class ImportDialog(QDialog):
         for key in ("add", "update", "unchanged", "skipped", "warnings"):
             label = QLabel()
             label.setObjectName(f"count_{key}")
-            label.setStyleSheet(
-                "QLabel { border: 1px solid #e0d8cc; border-radius: 6px; padding: 8px 14px;"
-                " background: #faf7f2; font-size: 11pt; }"
-            )
+            label.setStyleSheet(theme.COUNT_TILE)
             counts.addWidget(label)
             self.count_labels[key] = label
         counts.addStretch(1)
@@ -150,7 +146,7 @@ class ImportDialog(QDialog):
             "导入只会新增或更新党员：表格中留空的格子不会清除已有信息；被跳过的行不会导入。"
         )
         self.note_label.setWordWrap(True)
-        self.note_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.note_label.setStyleSheet(theme.MUTED_TEXT)
         layout.addWidget(self.note_label)
 
         self.buttons = QDialogButtonBox()
@@ -203,11 +199,11 @@ class ImportDialog(QDialog):
         if preview is not None:
             self.count_labels["skipped"].setStyleSheet(
                 self.count_labels["skipped"].styleSheet()
-                + (f" QLabel {{ color: {ERROR_COLOR}; }}" if preview.skipped else "")
+                + (f" QLabel {{ color: {theme.BRAND_RED}; }}" if preview.skipped else "")
             )
             self.count_labels["warnings"].setStyleSheet(
                 self.count_labels["warnings"].styleSheet()
-                + (f" QLabel {{ color: {WARNING_COLOR}; }}" if preview.warnings else "")
+                + (f" QLabel {{ color: {theme.WARNING}; }}" if preview.warnings else "")
             )
 
     def count_text(self, key: str) -> str:
@@ -234,7 +230,7 @@ class ImportDialog(QDialog):
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)
-        self.status_label.setStyleSheet(f"color: {ERROR_COLOR}; font-size: 11pt;")
+        self.status_label.setStyleSheet(theme.ERROR_TEXT + " " + theme.COUNT_TEXT)
         self.import_button.setEnabled(False)
         self.cancel_button.setText("关闭")
 

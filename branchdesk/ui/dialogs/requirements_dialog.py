@@ -20,7 +20,7 @@ from branchdesk import ops
 from branchdesk.domain.meetings import MeetingKind
 from branchdesk.domain.requirements import DEFAULT_REQUIREMENTS, Requirement, Unit
 from branchdesk.store.requirements import RequirementRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import announce
@@ -50,7 +50,7 @@ class RequirementsDialog(QDialog):
         grid.setHorizontalSpacing(14)
         for column, text in enumerate(("考核", "会议类型", "频率", "至少次数")):
             header = QLabel(text)
-            header.setStyleSheet("color: #666;")
+            header.setStyleSheet(theme.HEADER_TEXT)
             grid.addWidget(header, 0, column)
         self.rows: dict[MeetingKind, tuple[QCheckBox, QComboBox, QSpinBox]] = {}
         for row, kind in enumerate(_kinds(), start=1):
@@ -71,7 +71,7 @@ class RequirementsDialog(QDialog):
             self.rows[kind] = (enabled, unit, times)
         layout.addLayout(grid)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(theme.FORM_ERROR_TEXT)
         layout.addWidget(self.error_label)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

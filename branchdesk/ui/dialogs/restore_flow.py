@@ -26,11 +26,11 @@ from branchdesk.ops import Changes
 from branchdesk.store.backup import BACKUP_SUFFIX, BackupInfo
 from branchdesk.store.restore import restore_backup
 from branchdesk.store.session import StorageError
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import announce
-from branchdesk.ui.widgets import WARNING_COLOR, heading
+from branchdesk.ui.widgets import heading
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class RestoreDialog(QDialog):
             )
         self.warning_label = QLabel(warning)
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet(f"color: {WARNING_COLOR};")
+        self.warning_label.setStyleSheet(theme.WARNING_TEXT)
         self.restore_button = QPushButton("恢复")
         self.restore_button.setAutoDefault(False)
         self.restore_button.setMinimumWidth(96)

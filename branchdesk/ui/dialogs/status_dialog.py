@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 from branchdesk import ops
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Member, MemberStatus
+from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import run_op
-from branchdesk.ui.widgets import MUTED_COLOR, DateEdit, FieldMessage, heading
+from branchdesk.ui.widgets import DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class StatusDialog(QDialog):
         self.status_combo.setCurrentIndex(self.status_combo.findData(default))
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.hint.setStyleSheet(theme.MUTED_TEXT)
         self.date_edit = DateEdit()
         self.date_message = FieldMessage()
         self.note_edit = QLineEdit()
@@ -92,10 +93,10 @@ class StatusDialog(QDialog):
 
         keep = QLabel("党员记录不会删除；在党员列表勾选“含已离开”仍可查看。")
         keep.setWordWrap(True)
-        keep.setStyleSheet(f"color: {MUTED_COLOR};")
+        keep.setStyleSheet(theme.MUTED_TEXT)
         self.roles_note = QLabel()
         self.roles_note.setWordWrap(True)
-        self.roles_note.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.roles_note.setStyleSheet(theme.MUTED_TEXT)
 
         self.save_button = QPushButton("确定")
         self.save_button.setMinimumWidth(96)

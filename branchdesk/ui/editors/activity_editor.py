@@ -52,7 +52,7 @@ from branchdesk.domain.activities import (
 )
 from branchdesk.domain.validation import activity_text_problems, record_date_problem
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.activity_kinds_dialog import ActivityKindsDialog
 from branchdesk.ui.editors.attachments_panel import (
@@ -70,7 +70,7 @@ from branchdesk.ui.editors.participants_grid import (
 from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.ops import run_op
-from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
+from branchdesk.ui.widgets import FieldMessage
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         self.hours_spin.setMinimumWidth(120)
         self.hours_spin.setToolTip("每位参加人员的时长；个别人员的时长可在右侧名单中单独修改")
         hours_note = QLabel("个别人员可在名单中单独修改")
-        hours_note.setStyleSheet(f"color: {MUTED_COLOR};")
+        hours_note.setStyleSheet(theme.MUTED_TEXT)
         hours_row = QHBoxLayout()
         hours_row.addWidget(self.hours_spin)
         hours_row.addSpacing(8)
@@ -269,11 +269,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         self.addAction(self.save_action)
         self.save_button = QPushButton("保存（Ctrl+S）")
         self.save_button.setObjectName("primaryButton")
-        self.save_button.setStyleSheet(
-            "#primaryButton { background: #b71c1c; color: white; border: 1px solid #9f1a1a;"
-            " border-radius: 4px; padding: 6px 20px; }"
-            "#primaryButton:hover { background: #a31919; }"
-        )
+        self.save_button.setStyleSheet(theme.primary_button("6px 20px", bold=False))
         self.save_button.clicked.connect(self.save)
         self.cancel_button = QPushButton("取消")
         self.cancel_button.clicked.connect(self.reject)
@@ -382,7 +378,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         table.customContextMenuRequested.connect(self._on_participant_table_menu_requested)
 
         self.participants_summary = QLabel()
-        self.participants_summary.setStyleSheet("font-size: 11pt;")
+        self.participants_summary.setStyleSheet(theme.COUNT_TEXT)
         self.record_button = QPushButton("查看党员档案")
         self.record_button.setToolTip("查看所选党员全年的会议出勤和活动情况")
         self.record_button.clicked.connect(self._on_record_button_clicked)
@@ -391,7 +387,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         summary_row.addWidget(self.record_button)
         self.participant_message = FieldMessage()
         hint = QLabel("单击姓名即可勾选或取消；双击时长可单独修改某人的时长。")
-        hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        hint.setStyleSheet(theme.MUTED_TEXT)
 
         page = QWidget()
         layout = QVBoxLayout(page)

@@ -29,8 +29,9 @@ from branchdesk.store.attachments import (
     attachment_path,
 )
 from branchdesk.store.session import StorageError
+from branchdesk.ui import theme
 from branchdesk.ui.ops import announce
-from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage
+from branchdesk.ui.widgets import FieldMessage
 
 if TYPE_CHECKING:
     from branchdesk.ui.context import AppContext
@@ -85,7 +86,7 @@ class AttachmentsPanel(QWidget):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         note_label = QLabel(note)
-        note_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        note_label.setStyleSheet(theme.MUTED_TEXT)
         if note_below:
             buttons.addStretch(1)
             note_label.setWordWrap(True)

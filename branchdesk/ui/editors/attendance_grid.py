@@ -62,16 +62,17 @@ from branchdesk.domain.meetings import (
     count_attendance,
 )
 from branchdesk.domain.members import category_label
+from branchdesk.ui import theme
 from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
-LEAVE_BACKGROUND = QColor("#fff1cf")
-ABSENT_BACKGROUND = QColor("#fbdede")
-LEAVE_TEXT = QColor("#8a5a00")
-ABSENT_TEXT = QColor("#b71c1c")
-PLACEHOLDER_TEXT = QColor("#9a9a9a")
-SELECTED_BACKGROUND = QColor("#f0dcd6")
+LEAVE_BACKGROUND = QColor(theme.LEAVE_BACKGROUND)
+ABSENT_BACKGROUND = QColor(theme.ABSENT_BACKGROUND)
+LEAVE_TEXT = QColor(theme.LEAVE_TEXT)
+ABSENT_TEXT = QColor(theme.BRAND_RED)
+PLACEHOLDER_TEXT = QColor(theme.PLACEHOLDER)
+SELECTED_BACKGROUND = QColor(theme.GRID_SELECTION)
 _STATUS_COLORS = {  # text, background
     AttendanceStatus.LEAVE: (LEAVE_TEXT, LEAVE_BACKGROUND),
     AttendanceStatus.ABSENT: (ABSENT_TEXT, ABSENT_BACKGROUND),
@@ -363,9 +364,9 @@ class AttendanceGrid(QTableView):
         palette = self.palette()
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
             palette.setColor(group, QPalette.ColorRole.Highlight, SELECTED_BACKGROUND)
-            palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#1f1f1f"))
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor(theme.TEXT))
         self.setPalette(palette)
-        self.setStyleSheet("QTableView { gridline-color: #e6e0d6; }")
+        self.setStyleSheet(theme.ATTENDANCE_GRID)
         self.verticalHeader().setDefaultSectionSize(30)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
@@ -576,11 +577,11 @@ class AttendancePanel(QWidget):
         self.grid = AttendanceGrid(self.model)
         self.counts_label = QLabel()
         self.counts_label.setObjectName("attendanceCounts")
-        self.counts_label.setStyleSheet("font-size: 11.5pt; font-weight: 600;")
+        self.counts_label.setStyleSheet(theme.BOLD_COUNT_TEXT)
         self.note_label = QLabel()
-        self.note_label.setStyleSheet("color: #5f5f5f;")
+        self.note_label.setStyleSheet(theme.MUTED_TEXT)
         self.hint_label = QLabel(KEY_HINT)
-        self.hint_label.setStyleSheet("color: #5f5f5f;")
+        self.hint_label.setStyleSheet(theme.MUTED_TEXT)
         self.hint_label.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.counts_label)

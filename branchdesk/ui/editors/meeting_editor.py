@@ -62,7 +62,7 @@ from branchdesk.domain.meetings import (
 from branchdesk.domain.members import Member, Role
 from branchdesk.domain.validation import meeting_text_problems, record_date_problem
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.attachments_panel import (
     ATTACHMENT_ROLE as ATTACHMENT_ROLE,  # re-exported
@@ -73,7 +73,7 @@ from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.models.meeting_table_model import day_text
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.print_actions import print_menu
-from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, FieldMessage
+from branchdesk.ui.widgets import FieldMessage
 
 log = logging.getLogger(__name__)
 
@@ -372,7 +372,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.planned_note = QLabel(
             "这是计划召开的会议：开完会后把状态改为“已召开”，再登记请假、缺席。"
         )
-        self.planned_note.setStyleSheet("color: #1d5fa6; padding-left: 8px;")
+        self.planned_note.setStyleSheet(theme.PLANNED_NOTE)
         self.planned_note.hide()
         attendance_layout.addWidget(self.planned_note)
         attendance_layout.addWidget(self.attendance, 1)
@@ -412,19 +412,15 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             self.addAction(action)
 
         self.summary = QLabel()
-        self.summary.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.summary.setStyleSheet(theme.ERROR_TEXT)
         self.summary.setWordWrap(True)
         keys = QLabel("Ctrl+S 保存　Ctrl+1～6 切换到下方各页")
-        keys.setStyleSheet(f"color: {MUTED_COLOR};")
+        keys.setStyleSheet(theme.MUTED_TEXT)
         self.cancel_button = QPushButton("取消")
         self.save_button = QPushButton("保存")
         self.save_button.setToolTip("保存（Ctrl+S）")
         self.save_button.setObjectName("primaryButton")
-        self.save_button.setStyleSheet(
-            "#primaryButton { background: #b71c1c; color: white; border: 1px solid #9f1a1a;"
-            " border-radius: 4px; padding: 6px 22px; font-weight: 600; }"
-            "#primaryButton:hover { background: #a31919; }"
-        )
+        self.save_button.setStyleSheet(theme.primary_button("6px 22px", bold=True))
         for button in (self.cancel_button, self.save_button):
             button.setAutoDefault(False)  # Enter in a field must never save half a meeting
             button.setDefault(False)

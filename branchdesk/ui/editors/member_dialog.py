@@ -35,10 +35,10 @@ from branchdesk.domain.validation import (
     normalize_text,
     parse_id_number,
 )
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import run_op
-from branchdesk.ui.widgets import ERROR_COLOR, DateEdit, FieldMessage, heading
+from branchdesk.ui.widgets import DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class MemberDialog(QDialog):
         notes_label.setBuddy(self.notes_edit)
 
         self.summary = QLabel()
-        self.summary.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.summary.setStyleSheet(theme.ERROR_TEXT)
         self.save_button = QPushButton("保存")
         self.save_button.setToolTip("保存（Ctrl+S）")
         self.save_button.setMinimumWidth(96)
@@ -175,7 +175,7 @@ class MemberDialog(QDialog):
 
         title = "编辑党员信息" if self.original else "添加党员"
         self.status_note = QLabel()
-        self.status_note.setStyleSheet("color: #5f5f5f;")
+        self.status_note.setStyleSheet(theme.MUTED_TEXT)
         self.status_note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)

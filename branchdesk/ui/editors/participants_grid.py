@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk.domain.activities import MAX_HOURS, Participation, format_hours
+from branchdesk.ui import theme
 from branchdesk.ui.editors.attendance_grid import GRID_EDIT_TRIGGERS
 from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel, change_filter
-from branchdesk.ui.widgets import MUTED_COLOR
 
 _Index = QModelIndex | QPersistentModelIndex
 MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -148,7 +148,7 @@ class ParticipantModel(SummaryTableModel[PersonRow]):
             return Qt.CheckState.Checked if person.checked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ForegroundRole and column == ParticipantColumn.HOURS:
             if person.hours is None:
-                return QBrush(QColor(MUTED_COLOR))
+                return QBrush(QColor(theme.MUTED))
             return None
         if role == Qt.ItemDataRole.ToolTipRole and column == ParticipantColumn.HOURS:
             if not person.checked:

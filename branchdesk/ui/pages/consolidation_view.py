@@ -46,7 +46,7 @@ from branchdesk.reports.consolidation import (
 )
 from branchdesk.reports.return_workbook import NO_RATE, day_text
 from branchdesk.reports.xlsx_safety import XlsxFileError
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.ops import BackgroundOp
 from branchdesk.ui.pages.return_summary_view import (
     GREEN,
@@ -62,27 +62,10 @@ from branchdesk.ui.pages.return_summary_view import (
 
 log = logging.getLogger(__name__)
 
-VIEW_STYLE = f"""
-#dropZone {{ background: white; border: 2px dashed #cfc6b8; border-radius: 8px; }}
-#dropZone[active="true"] {{ background: #fbf1ec; border-color: #b71c1c; }}
-QLabel#dropTitle {{ font-size: 16px; font-weight: 600; color: #333333; }}
-QLabel#dropHint {{ font-size: 14px; color: {GREY}; }}
-QLabel#consolidationStatus {{ font-size: 16px; font-weight: 600; }}
-QLabel#panelTitle {{ font-size: 15px; font-weight: 600; color: #8b1a1a; }}
-QLabel#panelText {{ font-size: 15px; }}
-#problemPanel {{ background: white; border: 1px solid #e2dcd2; border-radius: 8px; }}
-QTableView {{ font-size: 15px; gridline-color: #ebe5db; background: white; }}
-QTableView::item {{ padding: 2px 6px; }}
-QHeaderView::section {{
-    font-size: 14px; padding: 4px 6px; background: #f3f0eb; border: none;
-    border-right: 1px solid #e2dcd2; border-bottom: 1px solid #e2dcd2;
-}}
-"""
-
 FIXED_BEFORE = ("支部名称", "党员数")
 FIXED_AFTER = ("出席率", "活动次数", "服务时长", "未达标项目", "生成日期")
 REFUSED_HEADERS = ("文件", "未采用的原因")
-TOTALS_BACKGROUND = "#f6efe6"
+TOTALS_BACKGROUND = theme.HOVER_BACKGROUND
 # Long headers in two lines, so that a row of a dozen narrow columns fits the window.
 _HEADER_LINES = {
     "党员大会": "党员\n大会",
@@ -256,7 +239,7 @@ class ConsolidationView(QWidget):
         super().__init__(parent)
         self._today = today
         self.setObjectName("consolidationView")
-        self.setStyleSheet(VIEW_STYLE)
+        self.setStyleSheet(theme.CONSOLIDATION)
         self.paths: list[Path] = []
         self.expected_names: list[str] | None = None
         self.expected_file: Path | None = None
@@ -372,7 +355,7 @@ class ConsolidationView(QWidget):
         refused_layout.addWidget(self.refused_table)
         self.refused_none = QLabel("无，所有文件均已采用。")
         self.refused_none.setObjectName("panelText")
-        self.refused_none.setStyleSheet(f"color: {GREEN};")
+        self.refused_none.setStyleSheet(theme.color(GREEN))
         refused_layout.addWidget(self.refused_none)
         refused_layout.addStretch(1)
         problems = QHBoxLayout()
@@ -586,13 +569,13 @@ class ConsolidationView(QWidget):
         if c.expected is None:
             self.missing_title.setText("未报送的支部")
             self.missing_label.setText("选择“预期支部名单…”后，这里列出没有报送的支部。")
-            self.missing_label.setStyleSheet(f"color: {GREY};")
+            self.missing_label.setStyleSheet(theme.color(GREY))
         else:
             self.missing_title.setText(f"未报送的支部（{len(c.missing)} 个）")
             self.missing_label.setText(
                 "、".join(c.missing) if c.missing else "无，应报支部均已报送。"
             )
-            self.missing_label.setStyleSheet(f"color: {RED};" if c.missing else f"color: {GREEN};")
+            self.missing_label.setStyleSheet(theme.color(RED) if c.missing else theme.color(GREEN))
         self.late_title.setVisible(c.deadline is not None)
         self.late_label.setVisible(c.deadline is not None)
         if c.deadline is not None:
@@ -601,7 +584,7 @@ class ConsolidationView(QWidget):
                 f"逾期报送（{day_text(c.deadline, with_year=True)}之后生成，{len(late)} 个）"
             )
             self.late_label.setText("、".join(late) if late else "无")
-            self.late_label.setStyleSheet(f"color: {RED};" if late else "")
+            self.late_label.setStyleSheet(theme.color(RED) if late else "")
 
         self.refused_title.setText(f"未采用的文件（{len(c.refused)} 个）")
         self.refused_model.set_rows(

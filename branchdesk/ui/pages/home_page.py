@@ -46,7 +46,7 @@ from branchdesk.ops import Changes
 from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import NotFound
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.charts import YearChart
 from branchdesk.ui.context import AppContext
 
@@ -55,57 +55,15 @@ log = logging.getLogger(__name__)
 REMINDER_SETTING = "home/remind_late"
 LAST_REMINDER_SETTING = "home/last_reminder"
 
-GREEN = "#2e7d32"
-AMBER = "#9a6700"
-RED = "#b71c1c"
-BLUE = "#1d5fa6"
-MUTED = "#5f5f5f"
+GREEN = theme.SUCCESS
+AMBER = theme.WARNING
+RED = theme.BRAND_RED
+BLUE = theme.INFO_BLUE
+MUTED = theme.MUTED
 MAX_NAMES = 6  # people listed per section before "另有 N 人"
 
 _THIS = {Unit.MONTH: "本月", Unit.QUARTER: "本季度", Unit.YEAR: "今年"}
 _LAST = {Unit.MONTH: "上月", Unit.QUARTER: "上季度", Unit.YEAR: "去年"}
-
-_STYLE = f"""
-#HomePage, #homeContent {{ background: #f7f5f1; }}
-#HomePage QLabel {{ font-size: 15px; }}
-QLabel#pageTitle {{ font-size: 26px; font-weight: 600; }}
-QLabel#todayLabel {{ font-size: 17px; color: {MUTED}; }}
-QLabel#branchLabel, QLabel#countsLabel, QLabel#countsDetail {{ font-size: 15px; color: {MUTED}; }}
-QLabel#summaryLabel {{ font-size: 18px; }}
-#card {{ background: white; border: 1px solid #e2dcd2; border-radius: 8px; }}
-QLabel#cardTitle {{ font-size: 20px; font-weight: 600; color: #8b1a1a; }}
-QLabel#cardSubtitle {{ font-size: 15px; color: {MUTED}; }}
-QLabel#sectionTitle {{ font-size: 16px; font-weight: 600; color: #333333; }}
-QLabel#emptyNote {{ color: {MUTED}; }}
-#dutyRow {{ border-radius: 6px; }}
-#dutyRow[openable="true"]:hover {{ background: #f6efe6; }}
-QLabel#dutyName {{ font-size: 17px; }}
-QLabel#dutyMark {{ font-size: 20px; font-weight: 700; }}
-QLabel#dutyDetail {{ font-size: 15px; }}
-QPushButton#quickAction {{
-    font-size: 16px; padding: 7px 16px; border: 1px solid #cfc6b8; border-radius: 5px;
-    background: white; min-height: 24px;
-}}
-QPushButton#quickAction:hover {{ background: #f6efe6; }}
-QPushButton#primaryAction {{
-    font-size: 16px; font-weight: 600; padding: 7px 18px; border: 1px solid #9f1a1a;
-    border-radius: 5px; background: #b71c1c; color: white; min-height: 24px;
-}}
-QPushButton#primaryAction:hover {{ background: #a31919; }}
-QPushButton#lineAction {{
-    font-size: 15px; padding: 3px 10px; border: 1px solid #cfc6b8; border-radius: 4px;
-    background: white; color: #8b1a1a;
-}}
-QPushButton#lineAction:hover {{ background: #f6efe6; }}
-QPushButton#linkButton {{
-    font-size: 15px; border: none; background: transparent; color: {BLUE}; padding: 2px 4px;
-}}
-QPushButton#linkButton:hover {{ text-decoration: underline; }}
-QCalendarWidget QAbstractItemView {{ font-size: 15px; selection-background-color: #8b1a1a;
-    selection-color: white; }}
-QCalendarWidget QToolButton {{ font-size: 16px; color: #333333; }}
-QCalendarWidget #qt_calendar_navigationbar {{ background: #f3f0eb; }}
-"""
 
 
 def day_text(day: dt.date, fmt: str = "M月d日") -> str:
@@ -194,7 +152,7 @@ class DutyRow(QFrame):
         grid.setVerticalSpacing(1)
         self.mark = QLabel(symbol)
         self.mark.setObjectName("dutyMark")
-        self.mark.setStyleSheet(f"color: {color};")
+        self.mark.setStyleSheet(theme.color(color))
         self.mark.setFixedWidth(22)
         self.mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.name = QLabel(line.label)
@@ -203,7 +161,7 @@ class DutyRow(QFrame):
         self.detail.setObjectName("dutyDetail")
         self.detail.setWordWrap(True)
         detail_color = {DutyState.DONE: MUTED, DutyState.LATE: RED}.get(line.state, color)
-        self.detail.setStyleSheet(f"color: {detail_color};")
+        self.detail.setStyleSheet(theme.color(detail_color))
         grid.addWidget(self.mark, 0, 0)
         grid.addWidget(self.name, 0, 1)
         grid.addWidget(self.detail, 1, 1, 1, 2)
@@ -330,7 +288,7 @@ class HomePage(QWidget):
         self.context = context
         self._today = today or dt.date.today
         self.setObjectName("HomePage")
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(theme.HOME_PAGE)
         self.overview: HomeOverview | None = None
         self.last_refresh_ms = 0.0
         self._stale = True
@@ -493,7 +451,7 @@ class HomePage(QWidget):
         self.calendar.setMinimumHeight(230)
         self.calendar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         weekend = QTextCharFormat()
-        weekend.setForeground(QColor("#333333"))
+        weekend.setForeground(QColor(theme.TEXT_DARK))
         for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
             self.calendar.setWeekdayTextFormat(day, weekend)
         self.calendar.currentPageChanged.connect(self._on_calendar_current_page_changed)
@@ -505,7 +463,7 @@ class HomePage(QWidget):
             f"<span style='color:{BLUE}'>■</span> 计划会议　"
             f"<span style='color:{GREEN}'>■</span> 党员活动"
         )
-        legend.setStyleSheet(f"font-size: 14px; color: {MUTED};")
+        legend.setStyleSheet(theme.SMALL_MUTED_TEXT)
         card.body.addWidget(legend)
         self.day_label = QLabel()
         self.day_label.setWordWrap(True)
@@ -638,7 +596,7 @@ class HomePage(QWidget):
                     text, color = f"<b>{p.name}</b>　今天预备期满一年", AMBER
                 else:
                     text = f"<b>{p.name}</b>　{ends} 预备期满，还有 {p.days_left} 天"
-                    color = AMBER if p.days_left <= 30 else "#333333"
+                    color = AMBER if p.days_left <= 30 else theme.TEXT_DARK
                 rows_html += f"<div style='color:{color}; margin-bottom: 3px'>{text}</div>"
             self.probation_label.setText(rows_html + _more(len(probations) - MAX_NAMES))
         else:
@@ -679,13 +637,13 @@ class HomePage(QWidget):
             kinds = {e.kind for e in entries}
             fmt = QTextCharFormat()
             if EntryKind.HELD in kinds:
-                fmt.setBackground(QColor("#f6d5d1"))
-                fmt.setForeground(QColor("#8b1a1a"))
+                fmt.setBackground(QColor(theme.CALENDAR_LATE))
+                fmt.setForeground(QColor(theme.DEEP_RED))
             elif EntryKind.PLANNED in kinds:
-                fmt.setBackground(QColor("#d6e6f7"))
+                fmt.setBackground(QColor(theme.CALENDAR_PLANNED))
                 fmt.setForeground(QColor(BLUE))
             else:
-                fmt.setBackground(QColor("#dcefdc"))
+                fmt.setBackground(QColor(theme.CALENDAR_HELD))
                 fmt.setForeground(QColor(GREEN))
             fmt.setFontWeight(700)
             if EntryKind.ACTIVITY in kinds and len(kinds) > 1:
@@ -717,14 +675,14 @@ class HomePage(QWidget):
         entries = self._calendar_days.entries.get(day, [])
         if not entries:
             self.day_label.setText(f"{day_text(day)}：没有会议和活动")
-            self.day_label.setStyleSheet(f"color: {MUTED};")
+            self.day_label.setStyleSheet(theme.color(MUTED))
             return
         words = {EntryKind.HELD: "", EntryKind.PLANNED: "（计划）", EntryKind.ACTIVITY: ""}
         lines = [f"{e.text}{words[e.kind]}" for e in entries[:3]]
         if len(entries) > 3:
             lines.append(f"另有 {len(entries) - 3} 项")
         self.day_label.setText(f"{day_text(day)}：" + "\n".join(lines))
-        self.day_label.setStyleSheet("color: #333333;")
+        self.day_label.setStyleSheet(theme.color(theme.TEXT_DARK))
 
     @Slot(QDate)
     def _on_calendar_activated(self, date: QDate) -> None:

@@ -69,32 +69,22 @@ from branchdesk.reports.member_record_xlsx import (
 from branchdesk.resources import CJK_FONT_FAMILY
 from branchdesk.store.member_record import MemberRecordRepo
 from branchdesk.store.members import NotFound
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, HeaderColumn, SummaryTableModel
 from branchdesk.ui.ops import BackgroundOp
-from branchdesk.ui.widgets import ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 
 log = logging.getLogger(__name__)
 
 LINE_ROLE = SUMMARY_ROLE
 
-LEAVE_BACKGROUND = QColor("#fdf3dc")
-ABSENT_BACKGROUND = QColor("#fbe4e1")
+LEAVE_BACKGROUND = QColor(theme.RECORD_LEAVE_BACKGROUND)
+ABSENT_BACKGROUND = QColor(theme.RECORD_ABSENT_BACKGROUND)
 _STATUS_COLORS = {
-    AttendanceStatus.LEAVE: (QColor(WARNING_COLOR), LEAVE_BACKGROUND),
-    AttendanceStatus.ABSENT: (QColor(ERROR_COLOR), ABSENT_BACKGROUND),
+    AttendanceStatus.LEAVE: (QColor(theme.WARNING), LEAVE_BACKGROUND),
+    AttendanceStatus.ABSENT: (QColor(theme.BRAND_RED), ABSENT_BACKGROUND),
 }
-
-_STYLE = """
-QTableView { gridline-color: #e6e0d6; selection-background-color: #f3d9d4;
-             selection-color: #1f1f1f; }
-QHeaderView::section { padding: 4px 8px; }
-#recordHeader { background: #faf8f5; border: 1px solid #e6e0d6; border-radius: 4px; }
-#statTile { background: #ffffff; border: 1px solid #e6e0d6; border-radius: 4px; }
-#exportNote { color: #2e6b2e; }
-"""
 
 
 def _align(*flags: Qt.AlignmentFlag) -> int:
@@ -201,14 +191,14 @@ _SECTION = (
 )
 _TABLE = (
     '<table width="100%" border="1" cellspacing="0" cellpadding="4"'
-    ' style="border-collapse:collapse; border-color:#888888; font-size:9.5pt;">'
+    f' style="border-collapse:collapse; border-color:{theme.PRINT_RULE}; font-size:9.5pt;">'
 )
 
 
 def _cells(values: list[str], *, widths: tuple[int, ...] = (), header: bool = False) -> str:
     # No <th> and no bold: the bundled font has a single weight, and synthetic bold prints
     # every character twice in the PDF's text.
-    background = ' bgcolor="#eeeeee"' if header else ""
+    background = f' bgcolor="{theme.PRINT_HEADER_BACKGROUND}"' if header else ""
     cells = []
     for position, value in enumerate(values):
         width = f' width="{widths[position]}%"' if position < len(widths) else ""
@@ -224,7 +214,7 @@ def _grid(
     headers: tuple[str, ...], widths: tuple[int, ...], rows: list[list[str]], empty: str
 ) -> str:
     if not rows:
-        return f'<p style="color:#555555;">{html.escape(empty)}</p>'
+        return f'<p style="color:{theme.PRINT_NOTE};">{html.escape(empty)}</p>'
     head = _cells(list(headers), widths=widths, header=True)
     body = "".join(_cells(row) for row in rows)
     return f"{_TABLE}<thead>{head}</thead><tbody>{body}</tbody></table>"
@@ -241,7 +231,7 @@ def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
             row += [label, value]
         row += [""] * (6 - len(row))
         cells = "".join(
-            f'<td bgcolor="#f4f4f4" width="11%">{html.escape(v)}</td>'
+            f'<td bgcolor="{theme.PRINT_LABEL_BACKGROUND}" width="11%">{html.escape(v)}</td>'
             if position % 2 == 0
             else f'<td width="22%">{html.escape(v)}</td>'
             for position, v in enumerate(row)
@@ -267,7 +257,7 @@ def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
     return (
         f'<p align="center" style="font-size:16pt;">'
         f"党员参加组织生活和党员活动情况（{record.year}年度）</p>"
-        f'<p align="center" style="color:#444444;">{html.escape(subtitle)}</p>'
+        f'<p align="center" style="color:{theme.PRINT_SUBTITLE};">{html.escape(subtitle)}</p>'
         + _SECTION.format("一、基本情况")
         + f"{_TABLE}{''.join(detail_rows)}</table>"
         + _SECTION.format(f"二、{record.year}年度统计")
@@ -317,10 +307,10 @@ class _StatTile(QFrame):
         super().__init__(parent)
         self.setObjectName("statTile")
         self.value_label = QLabel("0")
-        self.value_label.setStyleSheet("font-size: 17pt; color: #1f1f1f;")
+        self.value_label.setStyleSheet(theme.tile_number())
         self.value_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         caption = QLabel(label)
-        caption.setStyleSheet(f"color: {MUTED_COLOR};")
+        caption.setStyleSheet(theme.MUTED_TEXT)
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
@@ -328,9 +318,9 @@ class _StatTile(QFrame):
         layout.addWidget(self.value_label)
         layout.addWidget(caption)
 
-    def set_value(self, text: str, color: str = "#1f1f1f") -> None:
+    def set_value(self, text: str, color: str = theme.TEXT) -> None:
         self.value_label.setText(text)
-        self.value_label.setStyleSheet(f"font-size: 17pt; color: {color};")
+        self.value_label.setStyleSheet(theme.tile_number(color))
 
 
 def _table(model: QAbstractTableModel) -> QTableView:
@@ -372,7 +362,7 @@ class MemberRecordDialog(QDialog):
         self.record: MemberYear | None = None
         self.last_export: ExportResult | None = None
         self._export_op: BackgroundOp | None = None
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(theme.MEMBER_RECORD)
         self._build()
         self._reload_years(year or self.today.year)
         self.refresh()
@@ -407,7 +397,7 @@ class MemberRecordDialog(QDialog):
         self.name_label = QLabel()
         self.name_label.setStyleSheet("font-size: 18pt;")
         self.tags_label = QLabel()
-        self.tags_label.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
+        self.tags_label.setStyleSheet(theme.MUTED_COUNT_TEXT)
         name_row = QHBoxLayout()
         name_row.setSpacing(16)
         name_row.addWidget(self.name_label)
@@ -423,7 +413,7 @@ class MemberRecordDialog(QDialog):
         for position, label in enumerate(labels):
             row, pair = divmod(position, 4)
             caption = QLabel(f"{label}：")
-            caption.setStyleSheet(f"color: {MUTED_COLOR};")
+            caption.setStyleSheet(theme.MUTED_TEXT)
             value = QLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.detail_values[label] = value
@@ -596,10 +586,10 @@ class MemberRecordDialog(QDialog):
         self.tiles["应参加"].set_value(f"{record.expected}")
         self.tiles["实参加"].set_value(f"{record.present}")
         self.tiles["请假"].set_value(
-            f"{record.leave}", WARNING_COLOR if record.leave else "#1f1f1f"
+            f"{record.leave}", theme.WARNING if record.leave else theme.TEXT
         )
         self.tiles["缺席"].set_value(
-            f"{record.absent}", ERROR_COLOR if record.absent else "#1f1f1f"
+            f"{record.absent}", theme.BRAND_RED if record.absent else theme.TEXT
         )
         self.tiles["参与率"].set_value(record.rate_text())
         self.tiles["补学"].set_value(f"{record.made_up}")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk.domain.members import Category, Member
 from branchdesk.ops import Changes, Session
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.models.member_table_model import (
     MEMBER_ROLE,
@@ -43,7 +43,6 @@ from branchdesk.ui.page_kit import (
     setup_list_table,
     title_row,
 )
-from branchdesk.ui.widgets import MUTED_COLOR
 
 if TYPE_CHECKING:  # openpyxl loads only when someone exports
     from branchdesk.reports.roster_export import ExportResult
@@ -116,9 +115,9 @@ class MembersPage(PageActions, QWidget):
 
     def _build(self) -> None:
         self.counts_label = QLabel()
-        self.counts_label.setStyleSheet("font-size: 11pt;")
+        self.counts_label.setStyleSheet(theme.COUNT_TEXT)
         self.shown_label = QLabel()
-        self.shown_label.setStyleSheet(f"font-size: 11pt; color: {MUTED_COLOR};")
+        self.shown_label.setStyleSheet(theme.MUTED_COUNT_TEXT)
 
         toolbar = QHBoxLayout()
         toolbar.setSpacing(8)

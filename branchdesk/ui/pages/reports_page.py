@@ -38,7 +38,7 @@ from branchdesk.ops import Changes, Session
 from branchdesk.reports.return_figures import BranchReturn, compute_return
 from branchdesk.reports.return_workbook import default_return_filename, write_return
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import BackgroundOp, announce
 from branchdesk.ui.pages.consolidation_view import ConsolidationView
@@ -50,27 +50,6 @@ from branchdesk.ui.pages.return_summary_view import (
 from branchdesk.ui.widgets import FieldMessage
 
 log = logging.getLogger(__name__)
-
-PAGE_STYLE = """
-#reportsPage { background: #f7f5f1; }
-#reportsPage QLabel, #reportsPage QComboBox, #reportsPage QSpinBox, #reportsPage QCheckBox,
-#reportsPage QPushButton { font-size: 15px; }
-QLabel#pageTitle { font-size: 26px; font-weight: 600; }
-QTabBar::tab { font-size: 16px; padding: 8px 22px; }
-QPushButton#primaryAction {
-    font-weight: 600; padding: 7px 18px; border: 1px solid #9f1a1a; border-radius: 5px;
-    background: #b71c1c; color: white;
-}
-QPushButton#primaryAction:hover { background: #a31919; }
-QPushButton#primaryAction:disabled { background: #d9a3a3; border-color: #d9a3a3; }
-QPushButton#pageAction {
-    padding: 5px 14px; border: 1px solid #cfc6b8; border-radius: 5px; background: white;
-}
-QPushButton#pageAction:hover { background: #f6efe6; }
-QPushButton#pageAction:disabled { color: #a8a8a8; border-color: #e2ddd5; }
-#lockBar { background: #fdf6e3; border: 1px solid #e8d9b0; border-radius: 5px; }
-#lockBar QLabel { color: #7a5200; }
-"""
 
 UNIT_LABELS = {Unit.MONTH: "月报", Unit.QUARTER: "季报", Unit.YEAR: "年报"}
 QUARTER_LABELS = ("第一季度", "第二季度", "第三季度", "第四季度")
@@ -485,7 +464,7 @@ class ReportsPage(QWidget):
         self.context = context
         self.setObjectName("reportsPage")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(PAGE_STYLE)
+        self.setStyleSheet(theme.REPORTS_PAGE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
         layout.setSpacing(10)

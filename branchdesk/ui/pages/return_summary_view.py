@@ -52,33 +52,14 @@ from branchdesk.reports.return_workbook import (
     day_text,
     return_title,
 )
+from branchdesk.ui import theme
 
 LAST_FOLDER_SETTING = "reports/last_folder"
 
-GREEN = "#2e7d32"
-RED = "#b71c1c"
-GREY = "#6b6b6b"
+GREEN = theme.SUCCESS
+RED = theme.BRAND_RED
+GREY = theme.MUTED_GREY
 STATUS_COLORS = {Status.MET: GREEN, Status.NOT_MET: RED, Status.NOT_ASSESSED: GREY}
-
-SUMMARY_STYLE = f"""
-#returnSummary, #summaryContent {{ background: #f7f5f1; }}
-#returnSummary QLabel {{ font-size: 15px; }}
-QLabel#summaryTitle {{ font-size: 21px; font-weight: 600; }}
-QLabel#summarySubtitle {{ color: {GREY}; }}
-QLabel#summaryVerdict {{ font-size: 16px; font-weight: 600; }}
-#card {{ background: white; border: 1px solid #e2dcd2; border-radius: 8px; }}
-QLabel#cardTitle {{ font-size: 17px; font-weight: 600; color: #8b1a1a; }}
-QLabel#figureValue {{ font-size: 22px; font-weight: 600; color: #1f1f1f; }}
-QLabel#figureCaption {{ font-size: 14px; color: {GREY}; }}
-QLabel#cardNote {{ font-size: 14px; color: {GREY}; }}
-QTableView {{ font-size: 15px; border: none; gridline-color: #ebe5db; background: white; }}
-QTableView::item {{ padding: 3px 8px; }}
-QHeaderView::section {{
-    font-size: 14px; padding: 4px 8px; background: #f3f0eb; border: none;
-    border-bottom: 1px solid #e2dcd2;
-}}
-"""
-
 
 # -- shared pieces -----------------------------------------------------------------------------
 
@@ -313,10 +294,7 @@ class ExportResultLine(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("exportResult")
-        self.setStyleSheet(
-            "#exportResult { background: #eef6ee; border: 1px solid #c8e0c8; border-radius: 5px; }"
-            "#exportResult QLabel { font-size: 15px; color: #1e5e22; }"
-        )
+        self.setStyleSheet(theme.EXPORT_RESULT)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
         self.label = QLabel()
@@ -388,7 +366,7 @@ class ReturnSummaryView(QWidget):
         super().__init__(parent)
         self.setObjectName("returnSummary")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(SUMMARY_STYLE)
+        self.setStyleSheet(theme.RETURN_SUMMARY)
         self.ret: BranchReturn | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -474,13 +452,13 @@ class ReturnSummaryView(QWidget):
         assessed = [a for a in ret.assessments if a.status is not Status.NOT_ASSESSED]
         if missing:
             self.verdict_label.setText(f"本期未达标：{'、'.join(missing)}")
-            self.verdict_label.setStyleSheet(f"color: {RED};")
+            self.verdict_label.setStyleSheet(theme.color(RED))
         elif assessed:
             self.verdict_label.setText("本期考核的会议全部达标。")
-            self.verdict_label.setStyleSheet(f"color: {GREEN};")
+            self.verdict_label.setStyleSheet(theme.color(GREEN))
         else:
             self.verdict_label.setText("本期没有需要考核的会议。")
-            self.verdict_label.setStyleSheet(f"color: {GREY};")
+            self.verdict_label.setStyleSheet(theme.color(GREY))
 
         counts = ret.members
         self.member_tiles.set_values(

@@ -51,11 +51,11 @@ from branchdesk.store.backup import (
 from branchdesk.store.backup import (
     backup_kind as stored_kind,
 )
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import BackgroundOp, run_op
-from branchdesk.ui.widgets import MUTED_COLOR, FieldMessage, heading
+from branchdesk.ui.widgets import FieldMessage, heading
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class SettingsPage(QWidget):
         self.save_button = QPushButton("保存")
         self.save_button.setMinimumWidth(96)
         self.saved_label = QLabel()
-        self.saved_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.saved_label.setStyleSheet(theme.MUTED_TEXT)
         name_box = QVBoxLayout()
         name_box.setSpacing(2)
         name_box.addWidget(self.name_edit)
@@ -130,7 +130,7 @@ class SettingsPage(QWidget):
         branch_form.addRow("上级党组织", self.superior_edit)
         branch_form.addRow("", save_row)
         hint = QLabel("支部名称和上级党组织会印在签到表、会议记录和报表上。")
-        hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        hint.setStyleSheet(theme.MUTED_TEXT)
         hint.setWordWrap(True)
         branch_layout = QVBoxLayout()
         branch_layout.addLayout(branch_form)
@@ -172,14 +172,7 @@ class SettingsPage(QWidget):
         layout.setSpacing(16)
         layout.addWidget(heading("设置"))
         layout.addWidget(scroll, 1)
-        self.setStyleSheet(
-            "QGroupBox { font-weight: 600; border: 1px solid #ddd5c8; border-radius: 4px;"
-            " margin-top: 12px; padding: 14px 12px 10px 12px; }"
-            "QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; }"
-            "QGroupBox QLabel, QGroupBox QLineEdit, QGroupBox QPushButton,"
-            " QGroupBox QTableWidget, QGroupBox QHeaderView { font-weight: normal; }"
-            "#resultLine { background: #eef6ee; border: 1px solid #c9dfc9; border-radius: 4px; }"
-        )
+        self.setStyleSheet(theme.SETTINGS_PAGE)
 
         self.save_button.clicked.connect(self.save)
         self.name_edit.returnPressed.connect(self.save)
@@ -313,7 +306,7 @@ class SettingsPage(QWidget):
             "恢复前自动保存的备份不会被自动清理，确认不再需要时可以选中后删除。"
             "交接给新书记或换电脑时，用“备份到…”存一个文件到U盘，在新电脑上用“从备份恢复…”打开。"
         )
-        hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        hint.setStyleSheet(theme.MUTED_TEXT)
         hint.setWordWrap(True)
 
         layout = QVBoxLayout()
