@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -68,6 +69,24 @@ UNDO_BAR_STYLE = (
 def page_style(*, bold_primary: bool = True, extra: str = "") -> str:
     """The style sheet of a list page: toolbar buttons, table, and ``extra`` rules."""
     return _BUTTON_STYLE % (" font-weight: 600;" if bold_primary else "") + extra
+
+
+def list_page_style(*, bold_primary: bool = True, extra: str = "") -> str:
+    """The style sheet of a page on ``SummaryListPage``: ``page_style`` with the undo bar."""
+    return page_style(bold_primary=bold_primary, extra=UNDO_BAR_STYLE + extra)
+
+
+def refill_combo(combo: QComboBox, all_text: str, items: Iterable[tuple[str, object]]) -> None:
+    """Refill a filter combo (``all_text`` first, for no filter), keeping its choice, silently."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(all_text, None)
+    for text, data in items:
+        combo.addItem(text, data)
+    row = combo.findData(current) if current is not None else 0
+    combo.setCurrentIndex(max(row, 0))
+    combo.blockSignals(False)
 
 
 def period_range(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -280,7 +299,7 @@ class UndoBar(QFrame):
         self.show()
 
 
-class SummaryListPage:
+class SummaryListPage(PageActions):
     """Mixin for a QWidget page listing summaries with delete and undo (会议, 活动).
 
     A template: ``_set_up`` builds the page the same way for every record type and calls
@@ -309,6 +328,7 @@ class SummaryListPage:
     count_label: QLabel
     empty_button: QPushButton
     search_edit: SearchBox
+    filter_combos: tuple[QComboBox, ...]  # cleared to their first choice by clear_filters
     table: QTableView
     model: SummaryTableModel[Any]
     proxy: QSortFilterProxyModel
@@ -360,8 +380,8 @@ class SummaryListPage:
     def filtering(self) -> bool:
         raise NotImplementedError
 
-    def clear_filters(self) -> None:
-        raise NotImplementedError
+    def _reset_filters(self) -> None:
+        """Clear the filters that are not a combo's first choice (signals are blocked)."""
 
     def _delete_texts(self, summary: Any) -> tuple[str, str, str]:
         """The delete question's title and text, and what the undo bar says afterwards."""
@@ -382,6 +402,14 @@ class SummaryListPage:
         page._action("delete", "删除", self._on_delete_triggered, "Del", f"删除选中的{noun}（Del）")
         page._action("undo", "撤销删除", self._on_undo_triggered, "Ctrl+Z",
                      f"恢复刚删除的{noun}（Ctrl+Z）")  # fmt: skip
+
+    def _filter_row(
+        self, placeholder: str, min_width: int,
+        *groups: tuple[str, QWidget] | tuple[str, QWidget, QWidget],
+    ) -> QHBoxLayout:  # fmt: skip
+        """The search box (``search_edit``) and the labelled filters after it."""
+        self.search_edit = SearchBox(placeholder, min_width)
+        return filter_row(self.search_edit, *groups)
 
     def _toolbar(self, new_actions: tuple[str, ...], *extra: QWidget) -> QHBoxLayout:
         """The first action (primary), the other new ones, the selection's, then ``extra``."""
@@ -405,6 +433,8 @@ class SummaryListPage:
         below: tuple[QWidget, ...] = (),
     ) -> None:  # fmt: skip
         """The table (or its empty state), the undo bar and the page's layout."""
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("font-size: 11pt;")
         self.table = QTableView()
         header = setup_list_table(self.table, self.proxy)  # newest first until clicked
         header.setSectionResizeMode(title_column, QHeaderView.ResizeMode.Stretch)
@@ -461,6 +491,19 @@ class SummaryListPage:
         if selected is not None:
             self._select_id(selected.id)
         self._update_actions()
+
+    def clear_filters(self) -> None:
+        """Show every record again: no search, each filter combo on its first choice."""
+        widgets = (self.search_edit, *self.filter_combos)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search_edit.clear()
+        for combo in self.filter_combos:
+            combo.setCurrentIndex(0)
+        self._reset_filters()
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.refresh()
 
     def _update_actions(self) -> None:
         self._enable_actions(self.selection_actions, self.write_actions, self.empty_button)

@@ -5,26 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale
-
 from branchdesk.domain.activities import ActivitySummary, format_hours
-from branchdesk.ui.models.table_models import (
-    SORT_ROLE,
-    SUMMARY_ROLE,
-    HeaderColumn,
-    SummarySortProxy,
-    SummaryTableModel,
-)
-
-__all__ = [
-    "SORT_ROLE",
-    "SUMMARY_ROLE",
-    "ActivitySortProxy",
-    "ActivityTableModel",
-    "Column",
-    "day_text",
-    "span_text",
-]
+from branchdesk.ui.models.table_models import HeaderColumn, SummarySortProxy, SummaryTableModel
+from branchdesk.ui.models.table_models import day_text as day_text  # the list's date text
 
 
 class Column(HeaderColumn):
@@ -37,11 +20,6 @@ class Column(HeaderColumn):
 
 
 _NUMERIC = (Column.PARTICIPANTS, Column.HOURS)
-
-
-def day_text(day: dt.date, fmt: str = "yyyy年M月d日") -> str:
-    """A date as people read it, through the (Chinese) locale."""
-    return QLocale().toString(QDate(day.year, day.month, day.day), fmt)
 
 
 def span_text(day: dt.date, end_day: dt.date | None) -> str:
@@ -81,7 +59,7 @@ class ActivityTableModel(SummaryTableModel[ActivitySummary]):
 
     def _sort_key(self, summary: ActivitySummary, column: Column) -> Any:
         if column == Column.DATE:
-            return f"{summary.day.isoformat()} {summary.id:09d}"
+            return self._day_key(summary)
         if column == Column.PARTICIPANTS:
             return summary.participants
         if column == Column.HOURS:

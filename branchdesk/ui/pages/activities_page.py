@@ -6,13 +6,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QWidget
 
 from branchdesk import ops
 from branchdesk.domain.activities import (
@@ -33,23 +27,14 @@ from branchdesk.ui.models.activity_table_model import (
     Column,
     day_text,
 )
-from branchdesk.ui.page_kit import (
-    UNDO_BAR_STYLE,
-    PageActions,
-    SearchBox,
-    SummaryListPage,
-    filter_row,
-    page_style,
-    period_range,
-)
+from branchdesk.ui.page_kit import SummaryListPage, list_page_style, period_range, refill_combo
 from branchdesk.ui.widgets import MUTED_COLOR
 
 log = logging.getLogger(__name__)
 
-_PAGE_STYLE = page_style(
+_PAGE_STYLE = list_page_style(
     bold_primary=False,
-    extra=UNDO_BAR_STYLE
-    + "#totalsBar { background: #faf8f5; border: 1px solid #e6e0d6; border-radius: 4px; }\n",
+    extra="#totalsBar { background: #faf8f5; border: 1px solid #e6e0d6; border-radius: 4px; }\n",
 )
 
 PERIODS = ["今年", "去年", "近12个月", "全部"]
@@ -63,7 +48,7 @@ def totals_text(totals: ActivityTotals) -> str:
     )
 
 
-class ActivitiesPage(SummaryListPage, PageActions, QWidget):
+class ActivitiesPage(SummaryListPage, QWidget):
     """The list of activities; it refreshes itself when an applied change touches activities."""
 
     delete_op = staticmethod(ops.delete_activity)
@@ -107,18 +92,19 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
         self._delete_actions()
 
     def _build(self) -> None:
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("font-size: 11pt;")
         toolbar = self._toolbar(("add",))
 
-        self.search_edit = SearchBox("搜索活动名称、内容、地点、参加人，如：垃圾分类、张三", 320)
         self.kind_combo = QComboBox()
         self.kind_combo.setMinimumWidth(130)
         self.period_combo = QComboBox()
         self.period_combo.addItems(PERIODS)
         self.period_combo.setMinimumWidth(110)
-        filters = filter_row(
-            self.search_edit, ("类型", self.kind_combo), ("期间", self.period_combo)
+        self.filter_combos = (self.kind_combo, self.period_combo)
+        filters = self._filter_row(
+            "搜索活动名称、内容、地点、参加人，如：垃圾分类、张三",
+            320,
+            ("类型", self.kind_combo),
+            ("期间", self.period_combo),
         )
 
         self.totals_label = QLabel()
@@ -152,15 +138,7 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
         self._reload_kinds()
 
     def _reload_kinds(self) -> None:
-        current = self.kind_combo.currentData()
-        self.kind_combo.blockSignals(True)
-        self.kind_combo.clear()
-        self.kind_combo.addItem("全部类型", None)
-        for kind in self.kinds.list():
-            self.kind_combo.addItem(kind, kind)
-        row = self.kind_combo.findData(current) if current is not None else 0
-        self.kind_combo.setCurrentIndex(max(row, 0))
-        self.kind_combo.blockSignals(False)
+        refill_combo(self.kind_combo, "全部类型", ((kind, kind) for kind in self.kinds.list()))
 
     def current_filter(self) -> ActivityFilter:
         start, end = period_range(self.period_combo.currentText(), self.today)
@@ -227,15 +205,8 @@ class ActivitiesPage(SummaryListPage, PageActions, QWidget):
             f"已删除活动“{summary.title}”（{day_text(summary.day)}）",
         )
 
-    def clear_filters(self) -> None:
-        for widget in (self.search_edit, self.kind_combo, self.period_combo):
-            widget.blockSignals(True)
-        self.search_edit.clear()
-        self.kind_combo.setCurrentIndex(0)
+    def _reset_filters(self) -> None:
         self.period_combo.setCurrentIndex(PERIODS.index("全部"))
-        for widget in (self.search_edit, self.kind_combo, self.period_combo):
-            widget.blockSignals(False)
-        self.refresh()
 
     # -- reacting ------------------------------------------------------------------------------
 

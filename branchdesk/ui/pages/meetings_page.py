@@ -6,14 +6,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QHBoxLayout,
-    QLabel,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from branchdesk import ops
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingSummary
@@ -27,20 +20,12 @@ from branchdesk.ui.models.meeting_table_model import (
     MeetingTableModel,
     day_text,
 )
-from branchdesk.ui.page_kit import (
-    UNDO_BAR_STYLE,
-    PageActions,
-    SearchBox,
-    SummaryListPage,
-    filter_row,
-    page_style,
-    period_range,
-)
+from branchdesk.ui.page_kit import SummaryListPage, list_page_style, period_range, refill_combo
 from branchdesk.ui.print_actions import print_menu
 
 log = logging.getLogger(__name__)
 
-_PAGE_STYLE = page_style(extra=UNDO_BAR_STYLE)
+_PAGE_STYLE = list_page_style()
 
 PERIODS = ["全部", "今年", "去年", "近12个月", "自定义…"]
 WRITE_ACTIONS = ("record", "plan", "duplicate", "delete", "undo")  # refused when read-only
@@ -54,7 +39,7 @@ def _date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class MeetingsPage(SummaryListPage, PageActions, QWidget):
+class MeetingsPage(SummaryListPage, QWidget):
     """The list of meetings; it refreshes itself when an applied change touches meetings."""
 
     delete_op = staticmethod(ops.delete_meeting)
@@ -88,9 +73,6 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         self._delete_actions()
 
     def _build(self) -> None:
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("font-size: 11pt;")
-
         self.print_button = QToolButton()
         self.print_button.setText("打印…")
         self.print_button.setObjectName("pageAction")
@@ -106,7 +88,6 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         )
         toolbar = self._toolbar(("record", "plan"), self.print_button)
 
-        self.search_edit = SearchBox("搜索主题、议题、会议记录、决议，如：党费、张三", 300)
         self.kind_combo = QComboBox()
         self.kind_combo.addItem("全部类型", None)
         for kind in MeetingKind:
@@ -128,8 +109,10 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         self.custom_range.hide()
         self.group_combo = QComboBox()
         self.group_combo.setMinimumWidth(130)
-        filters = filter_row(
-            self.search_edit,
+        self.filter_combos = (self.kind_combo, self.period_combo, self.group_combo)
+        filters = self._filter_row(
+            "搜索主题、议题、会议记录、决议，如：党费、张三",
+            300,
             ("类型", self.kind_combo),
             ("期间", self.period_combo, self.custom_range),
             ("党小组", self.group_combo),
@@ -158,15 +141,8 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         self._reload_groups()
 
     def _reload_groups(self) -> None:
-        current = self.group_combo.currentData()
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem("全部党小组", None)
-        for group in self.context.groups.list():
-            self.group_combo.addItem(group.name, group.id)
-        row = self.group_combo.findData(current) if current is not None else 0
-        self.group_combo.setCurrentIndex(max(row, 0))
-        self.group_combo.blockSignals(False)
+        groups = self.context.groups.list()
+        refill_combo(self.group_combo, "全部党小组", ((g.name, g.id) for g in groups))
 
     def current_filter(self, today: dt.date | None = None) -> MeetingFilter:
         today = today or dt.date.today()
@@ -226,17 +202,8 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
             f"已删除会议 {name}",
         )
 
-    def clear_filters(self) -> None:
-        for widget in (self.search_edit, self.kind_combo, self.period_combo, self.group_combo):
-            widget.blockSignals(True)
-        self.search_edit.clear()
-        self.kind_combo.setCurrentIndex(0)
-        self.period_combo.setCurrentIndex(0)
-        self.group_combo.setCurrentIndex(0)
-        for widget in (self.search_edit, self.kind_combo, self.period_combo, self.group_combo):
-            widget.blockSignals(False)
+    def _reset_filters(self) -> None:
         self.custom_range.hide()
-        self.refresh()
 
     # -- reacting ------------------------------------------------------------------------------
 
