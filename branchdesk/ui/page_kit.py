@@ -318,6 +318,7 @@ class SummaryListPage(PageActions):
     open_action: str  # what Enter or a double-click on a row triggers
     new_action: str  # what the empty list's button does when nothing is stored yet
     noun: str  # the record's name in the page's texts: 会议, 活动
+    deleted_with: str  # what the delete question says goes with the record
     selection_actions: tuple[str, ...]  # enabled only with a row selected
     write_actions: tuple[str, ...]  # refused when read-only
     filtered_text: tuple[str, str]  # title and help when nothing matches the filters
@@ -383,9 +384,13 @@ class SummaryListPage(PageActions):
     def _reset_filters(self) -> None:
         """Clear the filters that are not a combo's first choice (signals are blocked)."""
 
-    def _delete_texts(self, summary: Any) -> tuple[str, str, str]:
-        """The delete question's title and text, and what the undo bar says afterwards."""
+    def _delete_name(self, summary: Any) -> str:
+        """The record as the delete question names it: its day, kind and title."""
         raise NotImplementedError
+
+    def _deleted_text(self, summary: Any, name: str) -> str:
+        """What the undo bar says after the deletion."""
+        return f"已删除{self.noun} {name}"
 
     def _on_events_changes_applied(self, changes: Any) -> None:
         raise NotImplementedError
@@ -525,7 +530,13 @@ class SummaryListPage(PageActions):
     def _on_delete_triggered(self) -> None:
         summary = self.selected_summary()
         if summary is not None:
-            self._delete_with_undo(summary.id, *self._delete_texts(summary))
+            name = self._delete_name(summary)
+            self._delete_with_undo(
+                summary.id,
+                f"删除{self.noun}",
+                f"要删除 {name} 吗？\n{self.deleted_with}会一并删除；删除后可以立即撤销。",
+                self._deleted_text(summary, name),
+            )
 
     @Slot()
     def _on_undo_triggered(self) -> None:

@@ -55,6 +55,7 @@ class ActivitiesPage(SummaryListPage, QWidget):
     restore_op = staticmethod(ops.add_activity)
     open_action, new_action = "edit", "add"
     noun = "活动"
+    deleted_with = "参加人员、时长和附件清单"
     selection_actions = ("edit", "duplicate", "delete")
     write_actions = WRITE_ACTIONS
     filtered_text = ("没有符合条件的活动", "换个关键词，或者把期间改为“全部”、类型改为“全部类型”。")
@@ -171,9 +172,6 @@ class ActivitiesPage(SummaryListPage, QWidget):
         self.totals_label.setText(totals_text(self.totals()))
         self.totals_scope.setText(self._scope_text())
 
-    def selected_summary(self) -> ActivitySummary | None:
-        return super().selected_summary()
-
     def select_activity(self, activity_id: int) -> bool:
         return self._select_id(activity_id)
 
@@ -197,13 +195,11 @@ class ActivitiesPage(SummaryListPage, QWidget):
             self, self.context, activity_for_duplicate(self.repo.get(s.id), self.today)
         ))  # fmt: skip
 
-    def _delete_texts(self, summary: ActivitySummary) -> tuple[str, str, str]:
-        name = f"{day_text(summary.day)} {summary.kind}“{summary.title}”"
-        return (
-            "删除活动",
-            f"要删除 {name} 吗？\n参加人员、时长和附件清单会一并删除；删除后可以立即撤销。",
-            f"已删除活动“{summary.title}”（{day_text(summary.day)}）",
-        )
+    def _delete_name(self, summary: ActivitySummary) -> str:
+        return f"{day_text(summary.day)} {summary.kind}“{summary.title}”"
+
+    def _deleted_text(self, summary: ActivitySummary, name: str) -> str:
+        return f"已删除活动“{summary.title}”（{day_text(summary.day)}）"
 
     def _reset_filters(self) -> None:
         self.period_combo.setCurrentIndex(PERIODS.index("全部"))

@@ -46,6 +46,7 @@ class MeetingsPage(SummaryListPage, QWidget):
     restore_op = staticmethod(ops.add_meeting)
     open_action, new_action = "open", "record"
     noun = "会议"
+    deleted_with = "出勤登记和附件清单"
     selection_actions = ("open", "duplicate", "delete")
     write_actions = WRITE_ACTIONS
     filtered_text = ("没有符合条件的会议", "换个关键词，或者放宽类型、期间、党小组的筛选。")
@@ -166,9 +167,6 @@ class MeetingsPage(SummaryListPage, QWidget):
             where.start or where.end or where.kind or where.group_id is not None or where.text
         )
 
-    def selected_summary(self) -> MeetingSummary | None:
-        return super().selected_summary()
-
     def select_meeting(self, meeting_id: int) -> bool:
         return self._select_id(meeting_id)
 
@@ -194,13 +192,8 @@ class MeetingsPage(SummaryListPage, QWidget):
 
         self._edit_selected(ask)
 
-    def _delete_texts(self, summary: MeetingSummary) -> tuple[str, str, str]:
-        name = f"{day_text(summary.day, 'yyyy年M月d日')} {summary.kind_label}“{summary.title or '（无主题）'}”"
-        return (
-            "删除会议",
-            f"要删除 {name} 吗？\n出勤登记和附件清单会一并删除；删除后可以立即撤销。",
-            f"已删除会议 {name}",
-        )
+    def _delete_name(self, summary: MeetingSummary) -> str:
+        return f"{day_text(summary.day, 'yyyy年M月d日')} {summary.kind_label}“{summary.title or '（无主题）'}”"
 
     def _reset_filters(self) -> None:
         self.custom_range.hide()
