@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from branchdesk.domain.meetings import (
-    Attachment,
     Attendance,
     AttendanceCounts,
     AttendanceStatus,
@@ -22,10 +19,8 @@ from branchdesk.domain.meetings import (
     MeetingSummary,
     Person,
 )
-from branchdesk.store.changelog import record_change
-from branchdesk.store.members import NotFound
-from branchdesk.store.periods import ensure_unlocked
-from branchdesk.store.sql import id_chunks, like_pattern, now_text
+from branchdesk.store.records import RecordTable
+from branchdesk.store.sql import like_pattern
 
 
 def _time(text: str | None) -> dt.time | None:
@@ -95,60 +90,10 @@ class MeetingFilter:
     text: str = ""
 
 
-class MeetingRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class MeetingRepo(RecordTable[Meeting]):
+    table, key, label, record_name = "meetings", "meeting_id", "会议", "meeting"
 
     # -- writing ---------------------------------------------------------------------------
-
-    def add(self, meeting: Meeting, *, action: str = "insert") -> int:
-        """Insert a meeting with everything it holds, in one transaction; return its id."""
-        with self.db.atomic():
-            ensure_unlocked(self.db, meeting.day)
-            row = self._row(meeting)
-            if meeting.id is not None:  # re-inserting a deleted meeting (undo) keeps its id
-                row["id"] = meeting.id
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cursor = self.db.execute(
-                f"INSERT INTO meetings ({columns}) VALUES ({marks})", list(row.values())
-            )
-            meeting_id = int(cursor.lastrowid or 0) if meeting.id is None else meeting.id
-            self._write_parts(meeting_id, meeting, replace=False)
-            meeting.id = meeting_id
-            record_change(self.db, action, None, meeting)
-        return meeting_id
-
-    def update(self, meeting: Meeting, *, action: str = "update") -> None:
-        if meeting.id is None:
-            raise ValueError("meeting has no id")
-        with self.db.atomic():
-            before = self.get(meeting.id)
-            ensure_unlocked(self.db, before.day, meeting.day)
-            row = self._row(meeting)
-            row["updated_at"] = now_text()
-            assignments = ", ".join(f"{column} = ?" for column in row)
-            cursor = self.db.execute(
-                f"UPDATE meetings SET {assignments} WHERE id = ?", [*row.values(), meeting.id]
-            )
-            if cursor.rowcount != 1:
-                raise NotFound(f"会议 {meeting.id} 不存在")
-            self._write_parts(meeting.id, meeting, replace=True)
-            record_change(self.db, action, before, meeting)
-
-    def delete(self, meeting_id: int) -> Meeting:
-        """Delete a meeting and return it whole, so that the deletion can be undone."""
-        with self.db.atomic():
-            meeting = self.get(meeting_id)
-            ensure_unlocked(self.db, meeting.day)
-            self.db.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
-            record_change(self.db, "delete", meeting, None)
-        return meeting
-
-    def add_many(self, meetings: Iterable[Meeting]) -> list[int]:
-        """Insert several meetings, all or nothing."""
-        with self.db.atomic():
-            return [self.add(meeting) for meeting in meetings]
 
     @staticmethod
     def _row(meeting: Meeting) -> dict[str, Any]:
@@ -212,46 +157,9 @@ class MeetingRepo:
                     row.makeup.how,
                 ],
             )
-        kept = {a.stored_name for a in meeting.attachments}
-        existing = {
-            r["stored_name"]
-            for r in self.db.query(
-                "SELECT stored_name FROM meeting_attachments WHERE meeting_id = ?", [meeting_id]
-            )
-        }
-        for name in existing - kept:
-            self.db.execute("DELETE FROM meeting_attachments WHERE stored_name = ?", [name])
-        for attachment in meeting.attachments:
-            if attachment.stored_name in existing:
-                continue
-            table = self.db.table("meeting_attachments").insert(
-                {
-                    "meeting_id": meeting_id,
-                    "filename": attachment.filename,
-                    "stored_name": attachment.stored_name,
-                }
-            )
-            attachment.id = int(table.last_pk or 0)
+        self._write_attachments(meeting_id, meeting.attachments)
 
     # -- reading ---------------------------------------------------------------------------
-
-    def get(self, meeting_id: int) -> Meeting:
-        found = self.get_many([meeting_id])
-        if not found:
-            raise NotFound(f"会议 {meeting_id} 不存在")
-        return found[0]
-
-    def get_many(self, meeting_ids: Iterable[int]) -> list[Meeting]:
-        """Whole meetings, in the order of ``meeting_ids``; ids not stored are left out.
-
-        Five queries per chunk of ids rather than five per meeting: a year's return loads
-        some three hundred meetings with ten thousand attendance rows.
-        """
-        wanted = list(dict.fromkeys(meeting_ids))
-        loaded: dict[int, Meeting] = {}
-        for chunk, marks in id_chunks(wanted):
-            loaded.update(self._load(chunk, marks))
-        return [loaded[i] for i in wanted if i in loaded]
 
     def _load(self, ids: list[int], marks: str) -> dict[int, Meeting]:
         rows = self.db.execute(
@@ -314,12 +222,7 @@ class MeetingRepo:
             ids,
         ).fetchall():
             meetings[meeting_id].attendance.append(attendance_from_row(values))
-        for r in self.db.query(
-            "SELECT meeting_id, id, filename, stored_name, added_at FROM meeting_attachments "
-            f"WHERE meeting_id IN ({marks}) ORDER BY id",
-            ids,
-        ):
-            meetings[r.pop("meeting_id")].attachments.append(Attachment(**r))
+        self._load_attachments(meetings, ids, marks)
         return meetings
 
     def summaries(self, where: MeetingFilter | None = None) -> list[MeetingSummary]:
@@ -410,5 +313,3 @@ class MeetingRepo:
         ).fetchall()
         return [(meeting_id, attendance_from_row(values)) for meeting_id, *values in rows]
 
-    def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM meetings").fetchone()[0])
