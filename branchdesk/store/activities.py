@@ -8,7 +8,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from branchdesk.domain.activities import Activity, ActivitySummary, Participation
+from branchdesk.domain.activities import (
+    Activity,
+    ActivitySummary,
+    Participation,
+    activity_fields,
+)
 from branchdesk.store.records import RecordTable
 from branchdesk.store.sql import like_pattern
 
@@ -66,16 +71,8 @@ class ActivityRepo(RecordTable[Activity]):
 
     @staticmethod
     def _row(activity: Activity) -> dict[str, Any]:
-        return {
-            "kind": activity.kind.strip(),
-            "title": activity.title.strip(),
-            "date": activity.day.isoformat(),
-            "end_date": activity.end_day.isoformat() if activity.end_day else None,
-            "place": activity.place,
-            "organiser": activity.organiser,
-            "description": activity.description,
-            "guests": activity.guests,
-        }
+        fields = activity_fields(activity)
+        return {**fields, "kind": activity.kind.strip(), "title": activity.title.strip()}
 
     def _write_parts(self, activity_id: int, activity: Activity, *, replace: bool) -> None:
         if replace:
