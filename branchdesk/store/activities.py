@@ -15,7 +15,7 @@ from branchdesk.domain.activities import (
     activity_fields,
 )
 from branchdesk.store.records import RecordTable
-from branchdesk.store.sql import like_pattern
+from branchdesk.store.sql import Conditions
 
 
 @dataclass(frozen=True)
@@ -124,44 +124,36 @@ class ActivityRepo(RecordTable[Activity]):
     def summaries(self, where: ActivityFilter | None = None) -> list[ActivitySummary]:
         """Activities, newest first, narrowed by ``where``."""
         where = where or ActivityFilter()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if where.start:
-            clauses.append("coalesce(a.end_date, a.date) >= ?")
-            params.append(where.start.isoformat())
-        if where.end:
-            clauses.append("a.date <= ?")
-            params.append(where.end.isoformat())
+        found = Conditions()
+        found.period(where.start, where.end, starts="a.date", ends="coalesce(a.end_date, a.date)")
         if where.kind:
-            clauses.append("a.kind = ?")
-            params.append(where.kind)
+            found.add("a.kind = ?", where.kind)
         if where.member_id is not None:
-            clauses.append(
+            found.add(
                 "EXISTS (SELECT 1 FROM activity_participants p "
-                "WHERE p.activity_id = a.id AND p.member_id = ?)"
+                "WHERE p.activity_id = a.id AND p.member_id = ?)",
+                where.member_id,
             )
-            params.append(where.member_id)
-        text = where.text.strip()
-        if text:
-            like = like_pattern(text)
-            clauses.append(
-                "(a.title LIKE ? ESCAPE '\\' OR a.description LIKE ? ESCAPE '\\'"
-                " OR a.place LIKE ? ESCAPE '\\' OR a.organiser LIKE ? ESCAPE '\\'"
-                " OR a.guests LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM activity_participants p"
-                " WHERE p.activity_id = a.id AND p.name LIKE ? ESCAPE '\\'))"
-            )
-            params.extend([like] * 6)
-        sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        found.search(
+            where.text,
+            "a.title",
+            "a.description",
+            "a.place",
+            "a.organiser",
+            "a.guests",
+            "EXISTS (SELECT 1 FROM activity_participants p"
+            " WHERE p.activity_id = a.id AND p.name",
+        )
         rows = self.db.execute(
             f"""
             SELECT a.id, a.kind, a.title, a.date, a.end_date, a.place,
                    (SELECT count(*) FROM activity_participants p WHERE p.activity_id = a.id),
                    (SELECT coalesce(sum(hours), 0) FROM activity_participants p
                      WHERE p.activity_id = a.id)
-            FROM activities a {sql_where}
+            FROM activities a {found.sql}
             ORDER BY a.date DESC, a.id DESC
             """,
-            params,
+            found.params,
         ).fetchall()
         return [
             ActivitySummary(

@@ -20,7 +20,7 @@ from branchdesk.domain.meetings import (
     Person,
 )
 from branchdesk.store.records import RecordTable
-from branchdesk.store.sql import like_pattern
+from branchdesk.store.sql import Conditions
 
 
 def _time(text: str | None) -> dt.time | None:
@@ -228,37 +228,27 @@ class MeetingRepo(RecordTable[Meeting]):
     def summaries(self, where: MeetingFilter | None = None) -> list[MeetingSummary]:
         """The list of meetings, newest first, narrowed by ``where``."""
         where = where or MeetingFilter()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if where.start:
-            clauses.append("m.date >= ?")
-            params.append(where.start.isoformat())
-        if where.end:
-            clauses.append("m.date <= ?")
-            params.append(where.end.isoformat())
+        found = Conditions()
+        found.period(where.start, where.end, starts="m.date", ends="m.date")
         if where.kind:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM meeting_kinds k WHERE k.meeting_id = m.id AND k.kind = ?)"
+            found.add(
+                "EXISTS (SELECT 1 FROM meeting_kinds k WHERE k.meeting_id = m.id AND k.kind = ?)",
+                where.kind.value,
             )
-            params.append(where.kind.value)
         if where.group_id is not None:
-            clauses.append("m.group_id = ?")
-            params.append(where.group_id)
+            found.add("m.group_id = ?", where.group_id)
         if where.status:
-            clauses.append("m.status = ?")
-            params.append(where.status.value)
-        text = where.text.strip()
-        if text:
-            like = like_pattern(text)
-            clauses.append(
-                "(m.title LIKE ? ESCAPE '\\' OR m.minutes LIKE ? ESCAPE '\\'"
-                " OR m.resolutions LIKE ? ESCAPE '\\' OR m.lecture_title LIKE ? ESCAPE '\\'"
-                " OR m.place LIKE ? ESCAPE '\\' OR m.host_name LIKE ? ESCAPE '\\'"
-                " OR EXISTS (SELECT 1 FROM meeting_topics t WHERE t.meeting_id = m.id"
-                " AND t.text LIKE ? ESCAPE '\\'))"
-            )
-            params.extend([like] * 7)
-        sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+            found.add("m.status = ?", where.status.value)
+        found.search(
+            where.text,
+            "m.title",
+            "m.minutes",
+            "m.resolutions",
+            "m.lecture_title",
+            "m.place",
+            "m.host_name",
+            "EXISTS (SELECT 1 FROM meeting_topics t WHERE t.meeting_id = m.id AND t.text",
+        )
         rows = self.db.execute(  # unpacked by name below: the 会议 page lists ten years of them
             f"""
             SELECT m.id, m.status, m.date, m.start_time, m.title, m.place, m.group_id,
@@ -267,10 +257,10 @@ class MeetingRepo(RecordTable[Meeting]):
                    (SELECT text FROM meeting_topics t WHERE t.meeting_id = m.id
                      ORDER BY position LIMIT 1),
                    m.n_expected, m.n_present, m.n_leave, m.n_absent, m.recorder_name
-            FROM meetings m {sql_where}
+            FROM meetings m {found.sql}
             ORDER BY m.date DESC, m.start_time DESC, m.id DESC
             """,
-            params,
+            found.params,
         ).fetchall()
         return [
             MeetingSummary(
