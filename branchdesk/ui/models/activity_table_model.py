@@ -36,6 +36,7 @@ class ActivityTableModel(SummaryTableModel[ActivitySummary]):
     columns = Column
     numeric = _NUMERIC
     align_numeric_headers = True
+    plain = {Column.KIND: "kind", Column.TITLE: "title", Column.PLACE: "place"}
 
     def _tooltip(self, summary: ActivitySummary, column: Column) -> Any:
         if column in (Column.TITLE, Column.PLACE):
@@ -47,15 +48,11 @@ class ActivityTableModel(SummaryTableModel[ActivitySummary]):
     def _display(self, summary: ActivitySummary, column: Column) -> str:
         if column == Column.DATE:
             return span_text(summary.day, summary.end_day)
-        if column == Column.KIND:
-            return summary.kind
-        if column == Column.TITLE:
-            return summary.title
-        if column == Column.PLACE:
-            return summary.place
         if column == Column.PARTICIPANTS:
             return f"{summary.participants} 人"
-        return f"{format_hours(summary.hours)} 小时"
+        if column == Column.HOURS:
+            return f"{format_hours(summary.hours)} 小时"
+        return super()._display(summary, column)
 
     def _sort_key(self, summary: ActivitySummary, column: Column) -> Any:
         if column == Column.DATE:

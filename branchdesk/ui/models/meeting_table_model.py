@@ -33,6 +33,12 @@ def day_text(day: Any, fmt: str = "yyyy年M月d日 ddd") -> str:
 class MeetingTableModel(SummaryTableModel[MeetingSummary]):
     columns = Column
     numeric = (Column.ATTENDANCE, Column.RATE)
+    plain = {
+        Column.KIND: "kind_label",
+        Column.TITLE: "title",
+        Column.GROUP: "group_name",
+        Column.HOST: "host_name",
+    }
 
     def _tooltip(self, summary: MeetingSummary, column: Column) -> Any:
         planned = summary.status is MeetingStatus.PLANNED
@@ -59,19 +65,13 @@ class MeetingTableModel(SummaryTableModel[MeetingSummary]):
         if column == Column.DATE:
             text = day_text(summary.day)
             return f"{text}  {summary.start:%H:%M}" if summary.start else text
-        if column == Column.KIND:
-            return summary.kind_label
-        if column == Column.TITLE:
-            return summary.title
-        if column == Column.GROUP:
-            return summary.group_name
-        if column == Column.HOST:
-            return summary.host_name
         if column == Column.ATTENDANCE:
             return f"—/{counts.expected}" if planned else f"{counts.present}/{counts.expected}"
         if column == Column.RATE:
             return "—" if planned else counts.rate_text()
-        return summary.status.label
+        if column == Column.STATUS:
+            return summary.status.label
+        return super()._display(summary, column)
 
     def _sort_key(self, summary: MeetingSummary, column: Column) -> Any:
         if column == Column.DATE:

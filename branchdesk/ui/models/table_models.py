@@ -72,6 +72,8 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
     columns: ClassVar[type[HeaderColumn]]
     numeric: ClassVar[tuple[HeaderColumn, ...]] = ()  # right-aligned columns
     align_numeric_headers: ClassVar[bool] = False
+    # columns that show one text attribute of the summary as it is: {Column.TITLE: "title"}
+    plain: ClassVar[dict[Any, str]] = {}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -97,7 +99,8 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
     # -- what subclasses fill in --------------------------------------------------------------
 
     def _display(self, summary: Row, column: Any) -> str:
-        raise NotImplementedError
+        """A cell's text; this base shows the ``plain`` columns."""
+        return getattr(summary, self.plain[column])  # type: ignore[no-any-return]
 
     def _sort_key(self, summary: Row, column: Any) -> Any:
         return self._display(summary, column)
