@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from branchdesk.domain.meetings import Attachment
+from branchdesk.domain.records import with_repeats
 
 DEFAULT_ACTIVITY_KINDS = ("志愿服务", "社区报到", "学习教育", "结对帮扶", "其他")
 MAX_HOURS = 24 * 31  # hours one person can give to one activity, even a month-long one
@@ -77,6 +79,20 @@ def format_hours(hours: float) -> str:
     return f"{hours:g}"
 
 
+def activity_fields(activity: Activity) -> dict[str, Any]:
+    """The activity's own fields, by the names its table and its JSON give them."""
+    return {
+        "kind": activity.kind,
+        "title": activity.title,
+        "date": activity.day.isoformat(),
+        "end_date": activity.end_day.isoformat() if activity.end_day else None,
+        "place": activity.place,
+        "organiser": activity.organiser,
+        "description": activity.description,
+        "guests": activity.guests,
+    }
+
+
 def check_activity(activity: Activity, *, today: dt.date | None = None) -> list[tuple[str, str]]:
     """Return (field, message) problems that block saving an activity."""
     today = today or dt.date.today()
@@ -89,11 +105,9 @@ def check_activity(activity: Activity, *, today: dt.date | None = None) -> list[
         problems.append(("日期", "活动日期不能晚于今天"))
     if activity.end_day and activity.end_day < activity.day:
         problems.append(("结束日期", "结束日期不能早于开始日期"))
-    seen: set[int] = set()
-    for person in activity.participants:
-        if person.member_id in seen:
+    for person, repeated in with_repeats(activity.participants):
+        if repeated:
             problems.append(("参加人员", f"{person.name} 重复出现"))
-        seen.add(person.member_id)
         if person.hours < 0 or person.hours > MAX_HOURS:
             problems.append(
                 ("时长", f"{person.name} 的时长 {format_hours(person.hours)} 小时不合理")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from branchdesk.domain.meeting_kinds import Audience, MeetingKind
 from branchdesk.domain.members import Member
+from branchdesk.domain.records import with_repeats
 
 
 class MeetingStatus(str, enum.Enum):
@@ -231,11 +232,9 @@ def check_meeting(meeting: Meeting, *, today: dt.date | None = None) -> list[tup
         problems.append(("日期", "已召开的会议日期不能晚于今天；尚未召开的请保存为“计划”"))
     if meeting.start and meeting.end and meeting.end <= meeting.start:
         problems.append(("时间", "结束时间应晚于开始时间"))
-    seen: set[int] = set()
-    for row in meeting.attendance:
-        if row.member_id in seen:
+    for row, repeated in with_repeats(meeting.attendance):
+        if repeated:
             problems.append(("出勤", f"{row.name} 在出勤名单中出现了两次"))
-        seen.add(row.member_id)
         if row.status is AttendanceStatus.PRESENT and row.makeup:
             problems.append(("补学", f"{row.name} 已出席，不需要补学"))
     return problems

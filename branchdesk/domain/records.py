@@ -9,7 +9,7 @@ model and undo of a deletion.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol, TypeVar, runtime_checkable
 
 
@@ -67,3 +67,19 @@ class RecordRepo(Protocol[Record, Summary_co, Filter_contra]):
     def delete(self, record_id: int, /) -> Record:
         """Delete a record and return it whole, so the deletion can be undone."""
         ...
+
+
+class Participant(Protocol):
+    @property
+    def member_id(self) -> int: ...
+
+
+P = TypeVar("P", bound=Participant)
+
+
+def with_repeats(people: Iterable[P]) -> Iterator[tuple[P, bool]]:
+    """Each person of a record's list, and whether their member was listed before them."""
+    seen: set[int] = set()
+    for person in people:
+        yield person, person.member_id in seen
+        seen.add(person.member_id)

@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from branchdesk.domain.activities import MAX_HOURS, Activity, Participation, check_activity
+from branchdesk.domain.activities import (
+    MAX_HOURS,
+    Activity,
+    Participation,
+    activity_fields,
+    check_activity,
+)
 from branchdesk.domain.validation import (
     ACTIVITY_KIND_MAX,
     ACTIVITY_TITLE_MAX,
@@ -75,14 +81,7 @@ _JSON_FIELDS = {
 
 def activity_to_json(activity: Activity) -> dict[str, Any]:
     fields = {
-        "kind": activity.kind,
-        "title": activity.title,
-        "date": activity.day.isoformat(),
-        "end_date": activity.end_day.isoformat() if activity.end_day else None,
-        "place": activity.place,
-        "organiser": activity.organiser,
-        "description": activity.description,
-        "guests": activity.guests,
+        **activity_fields(activity),
         "participants": [
             {"member_id": p.member_id, "name": p.name, "hours": p.hours}
             for p in activity.participants

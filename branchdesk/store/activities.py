@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from branchdesk.domain.activities import Activity, ActivitySummary, Participation
-from branchdesk.domain.meetings import Attachment
-from branchdesk.store.changelog import record_change
-from branchdesk.store.members import NotFound
-from branchdesk.store.periods import ensure_unlocked
-from branchdesk.store.sql import id_chunks, like_pattern, now_text
+from branchdesk.domain.activities import (
+    Activity,
+    ActivitySummary,
+    Participation,
+    activity_fields,
+)
+from branchdesk.store.records import RecordTable
+from branchdesk.store.sql import Conditions
 
 
 @dataclass(frozen=True)
@@ -65,69 +66,13 @@ class ActivityKindRepo:
             self.db.execute("UPDATE activities SET kind = ? WHERE kind = ?", [new, old])
 
 
-class ActivityRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def add(self, activity: Activity, *, action: str = "insert") -> int:
-        with self.db.atomic():
-            ensure_unlocked(self.db, activity.day)
-            row = self._row(activity)
-            if activity.id is not None:  # undoing a deletion keeps the id
-                row["id"] = activity.id
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cursor = self.db.execute(
-                f"INSERT INTO activities ({columns}) VALUES ({marks})", list(row.values())
-            )
-            activity_id = activity.id if activity.id is not None else int(cursor.lastrowid or 0)
-            self._write_parts(activity_id, activity, replace=False)
-            activity.id = activity_id
-            record_change(self.db, action, None, activity)
-        return activity_id
-
-    def add_many(self, activities: Iterable[Activity]) -> list[int]:
-        with self.db.atomic():
-            return [self.add(activity) for activity in activities]
-
-    def update(self, activity: Activity, *, action: str = "update") -> None:
-        if activity.id is None:
-            raise ValueError("activity has no id")
-        with self.db.atomic():
-            before = self.get(activity.id)
-            ensure_unlocked(self.db, before.day, activity.day)
-            row = self._row(activity)
-            row["updated_at"] = now_text()
-            assignments = ", ".join(f"{column} = ?" for column in row)
-            cursor = self.db.execute(
-                f"UPDATE activities SET {assignments} WHERE id = ?", [*row.values(), activity.id]
-            )
-            if cursor.rowcount != 1:
-                raise NotFound(f"活动 {activity.id} 不存在")
-            self._write_parts(activity.id, activity, replace=True)
-            record_change(self.db, action, before, activity)
-
-    def delete(self, activity_id: int) -> Activity:
-        """Delete an activity and return it whole, so that the deletion can be undone."""
-        with self.db.atomic():
-            activity = self.get(activity_id)
-            ensure_unlocked(self.db, activity.day)
-            self.db.execute("DELETE FROM activities WHERE id = ?", [activity_id])
-            record_change(self.db, "delete", activity, None)
-        return activity
+class ActivityRepo(RecordTable[Activity]):
+    table, key, label, record_name = "activities", "activity_id", "活动", "activity"
 
     @staticmethod
     def _row(activity: Activity) -> dict[str, Any]:
-        return {
-            "kind": activity.kind.strip(),
-            "title": activity.title.strip(),
-            "date": activity.day.isoformat(),
-            "end_date": activity.end_day.isoformat() if activity.end_day else None,
-            "place": activity.place,
-            "organiser": activity.organiser,
-            "description": activity.description,
-            "guests": activity.guests,
-        }
+        fields = activity_fields(activity)
+        return {**fields, "kind": activity.kind.strip(), "title": activity.title.strip()}
 
     def _write_parts(self, activity_id: int, activity: Activity, *, replace: bool) -> None:
         if replace:
@@ -140,40 +85,7 @@ class ActivityRepo:
                 "VALUES (?, ?, ?, ?, ?)",
                 [activity_id, person.member_id, person.name, position, person.hours],
             )
-        kept = {a.stored_name for a in activity.attachments}
-        existing = {
-            r["stored_name"]
-            for r in self.db.query(
-                "SELECT stored_name FROM activity_attachments WHERE activity_id = ?", [activity_id]
-            )
-        }
-        for name in existing - kept:
-            self.db.execute("DELETE FROM activity_attachments WHERE stored_name = ?", [name])
-        for attachment in activity.attachments:
-            if attachment.stored_name in existing:
-                continue
-            table = self.db.table("activity_attachments").insert(
-                {
-                    "activity_id": activity_id,
-                    "filename": attachment.filename,
-                    "stored_name": attachment.stored_name,
-                }
-            )
-            attachment.id = int(table.last_pk or 0)
-
-    def get(self, activity_id: int) -> Activity:
-        found = self.get_many([activity_id])
-        if not found:
-            raise NotFound(f"活动 {activity_id} 不存在")
-        return found[0]
-
-    def get_many(self, activity_ids: Iterable[int]) -> list[Activity]:
-        """Whole activities, in the order of ``activity_ids``; ids not stored are left out."""
-        wanted = list(dict.fromkeys(activity_ids))
-        loaded: dict[int, Activity] = {}
-        for chunk, marks in id_chunks(wanted):
-            loaded.update(self._load(chunk, marks))
-        return [loaded[i] for i in wanted if i in loaded]
+        self._write_attachments(activity_id, activity.attachments)
 
     def _load(self, ids: list[int], marks: str) -> dict[int, Activity]:
         activities = {
@@ -206,55 +118,42 @@ class ActivityRepo:
             activities[activity_id].participants.append(
                 Participation(member_id=member_id, name=name, hours=hours)
             )
-        for r in self.db.query(
-            "SELECT activity_id, id, filename, stored_name, added_at FROM activity_attachments "
-            f"WHERE activity_id IN ({marks}) ORDER BY id",
-            ids,
-        ):
-            activities[r.pop("activity_id")].attachments.append(Attachment(**r))
+        self._load_attachments(activities, ids, marks)
         return activities
 
     def summaries(self, where: ActivityFilter | None = None) -> list[ActivitySummary]:
         """Activities, newest first, narrowed by ``where``."""
         where = where or ActivityFilter()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if where.start:
-            clauses.append("coalesce(a.end_date, a.date) >= ?")
-            params.append(where.start.isoformat())
-        if where.end:
-            clauses.append("a.date <= ?")
-            params.append(where.end.isoformat())
+        found = Conditions()
+        found.period(where.start, where.end, starts="a.date", ends="coalesce(a.end_date, a.date)")
         if where.kind:
-            clauses.append("a.kind = ?")
-            params.append(where.kind)
+            found.add("a.kind = ?", where.kind)
         if where.member_id is not None:
-            clauses.append(
+            found.add(
                 "EXISTS (SELECT 1 FROM activity_participants p "
-                "WHERE p.activity_id = a.id AND p.member_id = ?)"
+                "WHERE p.activity_id = a.id AND p.member_id = ?)",
+                where.member_id,
             )
-            params.append(where.member_id)
-        text = where.text.strip()
-        if text:
-            like = like_pattern(text)
-            clauses.append(
-                "(a.title LIKE ? ESCAPE '\\' OR a.description LIKE ? ESCAPE '\\'"
-                " OR a.place LIKE ? ESCAPE '\\' OR a.organiser LIKE ? ESCAPE '\\'"
-                " OR a.guests LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM activity_participants p"
-                " WHERE p.activity_id = a.id AND p.name LIKE ? ESCAPE '\\'))"
-            )
-            params.extend([like] * 6)
-        sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        found.search(
+            where.text,
+            "a.title",
+            "a.description",
+            "a.place",
+            "a.organiser",
+            "a.guests",
+            "EXISTS (SELECT 1 FROM activity_participants p"
+            " WHERE p.activity_id = a.id AND p.name",
+        )
         rows = self.db.execute(
             f"""
             SELECT a.id, a.kind, a.title, a.date, a.end_date, a.place,
                    (SELECT count(*) FROM activity_participants p WHERE p.activity_id = a.id),
                    (SELECT coalesce(sum(hours), 0) FROM activity_participants p
                      WHERE p.activity_id = a.id)
-            FROM activities a {sql_where}
+            FROM activities a {found.sql}
             ORDER BY a.date DESC, a.id DESC
             """,
-            params,
+            found.params,
         ).fetchall()
         return [
             ActivitySummary(
@@ -283,5 +182,3 @@ class ActivityRepo:
             for summary in self.summaries(ActivityFilter(member_id=member_id))
         ]
 
-    def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM activities").fetchone()[0])

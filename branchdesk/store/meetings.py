@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from branchdesk.domain.meetings import (
-    Attachment,
     Attendance,
     AttendanceCounts,
     AttendanceStatus,
@@ -22,10 +19,8 @@ from branchdesk.domain.meetings import (
     MeetingSummary,
     Person,
 )
-from branchdesk.store.changelog import record_change
-from branchdesk.store.members import NotFound
-from branchdesk.store.periods import ensure_unlocked
-from branchdesk.store.sql import id_chunks, like_pattern, now_text
+from branchdesk.store.records import RecordTable
+from branchdesk.store.sql import Conditions
 
 
 def _time(text: str | None) -> dt.time | None:
@@ -95,60 +90,10 @@ class MeetingFilter:
     text: str = ""
 
 
-class MeetingRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class MeetingRepo(RecordTable[Meeting]):
+    table, key, label, record_name = "meetings", "meeting_id", "会议", "meeting"
 
     # -- writing ---------------------------------------------------------------------------
-
-    def add(self, meeting: Meeting, *, action: str = "insert") -> int:
-        """Insert a meeting with everything it holds, in one transaction; return its id."""
-        with self.db.atomic():
-            ensure_unlocked(self.db, meeting.day)
-            row = self._row(meeting)
-            if meeting.id is not None:  # re-inserting a deleted meeting (undo) keeps its id
-                row["id"] = meeting.id
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cursor = self.db.execute(
-                f"INSERT INTO meetings ({columns}) VALUES ({marks})", list(row.values())
-            )
-            meeting_id = int(cursor.lastrowid or 0) if meeting.id is None else meeting.id
-            self._write_parts(meeting_id, meeting, replace=False)
-            meeting.id = meeting_id
-            record_change(self.db, action, None, meeting)
-        return meeting_id
-
-    def update(self, meeting: Meeting, *, action: str = "update") -> None:
-        if meeting.id is None:
-            raise ValueError("meeting has no id")
-        with self.db.atomic():
-            before = self.get(meeting.id)
-            ensure_unlocked(self.db, before.day, meeting.day)
-            row = self._row(meeting)
-            row["updated_at"] = now_text()
-            assignments = ", ".join(f"{column} = ?" for column in row)
-            cursor = self.db.execute(
-                f"UPDATE meetings SET {assignments} WHERE id = ?", [*row.values(), meeting.id]
-            )
-            if cursor.rowcount != 1:
-                raise NotFound(f"会议 {meeting.id} 不存在")
-            self._write_parts(meeting.id, meeting, replace=True)
-            record_change(self.db, action, before, meeting)
-
-    def delete(self, meeting_id: int) -> Meeting:
-        """Delete a meeting and return it whole, so that the deletion can be undone."""
-        with self.db.atomic():
-            meeting = self.get(meeting_id)
-            ensure_unlocked(self.db, meeting.day)
-            self.db.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
-            record_change(self.db, "delete", meeting, None)
-        return meeting
-
-    def add_many(self, meetings: Iterable[Meeting]) -> list[int]:
-        """Insert several meetings, all or nothing."""
-        with self.db.atomic():
-            return [self.add(meeting) for meeting in meetings]
 
     @staticmethod
     def _row(meeting: Meeting) -> dict[str, Any]:
@@ -212,46 +157,9 @@ class MeetingRepo:
                     row.makeup.how,
                 ],
             )
-        kept = {a.stored_name for a in meeting.attachments}
-        existing = {
-            r["stored_name"]
-            for r in self.db.query(
-                "SELECT stored_name FROM meeting_attachments WHERE meeting_id = ?", [meeting_id]
-            )
-        }
-        for name in existing - kept:
-            self.db.execute("DELETE FROM meeting_attachments WHERE stored_name = ?", [name])
-        for attachment in meeting.attachments:
-            if attachment.stored_name in existing:
-                continue
-            table = self.db.table("meeting_attachments").insert(
-                {
-                    "meeting_id": meeting_id,
-                    "filename": attachment.filename,
-                    "stored_name": attachment.stored_name,
-                }
-            )
-            attachment.id = int(table.last_pk or 0)
+        self._write_attachments(meeting_id, meeting.attachments)
 
     # -- reading ---------------------------------------------------------------------------
-
-    def get(self, meeting_id: int) -> Meeting:
-        found = self.get_many([meeting_id])
-        if not found:
-            raise NotFound(f"会议 {meeting_id} 不存在")
-        return found[0]
-
-    def get_many(self, meeting_ids: Iterable[int]) -> list[Meeting]:
-        """Whole meetings, in the order of ``meeting_ids``; ids not stored are left out.
-
-        Five queries per chunk of ids rather than five per meeting: a year's return loads
-        some three hundred meetings with ten thousand attendance rows.
-        """
-        wanted = list(dict.fromkeys(meeting_ids))
-        loaded: dict[int, Meeting] = {}
-        for chunk, marks in id_chunks(wanted):
-            loaded.update(self._load(chunk, marks))
-        return [loaded[i] for i in wanted if i in loaded]
 
     def _load(self, ids: list[int], marks: str) -> dict[int, Meeting]:
         rows = self.db.execute(
@@ -314,48 +222,33 @@ class MeetingRepo:
             ids,
         ).fetchall():
             meetings[meeting_id].attendance.append(attendance_from_row(values))
-        for r in self.db.query(
-            "SELECT meeting_id, id, filename, stored_name, added_at FROM meeting_attachments "
-            f"WHERE meeting_id IN ({marks}) ORDER BY id",
-            ids,
-        ):
-            meetings[r.pop("meeting_id")].attachments.append(Attachment(**r))
+        self._load_attachments(meetings, ids, marks)
         return meetings
 
     def summaries(self, where: MeetingFilter | None = None) -> list[MeetingSummary]:
         """The list of meetings, newest first, narrowed by ``where``."""
         where = where or MeetingFilter()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if where.start:
-            clauses.append("m.date >= ?")
-            params.append(where.start.isoformat())
-        if where.end:
-            clauses.append("m.date <= ?")
-            params.append(where.end.isoformat())
+        found = Conditions()
+        found.period(where.start, where.end, starts="m.date", ends="m.date")
         if where.kind:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM meeting_kinds k WHERE k.meeting_id = m.id AND k.kind = ?)"
+            found.add(
+                "EXISTS (SELECT 1 FROM meeting_kinds k WHERE k.meeting_id = m.id AND k.kind = ?)",
+                where.kind.value,
             )
-            params.append(where.kind.value)
         if where.group_id is not None:
-            clauses.append("m.group_id = ?")
-            params.append(where.group_id)
+            found.add("m.group_id = ?", where.group_id)
         if where.status:
-            clauses.append("m.status = ?")
-            params.append(where.status.value)
-        text = where.text.strip()
-        if text:
-            like = like_pattern(text)
-            clauses.append(
-                "(m.title LIKE ? ESCAPE '\\' OR m.minutes LIKE ? ESCAPE '\\'"
-                " OR m.resolutions LIKE ? ESCAPE '\\' OR m.lecture_title LIKE ? ESCAPE '\\'"
-                " OR m.place LIKE ? ESCAPE '\\' OR m.host_name LIKE ? ESCAPE '\\'"
-                " OR EXISTS (SELECT 1 FROM meeting_topics t WHERE t.meeting_id = m.id"
-                " AND t.text LIKE ? ESCAPE '\\'))"
-            )
-            params.extend([like] * 7)
-        sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+            found.add("m.status = ?", where.status.value)
+        found.search(
+            where.text,
+            "m.title",
+            "m.minutes",
+            "m.resolutions",
+            "m.lecture_title",
+            "m.place",
+            "m.host_name",
+            "EXISTS (SELECT 1 FROM meeting_topics t WHERE t.meeting_id = m.id AND t.text",
+        )
         rows = self.db.execute(  # unpacked by name below: the 会议 page lists ten years of them
             f"""
             SELECT m.id, m.status, m.date, m.start_time, m.title, m.place, m.group_id,
@@ -364,10 +257,10 @@ class MeetingRepo:
                    (SELECT text FROM meeting_topics t WHERE t.meeting_id = m.id
                      ORDER BY position LIMIT 1),
                    m.n_expected, m.n_present, m.n_leave, m.n_absent, m.recorder_name
-            FROM meetings m {sql_where}
+            FROM meetings m {found.sql}
             ORDER BY m.date DESC, m.start_time DESC, m.id DESC
             """,
-            params,
+            found.params,
         ).fetchall()
         return [
             MeetingSummary(
@@ -410,5 +303,3 @@ class MeetingRepo:
         ).fetchall()
         return [(meeting_id, attendance_from_row(values)) for meeting_id, *values in rows]
 
-    def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM meetings").fetchone()[0])

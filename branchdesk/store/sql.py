@@ -46,3 +46,40 @@ def in_roster(column: str = "status", *, extra: tuple[str, ...] = ()) -> str:
 def is_category(column: str, category: Category) -> str:
     """The predicate "``column`` holds ``category``"."""
     return f"{column} = {quote(category.value)}"
+
+
+class Conditions:
+    """A WHERE clause built from the filters that are set, with its parameters in order."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: list[object] = []
+
+    def add(self, clause: str, *params: object) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def period(self, start: dt.date | None, end: dt.date | None, *, starts: str, ends: str) -> None:
+        """The record overlaps ``start``..``end``: its ``ends`` column on or after ``start``,
+        its ``starts`` column on or before ``end`` (either bound may be open)."""
+        if start:
+            self.add(f"{ends} >= ?", start.isoformat())
+        if end:
+            self.add(f"{starts} <= ?", end.isoformat())
+
+    def search(self, text: str, *tests: str) -> None:
+        """Any of ``tests`` contains ``text`` literally: each a column (``m.title``) or an
+        SQL test ending where the pattern goes (``EXISTS (... AND t.text``)."""
+        text = text.strip()
+        if not text:
+            return
+        likes = []
+        for test in tests:
+            close = ")" * (test.count("(") - test.count(")"))
+            likes.append(f"{test} LIKE ? ESCAPE '\\'{close}")
+        self.add("(" + " OR ".join(likes) + ")", *[like_pattern(text)] * len(tests))
+
+    @property
+    def sql(self) -> str:
+        """``WHERE a AND b``, or nothing when no filter is set."""
+        return f"WHERE {' AND '.join(self.clauses)}" if self.clauses else ""

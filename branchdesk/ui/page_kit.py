@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -68,6 +69,24 @@ UNDO_BAR_STYLE = (
 def page_style(*, bold_primary: bool = True, extra: str = "") -> str:
     """The style sheet of a list page: toolbar buttons, table, and ``extra`` rules."""
     return _BUTTON_STYLE % (" font-weight: 600;" if bold_primary else "") + extra
+
+
+def list_page_style(*, bold_primary: bool = True, extra: str = "") -> str:
+    """The style sheet of a page on ``SummaryListPage``: ``page_style`` with the undo bar."""
+    return page_style(bold_primary=bold_primary, extra=UNDO_BAR_STYLE + extra)
+
+
+def refill_combo(combo: QComboBox, all_text: str, items: Iterable[tuple[str, object]]) -> None:
+    """Refill a filter combo (``all_text`` first, for no filter), keeping its choice, silently."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(all_text, None)
+    for text, data in items:
+        combo.addItem(text, data)
+    row = combo.findData(current) if current is not None else 0
+    combo.setCurrentIndex(max(row, 0))
+    combo.blockSignals(False)
 
 
 def period_range(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -280,8 +299,13 @@ class UndoBar(QFrame):
         self.show()
 
 
-class SummaryListPage:
+class SummaryListPage(PageActions):
     """Mixin for a QWidget page listing summaries with delete and undo (会议, 活动).
+
+    A template: ``_set_up`` builds the page the same way for every record type and calls
+    the page's hooks (``_make_actions``, ``_build``, ``_reload_choices``, ``current_filter``,
+    ``filtering``, ``_delete_texts``, ``_on_events_changes_applied``); ``refresh``, the
+    delete and undo slots and what follows an edit are shared.
 
     The page has ``table``, ``model`` (a SummaryTableModel), ``proxy``, ``repo`` (a
     ``RecordRepo``, for reading), ``context``, ``undo_bar`` and the ``undo`` action;
@@ -293,7 +317,19 @@ class SummaryListPage:
     restore_op: Callable[[Session, Any], OpResult[Any]]
     open_action: str  # what Enter or a double-click on a row triggers
     new_action: str  # what the empty list's button does when nothing is stored yet
+    noun: str  # the record's name in the page's texts: 会议, 活动
+    deleted_with: str  # what the delete question says goes with the record
+    selection_actions: tuple[str, ...]  # enabled only with a row selected
+    write_actions: tuple[str, ...]  # refused when read-only
+    filtered_text: tuple[str, str]  # title and help when nothing matches the filters
+    empty_text: tuple[str, str]  # title and help when nothing is stored yet
+    not_shown_note: str  # added to the count when a saved record is filtered out
+    count_total_when_all_shown = True  # "（全部 N 次）" even when the filter hides nothing
     deleted: DatedRecord | None  # the last deletion, until undone or replaced
+    count_label: QLabel
+    empty_button: QPushButton
+    search_edit: SearchBox
+    filter_combos: tuple[QComboBox, ...]  # cleared to their first choice by clear_filters
     table: QTableView
     model: SummaryTableModel[Any]
     proxy: QSortFilterProxyModel
@@ -304,14 +340,207 @@ class SummaryListPage:
     stack: QStackedWidget
     empty_state: EmptyState
 
-    def refresh(self) -> None:
+    # -- the template ----------------------------------------------------------------------------
+
+    def _set_up(
+        self, context: AppContext, repo: RecordRepo[Any, Any, Any],
+        model: SummaryTableModel[Any], proxy: QSortFilterProxyModel, *, name: str, style: str,
+    ) -> None:  # fmt: skip
+        """Build the page (after ``QWidget.__init__``): actions, widgets, the first rows."""
+        page: Any = self
+        self.context = context
+        self.repo = repo
+        page.setObjectName(name)
+        page.setStyleSheet(style)
+        self.model = model
+        self.proxy = proxy
+        proxy.setSourceModel(model)
+        self.actions_by_id = {}
+        self.deleted = None
+        self._make_actions()
+        self._build()
+        if context.read_only:
+            for action_id in self.write_actions:
+                self.actions_by_id[action_id].setToolTip("数据为只读")
+        self._reload_choices()
+        self.refresh()
+        context.events.changes_applied.connect(self._on_events_changes_applied)
+
+    def _make_actions(self) -> None:
         raise NotImplementedError
+
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def _reload_choices(self) -> None:
+        """Fill the filters whose choices come from stored data (党小组, 活动类型)."""
+
+    def current_filter(self) -> Any:
+        raise NotImplementedError
+
+    def filtering(self) -> bool:
+        raise NotImplementedError
+
+    def _reset_filters(self) -> None:
+        """Clear the filters that are not a combo's first choice (signals are blocked)."""
+
+    def _delete_name(self, summary: Any) -> str:
+        """The record as the delete question names it: its day, kind and title."""
+        raise NotImplementedError
+
+    def _deleted_text(self, summary: Any, name: str) -> str:
+        """What the undo bar says after the deletion."""
+        return f"已删除{self.noun} {name}"
+
+    def _on_events_changes_applied(self, changes: Any) -> None:
+        raise NotImplementedError
+
+    def _show_totals(self, rows: list[Any]) -> None:
+        """Show what the listed rows add up to (a page with a totals bar)."""
+
+    # -- building blocks ----------------------------------------------------------------------------
+
+    def _delete_actions(self) -> None:
+        """The 删除 and 撤销删除 actions, the same on every list page."""
+        page: Any = self
+        noun = self.noun
+        page._action("delete", "删除", self._on_delete_triggered, "Del", f"删除选中的{noun}（Del）")
+        page._action("undo", "撤销删除", self._on_undo_triggered, "Ctrl+Z",
+                     f"恢复刚删除的{noun}（Ctrl+Z）")  # fmt: skip
+
+    def _filter_row(
+        self, placeholder: str, min_width: int,
+        *groups: tuple[str, QWidget] | tuple[str, QWidget, QWidget],
+    ) -> QHBoxLayout:  # fmt: skip
+        """The search box (``search_edit``) and the labelled filters after it."""
+        self.search_edit = SearchBox(placeholder, min_width)
+        return filter_row(self.search_edit, *groups)
+
+    def _toolbar(self, new_actions: tuple[str, ...], *extra: QWidget) -> QHBoxLayout:
+        """The first action (primary), the other new ones, the selection's, then ``extra``."""
+        page: Any = self
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(8)
+        for i, action_id in enumerate(new_actions):
+            toolbar.addWidget(page._button(action_id, primary=not i))
+        toolbar.addSpacing(12)
+        for action_id in self.selection_actions:
+            toolbar.addWidget(page._button(action_id))
+        for widget in extra:
+            toolbar.addSpacing(12)
+            toolbar.addWidget(widget)
+        toolbar.addStretch(1)
+        return toolbar
+
+    def _build_list(
+        self, title: str, toolbar: QHBoxLayout, filters: QHBoxLayout, *,
+        title_column: int, widths: dict[Any, int], empty_title_style: str | None = None,
+        below: tuple[QWidget, ...] = (),
+    ) -> None:  # fmt: skip
+        """The table (or its empty state), the undo bar and the page's layout."""
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("font-size: 11pt;")
+        self.table = QTableView()
+        header = setup_list_table(self.table, self.proxy)  # newest first until clicked
+        header.setSectionResizeMode(title_column, QHeaderView.ResizeMode.Stretch)
+        for column, width in widths.items():
+            self.table.setColumnWidth(column, width)
+        self.table.activated.connect(self._on_table_activated)  # Enter or double-click
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+
+        self.empty_button = QPushButton()
+        self.empty_button.clicked.connect(self._on_empty_button_clicked)
+        style = {} if empty_title_style is None else {"title_style": empty_title_style}
+        empty = self.empty_state = EmptyState(self.empty_button, **style)
+        page: Any = self
+        page.empty_title, page.empty_body = empty.title, empty.body
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(empty)
+
+        self.undo_bar = UndoBar(f"恢复刚删除的{self.noun}（Ctrl+Z）")
+        self.undo_bar.undo_requested.connect(self.actions_by_id["undo"].trigger)
+        page.undo_label = self.undo_bar.label
+        self.actions_by_id["undo"].setEnabled(False)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(28, 22, 28, 18)
+        layout.setSpacing(12)
+        layout.addLayout(title_row(title, self.count_label))
+        layout.addLayout(toolbar)
+        layout.addLayout(filters)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.stack, 1)
+        for widget in below:
+            layout.addWidget(widget)
+
+        self.search_edit.search_changed.connect(self._on_search_edit_search_changed)
+
+    # -- shared behaviour -----------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the list for the current filters, keeping the selected record."""
+        self.search_edit.cancel_pending()
+        selected = self.selected_summary()
+        rows = self.repo.summaries(self.current_filter())
+        self.model.set_rows(rows)
+        count = self.repo.count()
+        shown = len(rows)
+        if self.filtering() and (self.count_total_when_all_shown or shown != count):
+            self.count_label.setText(f"共 {shown} 次{self.noun}（全部 {count} 次）")
+        else:
+            self.count_label.setText(f"共 {shown} 次{self.noun}")
+        self._show_totals(rows)
+        self._show_rows(shown, count, filtered=self.filtered_text, empty=self.empty_text)
+        if selected is not None:
+            self._select_id(selected.id)
+        self._update_actions()
 
     def clear_filters(self) -> None:
-        raise NotImplementedError
+        """Show every record again: no search, each filter combo on its first choice."""
+        widgets = (self.search_edit, *self.filter_combos)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search_edit.clear()
+        for combo in self.filter_combos:
+            combo.setCurrentIndex(0)
+        self._reset_filters()
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.refresh()
 
     def _update_actions(self) -> None:
-        raise NotImplementedError
+        self._enable_actions(self.selection_actions, self.write_actions, self.empty_button)
+
+    def _after_edit(self, saved: DatedRecord | None) -> None:
+        if saved is not None and saved.id is not None:
+            self.refresh()  # the operation announced the change; make sure the row is shown
+            if not self._select_id(saved.id):
+                self.count_label.setText(self.count_label.text() + self.not_shown_note)
+            self.table.setFocus()
+
+    def _edit_selected(self, ask: Callable[[Any], DatedRecord | None]) -> None:
+        """Open the editor ``ask`` on the selected row's summary; show what it saved."""
+        summary = self.selected_summary()
+        if summary is not None:
+            self._after_edit(ask(summary))
+
+    @Slot()
+    def _on_delete_triggered(self) -> None:
+        summary = self.selected_summary()
+        if summary is not None:
+            name = self._delete_name(summary)
+            self._delete_with_undo(
+                summary.id,
+                f"删除{self.noun}",
+                f"要删除 {name} 吗？\n{self.deleted_with}会一并删除；删除后可以立即撤销。",
+                self._deleted_text(summary, name),
+            )
+
+    @Slot()
+    def _on_undo_triggered(self) -> None:
+        self._undo_delete()  # keeps its id, people and attachments
 
     def _show_rows(
         self, rows: int, stored: int, *, filtered: tuple[str, str], empty: tuple[str, str]

@@ -163,12 +163,12 @@ def test_a_write_failing_after_its_row_leaves_nothing(session, monkeypatch):
     """A failure after the record's row is in (writing its history) rolls the row back."""
     import sqlite3
 
-    from branchdesk.store import activities
+    from branchdesk.store import records
 
     def disk_full(*_args, **_kwargs):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(activities, "record_change", disk_full)
+    monkeypatch.setattr(records, "record_change", disk_full)
     with pytest.raises(sqlite3.OperationalError):
         ops.add_activity(session, Activity(kind="其他", title="半截", day=dt.date(2025, 6, 1)))
     assert ActivityRepo(session.db).count() == 0

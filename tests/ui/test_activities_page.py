@@ -15,12 +15,8 @@ from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.activity_editor import ActivityEditor
-from branchdesk.ui.models.activity_table_model import (
-    SUMMARY_ROLE,
-    ActivityTableModel,
-    Column,
-    span_text,
-)
+from branchdesk.ui.models.activity_table_model import ActivityTableModel, Column, span_text
+from branchdesk.ui.models.table_models import SUMMARY_ROLE
 from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.activities_page import ActivitiesPage, period_range
 from screenshots import screenshot_file

@@ -21,7 +21,8 @@ from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.meeting_editor import MeetingEditor
-from branchdesk.ui.models.meeting_table_model import SUMMARY_ROLE, Column, MeetingTableModel
+from branchdesk.ui.models.meeting_table_model import Column, MeetingTableModel
+from branchdesk.ui.models.table_models import SUMMARY_ROLE
 from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.meetings_page import MeetingsPage, period_range
 

@@ -5,26 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale
-
 from branchdesk.domain.activities import ActivitySummary, format_hours
-from branchdesk.ui.models.table_models import (
-    SORT_ROLE,
-    SUMMARY_ROLE,
-    HeaderColumn,
-    SummarySortProxy,
-    SummaryTableModel,
-)
-
-__all__ = [
-    "SORT_ROLE",
-    "SUMMARY_ROLE",
-    "ActivitySortProxy",
-    "ActivityTableModel",
-    "Column",
-    "day_text",
-    "span_text",
-]
+from branchdesk.ui.models.table_models import HeaderColumn, SummarySortProxy, SummaryTableModel
+from branchdesk.ui.models.table_models import day_text as day_text  # the list's date text
 
 
 class Column(HeaderColumn):
@@ -37,11 +20,6 @@ class Column(HeaderColumn):
 
 
 _NUMERIC = (Column.PARTICIPANTS, Column.HOURS)
-
-
-def day_text(day: dt.date, fmt: str = "yyyy年M月d日") -> str:
-    """A date as people read it, through the (Chinese) locale."""
-    return QLocale().toString(QDate(day.year, day.month, day.day), fmt)
 
 
 def span_text(day: dt.date, end_day: dt.date | None) -> str:
@@ -58,6 +36,7 @@ class ActivityTableModel(SummaryTableModel[ActivitySummary]):
     columns = Column
     numeric = _NUMERIC
     align_numeric_headers = True
+    plain = {Column.KIND: "kind", Column.TITLE: "title", Column.PLACE: "place"}
 
     def _tooltip(self, summary: ActivitySummary, column: Column) -> Any:
         if column in (Column.TITLE, Column.PLACE):
@@ -69,19 +48,15 @@ class ActivityTableModel(SummaryTableModel[ActivitySummary]):
     def _display(self, summary: ActivitySummary, column: Column) -> str:
         if column == Column.DATE:
             return span_text(summary.day, summary.end_day)
-        if column == Column.KIND:
-            return summary.kind
-        if column == Column.TITLE:
-            return summary.title
-        if column == Column.PLACE:
-            return summary.place
         if column == Column.PARTICIPANTS:
             return f"{summary.participants} 人"
-        return f"{format_hours(summary.hours)} 小时"
+        if column == Column.HOURS:
+            return f"{format_hours(summary.hours)} 小时"
+        return super()._display(summary, column)
 
     def _sort_key(self, summary: ActivitySummary, column: Column) -> Any:
         if column == Column.DATE:
-            return f"{summary.day.isoformat()} {summary.id:09d}"
+            return self._day_key(summary)
         if column == Column.PARTICIPANTS:
             return summary.participants
         if column == Column.HOURS:

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale
 from PySide6.QtGui import QBrush, QColor
 
 from branchdesk.domain.meetings import MeetingStatus, MeetingSummary
-from branchdesk.ui.models.table_models import (
-    SORT_ROLE,
-    SUMMARY_ROLE,
-    HeaderColumn,
-    SummarySortProxy,
-    SummaryTableModel,
-)
-
-__all__ = [
-    "SORT_ROLE",
-    "SUMMARY_ROLE",
-    "Column",
-    "MeetingSortProxy",
-    "MeetingTableModel",
-    "day_text",
-]
+from branchdesk.ui.models import table_models
+from branchdesk.ui.models.table_models import HeaderColumn, SummarySortProxy, SummaryTableModel
 
 PLANNED_COLOR = QColor("#1d5fa6")  # planned meetings read as "not yet", in blue
 LOW_RATE_COLOR = QColor("#9a6700")
@@ -41,13 +26,19 @@ class Column(HeaderColumn):
 
 
 def day_text(day: Any, fmt: str = "yyyy年M月d日 ddd") -> str:
-    """A date as people read it, through the (Chinese) locale."""
-    return QLocale().toString(QDate(day), fmt)
+    """A date as people read it, with its weekday (the meetings list and editor)."""
+    return table_models.day_text(day, fmt)
 
 
 class MeetingTableModel(SummaryTableModel[MeetingSummary]):
     columns = Column
     numeric = (Column.ATTENDANCE, Column.RATE)
+    plain = {
+        Column.KIND: "kind_label",
+        Column.TITLE: "title",
+        Column.GROUP: "group_name",
+        Column.HOST: "host_name",
+    }
 
     def _tooltip(self, summary: MeetingSummary, column: Column) -> Any:
         planned = summary.status is MeetingStatus.PLANNED
@@ -74,23 +65,17 @@ class MeetingTableModel(SummaryTableModel[MeetingSummary]):
         if column == Column.DATE:
             text = day_text(summary.day)
             return f"{text}  {summary.start:%H:%M}" if summary.start else text
-        if column == Column.KIND:
-            return summary.kind_label
-        if column == Column.TITLE:
-            return summary.title
-        if column == Column.GROUP:
-            return summary.group_name
-        if column == Column.HOST:
-            return summary.host_name
         if column == Column.ATTENDANCE:
             return f"—/{counts.expected}" if planned else f"{counts.present}/{counts.expected}"
         if column == Column.RATE:
             return "—" if planned else counts.rate_text()
-        return summary.status.label
+        if column == Column.STATUS:
+            return summary.status.label
+        return super()._display(summary, column)
 
     def _sort_key(self, summary: MeetingSummary, column: Column) -> Any:
         if column == Column.DATE:
-            return f"{summary.day.isoformat()} {summary.start or ''} {summary.id:09d}"
+            return self._day_key(summary, summary.start or "")
         if column == Column.ATTENDANCE:
             return summary.counts.present
         if column == Column.RATE:

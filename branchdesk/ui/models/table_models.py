@@ -9,12 +9,15 @@ the default, its sort key, tool tip, colours and alignment. An editable grid ove
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QDate,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -29,6 +32,11 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 Row = TypeVar("Row")
+
+
+def day_text(day: dt.date, fmt: str = "yyyy年M月d日") -> str:
+    """A date as people read it, through the (Chinese) locale."""
+    return QLocale().toString(QDate(day.year, day.month, day.day), fmt)
 
 
 def change_filter(proxy: QSortFilterProxyModel, apply: Callable[[], None]) -> None:
@@ -64,6 +72,8 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
     columns: ClassVar[type[HeaderColumn]]
     numeric: ClassVar[tuple[HeaderColumn, ...]] = ()  # right-aligned columns
     align_numeric_headers: ClassVar[bool] = False
+    # columns that show one text attribute of the summary as it is: {Column.TITLE: "title"}
+    plain: ClassVar[dict[Any, str]] = {}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -89,7 +99,8 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
     # -- what subclasses fill in --------------------------------------------------------------
 
     def _display(self, summary: Row, column: Any) -> str:
-        raise NotImplementedError
+        """A cell's text; this base shows the ``plain`` columns."""
+        return getattr(summary, self.plain[column])  # type: ignore[no-any-return]
 
     def _sort_key(self, summary: Row, column: Any) -> Any:
         return self._display(summary, column)
@@ -102,6 +113,11 @@ class SummaryTableModel(QAbstractTableModel, Generic[Row]):
 
     def _background(self, summary: Row, column: Any) -> Any:
         return None
+
+    def _day_key(self, summary: Any, *middle: object) -> str:
+        """A sort key for a date column: the day, ``middle`` (a start time ...), then the id,
+        so that records of one day keep a stable order."""
+        return " ".join([summary.day.isoformat(), *map(str, middle), f"{summary.id:09d}"])
 
     def _alignment(self, summary: Row, column: Any) -> int:
         return _RIGHT if column in self.numeric else _LEFT

@@ -6,20 +6,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Slot
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QStackedWidget,
-    QTableView,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from branchdesk import ops
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingSummary
@@ -33,24 +20,12 @@ from branchdesk.ui.models.meeting_table_model import (
     MeetingTableModel,
     day_text,
 )
-from branchdesk.ui.page_kit import (
-    UNDO_BAR_STYLE,
-    EmptyState,
-    PageActions,
-    SearchBox,
-    SummaryListPage,
-    UndoBar,
-    filter_row,
-    page_style,
-    period_range,
-    setup_list_table,
-    title_row,
-)
+from branchdesk.ui.page_kit import SummaryListPage, list_page_style, period_range, refill_combo
 from branchdesk.ui.print_actions import print_menu
 
 log = logging.getLogger(__name__)
 
-_PAGE_STYLE = page_style(extra=UNDO_BAR_STYLE)
+_PAGE_STYLE = list_page_style()
 
 PERIODS = ["全部", "今年", "去年", "近12个月", "自定义…"]
 WRITE_ACTIONS = ("record", "plan", "duplicate", "delete", "undo")  # refused when read-only
@@ -64,32 +39,25 @@ def _date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class MeetingsPage(SummaryListPage, PageActions, QWidget):
+class MeetingsPage(SummaryListPage, QWidget):
     """The list of meetings; it refreshes itself when an applied change touches meetings."""
 
     delete_op = staticmethod(ops.delete_meeting)
     restore_op = staticmethod(ops.add_meeting)
     open_action, new_action = "open", "record"
+    noun = "会议"
+    deleted_with = "出勤登记和附件清单"
+    selection_actions = ("open", "duplicate", "delete")
+    write_actions = WRITE_ACTIONS
+    filtered_text = ("没有符合条件的会议", "换个关键词，或者放宽类型、期间、党小组的筛选。")
+    empty_text = ("还没有会议记录", "开完会后点“记录会议”，两分钟就能登记好；也可以先登记计划。")
+    not_shown_note = "　新会议不在当前筛选范围内"
+    deleted: Meeting | None
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.context = context
-        self.repo = MeetingRepo(context.db)
-        self.setObjectName("meetings_page")
-        self.setStyleSheet(_PAGE_STYLE)
-        self.model = MeetingTableModel(self)
-        self.proxy = MeetingSortProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.actions_by_id: dict[str, QAction] = {}
-        self.deleted: Meeting | None = None  # the last deletion, until undone or replaced
-        self._make_actions()
-        self._build()
-        if context.read_only:
-            for action_id in WRITE_ACTIONS:
-                self.actions_by_id[action_id].setToolTip("数据为只读")
-        self._reload_groups()
-        self.refresh()
-        context.events.changes_applied.connect(self._on_events_changes_applied)
+        self._set_up(context, MeetingRepo(context.db), MeetingTableModel(self),
+                     MeetingSortProxy(self), name="meetings_page", style=_PAGE_STYLE)  # fmt: skip
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -103,23 +71,9 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         )
         self._action("duplicate", "复制为新计划", self._on_duplicate_triggered, "",
                      "按选中的会议新建一次计划会议：类型、地点、主持人、议题相同，不含出勤和记录")  # fmt: skip
-        self._action("delete", "删除", self._on_delete_triggered, "Del", "删除选中的会议（Del）")
-        self._action(
-            "undo", "撤销删除", self._on_undo_triggered, "Ctrl+Z", "恢复刚删除的会议（Ctrl+Z）"
-        )
+        self._delete_actions()
 
     def _build(self) -> None:
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("font-size: 11pt;")
-
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
-        toolbar.addWidget(self._button("record", primary=True))
-        toolbar.addWidget(self._button("plan"))
-        toolbar.addSpacing(12)
-        for action_id in ("open", "duplicate", "delete"):
-            toolbar.addWidget(self._button(action_id))
-        toolbar.addSpacing(12)
         self.print_button = QToolButton()
         self.print_button.setText("打印…")
         self.print_button.setObjectName("pageAction")
@@ -133,10 +87,8 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
                 blank=True,
             )
         )
-        toolbar.addWidget(self.print_button)
-        toolbar.addStretch(1)
+        toolbar = self._toolbar(("record", "plan"), self.print_button)
 
-        self.search_edit = SearchBox("搜索主题、议题、会议记录、决议，如：党费、张三", 300)
         self.kind_combo = QComboBox()
         self.kind_combo.addItem("全部类型", None)
         for kind in MeetingKind:
@@ -158,16 +110,15 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
         self.custom_range.hide()
         self.group_combo = QComboBox()
         self.group_combo.setMinimumWidth(130)
-        filters = filter_row(
-            self.search_edit,
+        self.filter_combos = (self.kind_combo, self.period_combo, self.group_combo)
+        filters = self._filter_row(
+            "搜索主题、议题、会议记录、决议，如：党费、张三",
+            300,
             ("类型", self.kind_combo),
             ("期间", self.period_combo, self.custom_range),
             ("党小组", self.group_combo),
         )
 
-        self.table = QTableView()
-        header = setup_list_table(self.table, self.proxy)  # newest first until clicked
-        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         widths = {
             Column.DATE: 200,
             Column.KIND: 130,
@@ -177,34 +128,8 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
             Column.RATE: 76,
             Column.STATUS: 70,
         }
-        for column, width in widths.items():
-            self.table.setColumnWidth(column, width)
-        self.table.activated.connect(self._on_table_activated)  # Enter or double-click
-        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self._build_list("会议记录", toolbar, filters, title_column=Column.TITLE, widths=widths)
 
-        self.empty_button = QPushButton()
-        self.empty_button.clicked.connect(self._on_empty_button_clicked)
-        empty = self.empty_state = EmptyState(self.empty_button)
-        self.empty_title, self.empty_body = empty.title, empty.body
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(empty)
-
-        self.undo_bar = UndoBar("恢复刚删除的会议（Ctrl+Z）")
-        self.undo_bar.undo_requested.connect(self.actions_by_id["undo"].trigger)
-        self.undo_label = self.undo_bar.label
-        self.actions_by_id["undo"].setEnabled(False)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 22, 28, 18)
-        layout.setSpacing(12)
-        layout.addLayout(title_row("会议记录", self.count_label))
-        layout.addLayout(toolbar)
-        layout.addLayout(filters)
-        layout.addWidget(self.undo_bar)
-        layout.addWidget(self.stack, 1)
-
-        self.search_edit.search_changed.connect(self._on_search_edit_search_changed)
         self.kind_combo.currentIndexChanged.connect(self._on_filters_changed)
         self.period_combo.currentIndexChanged.connect(self._on_period_combo_changed)
         self.group_combo.currentIndexChanged.connect(self._on_filters_changed)
@@ -213,16 +138,12 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
 
     # -- reading state -------------------------------------------------------------------------
 
+    def _reload_choices(self) -> None:
+        self._reload_groups()
+
     def _reload_groups(self) -> None:
-        current = self.group_combo.currentData()
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem("全部党小组", None)
-        for group in self.context.groups.list():
-            self.group_combo.addItem(group.name, group.id)
-        row = self.group_combo.findData(current) if current is not None else 0
-        self.group_combo.setCurrentIndex(max(row, 0))
-        self.group_combo.blockSignals(False)
+        groups = self.context.groups.list()
+        refill_combo(self.group_combo, "全部党小组", ((g.name, g.id) for g in groups))
 
     def current_filter(self, today: dt.date | None = None) -> MeetingFilter:
         today = today or dt.date.today()
@@ -246,45 +167,10 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
             where.start or where.end or where.kind or where.group_id is not None or where.text
         )
 
-    @Slot()
-    def refresh(self) -> None:
-        """Reload the list for the current filters, keeping the selected meeting."""
-        self.search_edit.cancel_pending()
-        selected = self.selected_summary()
-        rows = self.repo.summaries(self.current_filter())
-        self.model.set_rows(rows)
-        total = self.repo.count()
-        if self.filtering():
-            self.count_label.setText(f"共 {len(rows)} 次会议（全部 {total} 次）")
-        else:
-            self.count_label.setText(f"共 {len(rows)} 次会议")
-        self._show_rows(
-            len(rows),
-            total,
-            filtered=("没有符合条件的会议", "换个关键词，或者放宽类型、期间、党小组的筛选。"),
-            empty=("还没有会议记录", "开完会后点“记录会议”，两分钟就能登记好；也可以先登记计划。"),
-        )
-        if selected is not None:
-            self.select_meeting(selected.id)
-        self._update_actions()
-
-    def selected_summary(self) -> MeetingSummary | None:
-        return super().selected_summary()
-
     def select_meeting(self, meeting_id: int) -> bool:
         return self._select_id(meeting_id)
 
-    def _update_actions(self) -> None:
-        self._enable_actions(("open", "duplicate", "delete"), WRITE_ACTIONS, self.empty_button)
-
     # -- actions -------------------------------------------------------------------------------
-
-    def _after_edit(self, saved: Meeting | None) -> None:
-        if saved is not None and saved.id is not None:
-            self.refresh()  # the editor said "meetings" already; make sure the row is shown
-            if not self.select_meeting(saved.id):
-                self.count_label.setText(self.count_label.text() + "　新会议不在当前筛选范围内")
-            self.table.setFocus()
 
     @Slot()
     def _on_record_triggered(self) -> None:
@@ -296,48 +182,21 @@ class MeetingsPage(SummaryListPage, PageActions, QWidget):
 
     @Slot()
     def _on_open_triggered(self) -> None:
-        summary = self.selected_summary()
-        if summary is None:
-            return
-        meeting = self.repo.get(summary.id)
-        self._after_edit(MeetingEditor.ask(self, self.context, meeting))
+        self._edit_selected(lambda s: MeetingEditor.ask(self, self.context, self.repo.get(s.id)))
 
     @Slot()
     def _on_duplicate_triggered(self) -> None:
-        summary = self.selected_summary()
-        if summary is None:
-            return
-        template = meeting_for_duplicate(self.context, summary.id, dt.date.today())
-        self._after_edit(MeetingEditor.ask(self, self.context, template, planned=True))
+        def ask(summary: MeetingSummary) -> Meeting | None:
+            template = meeting_for_duplicate(self.context, summary.id, dt.date.today())
+            return MeetingEditor.ask(self, self.context, template, planned=True)
 
-    @Slot()
-    def _on_delete_triggered(self) -> None:
-        summary = self.selected_summary()
-        if summary is None:
-            return
-        name = f"{day_text(summary.day, 'yyyy年M月d日')} {summary.kind_label}“{summary.title or '（无主题）'}”"
-        self._delete_with_undo(
-            summary.id,
-            "删除会议",
-            f"要删除 {name} 吗？\n出勤登记和附件清单会一并删除；删除后可以立即撤销。",
-            f"已删除会议 {name}",
-        )
+        self._edit_selected(ask)
 
-    @Slot()
-    def _on_undo_triggered(self) -> None:
-        self._undo_delete()  # keeps its id, attendance and attachments
+    def _delete_name(self, summary: MeetingSummary) -> str:
+        return f"{day_text(summary.day, 'yyyy年M月d日')} {summary.kind_label}“{summary.title or '（无主题）'}”"
 
-    def clear_filters(self) -> None:
-        for widget in (self.search_edit, self.kind_combo, self.period_combo, self.group_combo):
-            widget.blockSignals(True)
-        self.search_edit.clear()
-        self.kind_combo.setCurrentIndex(0)
-        self.period_combo.setCurrentIndex(0)
-        self.group_combo.setCurrentIndex(0)
-        for widget in (self.search_edit, self.kind_combo, self.period_combo, self.group_combo):
-            widget.blockSignals(False)
+    def _reset_filters(self) -> None:
         self.custom_range.hide()
-        self.refresh()
 
     # -- reacting ------------------------------------------------------------------------------
 
