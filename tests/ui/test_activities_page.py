@@ -264,3 +264,16 @@ def test_a_locked_database_is_explained_not_crashed(qtbot, page, context, monkey
     assert errors == ["没有删除"]
     assert ActivityRepo(context.db).count() == total
     assert not page.undo_bar.isVisible()
+
+
+def test_a_restored_backup_voids_the_undo_of_an_earlier_deletion(qtbot, page, context, monkeypatch):
+    """Undo after a restore would put an activity of the old data into the restored one."""
+    from branchdesk.ops import Changes
+    from branchdesk.ui.ops import announce
+
+    page.table.selectRow(0)
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: True)
+    page.actions_by_id["delete"].trigger()
+    assert page.undo_bar.isVisible() and page.actions_by_id["undo"].isEnabled()
+    announce(context, Changes.all())  # what 从备份恢复 says once the files are swapped
+    assert not page.undo_bar.isVisible() and not page.actions_by_id["undo"].isEnabled()

@@ -208,6 +208,8 @@ class ActivitiesPage(SummaryListPage, QWidget):
 
     @Slot(object)
     def _on_events_changes_applied(self, changes: Changes) -> None:
+        if changes.everything:  # another database (a restored backup): old undo state is void
+            self._forget_deleted()
         if changes.activities or changes.activity_kinds:
             self._reload_kinds()
         if changes.activities or changes.members:
