@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk.domain.records import DatedRecord, RecordRepo
 from branchdesk.ops import OpResult, Session
-from branchdesk.ui import msgbox
+from branchdesk.ui import msgbox, theme
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, SummaryTableModel
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, heading
@@ -45,25 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_BUTTON_STYLE = """
-QToolButton#pageAction {
-    border: 1px solid #cfc6b8; border-radius: 4px; background: #ffffff; padding: 5px 12px;
-}
-QToolButton#pageAction:hover { background: #f6efe6; }
-QToolButton#pageAction:pressed { background: #ecdfcf; }
-QToolButton#pageAction:disabled { color: #a8a8a8; border-color: #e2ddd5; }
-QToolButton#primaryAction {
-    border: 1px solid #9f1a1a; border-radius: 4px; background: #b71c1c; color: white;
-    padding: 5px 14px;%s
-}
-QToolButton#primaryAction:hover { background: #a31919; }
-QTableView { gridline-color: #e6e0d6; selection-background-color: #f3d9d4;
-             selection-color: #1f1f1f; }
-QHeaderView::section { padding: 4px 8px; }
-"""
-UNDO_BAR_STYLE = (
-    "#undoBar { background: #fdf6e3; border: 1px solid #e8d9b0; border-radius: 4px; }\n"
-)
+_BUTTON_STYLE = theme.LIST_PAGE_BUTTONS
+UNDO_BAR_STYLE = theme.UNDO_BAR
 
 
 def page_style(*, bold_primary: bool = True, extra: str = "") -> str:
@@ -236,7 +219,7 @@ class EmptyState(QFrame):
     ) -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("emptyState")
-        self.setStyleSheet("#emptyState { background: #faf8f5; border: 1px dashed #cfc6b8; }")
+        self.setStyleSheet(theme.EMPTY_STATE)
         self.title = QLabel(title)
         self.title.setStyleSheet(title_style)
         self.body = QLabel(body)

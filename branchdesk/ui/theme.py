@@ -29,10 +29,12 @@ HEADER_GREY = "#666"  # column headers of the requirements dialog
 PLACEHOLDER = "#9a9a9a"  # an empty cell of the attendance grid
 FAINT = "#b0a99e"  # the dot of an empty month in the chart table
 DISABLED_TEXT = "#a8a8a8"
+LEFT_GREY = "#8a8a8a"  # members who have left the branch, in the roster
 
 PAGE_BACKGROUND = "#f7f5f1"
 PANEL_BACKGROUND = "#f3f0eb"  # navigation, table headers, the calendar bar
 HOVER_BACKGROUND = "#f6efe6"  # hovered rows and buttons, the totals row
+PRESSED_BACKGROUND = "#ecdfcf"  # a list page's toolbar button while pressed
 TILE_BACKGROUND = "#faf7f2"
 HEADER_BACKGROUND = "#faf8f5"  # the member record's header
 DROP_ACTIVE_BACKGROUND = "#fbf1ec"
@@ -268,4 +270,31 @@ ATTENDANCE_GRID = f"QTableView {{ gridline-color: {GRID_LINE}; }}"
 COUNT_TILE = (
     f"QLabel {{ border: 1px solid {TILE_BORDER}; border-radius: 6px; padding: 8px 14px;"
     f" background: {TILE_BACKGROUND}; font-size: 11pt; }}"
+)
+
+
+# -- list pages (会议, 活动: ui/page_kit.py) ------------------------------------------------------
+
+LIST_PAGE_BUTTONS = f"""
+QToolButton#pageAction {{
+    border: 1px solid {BUTTON_BORDER}; border-radius: 4px; background: {WHITE}; padding: 5px 12px;
+}}
+QToolButton#pageAction:hover {{ background: {HOVER_BACKGROUND}; }}
+QToolButton#pageAction:pressed {{ background: {PRESSED_BACKGROUND}; }}
+QToolButton#pageAction:disabled {{ color: {DISABLED_TEXT}; border-color: {DISABLED_BORDER}; }}
+QToolButton#primaryAction {{
+    border: 1px solid {BRAND_RED_BORDER}; border-radius: 4px; background: {BRAND_RED}; color: white;
+    padding: 5px 14px;%s
+}}
+QToolButton#primaryAction:hover {{ background: {BRAND_RED_HOVER}; }}
+QTableView {{ gridline-color: {GRID_LINE}; selection-background-color: {RECORD_SELECTION};
+             selection-color: {TEXT}; }}
+QHeaderView::section {{ padding: 4px 8px; }}
+"""
+UNDO_BAR = (
+    f"#undoBar {{ background: {LOCK_BACKGROUND}; border: 1px solid {LOCK_BORDER}; border-radius: 4px; }}\n"
+)
+EMPTY_STATE = f"#emptyState {{ background: {HEADER_BACKGROUND}; border: 1px dashed {BUTTON_BORDER}; }}"
+TOTALS_BAR = (
+    f"#totalsBar {{ background: {HEADER_BACKGROUND}; border: 1px solid {GRID_LINE}; border-radius: 4px; }}\n"
 )

@@ -7,11 +7,12 @@ from typing import Any
 from PySide6.QtGui import QBrush, QColor
 
 from branchdesk.domain.meetings import MeetingStatus, MeetingSummary
+from branchdesk.ui import theme
 from branchdesk.ui.models import table_models
 from branchdesk.ui.models.table_models import HeaderColumn, SummarySortProxy, SummaryTableModel
 
-PLANNED_COLOR = QColor("#1d5fa6")  # planned meetings read as "not yet", in blue
-LOW_RATE_COLOR = QColor("#9a6700")
+PLANNED_COLOR = QColor(theme.INFO_BLUE)  # planned meetings read as "not yet", in blue
+LOW_RATE_COLOR = QColor(theme.WARNING)
 
 
 class Column(HeaderColumn):

@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from branchdesk.domain.members import Category, Member, MemberStatus, Role
 from branchdesk.domain.privacy import mask_phone
+from branchdesk.ui import theme
 from branchdesk.ui.models.table_models import change_filter
 
 Index = QModelIndex | QPersistentModelIndex
@@ -51,8 +52,8 @@ HEADERS = {
     Column.STATUS: QT_TRANSLATE_NOOP("MemberTableModel", "状态"),
 }
 
-_LEFT_COLOR = QColor("#8a8a8a")
-_PROBATIONARY_COLOR = QColor("#9a6700")
+_LEFT_COLOR = QColor(theme.LEFT_GREY)
+_PROBATIONARY_COLOR = QColor(theme.WARNING)
 _CENTERED = {Column.GENDER, Column.CATEGORY, Column.STATUS}
 _COLUMNS = tuple(Column)  # by index: a tuple lookup per data() call, not an Enum call
 _SERVED_ROLES = frozenset(

@@ -19,6 +19,7 @@ from branchdesk.domain.activities import (
 from branchdesk.domain.editing import activity_for_duplicate
 from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityFilter, ActivityKindRepo, ActivityRepo
+from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.activity_editor import ActivityEditor
 from branchdesk.ui.models.activity_table_model import (
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 _PAGE_STYLE = list_page_style(
     bold_primary=False,
-    extra="#totalsBar { background: #faf8f5; border: 1px solid #e6e0d6; border-radius: 4px; }\n",
+    extra=theme.TOTALS_BAR,
 )
 
 PERIODS = ["今年", "去年", "近12个月", "全部"]
