@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QWidget
 
 from branchdesk.domain.dates import PartialDate, parse_date_text
@@ -104,6 +106,17 @@ def subheading(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setStyleSheet(SUBHEADING_STYLE)
     return label
+
+
+def form_label(text: str) -> QLabel:
+    """A label of an editor's form row, right-aligned beside its field."""
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+def qdate_to_date(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
 
 
 def hline(parent: QWidget | None = None) -> QFrame:

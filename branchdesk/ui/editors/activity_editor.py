@@ -70,7 +70,7 @@ from branchdesk.ui.editors.participants_grid import (
 from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.ops import run_op
-from branchdesk.ui.widgets import FieldMessage
+from branchdesk.ui.widgets import FieldMessage, form_label, qdate_to_date
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +86,6 @@ def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-def _date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-def _label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return label
 
 
 # -- the editor ----------------------------------------------------------------------------------
@@ -177,7 +169,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         self.multi_day_box = QCheckBox("多日活动")
         self.multi_day_box.setToolTip("活动持续几天时勾选，再填写结束日期")
         self.end_date_edit = self._date_edit()
-        self.end_date_label = _label("结束日期")
+        self.end_date_label = form_label("结束日期")
         date_row = QHBoxLayout()
         date_row.addWidget(self.date_edit)
         date_row.addSpacing(12)
@@ -249,7 +241,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
                     if field is self.description_edit
                     else Qt.AlignmentFlag.AlignVCenter
                 )
-                form.addWidget(_label(label), row, 0, align)
+                form.addWidget(form_label(label), row, 0, align)
             if isinstance(field, QWidget):
                 form.addWidget(field, row, 1)
             else:
@@ -479,7 +471,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
 
     def _fill_roster(self, chosen: dict[int, tuple[str, float | None]]) -> None:
         """List the members in the roster on the activity's day, plus anyone already ticked."""
-        day = _date(self.date_edit.date())
+        day = qdate_to_date(self.date_edit.date())
         people = []
         for member in self._members:
             if member.id is None:
@@ -505,8 +497,8 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
             id=self._activity.id,
             kind=self.kind_combo.currentText().strip(),
             title=self.title_edit.text().strip(),
-            day=_date(self.date_edit.date()),
-            end_day=_date(self.end_date_edit.date()) if self.multi_day_box.isChecked() else None,
+            day=qdate_to_date(self.date_edit.date()),
+            end_day=qdate_to_date(self.end_date_edit.date()) if self.multi_day_box.isChecked() else None,
             place=self.place_edit.text().strip(),
             organiser=self.organiser_edit.text().strip(),
             description=self.description_edit.toPlainText().strip(),

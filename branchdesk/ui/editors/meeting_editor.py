@@ -73,7 +73,7 @@ from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.models.meeting_table_model import day_text
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.print_actions import print_menu
-from branchdesk.ui.widgets import FieldMessage
+from branchdesk.ui.widgets import FieldMessage, form_label
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +147,6 @@ class PersonCombo(QComboBox):
             return self._kept
         return Person(name)
 
-
-def _label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return label
 
 
 # -- the dialog --------------------------------------------------------------------------------
@@ -305,7 +300,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         for place in dict.fromkeys(s.place for s in self._summaries if s.place):
             self.place_combo.addItem(place)
         self.place_combo.lineEdit().setPlaceholderText("会议地点")
-        self.group_label = _label("党小组")
+        self.group_label = form_label("党小组")
         self.group_combo = QComboBox()
         self.group_combo.setPlaceholderText("请选择党小组")
         for group in self._groups:
@@ -314,9 +309,9 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
 
         self.host_combo = PersonCombo(roster_now)
         self.recorder_combo = PersonCombo(roster_now)
-        self.lecturer_label = _label("授课人")
+        self.lecturer_label = form_label("授课人")
         self.lecturer_combo = PersonCombo(roster_now)
-        self.lecture_title_label = _label("党课题目")
+        self.lecture_title_label = form_label("党课题目")
         self.lecture_title_edit = QLineEdit()
         self.lecture_title_edit.setPlaceholderText("党课题目")
 
@@ -329,31 +324,31 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         form.setVerticalSpacing(8)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
-        form.addWidget(_label("类型"), 0, 0)
+        form.addWidget(form_label("类型"), 0, 0)
         form.addWidget(self.kind_combo, 0, 1)
-        form.addWidget(_label("主题"), 0, 2)
+        form.addWidget(form_label("主题"), 0, 2)
         form.addWidget(self.title_edit, 0, 3, 1, 3)
-        form.addWidget(_label("同时计为"), 1, 0)
+        form.addWidget(form_label("同时计为"), 1, 0)
         form.addLayout(also_row, 1, 1, 1, 5)
         form.addWidget(self._messages["类型"], 2, 1, 1, 5)
-        form.addWidget(_label("日期"), 3, 0)
+        form.addWidget(form_label("日期"), 3, 0)
         form.addWidget(self.date_edit, 3, 1)
-        form.addWidget(_label("时间"), 3, 2)
+        form.addWidget(form_label("时间"), 3, 2)
         form.addLayout(times, 3, 3)
-        form.addWidget(_label("状态"), 3, 4)
+        form.addWidget(form_label("状态"), 3, 4)
         form.addWidget(self.status_combo, 3, 5)
         self.duplicate_message = FieldMessage()
         form.addWidget(self._messages["日期"], 4, 1, 1, 5)
         form.addWidget(self._messages["时间"], 5, 1, 1, 5)
         form.addWidget(self.duplicate_message, 6, 1, 1, 5)
-        form.addWidget(_label("地点"), 7, 0)
+        form.addWidget(form_label("地点"), 7, 0)
         form.addWidget(self.place_combo, 7, 1, 1, 3)
         form.addWidget(self.group_label, 7, 4)
         form.addWidget(self.group_combo, 7, 5)
         form.addWidget(self._messages["党小组"], 8, 1, 1, 5)
-        form.addWidget(_label("主持人"), 9, 0)
+        form.addWidget(form_label("主持人"), 9, 0)
         form.addWidget(self.host_combo, 9, 1)
-        form.addWidget(_label("记录人"), 9, 2)
+        form.addWidget(form_label("记录人"), 9, 2)
         form.addWidget(self.recorder_combo, 9, 3)
         form.addWidget(self.lecturer_label, 10, 0)
         form.addWidget(self.lecturer_combo, 10, 1)

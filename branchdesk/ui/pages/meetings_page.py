@@ -22,6 +22,7 @@ from branchdesk.ui.models.meeting_table_model import (
 )
 from branchdesk.ui.page_kit import SummaryListPage, list_page_style, period_range, refill_combo
 from branchdesk.ui.print_actions import print_menu
+from branchdesk.ui.widgets import qdate_to_date
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,6 @@ WRITE_ACTIONS = ("record", "plan", "duplicate", "delete", "undo")  # refused whe
 def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
-
-def _date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
 
 
 class MeetingsPage(SummaryListPage, QWidget):
@@ -149,7 +147,7 @@ class MeetingsPage(SummaryListPage, QWidget):
         today = today or dt.date.today()
         period = self.period_combo.currentText()
         if period == "自定义…":
-            start, end = _date(self.from_edit.date()), _date(self.to_edit.date())
+            start, end = qdate_to_date(self.from_edit.date()), qdate_to_date(self.to_edit.date())
         else:
             start, end = period_range(period, today)
         kind = self.kind_combo.currentData()
