@@ -19,6 +19,7 @@ from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import msgbox, print_actions
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.print_actions import BlankSigninDialog, default_pdf_name
+from screenshots import screenshot_file
 
 
 @pytest.fixture
@@ -143,7 +144,7 @@ def test_default_names_are_safe_file_names():
 
 # -- long records: progress and 取消 -------------------------------------------------------------
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "print_progress.png"
+SCREENSHOT = screenshot_file("print_progress.png")
 
 
 @pytest.fixture
