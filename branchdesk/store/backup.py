@@ -20,7 +20,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import sqlite3
 import threading
 import zipfile
@@ -43,7 +42,7 @@ from branchdesk.store.backup_check import (
     read_only_uri,
     untouched_uri,
 )
-from branchdesk.store.db import DB_FILENAME, connect_read_only, is_damage
+from branchdesk.store.db import DB_FILENAME, connect_read_only, disk_full, is_damage
 from branchdesk.store.workarea import (
     TMP_DIR,
     LeftoverError,
@@ -183,13 +182,6 @@ def _folder_of(path: Path) -> Path:
     return path.parent
 
 
-def _no_room(path: Path) -> bool:
-    try:
-        return shutil.disk_usage(path.parent).free < 1 << 20
-    except OSError:
-        return False
-
-
 def _write_error(exc: OSError, target: Path) -> BackupError:
     folder = _folder_of(target)
     if exc.errno == errno.ENOSPC:
@@ -217,7 +209,7 @@ def snapshot_database(source: Path, target: Path) -> None:
         if is_damage(exc):
             raise DamagedSourceError(f"数据文件已损坏，无法备份（{exc}）") from exc
         text = str(exc).lower()
-        if "full" in text or ("disk i/o" in text and _no_room(target)):
+        if "full" in text or ("disk i/o" in text and disk_full(target)):
             raise BackupError(
                 f"磁盘空间不足，无法做数据库快照（{_folder_of(target)}）；旧的备份保持不变。"
             ) from exc

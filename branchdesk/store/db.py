@@ -289,15 +289,25 @@ def is_damage(exc: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text or "corrupt" in text
 
 
-def disk_full(path: Path | str) -> bool:
-    """Whether the disk holding ``path`` has (next to) no room left."""
-    folder = Path(path).parent if path else Path.cwd()
-    while not folder.exists() and folder != folder.parent:  # a folder not made yet
+# Less free space than this and a new record or backup cannot be saved: the disk is "full".
+LOW_SPACE_BYTES = 2 * 1024 * 1024
+
+
+def free_bytes(path: Path | str) -> int | None:
+    """Free space on the disk holding ``path`` (a folder not made yet: its nearest parent)."""
+    folder = Path(path) if path else Path.cwd()
+    while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     try:
-        return shutil.disk_usage(folder).free < 1 << 20
+        return shutil.disk_usage(folder).free
     except OSError:
-        return False
+        return None
+
+
+def disk_full(path: Path | str) -> bool:
+    """Whether the disk holding the file ``path`` has (next to) no room left."""
+    free = free_bytes(Path(path).parent if path else "")
+    return free is not None and free < LOW_SPACE_BYTES
 
 
 def storage_error(exc: sqlite3.Error, path: Path | str = "") -> StorageError:
@@ -342,7 +352,9 @@ __all__ = [
     "StorageError",
     "committed_wal_image",
     "connect_read_only",
+    "LOW_SPACE_BYTES",
     "disk_full",
+    "free_bytes",
     "file_uri",
     "is_damage",
     "folder_writable",

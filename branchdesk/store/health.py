@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from branchdesk.resources import font_problem
-from branchdesk.store.db import DB_FILENAME, connect_read_only, file_uri, is_damage
+from branchdesk.store.db import (
+    DB_FILENAME,
+    LOW_SPACE_BYTES,
+    connect_read_only,
+    file_uri,
+    free_bytes,
+    is_damage,
+)
 
-FULL_DISK_BYTES = 2 * 1024 * 1024  # less free space than this: new records cannot be saved
 
 @dataclass
 class FolderHealth:
@@ -47,13 +52,6 @@ def _circumstance(exc: sqlite3.Error, data_dir: Path, full: bool, read_only: boo
     return f"无法读取数据文件（这不表示数据损坏，请检查文件权限和磁盘）：{exc}"
 
 
-def _free_bytes(data_dir: Path) -> int | None:
-    try:
-        return shutil.disk_usage(data_dir).free
-    except OSError:
-        return None
-
-
 def _write_error(data_dir: Path) -> int | None:
     """The errno of creating a file in ``data_dir`` (tried, not guessed), None if it worked."""
     probe = data_dir / f".check-write-test-{os.getpid()}"
@@ -75,10 +73,10 @@ def examine_data_folder(data_dir: Path, *, busy_timeout: float = 5.0) -> FolderH
     if not path.exists():
         health.problems.append(f"数据文件夹 {data_dir} 中没有支部数据（{DB_FILENAME}）")
         return health
-    free = _free_bytes(data_dir)
+    free = free_bytes(data_dir)
     write_error = _write_error(data_dir)
     full = write_error in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or (
-        free is not None and free < FULL_DISK_BYTES
+        free is not None and free < LOW_SPACE_BYTES
     )
     read_only = write_error is not None and not full
     if read_only:
