@@ -68,18 +68,21 @@ def _write_roster(path: Path, today: dt.date) -> None:
 
 
 def _run_steps(folder: Path, today: dt.date) -> list[str]:
+    from branchdesk import ops
     from branchdesk.domain.branch import Branch
     from branchdesk.domain.requirements import Period, Unit
+    from branchdesk.ops.roster import import_roster
     from branchdesk.printing.pdf import write_pdf
     from branchdesk.printing.pdf_text import read_pdf
     from branchdesk.printing.signin import SigninDocument, signin_for_meeting
     from branchdesk.reports.consolidation import read_return_file
-    from branchdesk.reports.meetings_json import add_meetings_from_json
+    from branchdesk.reports.meetings_json import meetings_from_json
     from branchdesk.reports.return_figures import compute_return
     from branchdesk.reports.return_workbook import write_return
-    from branchdesk.reports.roster_import import apply_import, plan_import, read_roster
-    from branchdesk.store.db import DB_FILENAME, open_database
+    from branchdesk.reports.roster_import import plan_import, read_roster
+    from branchdesk.store.lock import DataFolderLock
     from branchdesk.store.members import BranchRepo, MemberRepo
+    from branchdesk.store.session import Session
 
     done: list[str] = []
     _check(_chinese_translation_loaded(), "Qt 中文翻译（qtbase_zh_CN）未加载，按钮不是“确定/取消”")
@@ -87,15 +90,19 @@ def _run_steps(folder: Path, today: dt.date) -> list[str]:
 
     data_dir = folder / "支部数据"
     data_dir.mkdir()
-    db = open_database(data_dir / DB_FILENAME)
+    # Writes go the way the window's do: operations on a session holding the folder lock.
+    lock = DataFolderLock(data_dir)
+    lock.acquire()
+    session = Session.open(data_dir, lock=lock)
+    db = session.db
     try:
-        BranchRepo(db).save(Branch(name="自检党支部", superior="自检上级党委"))
+        ops.save_branch(session, Branch(name="自检党支部", superior="自检上级党委"))
         _check(BranchRepo(db).get() is not None, "无法建立支部")
         done.append("建立支部")
 
         roster = folder / "花名册.xlsx"
         _write_roster(roster, today)
-        result = apply_import(db, plan_import(db, read_roster(roster)))
+        result = import_roster(session, plan_import(db, read_roster(roster))).value
         imported = MemberRepo(db).list()
         _check(
             result.added == ROSTER_SIZE and len(imported) == ROSTER_SIZE,
@@ -105,7 +112,7 @@ def _run_steps(folder: Path, today: dt.date) -> list[str]:
 
         day = today - dt.timedelta(days=1)
         on_leave = imported[3].name
-        meeting_ids = add_meetings_from_json(
+        meeting_ids = ops.add_meetings(session, meetings_from_json(
             db,
             {
                 "kinds": ["theme_day"],
@@ -121,7 +128,7 @@ def _run_steps(folder: Path, today: dt.date) -> list[str]:
                 "attendance": [{"name": on_leave, "status": "请假", "reason": "出差"}],
             },
             today=today,
-        )
+        )).value
         _check(len(meeting_ids) == 1, "记录会议失败")
         done.append("记录会议")
 
@@ -154,21 +161,20 @@ def _run_steps(folder: Path, today: dt.date) -> list[str]:
         )
         done.append(f"签到表 PDF {pages} 页（文泉驿微米黑）")
 
-        done.append(_open_main_window(db, data_dir))
+        done.append(_open_main_window(session))
     finally:
-        db.close()
+        session.close()  # and releases the lock
     return done
 
 
-def _open_main_window(db: Any, data_dir: Path) -> str:
+def _open_main_window(session: Any) -> str:
     """Build and show the main window with every page, as a double-click would."""
     from PySide6.QtWidgets import QApplication
 
     from branchdesk.app import build_main_window
     from branchdesk.ui.context import AppContext
 
-    context = AppContext(db=db, data_dir=data_dir)
-    window = build_main_window(context)
+    window = build_main_window(AppContext.of(session))
     try:
         window.show()
         QApplication.processEvents()

@@ -41,7 +41,6 @@ from branchdesk.reports.json_input import (
     stored_text,
     written_only,
 )
-from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.members import MemberRepo
 
 
@@ -139,8 +138,3 @@ def activities_from_json(
     return records_from_json(
         data, ACTIVITY_SHAPE, noun="活动", today=today, error=ActivityInputError, builder=builder
     )
-
-
-def add_activities_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[int]:
-    """Add every activity described, or none."""
-    return ActivityRepo(db).add_many(activities_from_json(db, data, today=today))

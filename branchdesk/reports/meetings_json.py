@@ -48,7 +48,6 @@ from branchdesk.reports.json_input import (
     stored_text,
     written_only,
 )
-from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 
 
@@ -261,8 +260,3 @@ def meetings_from_json(db: Database, data: Any, *, today: dt.date | None = None)
     return records_from_json(
         data, MEETING_SHAPE, noun="会议", today=today, error=MeetingInputError, builder=builder
     )
-
-
-def add_meetings_from_json(db: Database, data: Any, *, today: dt.date | None = None) -> list[int]:
-    """Add every meeting described, or none: any problem stops everything."""
-    return MeetingRepo(db).add_many(meetings_from_json(db, data, today=today))

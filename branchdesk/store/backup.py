@@ -166,11 +166,6 @@ def delete_backup(data_dir: Path, path: Path) -> None:
         raise BackupError(f"无法删除备份 {path.name}：{exc.strerror or exc}") from exc
 
 
-def clean_partial_backups(data_dir: Path) -> int:
-    """Remove what interrupted backups and restores left behind (see ``clean_leftovers``)."""
-    return clean_leftovers(data_dir)
-
-
 # -- writing --------------------------------------------------------------------------------------
 
 

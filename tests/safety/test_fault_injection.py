@@ -214,7 +214,7 @@ def read_backup_state(path: Path, scratch: Path) -> State:
 
 def start_up_cleanup(data_dir: Path) -> None:
     """What the next start does with the leftovers of a crash."""
-    clean = getattr(backup_module, "clean_leftovers", None) or backup_module.clean_partial_backups
+    clean = backup_module.clean_leftovers
     clean(data_dir)
 
 
