@@ -441,39 +441,32 @@ class _Checker:
         if isinstance(value, str):
             self.text(where, value, field.item_limit)
             return
-        if not isinstance(value, list):
-            self.fail(where, f"应为文字的列表（[\"…\", \"…\"]），收到 {shown(value)}")
-            return
-        if len(value) > field.limit:
-            self.fail(where, f"最多 {int(field.limit)} 项，收到 {len(value)} 项")
-            return
-        for index, item in enumerate(value):
-            self.text(where / index, item, field.item_limit)
+        self._items(where, value, field, '文字的列表（["…", "…"]）', lambda w, item: self.text(w, item, field.item_limit))
 
     def choices(self, where: Where, value: Any, field: Field) -> None:
         example = f'["{field.choices[0]}"]'
-        if not isinstance(value, list):
-            self.fail(where, f"应为{field.what}的列表，如 {example}，收到 {shown(value)}")
-            return
-        if not value:
+        if isinstance(value, list) and not value:
             self.fail(where, f"至少要有一个{field.what}，如 {example}")
             return
-        if len(value) > field.limit:
-            self.fail(where, f"最多 {int(field.limit)} 项，收到 {len(value)} 项")
-            return
-        for index, item in enumerate(value):
-            self.choice(where / index, item, field)
+        self._items(where, value, field, f"{field.what}的列表，如 {example}", lambda w, item: self.choice(w, item, field))
 
     def objects(self, where: Where, value: Any, field: Field) -> None:
-        assert field.shape is not None
+        shape = field.shape
+        assert shape is not None
+        self._items(where, value, field, " JSON 对象的列表（[{…}, {…}]）", lambda w, item: self.record(w, item, shape))
+
+    def _items(
+        self, where: Where, value: Any, field: Field, expected: str, check: Callable[[Where, Any], None]
+    ) -> None:
+        """A list of at most ``field.limit`` items, each held against ``check``."""
         if not isinstance(value, list):
-            self.fail(where, f"应为 JSON 对象的列表（[{{…}}, {{…}}]），收到 {shown(value)}")
+            self.fail(where, f"应为{expected}，收到 {shown(value)}")
             return
         if len(value) > field.limit:
             self.fail(where, f"最多 {int(field.limit)} 项，收到 {len(value)} 项")
             return
         for index, item in enumerate(value):
-            self.record(where / index, item, field.shape)
+            check(where / index, item)
 
     def _scan(self, where: Where, value: Any) -> None:
         """In a field that is not taken back, still refuse NaN and lone surrogates."""
