@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from PySide6.QtCore import QPoint
 
 from branchdesk.demo import demo_members
 from branchdesk.domain.meeting_kinds import Audience, MeetingKindSpec, registered
@@ -19,9 +20,11 @@ from branchdesk.printing.pdf import write_pdf
 from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
 from branchdesk.reports.return_figures import compute_return
 from branchdesk.reports.return_workbook import write_return
+from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.requirements import RequirementRepo
 from branchdesk.ui import msgbox
+from branchdesk.ui.charts import YearChart
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.meeting_editor import MeetingEditor
 
@@ -114,3 +117,19 @@ def test_a_registered_kind_reaches_editor_attendance_return_and_signin(
     pdf = tmp_path / "signin.pdf"
     write_pdf(SigninDocument(sheet), pdf)
     assert "支委集中学习会" in PdfReader(str(pdf)).pages[0].extract_text()
+
+    # The home page's chart stacks it in its own colour, under its legend name.
+    chart = YearChart()
+    qtbot.addWidget(chart)
+    chart.resize(800, 280)
+    chart.show()
+    chart.set_months(HomeQueries(context.db).overview(TODAY).months)
+    layout = chart.layout_now()
+    assert "集中学习" in [name for name, *_ in layout.legend_items]
+    (segment,) = [s for c in chart.model.columns for s in c.segments if s.kind is study_session]
+    box = layout.geometry.bar_box(segment)
+    pixmap = chart.grab()
+    ratio = pixmap.devicePixelRatio()
+    centre = QPoint(int((box.x + box.width / 2) * ratio), int((box.y + box.height / 2) * ratio))
+    assert pixmap.toImage().pixelColor(centre).name() == "#336699"
+    assert "集中学习 1 次" in chart.accessibleDescription()
