@@ -152,7 +152,7 @@ def start_app(args: dict[str, Any]) -> dict[str, Any]:
     phase("QApplication, translation, font, icon")
     import branchdesk.ui.main_window  # noqa: F401
 
-    phase("工作台 and main window modules (QtCharts)")
+    phase("工作台 and main window modules")
     started = start_gui(data_dir, early_check)
     assert isinstance(started, Started), started
     window = started.window

@@ -262,10 +262,10 @@ in_root "
   rm -rf /venv/build
   $PREFIX/bin/python3.11 -m venv /venv/build
   /venv/build/bin/python -m pip install --upgrade pip
-  /venv/build/bin/python -m pip install --only-binary=PySide6-Essentials,PySide6-Addons,shiboken6 \
-    'PySide6-Essentials==$PYSIDE_VERSION' 'PySide6-Addons==$PYSIDE_VERSION' '/src[build]'
+  /venv/build/bin/python -m pip install --only-binary=PySide6-Essentials,shiboken6 \
+    'PySide6-Essentials==$PYSIDE_VERSION' '/src[build]'
 " >"$LOGS/pip-build.log" 2>&1 || fail_log "pip install (build venv)" "$LOGS/pip-build.log"
-in_root "/venv/build/bin/python -m pip list 2>/dev/null | grep -iE '^(pyside6[-_]essentials|pyside6[-_]addons|shiboken6|pyinstaller) '"
+in_root "/venv/build/bin/python -m pip list 2>/dev/null | grep -iE '^(pyside6[-_]essentials|shiboken6|pyinstaller) '"
 
 # 5. The bundle, exactly as README 打包 and .ci/run build it.
 step "pyinstaller build.spec"
@@ -340,8 +340,8 @@ if [ "$RUN_TESTS" = 1 ]; then
     rm -rf /venv/test
     $PREFIX/bin/python3.11 -m venv /venv/test
     /venv/test/bin/python -m pip install --upgrade pip
-    /venv/test/bin/python -m pip install --only-binary=PySide6-Essentials,PySide6-Addons,shiboken6 \
-      'PySide6-Essentials==$PYSIDE_VERSION' 'PySide6-Addons==$PYSIDE_VERSION' -e '/src[test]'
+    /venv/test/bin/python -m pip install --only-binary=PySide6-Essentials,shiboken6 \
+      'PySide6-Essentials==$PYSIDE_VERSION' -e '/src[test]'
   " >"$LOGS/pip-test.log" 2>&1 || fail_log "pip install (test venv)" "$LOGS/pip-test.log"
   tests_rc=0
   in_root "cd /src && QT_QPA_PLATFORM=offscreen /venv/test/bin/python -m pytest -q -p no:cacheprovider" \
