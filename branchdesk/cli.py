@@ -426,7 +426,7 @@ def _cli_date(value: str | None, option: str) -> Any:
 
 def cmd_meetings_list(args: argparse.Namespace) -> int:
     from branchdesk.domain.meetings import MeetingKind
-    from branchdesk.reports.meetings_json import meeting_to_json
+    from branchdesk.reports.meetings_json import write_meetings_json
     from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 
     kind = None
@@ -440,10 +440,10 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
     where = MeetingFilter(
         start=_cli_date(args.start, "--from"), end=_cli_date(args.end, "--to"), kind=kind
     )
-    summaries = list(reversed(repo.summaries(where)))  # oldest first reads like a record book
-    if args.json:
-        _print_json([meeting_to_json(m) for m in repo.get_many(s.id for s in summaries)])
+    if args.json:  # written a meeting at a time: twenty years of a large branch is 150 MB
+        write_meetings_json(repo.db, where, sys.stdout)
         return 0
+    summaries = list(reversed(repo.summaries(where)))  # oldest first reads like a record book
     for s in summaries:
         print(f"{s.id}\t{s.day.isoformat()}\t{s.kind_label}\t{s.title}\t"
               f"实到 {s.counts.present}/{s.counts.expected}")
@@ -486,17 +486,17 @@ def cmd_meetings_add(args: argparse.Namespace) -> int:
 
 def cmd_activities_list(args: argparse.Namespace) -> int:
     from branchdesk.domain.activities import format_hours, total
-    from branchdesk.reports.activities_json import activity_to_json
+    from branchdesk.reports.activities_json import write_activities_json
     from branchdesk.store.activities import ActivityFilter, ActivityRepo
 
     repo = ActivityRepo(_open(args))
     where = ActivityFilter(
         start=_cli_date(args.start, "--from"), end=_cli_date(args.end, "--to"), kind=args.kind
     )
-    summaries = list(reversed(repo.summaries(where)))
-    if args.json:
-        _print_json([activity_to_json(a) for a in repo.get_many(s.id for s in summaries)])
+    if args.json:  # written an activity at a time, as meetings are
+        write_activities_json(repo.db, where, sys.stdout)
         return 0
+    summaries = list(reversed(repo.summaries(where)))
     for s in summaries:
         print(f"{s.id}\t{s.day.isoformat()}\t{s.kind}\t{s.title}\t{s.participants} 人\t"
               f"{format_hours(s.hours)} 小时")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import Any
+from typing import Any, TextIO
 
 from sqlite_utils import Database
 
@@ -41,6 +41,8 @@ from branchdesk.reports.json_input import (
     stored_text,
     written_only,
 )
+from branchdesk.reports.json_output import write_json_array
+from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.members import MemberRepo
 
 
@@ -88,6 +90,12 @@ def activity_to_json(activity: Activity) -> dict[str, Any]:
         "total_hours": activity.total_hours,
     }
     return record_to_json(activity, fields)
+
+
+def write_activities_json(db: Database, where: ActivityFilter, out: TextIO) -> int:
+    """``activities list --json``: the activities ``where`` selects, oldest first, as one JSON
+    array written an activity at a time (read from the database in batches); returns how many."""
+    return write_json_array(out, map(activity_to_json, ActivityRepo(db).oldest_first(where)))
 
 
 def _activity(item: dict[str, Any], where: Where, *, roster: Roster, today: dt.date) -> Activity:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import Any
+from typing import Any, TextIO
 
 from sqlite_utils import Database
 
@@ -48,6 +48,8 @@ from branchdesk.reports.json_input import (
     stored_text,
     written_only,
 )
+from branchdesk.reports.json_output import write_json_array
+from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 
 
@@ -167,6 +169,12 @@ def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
         ],
     }
     return record_to_json(meeting, fields)
+
+
+def write_meetings_json(db: Database, where: MeetingFilter, out: TextIO) -> int:
+    """``meetings list --json``: the meetings ``where`` selects, oldest first, as one JSON
+    array written a meeting at a time (read from the database in batches); returns how many."""
+    return write_json_array(out, map(meeting_to_json, MeetingRepo(db).oldest_first(where)))
 
 
 def _time(value: Any) -> dt.time | None:

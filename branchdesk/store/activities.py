@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,8 +122,8 @@ class ActivityRepo(RecordTable[Activity]):
         self._load_attachments(activities, ids, marks)
         return activities
 
-    def summaries(self, where: ActivityFilter | None = None) -> list[ActivitySummary]:
-        """Activities, newest first, narrowed by ``where``."""
+    @staticmethod
+    def _conditions(where: ActivityFilter | None) -> Conditions:
         where = where or ActivityFilter()
         found = Conditions()
         found.period(where.start, where.end, starts="a.date", ends="coalesce(a.end_date, a.date)")
@@ -144,6 +145,23 @@ class ActivityRepo(RecordTable[Activity]):
             "EXISTS (SELECT 1 FROM activity_participants p"
             " WHERE p.activity_id = a.id AND p.name",
         )
+        return found
+
+    def oldest_first(self, where: ActivityFilter | None = None) -> Iterator[Activity]:
+        """Whole activities narrowed by ``where``, oldest first, read from the database in
+        batches as the caller takes them (``branchdesk activities list``)."""
+        found = self._conditions(where)
+        ids = [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT a.id FROM activities a {found.sql} ORDER BY a.date, a.id", found.params
+            ).fetchall()
+        ]
+        return self.iter_many(ids)
+
+    def summaries(self, where: ActivityFilter | None = None) -> list[ActivitySummary]:
+        """Activities, newest first, narrowed by ``where``."""
+        found = self._conditions(where)
         rows = self.db.execute(
             f"""
             SELECT a.id, a.kind, a.title, a.date, a.end_date, a.place,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,8 +225,8 @@ class MeetingRepo(RecordTable[Meeting]):
         self._load_attachments(meetings, ids, marks)
         return meetings
 
-    def summaries(self, where: MeetingFilter | None = None) -> list[MeetingSummary]:
-        """The list of meetings, newest first, narrowed by ``where``."""
+    @staticmethod
+    def _conditions(where: MeetingFilter | None) -> Conditions:
         where = where or MeetingFilter()
         found = Conditions()
         found.period(where.start, where.end, starts="m.date", ends="m.date")
@@ -249,6 +249,25 @@ class MeetingRepo(RecordTable[Meeting]):
             "m.host_name",
             "EXISTS (SELECT 1 FROM meeting_topics t WHERE t.meeting_id = m.id AND t.text",
         )
+        return found
+
+    def oldest_first(self, where: MeetingFilter | None = None) -> Iterator[Meeting]:
+        """Whole meetings narrowed by ``where``, oldest first (as a record book reads), read
+        from the database in batches as the caller takes them (``branchdesk meetings list``)."""
+        found = self._conditions(where)
+        ids = [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT m.id FROM meetings m {found.sql} "
+                "ORDER BY m.date, m.start_time, m.id",
+                found.params,
+            ).fetchall()
+        ]
+        return self.iter_many(ids)
+
+    def summaries(self, where: MeetingFilter | None = None) -> list[MeetingSummary]:
+        """The list of meetings, newest first, narrowed by ``where``."""
+        found = self._conditions(where)
         rows = self.db.execute(  # unpacked by name below: the 会议 page lists ten years of them
             f"""
             SELECT m.id, m.status, m.date, m.start_time, m.title, m.place, m.group_id,
