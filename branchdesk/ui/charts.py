@@ -11,6 +11,7 @@ from the accessible description.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -60,14 +61,28 @@ def _qrect(box: Box) -> QRectF:
     return QRectF(box.x, box.y, box.width, box.height)
 
 
+class LegendItem(NamedTuple):
+    name: str
+    colour: str
+    is_line: bool  # the rate line's short stroke rather than a square
+
+
+def _scaled(font: QFont, factor: float) -> QFont:
+    scaled = QFont(font)
+    if font.pointSizeF() > 0:
+        scaled.setPointSizeF(font.pointSizeF() * factor)
+    else:
+        scaled.setPixelSize(max(1, round(font.pixelSize() * factor)))
+    return scaled
+
+
 class _Layout:
     """The widget's rectangles for one size and font: plot, labels, legend."""
 
     def __init__(self, chart: YearChart) -> None:
         width, height = chart.width(), chart.height()
         self.font = QFont(chart.font())
-        self.axis_font = QFont(self.font)
-        self.axis_font.setPointSizeF(self.font.pointSizeF() * AXIS_FONT_SCALE)
+        self.axis_font = _scaled(self.font, AXIS_FONT_SCALE)
         text = QFontMetricsF(self.font)
         axis = QFontMetricsF(self.axis_font)
         self.line = text.height()
@@ -76,15 +91,13 @@ class _Layout:
         # Legend: kinds (square swatch) then the rate (a short line), flowed into lines.
         self.swatch = round(text.ascent() * 0.62)
         self.swatch_gap = round(self.line * 0.25)
-        self.legend_items: list[tuple[str, str, bool, float]] = [
-            (kind_name(k), kind_colour(k), False, 0.0) for k in model.kinds
-        ]
-        self.legend_items.append((RATE_LEGEND, RATE_COLOR, True, 0.0))
+        self.legend_items = [LegendItem(kind_name(k), kind_colour(k), False) for k in model.kinds]
+        self.legend_items.append(LegendItem(RATE_LEGEND, RATE_COLOR, True))
         self.line_swatch = round(self.line * 0.7)
         widths = []
-        for name, _colour, is_line, _ in self.legend_items:
-            mark = self.line_swatch if is_line else self.swatch
-            widths.append(mark + self.swatch_gap + text.horizontalAdvance(name))
+        for item in self.legend_items:
+            mark = self.line_swatch if item.is_line else self.swatch
+            widths.append(mark + self.swatch_gap + text.horizontalAdvance(item.name))
         self.legend_widths = widths
         self.legend_gap = round(self.line * 0.9)
         legend_width = max(1.0, width - 2 * self.pad)
@@ -297,7 +310,7 @@ class YearChart(QWidget):
     def _paint_legend(self, painter: QPainter, layout: _Layout) -> None:
         painter.setFont(layout.font)
         left = layout.pad
-        for (name, colour, is_line, _), (x, line) in zip(
+        for (name, colour, is_line), (x, line) in zip(
             layout.legend_items, layout.legend_at, strict=True
         ):
             top = layout.legend_top + line * layout.line

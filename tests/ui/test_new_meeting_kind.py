@@ -125,7 +125,7 @@ def test_a_registered_kind_reaches_editor_attendance_return_and_signin(
     chart.show()
     chart.set_months(HomeQueries(context.db).overview(TODAY).months)
     layout = chart.layout_now()
-    assert "集中学习" in [name for name, *_ in layout.legend_items]
+    assert "集中学习" in [item.name for item in layout.legend_items]
     (segment,) = [s for c in chart.model.columns for s in c.segments if s.kind is study_session]
     box = layout.geometry.bar_box(segment)
     pixmap = chart.grab()

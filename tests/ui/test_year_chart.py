@@ -97,9 +97,9 @@ def test_the_legend_shows_each_kind_held_and_the_rate(qtbot):
     chart = _chart(qtbot, _year())
     image, ratio = _image(chart)
     layout = chart.layout_now()
-    names = [name for name, *_ in layout.legend_items]
+    names = [item.name for item in layout.legend_items]
     assert names == ["支委会", "党小组会", "主题党日", "党课", "组织生活会", "出席率（右侧刻度）"]
-    for (_name, colour, is_line, _), (x, line) in zip(layout.legend_items, layout.legend_at, strict=True):
+    for (_name, colour, is_line), (x, line) in zip(layout.legend_items, layout.legend_at, strict=True):
         middle = layout.legend_top + line * layout.line + layout.line / 2
         mark = (layout.line_swatch if is_line else layout.swatch) / 2
         assert _colour(image, ratio, layout.pad + x + mark, middle) == QColor(colour).name()
@@ -144,7 +144,7 @@ def test_an_empty_year_draws_axes_and_the_note_only(qtbot):
     image, ratio = _image(chart)
     _save(image, "year_chart_empty.png")
     layout = chart.layout_now()
-    assert [name for name, *_ in layout.legend_items] == ["出席率（右侧刻度）"]
+    assert [item.name for item in layout.legend_items] == ["出席率（右侧刻度）"]
     kind_colours = {QColor(kind.spec.colour).name() for kind in MeetingKind}
     plot = layout.plot
     found = {
