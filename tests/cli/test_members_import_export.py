@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -42,8 +43,11 @@ def test_import_json_then_again_unchanged(branch_dir, tmp_path, capsys):
     first = _run_json(
         capsys, "members", "import", str(roster), "--json", "--data-dir", str(branch_dir)
     )
-    assert set(first) == {"added", "updated", "unchanged", "skipped", "warnings"}
+    assert set(first) == {
+        "added", "updated", "unchanged", "skipped", "warnings", "joined_on", "new_groups"
+    }  # fmt: skip
     assert (first["added"], first["updated"], first["unchanged"]) == (6, 0, 0)
+    assert first["joined_on"] == "original"  # a first import: the branch's own members
     assert [s["row"] for s in first["skipped"]] == [9, 10, 11, 12]
     assert first["skipped"][0] == {
         "row": 9,
@@ -128,6 +132,8 @@ def test_export_then_reimport_changes_nothing(branch_dir, tmp_path, capsys):
         "unchanged": 6,
         "skipped": [],
         "warnings": again["warnings"],
+        "joined_on": dt.date.today().isoformat(),  # a later import: joining today
+        "new_groups": [],
     }
 
 
