@@ -203,6 +203,8 @@ class GroupRef:
     end: dt.date | None = None
 
     def overlaps(self, period: Period) -> bool:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            return False  # ended on the day it began: it never existed
         return (self.start is None or self.start <= period.end) and (
             self.end is None or self.end >= period.start
         )

@@ -156,7 +156,8 @@ class GroupRepo:
     def _check_end(self, group: PartyGroup, on: dt.date) -> None:
         if group.end is not None:
             raise ValueError(f"“{group.name}”已于{group.end.isoformat()}撤销")
-        if group.start is not None and on <= group.start:
+        # ``on`` == start: made by mistake today and merged away; it never existed
+        if group.start is not None and on < group.start:
             raise ValueError(f"撤销日期应晚于“{group.name}”的建立日期 {group.start.isoformat()}")
 
     def merge(self, source_id: int, target_id: int, *, on: dt.date | None = None) -> None:
