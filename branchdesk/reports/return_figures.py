@@ -298,12 +298,26 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         for summary in activity_summaries
     ]
     member_rows = []
-    for member in members:
-        if member.id is None or not (_in_period(member, period) or member.id in attendance):
-            continue
+    group_order = {g.id: g.sort_order for g in GroupRepo(db).list(include_ended=True)}
+    # Each member as they stood at the end of the period (or when they left), listed by
+    # the groups of that time, as the roster lists them by today's.
+    then_members = [
+        (member, member.as_of(_last_day_in(member, period)))
+        for member in members
+        if member.id is not None and (_in_period(member, period) or member.id in attendance)
+    ]
+    then_members.sort(
+        key=lambda pair: (
+            group_order.get(pair[1].group_id, 1e9) if pair[1].group_id is not None else 1e9,
+            pair[1].group_id if pair[1].group_id is not None else -1,
+            pair[0].sort_order,
+            pair[0].id or 0,
+        )
+    )
+    for member, then in then_members:
+        assert member.id is not None
         tally = attendance.get(member.id, AttendanceTally(0, 0, 0, 0, 0))
         taken = participation.get(member.id, ParticipationTally(0, 0.0))
-        then = member.as_of(_last_day_in(member, period))
         member_rows.append(
             MemberRow(
                 member_id=member.id,
