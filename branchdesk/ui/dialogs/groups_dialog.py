@@ -96,7 +96,7 @@ class GroupsDialog(QDialog):
         self.changed_anything = False
         self._groups: list[PartyGroup] = []
         self.setWindowTitle("党小组管理")
-        self.setMinimumSize(760, 540)
+        self.setMinimumSize(760, 480)  # 720 pixels high at 150 %: fits a 768-high screen
 
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
@@ -113,7 +113,7 @@ class GroupsDialog(QDialog):
         for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, 150 if column == 4 else 120)
-        self.table.setMinimumHeight(180)
+        self.table.setMinimumHeight(130)
 
         self.rule_label = QLabel()
         self.rule_label.setWordWrap(True)

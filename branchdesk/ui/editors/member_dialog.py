@@ -117,7 +117,10 @@ class MemberDialog(QDialog):
             roles_layout.addWidget(box, i // 3, i % 3)
         # 加入本支部: how and when the member came into the branch (what returns count)
         self.join_how_combo = QComboBox()
-        self.join_how_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.join_how_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.join_how_combo.setMinimumContentsLength(5)
         self.join_how_combo.addItem("（未填）", None)
         for how in JoinHow:
             self.join_how_combo.addItem(how.label, how.value)
