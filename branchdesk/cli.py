@@ -595,6 +595,13 @@ def cmd_return(args: argparse.Namespace) -> int:
     db = _open(args) if session is None else session.db
     report = compute_return(db, period)
     report.revised = report.revised or args.revised
+    from branchdesk.reports.return_figures import reported_differences
+
+    differences = reported_differences(db, report)
+    if differences:
+        sys.stderr.write(
+            f"提示：{period.label}的报表与已上报版本不同：" + "；".join(differences) + "\n"
+        )
     try:
         path = write_return(report, Path(args.output), data_dir=_data_dir(args))
     except ExportError as exc:
