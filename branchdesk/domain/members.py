@@ -162,6 +162,7 @@ class GroupSpell:
     group_name: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
+    group_order: int = field(default=0, compare=False)  # the group's place in lists
 
     def covers(self, day: dt.date) -> bool:
         return _within(day, self.start, self.end)
@@ -267,7 +268,15 @@ def roster_on(members: Iterable[Member], day: dt.date) -> list[Member]:
     The one answer to "who was in the branch, in which group, with which role, 正式 or
     预备, on that date" that returns, 工作台, expected lists and sign-in sheets share.
     """
-    return [m.as_of(day) for m in members if m.in_roster_on(day)]
+    members = list(members)
+    found = [m.as_of(day) for m in members if m.in_roster_on(day)]
+    if any(m.group_spells for m in members):  # stored members: list them by that day's groups
+        order = {
+            m.id: (spell.group_order, spell.group_id) if (spell := m.group_on(day)) else (1e9, -1)
+            for m in members
+        }
+        found.sort(key=lambda m: (*order[m.id], m.sort_order, m.id or 0))
+    return found
 
 
 @dataclass(frozen=True)

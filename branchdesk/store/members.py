@@ -291,9 +291,9 @@ class MemberRepo:
         by_id = {m.id: m for m in members}
         one = "WHERE s.member_id = ?" if len(members) == 1 else ""
         params = [members[0].id] if one else []
-        for member_id, group_id, name, start, end in self.db.execute(
+        for member_id, group_id, name, start, end, order in self.db.execute(
             f"""
-            SELECT s.member_id, s.group_id, g.name, s.start_date, s.end_date
+            SELECT s.member_id, s.group_id, g.name, s.start_date, s.end_date, g.sort_order
               FROM group_memberships s JOIN party_groups g ON g.id = s.group_id
               {one} ORDER BY s.member_id, coalesce(s.start_date, ''), s.id
             """,
@@ -301,7 +301,7 @@ class MemberRepo:
         ).fetchall():
             if member_id in by_id:
                 by_id[member_id].group_spells.append(
-                    GroupSpell(group_id, name, _day(start), _day(end))
+                    GroupSpell(group_id, name, _day(start), _day(end), order)
                 )
         for member_id, role, start, end in self.db.execute(
             f"""

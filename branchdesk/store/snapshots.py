@@ -84,7 +84,10 @@ def member_from_json(text: str) -> Member:
         # snapshots from before 0008_effective_dates have none of these
         branch_join_how=JoinHow(d["branch_join_how"]) if d.get("branch_join_how") else None,
         group_spells=[
-            GroupSpell(s["group_id"], s["group_name"], _date(s["start"]), _date(s["end"]))
+            GroupSpell(
+                s["group_id"], s["group_name"], _date(s["start"]), _date(s["end"]),
+                s.get("group_order", 0),
+            )  # fmt: skip
             for s in d.get("group_spells") or []
         ],
         role_terms=[
