@@ -339,11 +339,10 @@ class BranchReturnTab(QWidget):
             self.difference_label.clear_message()
             return
         shown = differences[:8]
-        more = f"\n……另有 {len(differences) - 8} 处" if len(differences) > 8 else ""
+        more = f"……另有 {len(differences) - 8} 处" if len(differences) > 8 else ""
+        # one wrapped paragraph: the figures below keep the room on a small screen
         self.difference_label.show_warning(
-            "与已上报版本不同（上报后有记录改动，按现在的记录计算）：\n"
-            + "\n".join(shown)
-            + more
+            "与已上报版本不同（上报后有记录改动，按现在的记录计算）：" + "；".join(shown) + more
         )
 
     def _show_lock(self, reported: ReportedPeriod | None) -> None:
