@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     _data_dir_option(mimport, top=False)
     mimport.add_argument("file")
     mimport.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    mimport.add_argument(
+        "--joined-on",
+        metavar="YYYY-MM-DD",
+        help="新党员加入本支部的日期（默认：首次导入为本支部原有党员，之后为今天）；"
+        "写 original 表示本支部原有党员",
+    )
     mimport.add_argument("--json", action="store_true", help="输出 JSON")
     mimport.set_defaults(handler=cmd_members_import)
     mexport = msub.add_parser("export", help="导出花名册为 .xlsx")
@@ -359,8 +365,31 @@ def cmd_members_list(args: argparse.Namespace) -> int:
 
 def cmd_members_import(args: argparse.Namespace) -> int:
     from branchdesk.ops.roster import import_roster
-    from branchdesk.reports.roster_import import RosterFileError, plan_import, read_roster
+    from branchdesk.reports.roster_import import (
+        ORIGINAL,
+        JoinedOn,
+        RosterFileError,
+        joined_on_text,
+        plan_import,
+        read_roster,
+    )
 
+    joined_on: JoinedOn | None = None
+    if args.joined_on is not None:
+        text = args.joined_on.strip()
+        if text.lower() in (ORIGINAL, "原有"):
+            joined_on = ORIGINAL
+        else:
+            try:
+                joined_on = dt.date.fromisoformat(text)
+            except ValueError:
+                raise CliError(
+                    f"--joined-on 的日期“{args.joined_on}”无效，应写成 2026-12-02 这样的形式，"
+                    "或写 original（本支部原有党员）",
+                    2,
+                ) from None
+            if joined_on > dt.date.today():
+                raise CliError("--joined-on 不能晚于今天", 2)
     session = None if args.dry_run else _open_session(args)
     db = _open(args) if session is None else session.db
     path = Path(args.file)
@@ -368,15 +397,19 @@ def cmd_members_import(args: argparse.Namespace) -> int:
         parsed = read_roster(path)
     except RosterFileError as exc:
         raise CliError(exc.message) from exc
-    preview = plan_import(db, parsed)
+    preview = plan_import(db, parsed, joined_on=joined_on)
     if session is None:
         summary = preview.to_json()
     else:
-        summary = import_roster(session, preview).value.to_json()
+        summary = import_roster(session, preview, joined_on=preview.joined_on).value.to_json()
     if args.json:
         _print_json(summary)
         return 0
     _print_import_summary(path, summary, dry_run=args.dry_run)
+    if preview.to_add:
+        print(f"  新增党员：{joined_on_text(preview.joined_on)}")
+    if preview.new_groups:
+        print(f"  {preview.groups_text()}")
     return 0
 
 
@@ -562,6 +595,13 @@ def cmd_return(args: argparse.Namespace) -> int:
     db = _open(args) if session is None else session.db
     report = compute_return(db, period)
     report.revised = report.revised or args.revised
+    from branchdesk.reports.return_figures import reported_differences
+
+    differences = reported_differences(db, report)
+    if differences:
+        sys.stderr.write(
+            f"提示：{period.label}的报表与已上报版本不同：" + "；".join(differences) + "\n"
+        )
     try:
         path = write_return(report, Path(args.output), data_dir=_data_dir(args))
     except ExportError as exc:
@@ -569,7 +609,7 @@ def cmd_return(args: argparse.Namespace) -> int:
     if session is not None:
         from branchdesk.ops import mark_period_reported
 
-        mark_period_reported(session, period)
+        mark_period_reported(session, period, figures=report.figures())
     if args.json:
         _print_json(report.figures())
         return 0

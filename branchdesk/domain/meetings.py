@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from branchdesk.domain.meeting_kinds import Audience, MeetingKind
-from branchdesk.domain.members import Member
+from branchdesk.domain.members import Member, roster_on
 from branchdesk.domain.records import with_repeats
 
 
@@ -58,17 +58,16 @@ def expected_members(
     day: dt.date,
     group_id: int | None = None,
 ) -> list[Member]:
-    """Return the members expected at a meeting of these kinds on ``day``.
+    """Return the members expected at a meeting of these kinds on ``day``, each as they
+    stood that day (``roster_on``: group, roles and category then).
 
     Members who left before the day or joined after it are not expected; probationary
-    members are. For a 支委会 the committee (members holding a role); for a 党小组会
-    the group's members.
+    members are. For a 支委会 the committee (members holding a role that day); for a
+    党小组会 the group's members that day.
     """
     audience = audience_for(kinds)
     chosen = []
-    for member in members:
-        if not member.in_roster_on(day):
-            continue
+    for member in roster_on(members, day):
         if audience is Audience.COMMITTEE and not member.roles:
             continue
         if audience is Audience.GROUP and member.group_id != group_id:

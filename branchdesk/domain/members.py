@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Self
 
 from branchdesk.domain.dates import PartialDate
@@ -91,6 +92,15 @@ class MemberStatus(CodedEnum):
         return tuple(s.label for s in cls if s.in_roster)
 
 
+class JoinHow(CodedEnum):
+    """How a member came into the branch (加入本支部方式): what 本期转入/发展 count."""
+
+    ORIGINAL = ("original", "原有")  # in the branch before its records began
+    TRANSFER_IN = ("transfer_in", "转入")
+    DEVELOPED = ("developed", "发展")  # admitted by this branch
+    RESTORED = ("restored", "恢复")  # 恢复党籍 or back from elsewhere
+
+
 class Role(CodedEnum):
     """Committee roles (支委职务); the 支委会 is attended by these members."""
 
@@ -110,13 +120,64 @@ def category_label(stored: str) -> str:
         return stored
 
 
+def _within(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def span_text(start: dt.date | None, end: dt.date | None) -> str:
+    """``2026年12月2日起``, ``至2026年12月1日``, ``2020年1月1日至2026年12月1日`` or ``一直``."""
+    def day(d: dt.date) -> str:
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    if start and end:
+        return f"{day(start)}至{day(end)}"
+    if start:
+        return f"{day(start)}起"
+    if end:
+        return f"至{day(end)}"
+    return "一直"
+
+
 @dataclass(frozen=True)
 class PartyGroup:
+    """A 党小组; it exists from ``start`` to ``end`` (None: since records began / still)."""
+
     id: int
     name: str
     sort_order: int = 0
     leader_id: int | None = None
     member_count: int = 0
+    start: dt.date | None = None
+    end: dt.date | None = None  # the last day: merged into another group or dissolved
+
+    def exists_on(self, day: dt.date) -> bool:
+        return _within(day, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class GroupSpell:
+    """A member's time in one group: ``start`` to ``end`` inclusive (None: open)."""
+
+    group_id: int
+    group_name: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    group_order: int = field(default=0, compare=False)  # the group's place in lists
+
+    def covers(self, day: dt.date) -> bool:
+        return _within(day, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class RoleTerm:
+    """A committee role held from ``start`` to ``end`` inclusive (None: open)."""
+
+    role: Role
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return _within(day, self.start, self.end)
 
 
 @dataclass
@@ -143,6 +204,22 @@ class Member:
     notes: str = ""
     roles: list[Role] = field(default_factory=list)
     sort_order: int = 0
+    branch_join_how: JoinHow | None = None  # None: recorded before 0008_effective_dates
+    # Dated history (0008_effective_dates); empty for a member never stored: then the
+    # current group and roles hold on every day.
+    group_spells: list[GroupSpell] = field(default_factory=list)
+    role_terms: list[RoleTerm] = field(default_factory=list)
+
+    def branch_start(self) -> dt.date | None:
+        """The first day the member counts in this branch (None: always)."""
+        start = self.branch_join_date or self.join_date
+        return start.first_day() if start else None
+
+    def left_on(self) -> dt.date | None:
+        """The first day the member no longer counts (转出, 去世 ...), or None."""
+        if self.status.in_roster or self.status_date is None:
+            return None
+        return self.status_date.first_day()
 
     def in_roster_on(self, day: dt.date) -> bool:
         """Tell whether the member belonged to the branch on that day."""
@@ -154,6 +231,52 @@ class Member:
                 return False
             return self.status_date.first_day() > day
         return True
+
+    def group_on(self, day: dt.date) -> GroupSpell | None:
+        """The group the member was in on ``day`` (None: no group)."""
+        if not self.group_spells:
+            return GroupSpell(self.group_id, self.group_name) if self.group_id else None
+        return next((s for s in self.group_spells if s.covers(day)), None)
+
+    def roles_on(self, day: dt.date) -> list[Role]:
+        if not self.role_terms:
+            return list(self.roles)
+        held = {t.role for t in self.role_terms if t.covers(day)}
+        return [role for role in Role if role in held]
+
+    def category_on(self, day: dt.date) -> Category:
+        """正式 on a day: 转正时间 on or before it; without one, the stored category."""
+        if self.full_date is None:
+            return self.category
+        return Category.FULL if self.full_date.first_day() <= day else Category.PROBATIONARY
+
+    def as_of(self, day: dt.date) -> Member:
+        """This member as the records stood on ``day``: group, roles and category then."""
+        spell = self.group_on(day)
+        return replace(
+            self,
+            group_id=spell.group_id if spell else None,
+            group_name=spell.group_name if spell else "",
+            roles=self.roles_on(day),
+            category=self.category_on(day),
+        )
+
+
+def roster_on(members: Iterable[Member], day: dt.date) -> list[Member]:
+    """The branch on ``day``: members then in it, each as they stood that day.
+
+    The one answer to "who was in the branch, in which group, with which role, 正式 or
+    预备, on that date" that returns, 工作台, expected lists and sign-in sheets share.
+    """
+    members = list(members)
+    found = [m.as_of(day) for m in members if m.in_roster_on(day)]
+    if any(m.group_spells for m in members):  # stored members: list them by that day's groups
+        order = {
+            m.id: (spell.group_order, spell.group_id) if (spell := m.group_on(day)) else (1e9, -1)
+            for m in members
+        }
+        found.sort(key=lambda m: (*order[m.id], m.sort_order, m.id or 0))
+    return found
 
 
 @dataclass(frozen=True)

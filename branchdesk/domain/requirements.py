@@ -195,8 +195,34 @@ class Assessment:
 
 @dataclass(frozen=True)
 class GroupRef:
+    """A group as a return sees it: required only while it exists (``start``..``end``)."""
+
     id: int
     name: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def overlaps(self, period: Period) -> bool:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            return False  # ended on the day it began: it never existed
+        return (self.start is None or self.start <= period.end) and (
+            self.end is None or self.end >= period.start
+        )
+
+    def covers(self, period: Period) -> bool:
+        """Whether the group existed for the whole period: only then is it required."""
+        return (self.start is None or self.start <= period.start) and (
+            self.end is None or self.end >= period.end
+        )
+
+    def absence_note(self) -> str:
+        """Why a period is not assessed for this group: it began or ended within it."""
+        parts = []
+        if self.start is not None:
+            parts.append(f"{self.start.month}月{self.start.day}日建立")
+        if self.end is not None:
+            parts.append(f"{self.end.month}月{self.end.day}日撤销")
+        return "本期" + "、".join(parts) if parts else ""
 
 
 class HeldDays:
@@ -236,7 +262,9 @@ def assess(
     committee, so the 支委会 rule does not apply to it.
     """
     held = meetings if isinstance(meetings, HeldDays) else HeldDays(meetings)
-    groups = list(groups)
+    # A group counts in the periods it existed in, and is required only in whole units of
+    # them: a group formed on 2 December is not required in November nor in December.
+    groups = [g for g in groups if g.overlaps(period)]
     lines: list[Assessment] = []
     for requirement in requirements:
         targets: list[GroupRef | None] = list(groups) if requirement.per_group else [None]
@@ -264,8 +292,32 @@ def assess(
                     )
                 )
                 continue
+            if group is not None and not group.covers(
+                period
+                if requirement.unit.months <= period.unit.months
+                else Period.containing(requirement.unit, period.start)
+            ):
+                covered = [u for u in period.units(requirement.unit) if group.covers(u)]
+                if not covered or requirement.unit.months > period.unit.months:
+                    lines.append(
+                        Assessment(
+                            requirement.kind,
+                            requirement,
+                            0,
+                            len(held(requirement.kind, period, group_id)),
+                            Status.NOT_ASSESSED,
+                            group_id,
+                            group_name,
+                            None,
+                            tuple(held(requirement.kind, period, group_id)),
+                            note=group.absence_note(),
+                        )
+                    )
+                    continue
+            else:
+                covered = None
             if requirement.unit.months <= period.unit.months:
-                units = period.units(requirement.unit)
+                units = covered if covered is not None else period.units(requirement.unit)
                 per_unit = [held(requirement.kind, u, group_id) for u in units]
                 dates = tuple(d for days in per_unit for d in days)
                 met = all(len(days) >= requirement.times for days in per_unit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from branchdesk.domain.branch import Branch
@@ -21,9 +22,13 @@ def save_branch(session: Session, branch: Branch) -> OpResult[None]:
     return OpResult(None, Changes.of("branch"))
 
 
-def create_group(session: Session, name: str) -> OpResult[PartyGroup]:
+def create_group(
+    session: Session, name: str, *, start: dt.date | None = None
+) -> OpResult[PartyGroup]:
+    """A new 党小组 existing from ``start`` (today when not given): earlier returns do not
+    require its meetings."""
     with session.transaction() as db:
-        group = GroupRepo(db).create(name)
+        group = GroupRepo(db).create(name, start=start or dt.date.today())
     return OpResult(group, Changes.of("groups"))
 
 
@@ -33,14 +38,34 @@ def rename_group(session: Session, group_id: int, name: str) -> OpResult[None]:
     return OpResult(None, Changes.of("groups", "members"))  # members show their group's name
 
 
-def merge_groups(session: Session, source_id: int, target_id: int) -> OpResult[None]:
-    """Move every member of ``source_id`` into ``target_id`` and delete ``source_id``."""
+def set_group_start(session: Session, group_id: int, start: dt.date | None) -> OpResult[None]:
+    """Say since when a group exists (None: since the records began)."""
     with session.transaction() as db:
-        GroupRepo(db).merge(source_id, target_id)
-    return OpResult(None, Changes.of("groups", "members"))
+        GroupRepo(db).set_start(group_id, start)
+    return OpResult(None, Changes.of("groups"))
+
+
+def merge_groups(
+    session: Session, source_id: int, target_id: int, *, on: dt.date | None = None
+) -> OpResult[None]:
+    """From ``on`` (today) the members of ``source_id`` are in ``target_id``; the source
+    group ends the day before and keeps its past."""
+    with session.transaction() as db:
+        GroupRepo(db).merge(source_id, target_id, on=on)
+    return OpResult(None, Changes.of("groups", "members", "history"))
+
+
+def dissolve_group(
+    session: Session, group_id: int, *, on: dt.date | None = None
+) -> OpResult[None]:
+    """A group with nobody left in it ends the day before ``on`` (撤销)."""
+    with session.transaction() as db:
+        GroupRepo(db).dissolve(group_id, on=on)
+    return OpResult(None, Changes.of("groups"))
 
 
 def delete_group(session: Session, group_id: int) -> OpResult[None]:
+    """Remove a group nobody ever belonged to (one made by mistake)."""
     with session.transaction() as db:
         GroupRepo(db).delete(group_id)
     return OpResult(None, Changes.of("groups"))
@@ -58,9 +83,13 @@ def add_member(session: Session, member: Member) -> OpResult[int]:
     return OpResult(member_id, _MEMBER_WRITE)
 
 
-def update_member(session: Session, member: Member) -> OpResult[None]:
+def update_member(
+    session: Session, member: Member, *, effective: dt.date | None = None
+) -> OpResult[None]:
+    """Save a member; a change of group or committee roles holds from ``effective``
+    (today when not given): the returns of the days before stay as they were."""
     with session.transaction() as db:
-        MemberRepo(db).update(member)
+        MemberRepo(db).update(member, effective=effective)
     return OpResult(None, _MEMBER_WRITE)
 
 
@@ -74,9 +103,9 @@ def set_member_status(
 
 
 def move_members(
-    session: Session, member_ids: Iterable[int], group_id: int | None
+    session: Session, member_ids: Iterable[int], group_id: int | None, *, on: dt.date | None = None
 ) -> OpResult[None]:
-    """Put members into a party group (None: into no group)."""
+    """Put members into a party group (None: into no group) from ``on`` (today)."""
     with session.transaction() as db:
-        MemberRepo(db).move_to_group(list(member_ids), group_id)
-    return OpResult(None, Changes.of("members", "groups"))
+        MemberRepo(db).move_to_group(list(member_ids), group_id, on=on)
+    return OpResult(None, Changes.of("members", "groups", "history"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from branchdesk.domain.requirements import Period, Requirement
 from branchdesk.ops.changes import Changes, OpResult
@@ -27,11 +28,16 @@ def reset_requirements(session: Session) -> OpResult[None]:
 
 
 def mark_period_reported(
-    session: Session, period: Period, *, at: dt.datetime | None = None
+    session: Session,
+    period: Period,
+    *,
+    at: dt.datetime | None = None,
+    figures: Mapping[str, Any] | None = None,
 ) -> OpResult[None]:
-    """Lock a reported period (已上报): its records become read-only."""
+    """Lock a reported period (已上报): its records become read-only. ``figures``
+    (``BranchReturn.figures()`` of the return sent up) are kept to compare with later."""
     with session.transaction() as db:
-        ReportedPeriodRepo(db).mark_reported(period, at=at)
+        ReportedPeriodRepo(db).mark_reported(period, at=at, figures=figures)
     return OpResult(None, Changes.of("periods", "history", periods=[period.code]))
 
 

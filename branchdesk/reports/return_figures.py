@@ -19,7 +19,7 @@ from branchdesk.domain.meetings import (
     AttendanceStatus,
     MeetingStatus,
 )
-from branchdesk.domain.members import Category, Member, MemberStatus
+from branchdesk.domain.members import Category, JoinHow, Member, MemberStatus
 from branchdesk.domain.requirements import Assessment, GroupRef, Period, assess
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
@@ -102,6 +102,7 @@ class BranchReturn:
     member_rows: list[MemberRow] = field(default_factory=list)
     activities: list[ActivityRow] = field(default_factory=list)
     revised: bool = False
+    revision: int = 0  # times the period was unlocked after it was reported
 
     @property
     def meetings_held(self) -> int:
@@ -139,6 +140,7 @@ class BranchReturn:
             "period_label": self.period.label,
             "generated_on": self.generated_on.isoformat(),
             "revised": self.revised,
+            "revision": self.revision,
             "members": {
                 "total": self.members.total,
                 "full": self.members.full,
@@ -167,20 +169,35 @@ class BranchReturn:
 
 def _in_period(member: Member, period: Period) -> bool:
     """Whether the member belonged to the branch at any time in the period."""
-    start = member.branch_join_date or member.join_date
-    if start is not None and start.first_day() > period.end:
+    start = member.branch_start()
+    if start is not None and start > period.end:
         return False
     if not member.status.in_roster and member.status_date is not None:
         return member.status_date.first_day() >= period.start
     return member.status.in_roster
 
 
+def _last_day_in(member: Member, period: Period) -> dt.date:
+    """The member's last day in the branch within the period (for group and category)."""
+    left = member.left_on()
+    if left is not None and period.start < left <= period.end:
+        return left - dt.timedelta(days=1)
+    return period.end
+
+
+def _transferred_in(member: Member, period: Period) -> bool:
+    joined = member.branch_join_date
+    if joined is None or not period.contains(joined.first_day()):
+        return False
+    if member.branch_join_how is not None:
+        return member.branch_join_how is JoinHow.TRANSFER_IN
+    # recorded before 0008_effective_dates: joined the branch after joining the party
+    return member.join_date is None or member.join_date.first_day() < joined.first_day()
+
+
 def _member_counts(members: list[Member], period: Period) -> MemberCounts:
     on_end = [m for m in members if m.in_roster_on(period.end)]
-    full = sum(
-        m.full_date.first_day() <= period.end if m.full_date else m.category is Category.FULL
-        for m in on_end
-    )
+    full = sum(m.category_on(period.end) is Category.FULL for m in on_end)
 
     def left_in(statuses: set[MemberStatus]) -> int:
         return sum(
@@ -194,12 +211,7 @@ def _member_counts(members: list[Member], period: Period) -> MemberCounts:
         total=len(on_end),
         full=full,
         probationary=len(on_end) - full,
-        transferred_in=sum(
-            m.branch_join_date is not None
-            and period.contains(m.branch_join_date.first_day())
-            and (m.join_date is None or m.join_date.first_day() < m.branch_join_date.first_day())
-            for m in members
-        ),
+        transferred_in=sum(_transferred_in(m, period) for m in members),
         transferred_out=left_in({MemberStatus.TRANSFERRED_OUT}),
         developed=sum(
             m.join_date is not None and period.contains(m.join_date.first_day()) for m in members
@@ -233,7 +245,9 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
     year_to_date = meeting_repo.summaries(
         MeetingFilter(start=dt.date(period.year, 1, 1), end=period.end)
     )
-    groups = [GroupRef(g.id, g.name) for g in GroupRepo(db).list()]
+    groups = [
+        GroupRef(g.id, g.name, g.start, g.end) for g in GroupRepo(db).list(include_ended=True)
+    ]
     roster_count = sum(m.in_roster_on(period.end) for m in members)
     assessments = assess(
         period,
@@ -284,17 +298,32 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         for summary in activity_summaries
     ]
     member_rows = []
-    for member in members:
-        if member.id is None or not (_in_period(member, period) or member.id in attendance):
-            continue
+    group_order = {g.id: g.sort_order for g in GroupRepo(db).list(include_ended=True)}
+    # Each member as they stood at the end of the period (or when they left), listed by
+    # the groups of that time, as the roster lists them by today's.
+    then_members = [
+        (member, member.as_of(_last_day_in(member, period)))
+        for member in members
+        if member.id is not None and (_in_period(member, period) or member.id in attendance)
+    ]
+    then_members.sort(
+        key=lambda pair: (
+            group_order.get(pair[1].group_id, 1e9) if pair[1].group_id is not None else 1e9,
+            pair[1].group_id if pair[1].group_id is not None else -1,
+            pair[0].sort_order,
+            pair[0].id or 0,
+        )
+    )
+    for member, then in then_members:
+        assert member.id is not None
         tally = attendance.get(member.id, AttendanceTally(0, 0, 0, 0, 0))
         taken = participation.get(member.id, ParticipationTally(0, 0.0))
         member_rows.append(
             MemberRow(
                 member_id=member.id,
                 name=member.name,
-                group=member.group_name,
-                category=member.category.label,
+                group=then.group_name,
+                category=then.category.label,
                 expected=tally.expected,
                 present=tally.present,
                 leave=tally.leave,
@@ -306,8 +335,10 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         )
     from branchdesk.store.periods import ReportedPeriodRepo
 
+    revision = ReportedPeriodRepo(db).revision(period)
     return BranchReturn(
-        revised=ReportedPeriodRepo(db).revised(period),
+        revised=revision > 0,
+        revision=revision,
         branch=branch,
         period=period,
         generated_on=today,
@@ -326,4 +357,92 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
     )
 
 
-__all__ = ["BranchReturn", "compute_return", "format_hours", "FORMAT_VERSION"]
+_MEMBER_LABELS = {
+    "total": "党员总数", "full": "正式党员", "probationary": "预备党员",
+    "transferred_in": "本期转入", "transferred_out": "本期转出", "developed": "本期发展",
+    "other_left": "本期减少（去世等）",
+}  # fmt: skip
+_ATTENDANCE_LABELS = {"expected": "应到人次", "present": "实到人次", "leave": "请假人次",
+                      "absent": "缺席人次"}  # fmt: skip
+_ACTIVITY_LABELS = {"count": "活动次数", "participations": "参加人次", "hours": "活动时长"}
+
+
+def _kind_label(code: str) -> str:
+    from branchdesk.domain.meeting_kinds import MeetingKind
+
+    try:
+        return MeetingKind(code).label
+    except ValueError:
+        return code
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def figure_differences(reported: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """What the return computed now says differently from the one reported, in Chinese:
+    ``党员总数：34 → 45``, ``党小组会（第四党小组）：上报时没有 → 未达标``. Empty: the same."""
+    out: list[str] = []
+
+    def compare(label: str, old: Any, new: Any) -> None:
+        if old != new:
+            out.append(f"{label}：{_value(old)} → {_value(new)}")
+
+    for key in ("branch", "superior"):
+        compare({"branch": "支部名称", "superior": "上级党组织"}[key], reported.get(key),
+                current.get(key))  # fmt: skip
+    old_members, new_members = reported.get("members") or {}, current.get("members") or {}
+    for key, label in _MEMBER_LABELS.items():
+        compare(label, old_members.get(key), new_members.get(key))
+    old_kinds, new_kinds = reported.get("kinds") or {}, current.get("kinds") or {}
+    for code in dict.fromkeys([*old_kinds, *new_kinds]):
+        old, new = old_kinds.get(code) or {}, new_kinds.get(code) or {}
+        label = _kind_label(code)
+        old_groups, new_groups = old.get("groups") or {}, new.get("groups") or {}
+        for name in dict.fromkeys([*old_groups, *new_groups]):
+            before, after = old_groups.get(name), new_groups.get(name)
+            if before is None or after is None:
+                out.append(
+                    f"{label}（{name}）：" + ("上报时没有此项" if before is None else "现在没有此项")
+                )
+                continue
+            for field_key, word in (("status", ""), ("required", "应开"), ("held", "已开")):
+                compare(f"{label}（{name}）{word}", before.get(field_key), after.get(field_key))
+        if old_groups or new_groups:
+            continue
+        for field_key, word in (("status", ""), ("required", "应开"), ("held", "已开")):
+            compare(f"{label}{word}", old.get(field_key), new.get(field_key))
+    compare("会议次数", reported.get("meetings_held"), current.get("meetings_held"))
+    old_att, new_att = reported.get("attendance") or {}, current.get("attendance") or {}
+    for key, label in _ATTENDANCE_LABELS.items():
+        compare(label, old_att.get(key), new_att.get(key))
+    old_act, new_act = reported.get("activities") or {}, current.get("activities") or {}
+    for key, label in _ACTIVITY_LABELS.items():
+        compare(label, old_act.get(key), new_act.get(key))
+    return out
+
+
+def reported_differences(db: Database, ret: BranchReturn) -> list[str] | None:
+    """How ``ret`` differs from the return reported for its period: None when the period
+    was not reported (or was reported before figures were kept), else the differences."""
+    from branchdesk.store.periods import ReportedPeriodRepo
+
+    reported = ReportedPeriodRepo(db).get(ret.period)
+    if reported is None or reported.figures is None:
+        return None
+    return figure_differences(reported.figures, ret.figures())
+
+
+__all__ = [
+    "BranchReturn",
+    "compute_return",
+    "figure_differences",
+    "format_hours",
+    "FORMAT_VERSION",
+    "reported_differences",
+]

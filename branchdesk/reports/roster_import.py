@@ -423,6 +423,28 @@ def _read_status(text: str) -> MemberStatus | None:
 
 # --- planning ------------------------------------------------------------------------------
 
+# Below this line: what an import will change and writing it; above: reading the file.
+from typing import Literal  # noqa: E402
+
+from branchdesk.domain.members import JoinHow  # noqa: E402
+
+ORIGINAL = "original"  # joined_on for members in the branch before its records began
+JoinedOn = dt.date | Literal["original"]
+
+
+def default_joined_on(first_import: bool, today: dt.date | None = None) -> JoinedOn:
+    """A first import into an empty branch brings its original members (they count from
+    their 入党时间); a later one brings members who join the branch today."""
+    return ORIGINAL if first_import else (today or dt.date.today())
+
+
+def joined_on_text(joined_on: JoinedOn) -> str:
+    """How the preview and the summary say it: ``本支部原有党员`` or ``2026年12月2日转入``."""
+    if joined_on == ORIGINAL:
+        return "本支部原有党员（按入党时间计入）"
+    assert isinstance(joined_on, dt.date)
+    return f"{joined_on.year}年{joined_on.month}月{joined_on.day}日加入本支部"
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -445,6 +467,8 @@ class ImportPreview:
     to_update: list[PlannedRow] = field(default_factory=list)
     unchanged: list[PlannedRow] = field(default_factory=list)
     new_groups: list[str] = field(default_factory=list)
+    first_import: bool = False  # nobody in the roster yet: ask whether they are 原有
+    joined_on: JoinedOn = ORIGINAL  # what the plan assumed; the write may be told another
 
     @property
     def skipped(self) -> list[SkippedRow]:
@@ -459,9 +483,35 @@ class ImportPreview:
         return bool(self.to_add or self.to_update)
 
     def to_json(self) -> dict[str, Any]:
-        return _summary_json(
-            len(self.to_add), len(self.to_update), len(self.unchanged), self.skipped, self.warnings
+        return {
+            **_summary_json(
+                len(self.to_add), len(self.to_update), len(self.unchanged), self.skipped,
+                self.warnings,
+            ),
+            **_dated_json(self.joined_on, self.new_groups),
+        }  # fmt: skip
+
+    def groups_text(self) -> str:
+        """The groups the import will create and from when: ``将新建党小组：第四党小组
+        （自2026年12月2日起）``, or an empty string."""
+        if not self.new_groups:
+            return ""
+        since = (
+            "" if self.joined_on == ORIGINAL else f"（自{_day_text(self.joined_on)}起）"
         )
+        return f"将新建党小组：{'、'.join(self.new_groups)}{since}"
+
+
+def _day_text(day: JoinedOn) -> str:
+    assert isinstance(day, dt.date)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _dated_json(joined_on: JoinedOn, new_groups: list[str]) -> dict[str, Any]:
+    return {
+        "joined_on": joined_on if joined_on == ORIGINAL else joined_on.isoformat(),  # type: ignore[union-attr]
+        "new_groups": list(new_groups),
+    }
 
 
 @dataclass
@@ -472,9 +522,15 @@ class ImportResult:
     skipped: list[SkippedRow]
     warnings: list[RowWarning]
     new_groups: list[str] = field(default_factory=list)
+    joined_on: JoinedOn = ORIGINAL
 
     def to_json(self) -> dict[str, Any]:
-        return _summary_json(self.added, self.updated, self.unchanged, self.skipped, self.warnings)
+        return {
+            **_summary_json(
+                self.added, self.updated, self.unchanged, self.skipped, self.warnings
+            ),
+            **_dated_json(self.joined_on, self.new_groups),
+        }
 
     def summary(self) -> str:
         return (
@@ -506,12 +562,21 @@ def _shown(member: Member, attribute: str) -> str:
     return str(value)
 
 
-def plan_import(db: Database, parsed: ParsedRoster) -> ImportPreview:
-    """Compare the parsed file with the stored roster; writes nothing."""
-    preview = ImportPreview(parsed=parsed)
+def plan_import(
+    db: Database, parsed: ParsedRoster, *, joined_on: JoinedOn | None = None
+) -> ImportPreview:
+    """Compare the parsed file with the stored roster; writes nothing.
+
+    ``joined_on``: when the new members joined the branch (a date), or ``ORIGINAL`` for a
+    branch's own members; by default ORIGINAL for a first import, today for a later one.
+    """
     existing = MemberRepo(db).list()
+    first_import = not existing
+    if joined_on is None:
+        joined_on = default_joined_on(first_import)
+    preview = ImportPreview(parsed=parsed, first_import=first_import, joined_on=joined_on)
     by_id = {m.id_number: m for m in existing if m.id_number}
-    known_groups = {g.name for g in GroupRepo(db).list()}
+    known_groups = {g.name for g in GroupRepo(db).list(include_ended=True)}
     claimed: set[int] = set()
 
     def by_name_and_birth(member: Member) -> Member | None:
@@ -539,6 +604,12 @@ def plan_import(db: Database, parsed: ParsedRoster) -> ImportPreview:
                 facts = parse_id_number(added.id_number)
                 added.birth_date = added.birth_date or PartialDate.of(facts.birth_date)
                 added.gender = added.gender or facts.gender
+            if joined_on == ORIGINAL:
+                added.branch_join_how = JoinHow.ORIGINAL
+            else:  # nothing before the day they joined changes
+                assert isinstance(joined_on, dt.date)
+                added.branch_join_how = JoinHow.TRANSFER_IN
+                added.branch_join_date = PartialDate.of(joined_on)
             preview.to_add.append(PlannedRow(row.row, added))
             continue
         assert match.id is not None
@@ -570,22 +641,28 @@ def plan_import(db: Database, parsed: ParsedRoster) -> ImportPreview:
 # --- applying ------------------------------------------------------------------------------
 
 
-def apply_import(db: Database, preview: ImportPreview) -> ImportResult:
+def apply_import(
+    db: Database, preview: ImportPreview, *, joined_on: JoinedOn | None = None
+) -> ImportResult:
     """Write the import in one transaction: everything or nothing.
 
     The plan is made again inside the transaction, so edits made since the preview was
-    shown are respected rather than overwritten with stale values.
+    shown are respected rather than overwritten with stale values. New members join the
+    branch on ``joined_on`` (default: what the preview assumed); groups the import creates
+    exist from that day, and group or role changes of known members hold from it.
     """
+    joined_on = joined_on or preview.joined_on
+    dated = joined_on if isinstance(joined_on, dt.date) else None
     try:
         with db.atomic():
-            plan = plan_import(db, preview.parsed)
+            plan = plan_import(db, preview.parsed, joined_on=joined_on)
             groups = GroupRepo(db)
             members = MemberRepo(db)
             group_ids: dict[str, int] = {}
 
             def group_id(name: str) -> int:
                 if name not in group_ids:
-                    group_ids[name] = groups.get_or_create(name).id
+                    group_ids[name] = groups.get_or_create(name, start=dated).id
                 return group_ids[name]
 
             for planned in plan.to_add:
@@ -597,7 +674,7 @@ def apply_import(db: Database, preview: ImportPreview) -> ImportResult:
                 member = planned.member
                 if any(change.field == "党小组" for change in planned.changes):
                     member.group_id = group_id(member.group_name) if member.group_name else None
-                members.update(member)
+                members.update(member, effective=dated)
     except sqlite3.Error as exc:
         raise storage_error(exc) from exc
     return ImportResult(
@@ -607,4 +684,5 @@ def apply_import(db: Database, preview: ImportPreview) -> ImportResult:
         skipped=list(preview.skipped),
         warnings=list(preview.warnings),
         new_groups=list(plan.new_groups),
+        joined_on=joined_on,
     )

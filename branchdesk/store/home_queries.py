@@ -77,7 +77,10 @@ class HomeQueries:
             today,
             meetings,
             requirements=RequirementRepo(self.db).list(),
-            groups=[GroupRef(g.id, g.name) for g in GroupRepo(self.db).list()],
+            groups=[
+                GroupRef(g.id, g.name, g.start, g.end)
+                for g in GroupRepo(self.db).list(include_ended=True)
+            ],
             member_count=member_count,
             records_since=self.first_held_day(),
         )

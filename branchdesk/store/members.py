@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,11 +13,15 @@ from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import (
     Category,
     Gender,
+    GroupSpell,
+    JoinHow,
     Member,
     MemberStatus,
     PartyGroup,
     Role,
+    RoleTerm,
     RosterCounts,
+    roster_on,
 )
 from branchdesk.store.changelog import record_change
 from branchdesk.store.sql import in_roster, is_category, now_text
@@ -46,51 +51,81 @@ class BranchRepo:
             )
 
 
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day_before(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=1)
+
+
 class GroupRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def list(self) -> list[PartyGroup]:
+    def list(self, *, include_ended: bool = False, on: dt.date | None = None) -> list[PartyGroup]:
+        """The groups; by default those not ended by ``on`` (today), as lists offer them.
+
+        Returns and 工作台 ask for every group (``include_ended``) and keep those that
+        existed in the period they show.
+        """
         rows = self.db.execute(
             f"""
             SELECT g.id, g.name, g.sort_order, g.leader_id,
                    (SELECT count(*) FROM members m
-                     WHERE m.group_id = g.id AND {in_roster("m.status")})
+                     WHERE m.group_id = g.id AND {in_roster("m.status")}),
+                   g.start_date, g.end_date
             FROM party_groups g ORDER BY g.sort_order, g.id
             """
         ).fetchall()
-        return [
-            PartyGroup(id=id_, name=name, sort_order=order, leader_id=leader, member_count=count)
-            for id_, name, order, leader, count in rows
-        ]
+        groups = [
+            PartyGroup(
+                id=id_, name=name, sort_order=order, leader_id=leader, member_count=count,
+                start=_day(start), end=_day(end),
+            )
+            for id_, name, order, leader, count, start, end in rows
+        ]  # fmt: skip
+        if include_ended:
+            return groups
+        today = on or dt.date.today()
+        return [g for g in groups if g.end is None or g.end >= today]
 
     def get(self, group_id: int) -> PartyGroup:
-        for group in self.list():
+        for group in self.list(include_ended=True):
             if group.id == group_id:
                 return group
         raise NotFound(f"党小组 {group_id} 不存在")
 
     def by_name(self, name: str) -> PartyGroup | None:
-        for group in self.list():
+        for group in self.list(include_ended=True):
             if group.name == name:
                 return group
         return None
 
-    def create(self, name: str) -> PartyGroup:
+    def create(self, name: str, *, start: dt.date | None = None) -> PartyGroup:
+        """A new group existing from ``start`` (None: since the records began)."""
         name = name.strip()
         if not name:
             raise ValueError("党小组名称不能为空")
-        if self.by_name(name):
-            raise ValueError(f"已有名为“{name}”的党小组")
+        other = self.by_name(name)
+        if other is not None:
+            ended = "（已撤销，可换一个名称）" if other.end is not None else ""
+            raise ValueError(f"已有名为“{name}”的党小组{ended}")
         with self.db.atomic():
             order = self.db.execute(
                 "SELECT coalesce(max(sort_order), 0) + 1 FROM party_groups"
             ).fetchone()[0]
-            table = self.db.table("party_groups").insert({"name": name, "sort_order": order})
+            table = self.db.table("party_groups").insert(
+                {"name": name, "sort_order": order, "start_date": _iso(start)}
+            )
         return self.get(int(table.last_pk or 0))
 
-    def get_or_create(self, name: str) -> PartyGroup:
-        return self.by_name(name.strip()) or self.create(name)
+    def get_or_create(self, name: str, *, start: dt.date | None = None) -> PartyGroup:
+        return self.by_name(name.strip()) or self.create(name, start=start)
 
     def rename(self, group_id: int, name: str) -> None:
         name = name.strip()
@@ -108,31 +143,92 @@ class GroupRepo:
                 "UPDATE party_groups SET leader_id = ? WHERE id = ?", [member_id, group_id]
             )
 
-    def merge(self, source_id: int, target_id: int) -> None:
-        """Move every member of ``source_id`` into ``target_id`` and remove the source."""
-        if source_id == target_id:
-            raise ValueError("不能把党小组合并到它自己")
+    def set_start(self, group_id: int, start: dt.date | None) -> None:
+        """Say since when the group exists (None: since the records began)."""
+        group = self.get(group_id)
+        if start is not None and group.end is not None and start > group.end:
+            raise ValueError(f"“{group.name}”的建立日期不能晚于撤销日期")
         with self.db.atomic():
             self.db.execute(
-                "UPDATE members SET group_id = ?, updated_at = ? WHERE group_id = ?",
-                [target_id, now_text(), source_id],
+                "UPDATE party_groups SET start_date = ? WHERE id = ?", [_iso(start), group_id]
             )
-            self.db.execute("DELETE FROM party_groups WHERE id = ?", [source_id])
+
+    def _check_end(self, group: PartyGroup, on: dt.date) -> None:
+        if group.end is not None:
+            raise ValueError(f"“{group.name}”已于{group.end.isoformat()}撤销")
+        # ``on`` == start: made by mistake today and merged away; it never existed
+        if group.start is not None and on < group.start:
+            raise ValueError(f"撤销日期应晚于“{group.name}”的建立日期 {group.start.isoformat()}")
+
+    def merge(self, source_id: int, target_id: int, *, on: dt.date | None = None) -> None:
+        """From ``on`` (today), the members of ``source_id`` are in ``target_id``, and the
+        source group ends the day before; its past (meetings, returns) stays as it was."""
+        if source_id == target_id:
+            raise ValueError("不能把党小组合并到它自己")
+        on = on or dt.date.today()
+        source, target = self.get(source_id), self.get(target_id)
+        self._check_end(source, on)
+        if target.end is not None:
+            raise ValueError(f"“{target.name}”已撤销，不能合并到它")
+        with self.db.atomic():
+            members = MemberRepo(self.db)
+            moving = self.db.execute(
+                f"""
+                SELECT DISTINCT s.member_id FROM group_memberships s
+                  JOIN members m ON m.id = s.member_id
+                 WHERE s.group_id = ? AND (s.end_date IS NULL OR s.end_date >= ?)
+                   AND {in_roster("m.status")}
+                """,
+                [source_id, on.isoformat()],
+            ).fetchall()
+            members.move_to_group([row[0] for row in moving], target_id, on=on)
+            self._end(source_id, on)
+
+    def dissolve(self, group_id: int, *, on: dt.date | None = None) -> None:
+        """The group ends the day before ``on``; nobody in the roster may still be in it."""
+        on = on or dt.date.today()
+        group = self.get(group_id)
+        self._check_end(group, on)
+        still = self.db.execute(
+            f"""
+            SELECT count(*) FROM group_memberships s JOIN members m ON m.id = s.member_id
+             WHERE s.group_id = ? AND (s.end_date IS NULL OR s.end_date >= ?)
+               AND {in_roster("m.status")}
+            """,
+            [group_id, on.isoformat()],
+        ).fetchone()[0]
+        if still:
+            raise ValueError(
+                f"“{group.name}”在该日期还有 {still} 名党员，请先调整他们的党小组或使用“合并”"
+            )
+        with self.db.atomic():
+            self._end(group_id, on)
+
+    def _end(self, group_id: int, on: dt.date) -> None:
+        self.db.execute(
+            "UPDATE party_groups SET end_date = ?, leader_id = NULL WHERE id = ?",
+            [_day_before(on).isoformat(), group_id],
+        )
 
     def delete(self, group_id: int) -> None:
-        """Remove a group that nobody, in or out of the roster, belongs to."""
+        """Remove a group that nobody, in or out of the roster, ever belonged to."""
         used = self.db.execute(
-            "SELECT count(*) FROM members WHERE group_id = ?", [group_id]
+            "SELECT (SELECT count(*) FROM members WHERE group_id = ?)"
+            " + (SELECT count(*) FROM group_memberships WHERE group_id = ?)",
+            [group_id, group_id],
         ).fetchone()[0]
         if used:
-            raise ValueError("该党小组还有党员（含已转出的），不能删除；可以把它合并到其他党小组")
+            raise ValueError(
+                "该党小组有过党员（含已调出、已转出的），不能删除；可以合并到其他党小组或撤销"
+            )
         with self.db.atomic():
             self.db.execute("DELETE FROM party_groups WHERE id = ?", [group_id])
 
 
 _MEMBER_COLUMNS = (
     "name gender ethnicity birth_date id_number education join_date full_date category "
-    "group_id phone workplace status status_date branch_join_date notes sort_order"
+    "group_id phone workplace status status_date branch_join_date notes sort_order "
+    "branch_join_how"
 ).split()
 
 
@@ -142,6 +238,7 @@ _GENDERS = {g.value: g for g in Gender}
 _CATEGORIES = {c.value: c for c in Category}
 _MEMBER_STATUSES = {s.value: s for s in MemberStatus}
 _ROLES = {r.value: r for r in Role}
+_JOIN_HOWS = {h.value: h for h in JoinHow}
 _ROLE_ORDER = {r: index for index, r in enumerate(Role)}
 
 
@@ -164,6 +261,7 @@ def _member_to_row(member: Member) -> dict[str, Any]:
         "branch_join_date": member.branch_join_date.iso() if member.branch_join_date else None,
         "notes": member.notes,
         "sort_order": member.sort_order,
+        "branch_join_how": member.branch_join_how.value if member.branch_join_how else None,
     }
 
 
@@ -182,7 +280,38 @@ class MemberRepo:
             """,
             list(params),
         ).fetchall()
-        return [self._from_row(row) for row in rows]
+        members = [self._from_row(row) for row in rows]
+        self._attach_history(members)
+        return members
+
+    def _attach_history(self, members: list[Member]) -> None:
+        """Read the members' dated group spells and role terms (two queries in all)."""
+        if not members:
+            return
+        by_id = {m.id: m for m in members}
+        one = "WHERE s.member_id = ?" if len(members) == 1 else ""
+        params = [members[0].id] if one else []
+        for member_id, group_id, name, start, end, order in self.db.execute(
+            f"""
+            SELECT s.member_id, s.group_id, g.name, s.start_date, s.end_date, g.sort_order
+              FROM group_memberships s JOIN party_groups g ON g.id = s.group_id
+              {one} ORDER BY s.member_id, coalesce(s.start_date, ''), s.id
+            """,
+            params,
+        ).fetchall():
+            if member_id in by_id:
+                by_id[member_id].group_spells.append(
+                    GroupSpell(group_id, name, _day(start), _day(end), order)
+                )
+        for member_id, role, start, end in self.db.execute(
+            f"""
+            SELECT s.member_id, s.role, s.start_date, s.end_date FROM role_terms s
+              {one} ORDER BY s.member_id, coalesce(s.start_date, ''), s.id
+            """,
+            params,
+        ).fetchall():
+            if member_id in by_id:
+                by_id[member_id].role_terms.append(RoleTerm(_ROLES[role], _day(start), _day(end)))
 
     @staticmethod
     def _from_row(row: tuple[Any, ...]) -> Member:
@@ -212,6 +341,7 @@ class MemberRepo:
             notes=values["notes"],
             roles=roles,
             sort_order=values["sort_order"],
+            branch_join_how=_JOIN_HOWS.get(values["branch_join_how"] or ""),
         )
 
     def list(self, *, include_left: bool = True) -> list[Member]:
@@ -230,6 +360,11 @@ class MemberRepo:
             return None
         found = self._select("WHERE m.id_number = ?", [id_number])
         return found[0] if found else None
+
+    def on(self, day: dt.date) -> list[Member]:
+        """The branch on ``day``: who was in it, each with their group, roles and category
+        on that day (``domain.members.roster_on``)."""
+        return roster_on(self._select(), day)
 
     def counts(self) -> RosterCounts:
         full, probationary = self.db.execute(
@@ -257,17 +392,37 @@ class MemberRepo:
                 f"INSERT INTO members ({columns}) VALUES ({marks})", list(row.values())
             )
             member_id = member.id if member.id is not None else int(cursor.lastrowid or 0)
+            # A member's first group and roles hold from the start: before joining the
+            # branch (``branch_join_date``) the member is not counted anyway.
+            if member.group_id is not None:
+                self.db.execute(
+                    "INSERT INTO group_memberships (member_id, group_id) VALUES (?, ?)",
+                    [member_id, member.group_id],
+                )
+            for role in dict.fromkeys(member.roles):
+                self.db.execute(
+                    "INSERT INTO role_terms (member_id, role) VALUES (?, ?)",
+                    [member_id, role.value],
+                )
             self._write_roles(member_id, member.roles)
             member.id = member_id
             record_change(self.db, action, None, self.get(member_id))
         return member_id
 
-    def update(self, member: Member, *, action: str = "update") -> None:
-        """Replace a member's fields and roles."""
+    def update(
+        self, member: Member, *, action: str = "update", effective: dt.date | None = None
+    ) -> None:
+        """Replace a member's fields; a change of group or roles holds from ``effective``
+        (today when not given), so the days before keep the group and roles they had."""
         if member.id is None:
             raise ValueError("member has no id")
+        effective = effective or dt.date.today()
         with self.db.atomic():
             before = self.get(member.id)
+            if member.group_id != before.group_id:
+                self._set_group_from(member.id, member.group_id, effective)
+            if set(member.roles) != set(before.roles):
+                self._set_roles_from(member.id, member.roles, effective)
             row = _member_to_row(member)
             row["updated_at"] = now_text()
             assignments = ", ".join(f"{column} = ?" for column in row)
@@ -280,6 +435,91 @@ class MemberRepo:
             after = self.get(member.id)
             if after != before:
                 record_change(self.db, action, before, after)
+
+    def _set_group_from(self, member_id: int, group_id: int | None, on: dt.date) -> None:
+        """From ``on`` onwards the member is in ``group_id`` (None: no group); what was
+        recorded from that day on is replaced, the days before are kept."""
+        self._rewrite_from("group_memberships", "group_id", member_id, group_id, on)
+
+    def _set_roles_from(self, member_id: int, roles: Iterable[Role], on: dt.date) -> None:
+        wanted = {role.value for role in roles}
+        held = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT role FROM role_terms WHERE member_id = ?", [member_id]
+            ).fetchall()
+        }
+        for role in sorted(wanted | held):
+            self.db.execute(
+                "DELETE FROM role_terms WHERE member_id = ? AND role = ? AND start_date >= ?",
+                [member_id, role, on.isoformat()],
+            )
+            covering = self._covering("role_terms", "role = ?", [member_id, role], on)
+            if role in wanted:
+                # held on the day, or until the day before: the same term goes on
+                going_on = covering or self._covering(
+                    "role_terms", "role = ?", [member_id, role], _day_before(on)
+                )
+                if going_on is not None:
+                    self.db.execute(
+                        "UPDATE role_terms SET end_date = NULL WHERE id = ?", [going_on]
+                    )
+                else:
+                    self.db.execute(
+                        "INSERT INTO role_terms (member_id, role, start_date) VALUES (?, ?, ?)",
+                        [member_id, role, on.isoformat()],
+                    )
+            elif covering is not None:
+                self.db.execute(
+                    "UPDATE role_terms SET end_date = ? WHERE id = ?",
+                    [_day_before(on).isoformat(), covering],
+                )
+
+    def _covering(
+        self, table: str, test: str, params: list[Any], day: dt.date
+    ) -> int | None:
+        """The id of the row of ``table`` for the member (and ``test``) covering ``day``."""
+        found = self.db.execute(
+            f"""
+            SELECT id FROM {table}
+             WHERE member_id = ? AND {test}
+               AND (start_date IS NULL OR start_date <= ?)
+               AND (end_date IS NULL OR end_date >= ?)
+             ORDER BY coalesce(start_date, '') DESC LIMIT 1
+            """,
+            [*params, day.isoformat(), day.isoformat()],
+        ).fetchone()
+        return found[0] if found else None
+
+    def _rewrite_from(
+        self, table: str, column: str, member_id: int, value: int | None, on: dt.date
+    ) -> None:
+        day = on.isoformat()
+        self.db.execute(
+            f"DELETE FROM {table} WHERE member_id = ? AND start_date >= ?", [member_id, day]
+        )
+        covering = self._covering(table, "1", [member_id], on)
+        if covering is not None:
+            current = self.db.execute(
+                f"SELECT {column} FROM {table} WHERE id = ?", [covering]
+            ).fetchone()[0]
+            if current == value:
+                self.db.execute(f"UPDATE {table} SET end_date = NULL WHERE id = ?", [covering])
+                return
+            self.db.execute(
+                f"UPDATE {table} SET end_date = ? WHERE id = ?",
+                [_day_before(on).isoformat(), covering],
+            )
+        if value is None:
+            return
+        previous = self._covering(table, f"{column} = ?", [member_id, value], _day_before(on))
+        if previous is not None:  # back in the group it left the day before: one spell
+            self.db.execute(f"UPDATE {table} SET end_date = NULL WHERE id = ?", [previous])
+            return
+        self.db.execute(
+            f"INSERT INTO {table} (member_id, {column}, start_date) VALUES (?, ?, ?)",
+            [member_id, value, day],
+        )
 
     def _write_roles(self, member_id: int, roles: Iterable[Role]) -> None:
         self.db.execute("DELETE FROM member_roles WHERE member_id = ?", [member_id])
@@ -300,17 +540,28 @@ class MemberRepo:
             member.status_date = on
             if note:
                 member.notes = f"{member.notes}\n{note}".strip()
+            effective = None
             if not status.in_roster:
                 member.roles = []  # someone who left no longer sits on the committee
-            self.update(member)
+                effective = on.first_day() if on is not None else None
+            self.update(member, effective=effective)
 
-    def move_to_group(self, member_ids: Iterable[int], group_id: int | None) -> None:
+    def move_to_group(
+        self, member_ids: Iterable[int], group_id: int | None, *, on: dt.date | None = None
+    ) -> None:
+        """From ``on`` (today) the members are in ``group_id``; before, where they were."""
+        on = on or dt.date.today()
         with self.db.atomic():
             for member_id in member_ids:
+                before = self.get(member_id)
+                self._set_group_from(member_id, group_id, on)
                 self.db.execute(
                     "UPDATE members SET group_id = ?, updated_at = ? WHERE id = ?",
                     [group_id, now_text(), member_id],
                 )
+                after = self.get(member_id)
+                if after != before:
+                    record_change(self.db, "update", before, after)
 
     def committee(self) -> list[Member]:
         return [m for m in self.list(include_left=False) if m.roles]

@@ -462,6 +462,54 @@ def m0007_vocabulary_codes(db: Database) -> None:
         )
 
 
+@MIGRATIONS(name="0008_effective_dates")
+def m0008_effective_dates(db: Database) -> None:
+    """Dates on what a return counts: groups, group membership, committee roles, how a
+    member joined the branch, and the figures of each reported return.
+
+    Existing groups, memberships and roles get no start date (NULL: since the records
+    began), so every return computed before the migration is computed the same after it.
+    ``members.group_id`` and ``member_roles`` stay: they are the current state, kept with
+    the dated rows by ``store/members.py``.
+    """
+    db.execute("ALTER TABLE party_groups ADD COLUMN start_date TEXT")
+    db.execute("ALTER TABLE party_groups ADD COLUMN end_date TEXT")
+    db.execute("ALTER TABLE members ADD COLUMN branch_join_how TEXT")
+    db.execute(
+        """
+        CREATE TABLE group_memberships (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            group_id INTEGER NOT NULL REFERENCES party_groups(id) ON DELETE CASCADE,
+            start_date TEXT,
+            end_date TEXT,
+            CHECK (start_date IS NULL OR end_date IS NULL OR start_date <= end_date)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_group_memberships_member ON group_memberships(member_id)")
+    db.execute("CREATE INDEX idx_group_memberships_group ON group_memberships(group_id)")
+    db.execute(
+        """
+        CREATE TABLE role_terms (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            start_date TEXT,
+            end_date TEXT,
+            CHECK (start_date IS NULL OR end_date IS NULL OR start_date <= end_date)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_role_terms_member ON role_terms(member_id)")
+    db.execute(
+        "INSERT INTO group_memberships (member_id, group_id) "
+        "SELECT id, group_id FROM members WHERE group_id IS NOT NULL"
+    )
+    db.execute("INSERT INTO role_terms (member_id, role) SELECT member_id, role FROM member_roles")
+    db.execute("ALTER TABLE reported_periods ADD COLUMN figures TEXT")
+
+
 SCHEMA_VERSION = len(MIGRATIONS.steps)
 
 

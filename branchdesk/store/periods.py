@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -22,6 +25,7 @@ class ReportedPeriod:
     reported_at: dt.datetime
     locked: bool
     revisions: int
+    figures: dict[str, Any] | None = None  # the return's figures as reported (0008 on)
 
 
 class ReportedPeriodRepo:
@@ -30,7 +34,8 @@ class ReportedPeriodRepo:
 
     def list(self) -> list[ReportedPeriod]:
         rows = self.db.query(
-            "SELECT code, reported_at, locked, revisions FROM reported_periods ORDER BY start DESC"
+            "SELECT code, reported_at, locked, revisions, figures FROM reported_periods "
+            "ORDER BY start DESC"
         )
         return [
             ReportedPeriod(
@@ -38,6 +43,7 @@ class ReportedPeriodRepo:
                 reported_at=dt.datetime.fromisoformat(r["reported_at"]),
                 locked=bool(r["locked"]),
                 revisions=r["revisions"],
+                figures=json.loads(r["figures"]) if r["figures"] else None,
             )
             for r in rows
         ]
@@ -48,17 +54,26 @@ class ReportedPeriodRepo:
                 return reported
         return None
 
-    def mark_reported(self, period: Period, *, at: dt.datetime | None = None) -> None:
-        """Lock the period: its records become read-only."""
+    def mark_reported(
+        self,
+        period: Period,
+        *,
+        at: dt.datetime | None = None,
+        figures: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Lock the period: its records become read-only. ``figures`` (the return as sent
+        up) are kept, so that a later difference can be shown."""
         at = at or dt.datetime.now()
+        stored = json.dumps(figures, ensure_ascii=False, sort_keys=True) if figures else None
         with self.db.atomic():
             self.db.execute(
-                "INSERT INTO reported_periods (code, start, end, reported_at, locked) "
-                "VALUES (?, ?, ?, ?, 1) ON CONFLICT(code) DO UPDATE SET "
-                "reported_at = excluded.reported_at, locked = 1",
+                "INSERT INTO reported_periods (code, start, end, reported_at, locked, figures) "
+                "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT(code) DO UPDATE SET "
+                "reported_at = excluded.reported_at, locked = 1, "
+                "figures = coalesce(excluded.figures, reported_periods.figures)",
                 [period.code, period.start.isoformat(), period.end.isoformat(),
-                 at.isoformat(timespec="seconds")],
-            )
+                 at.isoformat(timespec="seconds"), stored],
+            )  # fmt: skip
             record_event(self.db, "period", period.code, "report", f"{period.label}报表已上报")
 
     def unlock(self, period: Period, reason: str) -> None:
@@ -90,8 +105,13 @@ class ReportedPeriodRepo:
 
     def revised(self, period: Period) -> bool:
         """Whether a return of ``period`` was reported and the period changed since."""
+        return self.revision(period) > 0
+
+    def revision(self, period: Period) -> int:
+        """How many times ``period`` was unlocked after being reported: a re-export's
+        revision number (0: never reported, or not changed since)."""
         reported = self.get(period)
-        return reported is not None and reported.revisions > 0
+        return reported.revisions if reported is not None else 0
 
 
 def ensure_unlocked(db: Database, *days: dt.date | None) -> None:

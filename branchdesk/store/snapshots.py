@@ -20,7 +20,16 @@ from branchdesk.domain.meetings import (
     MeetingStatus,
     Person,
 )
-from branchdesk.domain.members import Category, Gender, Member, MemberStatus, Role
+from branchdesk.domain.members import (
+    Category,
+    Gender,
+    GroupSpell,
+    JoinHow,
+    Member,
+    MemberStatus,
+    Role,
+    RoleTerm,
+)
 
 
 def _plain(value: Any) -> Any:
@@ -72,6 +81,19 @@ def member_from_json(text: str) -> Member:
         notes=d["notes"],
         roles=[Role(r) for r in d["roles"]],
         sort_order=d["sort_order"],
+        # snapshots from before 0008_effective_dates have none of these
+        branch_join_how=JoinHow(d["branch_join_how"]) if d.get("branch_join_how") else None,
+        group_spells=[
+            GroupSpell(
+                s["group_id"], s["group_name"], _date(s["start"]), _date(s["end"]),
+                s.get("group_order", 0),
+            )  # fmt: skip
+            for s in d.get("group_spells") or []
+        ],
+        role_terms=[
+            RoleTerm(Role(t["role"]), _date(t["start"]), _date(t["end"]))
+            for t in d.get("role_terms") or []
+        ],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -42,8 +43,11 @@ def test_import_json_then_again_unchanged(branch_dir, tmp_path, capsys):
     first = _run_json(
         capsys, "members", "import", str(roster), "--json", "--data-dir", str(branch_dir)
     )
-    assert set(first) == {"added", "updated", "unchanged", "skipped", "warnings"}
+    assert set(first) == {
+        "added", "updated", "unchanged", "skipped", "warnings", "joined_on", "new_groups"
+    }  # fmt: skip
     assert (first["added"], first["updated"], first["unchanged"]) == (6, 0, 0)
+    assert first["joined_on"] == "original"  # a first import: the branch's own members
     assert [s["row"] for s in first["skipped"]] == [9, 10, 11, 12]
     assert first["skipped"][0] == {
         "row": 9,
@@ -128,6 +132,8 @@ def test_export_then_reimport_changes_nothing(branch_dir, tmp_path, capsys):
         "unchanged": 6,
         "skipped": [],
         "warnings": again["warnings"],
+        "joined_on": dt.date.today().isoformat(),  # a later import: joining today
+        "new_groups": [],
     }
 
 
@@ -175,3 +181,35 @@ def test_a_password_protected_roster_is_told_so(branch_dir, tmp_path, capsys, na
     assert f"“{name}”有密码保护，请在 Excel 中取消密码后再导入" in captured.err
     assert "损坏" not in captured.err and captured.out == ""
     assert _members(branch_dir) == []
+
+
+def test_import_joined_on_a_day_and_a_bad_day(branch_dir, tmp_path, capsys):
+    from reports.roster_samples import make_id, write_roster
+
+    first = write_roster(
+        tmp_path / "原有.xlsx",
+        [("王芳", "女", make_id("19900101", "124"), "1990-01-01", "2015-07-01", "2016-07-01",
+          "正式", "一组", "13812345678", "居委会", None)],
+    )  # fmt: skip
+    assert main(["members", "import", str(first), "--data-dir", str(branch_dir)]) == 0
+    assert "本支部原有党员" in capsys.readouterr().out
+    later = write_roster(
+        tmp_path / "转入.xlsx",
+        [("钱七", "男", make_id("19900101", "125"), "1990-01-01", "2015-07-01", "2016-07-01",
+          "正式", "二组", "13812345679", "居委会", None)],
+    )  # fmt: skip
+    code = main(
+        ["members", "import", str(later), "--joined-on", "2026-13-01", "--data-dir",
+         str(branch_dir)]
+    )  # fmt: skip
+    assert code == 2 and "--joined-on" in capsys.readouterr().err
+    code = main(
+        ["members", "import", str(later), "--joined-on", "2025-06-15", "--data-dir",
+         str(branch_dir)]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and "2025年6月15日加入本支部" in out and "将新建党小组：二组（自2025年6月15日起）" in out
+    db = open_database(branch_dir / DB_FILENAME)
+    qian = next(m for m in MemberRepo(db).list() if m.name == "钱七")
+    assert qian.branch_join_date is not None and qian.branch_join_date.iso() == "2025-06-15"
+    db.close()

@@ -229,3 +229,33 @@ def test_consolidate_period_out_of_range_exits_2(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "超出范围" in err and "Traceback" not in err
+
+
+def test_mark_reported_keeps_the_figures_and_a_later_difference_is_told(tmp_path, capsys):
+    from branchdesk.domain.dates import PartialDate
+    from branchdesk.domain.members import JoinHow, Member
+    from branchdesk.store.db import DB_FILENAME, open_database
+    from branchdesk.store.members import MemberRepo
+    from branchdesk.store.periods import ReportedPeriodRepo
+
+    data_dir = tmp_path / "d"
+    assert main(["demo", "--data-dir", str(data_dir), "--members", "12"]) == 0
+    out = tmp_path / "月报.xlsx"
+    args = ["return", "--data-dir", str(data_dir), "--month", MONTH.code, "-o", str(out)]
+    assert main([*args, "--mark-reported"]) == 0
+    db = open_database(data_dir / DB_FILENAME)
+    reported = ReportedPeriodRepo(db).get(MONTH)
+    assert reported is not None and reported.figures is not None
+    total = reported.figures["members"]["total"]
+    ReportedPeriodRepo(db).unlock(MONTH, "补录")
+    MemberRepo(db).add(
+        Member(name="补录", branch_join_how=JoinHow.TRANSFER_IN,
+               branch_join_date=PartialDate.of(MONTH.start))
+    )  # fmt: skip
+    db.close()
+    capsys.readouterr()
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "与已上报版本不同" in err and f"党员总数：{total} → {total + 1}" in err
+    data = {r[0]: r[1] for r in openpyxl.load_workbook(out)["_branchdesk"].iter_rows(values_only=True)}
+    assert (data["revised"], data["revision"]) == (1, 1)

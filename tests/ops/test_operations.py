@@ -64,12 +64,12 @@ def test_branch_groups_and_members_say_what_they_changed(session):
     assert ops.update_member(session, member).changes == Changes.of("members", "history")
     assert ops.set_group_leader(session, two.id, member.id).changes == Changes.of("groups")
     moved = ops.move_members(session, [member.id], two.id)
-    assert moved.changes == Changes.of("members", "groups")
+    assert moved.changes == Changes.of("members", "groups", "history")  # a move is in 修改记录
     assert MemberRepo(session.db).get(member.id).group_id == two.id
     renamed = ops.rename_group(session, two.id, "第三党小组")
     assert renamed.changes.groups and renamed.changes.members  # members show the group's name
     assert ops.merge_groups(session, two.id, one.value.id).changes == Changes.of(
-        "groups", "members"
+        "groups", "members", "history"
     )
     assert [g.name for g in GroupRepo(session.db).list()] == ["第一党小组"]
     status = ops.set_member_status(

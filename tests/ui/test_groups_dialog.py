@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from branchdesk.domain.dates import PartialDate
@@ -89,7 +91,11 @@ def test_merge_moves_members_and_removes_the_group(qtbot, dialog, context, monke
         dialog.merge_selected()
     assert signal.args[0].groups and signal.args[0].members
     assert [g.name for g in context.groups.list()] == ["第一党小组"]
-    assert {m.group_name for m in context.members.list()} == {"第一党小组"}
+    assert {m.group_name for m in context.members.list(include_left=False)} == {"第一党小组"}
+    # the member who left before stays in the group of the time
+    assert {m.group_name for m in context.members.list()} == {"第一党小组", "第二党小组"}
+    ended = context.groups.by_name("第二党小组")
+    assert ended is not None and ended.end == dt.date.today() - dt.timedelta(days=1)
     assert cells(dialog) == [["第一党小组", "4", "3", ""]]
     assert not dialog.rule_label.isVisibleTo(dialog)
 

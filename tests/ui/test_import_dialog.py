@@ -81,7 +81,7 @@ def test_the_write_runs_in_the_background_and_cannot_be_left_half_seen(
     go_on = threading.Event()  # the write waits until the dialog has been looked at
     real_apply = import_dialog.apply_import
 
-    def apply(db, preview):
+    def apply(db, preview, **_dated):
         threads.append(threading.current_thread())
         assert go_on.wait(10)
         return real_apply(db, preview)
@@ -131,7 +131,7 @@ def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, 
     errors = []
     monkeypatch.setattr(msgbox, "error", lambda _parent, title, text: errors.append((title, text)))
 
-    def full_disk(db, preview):
+    def full_disk(db, preview, **_dated):
         raise StorageError("磁盘空间不足，数据没有保存。")
 
     monkeypatch.setattr(import_dialog, "apply_import", full_disk)

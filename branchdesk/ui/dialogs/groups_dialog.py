@@ -1,10 +1,14 @@
-"""党小组管理: create, rename, merge, delete empty groups and name each group's leader.
+"""党小组管理: create (from a date), rename, merge or dissolve on a date, delete a group made
+by mistake, and name each group's leader.
 
-Also ``MoveGroupDialog``, which moves the members selected on the 党员 page to a group.
+A group's dates decide which returns require its meetings: a group formed on a day is not
+required before it, a merged or dissolved one not after. Also ``MoveGroupDialog``, which
+moves the members selected on the 党员 page to a group from a date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -26,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk import ops
+from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Member, PartyGroup
 from branchdesk.ops import Changes
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import announce, run_op, write_failed
 from branchdesk.ui.widgets import (
+    DateEdit,
     heading,
     hline,
     subheading,
@@ -52,6 +58,35 @@ def group_rule_problem(members: list[Member]) -> str:
     return "，".join(problems)
 
 
+def day_text(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class DayEdit(DateEdit):
+    """A date edit for the day a change holds from: a whole day, not after today."""
+
+    def __init__(self, day: dt.date | None = None, *, empty_text: str = "") -> None:
+        super().__init__()
+        self.setPlaceholderText(empty_text or "如 2026-12-02")
+        self.setMaximumWidth(150)
+        if day is not None:
+            self.set_value(PartialDate.of(day))
+
+    def day(self, *, allow_empty: bool = False) -> dt.date | None:
+        """The day typed; raise ValueError (Chinese) when unreadable, empty or in the future."""
+        value = self.value()
+        if value is None:
+            if allow_empty:
+                return None
+            raise ValueError("请填写日期")
+        if value.month_only:
+            raise ValueError(f"请填写到日，如 {value.iso()}-01")
+        day = value.first_day()
+        if day > dt.date.today():
+            raise ValueError("日期不能晚于今天")
+        return day
+
+
 class GroupsDialog(QDialog):
     """List groups with their counts and change them; every change is written at once."""
 
@@ -61,10 +96,12 @@ class GroupsDialog(QDialog):
         self.changed_anything = False
         self._groups: list[PartyGroup] = []
         self.setWindowTitle("党小组管理")
-        self.setMinimumSize(760, 540)
+        self.setMinimumSize(760, 480)  # 720 pixels high at 150 %: fits a 768-high screen
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["党小组", "党员人数", "其中正式党员", "党小组长"])
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(
+            ["党小组", "党员人数", "其中正式党员", "党小组长", "建立日期"]
+        )
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -73,10 +110,10 @@ class GroupsDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, 130)
-        self.table.setMinimumHeight(180)
+            header.resizeSection(column, 150 if column == 4 else 120)
+        self.table.setMinimumHeight(130)
 
         self.rule_label = QLabel()
         self.rule_label.setWordWrap(True)
@@ -92,7 +129,27 @@ class GroupsDialog(QDialog):
         self.target_combo = QComboBox()
         self.target_combo.setMinimumWidth(200)
         self.merge_button = QPushButton("合并…")
+        self.dissolve_button = QPushButton("撤销…")
         self.delete_button = QPushButton("删除此党小组")
+        # since when the selected group exists (empty: since the records began)
+        self.start_edit = DayEdit(empty_text="一直存在")
+        self.start_button = QPushButton("设定")
+        # the day a merge or a dissolution holds from
+        self.on_edit = DayEdit(dt.date.today())
+        on_hint = QLabel("合并、撤销自该日起生效，之前的报表不变")
+        on_hint.setStyleSheet(theme.MUTED_TEXT)
+        on_row = QHBoxLayout()
+        on_row.setContentsMargins(0, 0, 0, 0)
+        on_row.addWidget(self.on_edit)
+        on_row.addSpacing(8)
+        on_row.addWidget(on_hint, 1)
+        start_hint = QLabel("此前的报表不要求该党小组开会；留空表示一直存在")
+        start_hint.setStyleSheet(theme.MUTED_TEXT)
+        start_row = QHBoxLayout()
+        start_row.setContentsMargins(0, 0, 0, 0)
+        start_row.addWidget(self.start_edit)
+        start_row.addSpacing(8)
+        start_row.addWidget(start_hint, 1)
         selected = QGridLayout()
         selected.setHorizontalSpacing(10)
         selected.setVerticalSpacing(8)
@@ -101,23 +158,35 @@ class GroupsDialog(QDialog):
         selected.addWidget(self.rename_button, 0, 2)
         selected.addWidget(QLabel("党小组长"), 1, 0, Qt.AlignmentFlag.AlignRight)
         selected.addWidget(self.leader_combo, 1, 1)
-        selected.addWidget(QLabel("合并到"), 2, 0, Qt.AlignmentFlag.AlignRight)
-        selected.addWidget(self.target_combo, 2, 1)
-        selected.addWidget(self.merge_button, 2, 2)
-        selected.addWidget(self.delete_button, 3, 2)
-        delete_hint = QLabel("只能删除没有党员的党小组；有党员的可以合并到其他党小组。")
+        selected.addWidget(QLabel("建立日期"), 2, 0, Qt.AlignmentFlag.AlignRight)
+        selected.addLayout(start_row, 2, 1)
+        selected.addWidget(self.start_button, 2, 2)
+        selected.addWidget(QLabel("合并到"), 3, 0, Qt.AlignmentFlag.AlignRight)
+        selected.addWidget(self.target_combo, 3, 1)
+        selected.addWidget(self.merge_button, 3, 2)
+        selected.addWidget(QLabel("生效日期"), 4, 0, Qt.AlignmentFlag.AlignRight)
+        selected.addLayout(on_row, 4, 1)
+        selected.addWidget(self.dissolve_button, 4, 2)
+        selected.addWidget(self.delete_button, 5, 2)
+        delete_hint = QLabel(
+            "撤销：党小组已没有党员时使用；删除：只用于误建、从未有过党员的党小组。"
+        )
         delete_hint.setStyleSheet(theme.MUTED_TEXT)
         delete_hint.setWordWrap(True)
-        selected.addWidget(delete_hint, 3, 0, 1, 2)
+        selected.addWidget(delete_hint, 5, 0, 1, 2)
         selected.setColumnStretch(1, 1)
 
         # a new group
         self.new_edit = QLineEdit()
         self.new_edit.setMaxLength(40)
         self.new_edit.setPlaceholderText("新党小组的名称，如 第四党小组")
+        self.new_start_edit = DayEdit(dt.date.today())
+        self.new_start_edit.setToolTip("新党小组从这一天起存在；此前的报表不要求它开会")
         self.create_button = QPushButton("新建党小组")
         new_row = QHBoxLayout()
         new_row.addWidget(self.new_edit, 1)
+        new_row.addWidget(QLabel("建立日期"))
+        new_row.addWidget(self.new_start_edit)
         new_row.addWidget(self.create_button)
 
         self.message = QLabel()
@@ -143,17 +212,19 @@ class GroupsDialog(QDialog):
         layout.addLayout(bottom)
 
         for button in (self.rename_button, self.merge_button, self.delete_button,
-                       self.create_button):  # fmt: skip
+                       self.create_button, self.dissolve_button, self.start_button):  # fmt: skip
             button.setAutoDefault(False)
         if context.read_only:  # the groups can be looked at, not changed
-            self.new_edit.setEnabled(False)
-            self.create_button.setEnabled(False)
+            for widget in (self.new_edit, self.new_start_edit, self.create_button):
+                widget.setEnabled(False)
             self.create_button.setToolTip("数据为只读")
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.rename_button.clicked.connect(self.rename_selected)
         self.name_edit.returnPressed.connect(self.rename_selected)
         self.merge_button.clicked.connect(self.merge_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.dissolve_button.clicked.connect(self.dissolve_selected)
+        self.start_button.clicked.connect(self.set_start_of_selected)
         self.create_button.clicked.connect(self.create_group)
         self.new_edit.returnPressed.connect(self.create_group)
         self.leader_combo.activated.connect(self._on_leader_combo_activated)
@@ -175,7 +246,10 @@ class GroupsDialog(QDialog):
         for row, group in enumerate(self._groups):
             members = self._members[group.id]
             full = sum(m.category is Category.FULL for m in members)
-            cells = [group.name, str(len(members)), str(full), names.get(group.leader_id, "")]
+            cells = [
+                group.name, str(len(members)), str(full), names.get(group.leader_id, ""),
+                day_text(group.start) if group.start else "一直存在",
+            ]  # fmt: skip
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column in (1, 2):
@@ -216,8 +290,7 @@ class GroupsDialog(QDialog):
     def _on_table_selection_changed(self) -> None:
         group = self.selected_group()
         has = group is not None
-        for widget in (self.name_edit, self.rename_button, self.leader_combo,
-                       self.target_combo, self.merge_button, self.delete_button):  # fmt: skip
+        for widget in self._selection_widgets():
             widget.setEnabled(has)
         self.leader_combo.clear()
         self.target_combo.clear()
@@ -237,11 +310,18 @@ class GroupsDialog(QDialog):
                 self.target_combo.addItem(other.name, other.id)
         self.merge_button.setEnabled(self.target_combo.count() > 0)
         self.target_combo.setEnabled(self.target_combo.count() > 0)
+        self.start_edit.set_value(PartialDate.of(group.start) if group.start else None)
         if self.context.read_only:
-            for widget in (self.name_edit, self.rename_button, self.leader_combo,
-                           self.target_combo, self.merge_button, self.delete_button):  # fmt: skip
+            for widget in self._selection_widgets():
                 widget.setEnabled(False)
                 widget.setToolTip("数据为只读")
+
+    def _selection_widgets(self) -> list[QWidget]:
+        return [
+            self.name_edit, self.rename_button, self.leader_combo, self.target_combo,
+            self.merge_button, self.delete_button, self.dissolve_button, self.start_edit,
+            self.start_button, self.on_edit,
+        ]  # fmt: skip
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -260,11 +340,24 @@ class GroupsDialog(QDialog):
         if not write_failed(self, self.context, exc, "没有保存"):
             raise exc
 
+    def _day(self, edit: DayEdit, what: str, *, allow_empty: bool = False) -> dt.date | None:
+        """The day of ``edit``; None (and the reason said) when it cannot be read."""
+        try:
+            return edit.day(allow_empty=allow_empty)
+        except ValueError as exc:
+            self._say(f"{what}：{exc}", error=True)
+            edit.setFocus()
+            raise
+
     @Slot()
     def create_group(self) -> None:
         name = self.new_edit.text().strip()
         try:
-            result = ops.create_group(self.context.session, name)
+            start = self._day(self.new_start_edit, "建立日期")
+        except ValueError:
+            return
+        try:
+            result = ops.create_group(self.context.session, name, start=start)
             group = result.value
         except ValueError as exc:
             self._say(str(exc), error=True)
@@ -300,18 +393,24 @@ class GroupsDialog(QDialog):
         if group is None or target_id is None:
             return
         target = self.target_combo.currentText()
+        try:
+            on = self._day(self.on_edit, "生效日期")
+        except ValueError:
+            return
+        assert on is not None
         moving = len(self._members.get(group.id, []))
         everyone = sum(1 for m in self.context.members.list() if m.group_id == group.id)
         left = everyone - moving
-        detail = f"，另有 {left} 名已离开的党员的记录一并转入" if left else ""
+        detail = f"；另有 {left} 名已离开的党员，记录仍保留在“{group.name}”" if left else ""
         text = (
-            f"把“{group.name}”合并到“{target}”：{moving} 名党员将调整到“{target}”{detail}，"
-            f"然后删除“{group.name}”。\n\n确定合并吗？"
+            f"自{day_text(on)}起把“{group.name}”合并到“{target}”：{moving} 名党员将调整到"
+            f"“{target}”{detail}。“{group.name}”此后撤销，此前的报表和会议记录不变。"
+            "\n\n确定合并吗？"
         )
         if not msgbox.confirm(self, "合并党小组", text, yes="合并"):
             return
         try:
-            result = ops.merge_groups(self.context.session, group.id, target_id)
+            result = ops.merge_groups(self.context.session, group.id, target_id, on=on)
         except ValueError as exc:
             self._say(str(exc), error=True)
             return
@@ -334,6 +433,54 @@ class GroupsDialog(QDialog):
             self._write_failed(exc)
             return
         self._done(f"已删除“{group.name}”。", result.changes)
+
+    @Slot()
+    def dissolve_selected(self) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        try:
+            on = self._day(self.on_edit, "生效日期")
+        except ValueError:
+            return
+        assert on is not None
+        text = (
+            f"自{day_text(on)}起撤销“{group.name}”：此后的报表不再要求它开会，"
+            "此前的报表和会议记录不变。\n\n确定撤销吗？"
+        )
+        if not msgbox.confirm(self, "撤销党小组", text, yes="撤销"):
+            return
+        try:
+            result = ops.dissolve_group(self.context.session, group.id, on=on)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
+            self._write_failed(exc)
+            return
+        self._done(f"已撤销“{group.name}”（{day_text(on)}起）。", result.changes)
+
+    @Slot()
+    def set_start_of_selected(self) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        try:
+            start = self._day(self.start_edit, "建立日期", allow_empty=True)
+        except ValueError:
+            return
+        if start == group.start:
+            return
+        try:
+            result = ops.set_group_start(self.context.session, group.id, start)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
+            self._write_failed(exc)
+            return
+        since = f"自{day_text(start)}起存在" if start else "一直存在"
+        self._done(f"“{group.name}”{since}。", result.changes, select=group.id)
 
     @Slot(int)
     def _on_leader_combo_activated(self, index: int) -> None:
@@ -403,6 +550,13 @@ class MoveGroupDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(QLabel("调整到"))
         row.addWidget(self.combo, 1)
+        self.on_edit = DayEdit(dt.date.today())
+        self.on_edit.setToolTip("自该日起在新的党小组；此前的报表和签到名单不变")
+        row.addWidget(QLabel("生效日期"))
+        row.addWidget(self.on_edit)
+        self.message = QLabel()
+        self.message.setStyleSheet(theme.ERROR_TEXT)
+        self.message.hide()
         ok = QPushButton("确定")
         ok.setDefault(True)
         ok.setMinimumWidth(96)
@@ -423,6 +577,7 @@ class MoveGroupDialog(QDialog):
         layout.addWidget(heading("调整党小组"))
         layout.addWidget(who)
         layout.addLayout(row)
+        layout.addWidget(self.message)
         layout.addLayout(buttons)
         ok.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
@@ -444,7 +599,13 @@ class MoveGroupDialog(QDialog):
             return False
         group_id = self.combo.currentData()
         ids = [m.id for m in self.members if m.id is not None]
-        if run_op(self, self.context, lambda s: ops.move_members(s, ids, group_id)) is None:
+        try:
+            on = self.on_edit.day()
+        except ValueError as exc:
+            self.message.setText(f"生效日期：{exc}")
+            self.message.show()
+            return False
+        if run_op(self, self.context, lambda s: ops.move_members(s, ids, group_id, on=on)) is None:
             return False
         name = self.combo.currentText().rsplit("（", 1)[0] if group_id is not None else ""
         self.choice = GroupChoice(group_id, name)

@@ -7,6 +7,7 @@ Chinese, and lets a deleted or changed record be put back (``HistoryRepo.restore
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import logging
@@ -31,7 +32,15 @@ from PySide6.QtWidgets import (
 
 from branchdesk import ops
 from branchdesk.domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
-from branchdesk.domain.members import Category, CodedEnum, Gender, MemberStatus, Role
+from branchdesk.domain.members import (
+    Category,
+    CodedEnum,
+    Gender,
+    JoinHow,
+    MemberStatus,
+    Role,
+    span_text,
+)
 from branchdesk.domain.privacy import mask_id_number, mask_phone
 from branchdesk.store.history import RESTORE_DAYS, Change, HistoryRepo
 from branchdesk.ui import msgbox, theme
@@ -47,8 +56,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "id_number": "身份证号", "education": "学历", "join_date": "入党时间",
         "full_date": "转正时间", "category": "党员类别", "group_name": "党小组",
         "phone": "联系电话", "workplace": "工作单位及职务", "roles": "支委职务",
-        "status": "状态", "status_date": "状态日期", "branch_join_date": "转入本支部时间",
-        "notes": "备注",
+        "status": "状态", "status_date": "状态日期", "branch_join_date": "加入本支部时间",
+        "branch_join_how": "加入本支部方式", "group_spells": "所在党小组（按日期）",
+        "role_terms": "支委任职（按日期）", "notes": "备注",
     },
     "meeting": {
         "kinds": "会议类型", "title": "会议主题", "day": "日期", "status": "状态",
@@ -74,7 +84,19 @@ _MEMBER_ENUMS: dict[str, type[CodedEnum]] = {
     "category": Category,
     "status": MemberStatus,
     "roles": Role,
+    "branch_join_how": JoinHow,
 }
+
+
+def _dated_text(key: str, value: list[dict[str, Any]]) -> str:
+    """Group spells or role terms as people read them: ``第一党小组（2026年12月2日起）``."""
+    parts = []
+    for item in value:
+        what = item.get("group_name") if key == "group_spells" else Role(item["role"]).label
+        start = dt.date.fromisoformat(item["start"]) if item.get("start") else None
+        end = dt.date.fromisoformat(item["end"]) if item.get("end") else None
+        parts.append(f"{what}（{span_text(start, end)}）")
+    return "；".join(parts)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -92,6 +114,8 @@ def _text(entity: str, key: str, value: Any) -> str:
     """One stored value as people read it; ID numbers and phones stay masked here."""
     if value is None or value == "" or value == []:
         return ""
+    if key in ("group_spells", "role_terms") and isinstance(value, list):
+        return _dated_text(key, value)
     if key == "kinds":
         return "、".join(MeetingKind(v).label for v in value)
     if key == "status" and entity == "meeting":

@@ -39,6 +39,7 @@ from branchdesk.reports.roster_import import (
 from branchdesk.store.session import StorageError
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.dialogs.joined_on_question import JoinedOnQuestion
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import BackgroundOp, run_op_in_background
 
@@ -141,6 +142,10 @@ class ImportDialog(QDialog):
             self.tabs.addTab(self._table(model), title)
             self._tab_titles.append((model, title))
         layout.addWidget(self.tabs, 1)
+
+        self.joined_on = JoinedOnQuestion(self)  # since when the new members count
+        self.joined_on.hide()
+        layout.addWidget(self.joined_on)
 
         self.note_label = QLabel(
             "导入只会新增或更新党员：表格中留空的格子不会清除已有信息；被跳过的行不会导入。"
@@ -281,6 +286,7 @@ class ImportDialog(QDialog):
             self.tabs.setTabText(position, f"{title}（{model.rowCount()}）")
         first = next((i for i, (model, _t) in enumerate(self._tab_titles) if model.rowCount()), 0)
         self.tabs.setCurrentIndex(first)
+        self.joined_on.set_preview(preview)
         self.import_button.setEnabled(preview.has_changes)
         if not preview.has_changes:
             self.cancel_button.setText("关闭")
@@ -288,6 +294,9 @@ class ImportDialog(QDialog):
     @Slot()
     def _on_import_button_clicked(self) -> None:
         if self.preview is None or self.importing:
+            return
+        joined_on = self.joined_on.check()
+        if joined_on is None:
             return
         self.importing = True
         self.import_button.setEnabled(False)
@@ -298,7 +307,7 @@ class ImportDialog(QDialog):
         # Written from a connection of the worker: a large roster takes longer than the UI
         # may wait, and one transaction keeps it all or nothing.
         self.op = run_op_in_background(
-            self, self.context, lambda s: import_roster(s, preview),
+            self, self.context, lambda s: import_roster(s, preview, joined_on=joined_on),
             success=self._on_import_succeeded, failure=self._on_import_failed,
         )  # fmt: skip
 

@@ -176,7 +176,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.today = today or dt.date.today()
         self.saved_meeting: Meeting | None = None
         self._members = context.members.list(include_left=True)
-        self._groups = context.groups.list()
+        self._groups = context.groups.list(include_ended=True)  # a past meeting of a merged group
         self._summaries = self.repo.summaries()
         self._stored_held = (
             meeting is not None and meeting.id is not None and meeting.status is MeetingStatus.HELD

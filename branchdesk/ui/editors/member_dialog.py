@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk import ops
 from branchdesk.domain.dates import PartialDate
-from branchdesk.domain.members import Category, Gender, Member, MemberStatus, Role
+from branchdesk.domain.members import Category, Gender, JoinHow, Member, MemberStatus, Role
 from branchdesk.domain.validation import (
     Issue,
     Severity,
@@ -114,6 +115,29 @@ class MemberDialog(QDialog):
         roles_layout.setHorizontalSpacing(14)
         for i, box in enumerate(self.role_boxes.values()):
             roles_layout.addWidget(box, i // 3, i % 3)
+        # 加入本支部: how and when the member came into the branch (what returns count)
+        self.join_how_combo = QComboBox()
+        self.join_how_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.join_how_combo.setMinimumContentsLength(5)
+        self.join_how_combo.addItem("（未填）", None)
+        for how in JoinHow:
+            self.join_how_combo.addItem(how.label, how.value)
+        self.branch_join_edit = DateEdit()
+        self.branch_join_edit.setPlaceholderText("原有党员不填")
+        branch_join = QWidget()
+        branch_join_layout = QHBoxLayout(branch_join)
+        branch_join_layout.setContentsMargins(0, 0, 0, 0)
+        branch_join_layout.addWidget(self.join_how_combo)
+        branch_join_layout.addWidget(self.branch_join_edit, 1)
+        self.branch_join_row = branch_join
+        # the day a change of group or roles holds from (an edited member only)
+        self.effective_edit = DateEdit()
+        self.effective_edit.set_value(PartialDate.of(dt.date.today()))
+        self.effective_edit.setToolTip(
+            "党小组、支委职务的变动自这一天起生效；此前的报表、签到名单不变"
+        )
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setTabChangesFocus(True)  # Tab leaves the box; Enter is a new line
         self.notes_edit.setFixedHeight(72)
@@ -132,12 +156,16 @@ class MemberDialog(QDialog):
         self._field(left, "民族", self.ethnicity_combo)
         self._field(left, "学历", self.education_combo)
         self._field(left, "联系电话", self.phone_edit)
+        self._field(left, "加入本支部", branch_join)
         self._field(right, "入党时间", self.join_edit)
         self._field(right, "转正时间", self.full_edit)
         self._field(right, "党员类别", self.category_combo)
         self._field(right, "党小组", self.group_combo)
         self._field(right, "工作单位及职务", self.workplace_edit)
         self._field(right, "支委职务", roles)
+        self._edits_stored = self.original is not None and self.original.id is not None
+        if self._edits_stored:
+            self._field(right, "变动生效日期", self.effective_edit)
         left.setRowStretch(self._row[id(left)], 1)
         right.setRowStretch(self._row[id(right)], 1)
 
@@ -189,10 +217,16 @@ class MemberDialog(QDialog):
 
         order = [
             self.name_edit, self.id_edit, self.gender_combo, self.birth_edit,
-            self.ethnicity_combo, self.education_combo, self.phone_edit, self.join_edit,
+            self.ethnicity_combo, self.education_combo, self.phone_edit,
+            self.join_how_combo, self.branch_join_edit, self.join_edit,
             self.full_edit, self.category_combo, self.group_combo, self.workplace_edit,
-            *self.role_boxes.values(), self.notes_edit, self.save_button, self.cancel_button,
+            *self.role_boxes.values(), self.effective_edit, self.notes_edit,
+            self.save_button, self.cancel_button,
         ]  # fmt: skip
+        if not self._edits_stored:  # a new member: nothing changes "from a day"
+            order.remove(self.effective_edit)
+            self.effective_edit.setParent(self)
+            self.effective_edit.hide()
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -229,9 +263,11 @@ class MemberDialog(QDialog):
         self.name_edit.editingFinished.connect(self._on_name_edit_editing_finished)
         self.id_edit.editingFinished.connect(self._on_id_edit_editing_finished)
         self.phone_edit.editingFinished.connect(self._on_phone_edit_editing_finished)
-        for edit in (self.birth_edit, self.join_edit, self.full_edit):
+        for edit in (self.birth_edit, self.join_edit, self.full_edit, self.branch_join_edit,
+                     self.effective_edit):  # fmt: skip
             edit.date_changed.connect(self._on_field_changed)
-        for combo in (self.gender_combo, self.category_combo, self.education_combo):
+        for combo in (self.gender_combo, self.category_combo, self.education_combo,
+                      self.join_how_combo):  # fmt: skip
             combo.currentIndexChanged.connect(self._on_field_changed)
         self.save_button.clicked.connect(self._on_save_triggered)
         self.cancel_button.clicked.connect(self.reject)
@@ -242,6 +278,13 @@ class MemberDialog(QDialog):
     def _load(self, member: Member | None) -> None:
         if member is None:
             self.ethnicity_combo.setCurrentIndex(0)
+            # Someone added to a branch that has members joins it today (转入); the first
+            # members typed in are the branch's own (原有), counted from their 入党时间.
+            if self.context.members.list():
+                self._set_join_how(JoinHow.TRANSFER_IN)
+                self.branch_join_edit.set_value(PartialDate.of(dt.date.today()))
+            else:
+                self._set_join_how(JoinHow.ORIGINAL)
             return
         self.name_edit.setText(member.name)
         self.id_edit.setText(member.id_number)
@@ -260,6 +303,8 @@ class MemberDialog(QDialog):
         group_index = self.group_combo.findData(member.group_id)
         self.group_combo.setCurrentIndex(max(group_index, 0))
         self.workplace_edit.setText(member.workplace)
+        self._set_join_how(member.branch_join_how)
+        self.branch_join_edit.set_value(member.branch_join_date)
         for role, box in self.role_boxes.items():
             box.setChecked(role in member.roles)
         self.notes_edit.setPlainText(member.notes)
@@ -270,6 +315,10 @@ class MemberDialog(QDialog):
             )
             self.status_note.show()
 
+    def _set_join_how(self, how: JoinHow | None) -> None:
+        index = self.join_how_combo.findData(how.value if how else None)
+        self.join_how_combo.setCurrentIndex(max(index, 0))
+
     def _snapshot(self) -> tuple[object, ...]:
         return (
             self.name_edit.text(), self.id_edit.text(), self.gender_combo.currentIndex(),
@@ -278,7 +327,8 @@ class MemberDialog(QDialog):
             self.full_edit.text(), self.category_combo.currentIndex(),
             self.group_combo.currentIndex(), self.workplace_edit.text(),
             tuple(box.isChecked() for box in self.role_boxes.values()),
-            self.notes_edit.toPlainText(),
+            self.notes_edit.toPlainText(), self.join_how_combo.currentIndex(),
+            self.branch_join_edit.text(),
         )  # fmt: skip
 
     def is_dirty(self) -> bool:
@@ -297,6 +347,7 @@ class MemberDialog(QDialog):
 
         base = dataclasses.replace(self.original) if self.original else Member(name="")
         group_id = self.group_combo.currentData()
+        how = self.join_how_combo.currentData()
         member = dataclasses.replace(
             base,
             name=normalize_name(self.name_edit.text()),
@@ -314,13 +365,34 @@ class MemberDialog(QDialog):
             workplace=normalize_text(self.workplace_edit.text()),
             roles=[role for role, box in self.role_boxes.items() if box.isChecked()],
             notes=self.notes_edit.toPlainText().strip(),
+            branch_join_how=JoinHow(how) if how else None,
+            branch_join_date=date("加入本支部", self.branch_join_edit),
         )
+        if member.branch_join_how not in (None, JoinHow.ORIGINAL) and not member.branch_join_date:
+            issues.append(
+                Issue("加入本支部", f"请填写{member.branch_join_how.label}本支部的日期"
+                      "（在本支部建立记录前就已在的党员选“原有”）")  # fmt: skip
+            )
         return member, issues
+
+    def effective_day(self) -> dt.date:
+        """The day a change of group or roles holds from; raise ValueError (Chinese)."""
+        value = self.effective_edit.value()
+        if value is None or value.month_only:
+            raise ValueError("请填写到日，如 2026-12-02")
+        if value.first_day() > dt.date.today():
+            raise ValueError("生效日期不能晚于今天")
+        return value.first_day()
 
     def issues(self) -> list[Issue]:
         """Return every problem with the form as it stands, errors first."""
         member, issues = self._collect()
         issues += check_member(member)
+        if self._edits_stored:
+            try:
+                self.effective_day()
+            except ValueError as exc:
+                issues.append(Issue("变动生效日期", str(exc)))
         if member.id_number:
             other = self.context.members.by_id_number(member.id_number)
             if other is not None and other.id != member.id:
@@ -420,8 +492,14 @@ class MemberDialog(QDialog):
                 widget.setFocus()
             return False
         member, _ = self._collect()
-        write = ops.add_member if member.id is None else ops.update_member
-        if run_op(self, self.context, lambda s: write(s, member)) is None:
+        if member.id is None:
+            done = run_op(self, self.context, lambda s: ops.add_member(s, member))
+        else:
+            on = self.effective_day()
+            done = run_op(
+                self, self.context, lambda s: ops.update_member(s, member, effective=on)
+            )
+        if done is None:
             return False  # told; the form stays open as typed
         self.saved_member = member
         self._initial = self._snapshot()

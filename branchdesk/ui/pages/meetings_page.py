@@ -140,7 +140,7 @@ class MeetingsPage(SummaryListPage, QWidget):
         self._reload_groups()
 
     def _reload_groups(self) -> None:
-        groups = self.context.groups.list()
+        groups = self.context.groups.list(include_ended=True)
         refill_combo(self.group_combo, "全部党小组", ((g.name, g.id) for g in groups))
 
     def current_filter(self, today: dt.date | None = None) -> MeetingFilter:

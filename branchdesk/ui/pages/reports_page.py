@@ -35,7 +35,11 @@ from PySide6.QtWidgets import (
 from branchdesk import ops
 from branchdesk.domain.requirements import Period, Unit, last_completed_month
 from branchdesk.ops import Changes, Session
-from branchdesk.reports.return_figures import BranchReturn, compute_return
+from branchdesk.reports.return_figures import (
+    BranchReturn,
+    compute_return,
+    reported_differences,
+)
 from branchdesk.reports.return_workbook import default_return_filename, write_return
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
 from branchdesk.ui import msgbox, theme
@@ -269,6 +273,8 @@ class BranchReturnTab(QWidget):
         lock_layout.addWidget(self.lock_label, 1)
         lock_layout.addWidget(self.unlock_button)
         self.lock_bar.hide()
+        # 与已上报版本不同: the return as it computes now is not the one sent up
+        self.difference_label = FieldMessage()
 
         top = QHBoxLayout()
         top.setSpacing(10)
@@ -301,6 +307,7 @@ class BranchReturnTab(QWidget):
         layout.addLayout(options)
         layout.addWidget(self.result_line)
         layout.addWidget(self.lock_bar)
+        layout.addWidget(self.difference_label)
         layout.addWidget(self.scroll, 1)
 
         self.picker.period_changed.connect(self._on_picker_period_changed)
@@ -325,6 +332,18 @@ class BranchReturnTab(QWidget):
         self.ret = compute_return(self.context.db, period, today=self.today())
         self.summary.set_return(self.ret)
         self._show_lock(ReportedPeriodRepo(self.context.db).get(period))
+        self._show_differences(reported_differences(self.context.db, self.ret))
+
+    def _show_differences(self, differences: list[str] | None) -> None:
+        if not differences:
+            self.difference_label.clear_message()
+            return
+        shown = differences[:8]
+        more = f"……另有 {len(differences) - 8} 处" if len(differences) > 8 else ""
+        # one wrapped paragraph: the figures below keep the room on a small screen
+        self.difference_label.show_warning(
+            "与已上报版本不同（上报后有记录改动，按现在的记录计算）：" + "；".join(shown) + more
+        )
 
     def _show_lock(self, reported: ReportedPeriod | None) -> None:
         if reported is None:
@@ -372,7 +391,10 @@ class BranchReturnTab(QWidget):
             extra = ""
             if mark:
                 try:
-                    result = ops.mark_period_reported(self.context.session, period)
+                    figures = compute_return(self.context.db, period, today=self.today())
+                    result = ops.mark_period_reported(
+                        self.context.session, period, figures=figures.figures()
+                    )
                 except Exception as exc:
                     message = getattr(exc, "message", "") or str(exc)
                     msgbox.error(
