@@ -119,6 +119,30 @@ class PartyGroup:
     member_count: int = 0
 
 
+@dataclass(frozen=True)
+class ProbationExtension:
+    """延长预备期: the 支部大会 decided on ``decided_on`` to extend probation by ``months``."""
+
+    decided_on: dt.date
+    months: int  # 6 to 12 (党章第七条)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LongLeave:
+    """An approved long absence (长期请假: illness, work abroad ...) from ``start`` to ``end``.
+
+    While it lasts the member is not flagged for missing organisational life.
+    """
+
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
 @dataclass
 class Member:
     """One person in the roster. Dates may have month precision (see PartialDate)."""
@@ -143,6 +167,8 @@ class Member:
     notes: str = ""
     roles: list[Role] = field(default_factory=list)
     sort_order: int = 0
+    probation_extension: ProbationExtension | None = None
+    long_leave: LongLeave | None = None
 
     def in_roster_on(self, day: dt.date) -> bool:
         """Tell whether the member belonged to the branch on that day."""
