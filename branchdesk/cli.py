@@ -553,9 +553,12 @@ def _cli_period(args: argparse.Namespace) -> Any:
 
 def cmd_return(args: argparse.Namespace) -> int:
     from branchdesk.reports.return_figures import compute_return
-    from branchdesk.reports.return_workbook import ExportError, return_title, write_return
-
-    from branchdesk.reports.return_workbook import unfinished_notice
+    from branchdesk.reports.return_workbook import (
+        ExportError,
+        return_title,
+        unfinished_notice,
+        write_return,
+    )
 
     period = _cli_period(args)
     notice = unfinished_notice(period, dt.date.today())
