@@ -136,16 +136,15 @@ class LifeGap:
         return self.months >= LIFE_LIMIT_MONTHS
 
     def describe(self) -> str:
-        """``已 4 个月未参加组织生活（最近一次 2026-07-12），满六个月为 2027-01-12``."""
-        when = "最近一次" if self.attended_before else "自"
-        tail = "起" if not self.attended_before else ""
-        if self.overdue:
-            limit = f"已于 {self.six_months_on.isoformat()} 满六个月"
-        else:
-            limit = f"满六个月为 {self.six_months_on.isoformat()}"
-        return (
-            f"已 {self.months} 个月未参加组织生活（{when} {self.since.isoformat()}{tail}），{limit}"
-        )
+        """``已 4 个月未参加组织生活（最近一次 2026年7月12日），满六个月为 2027年1月12日``."""
+        since, limit_day = _day(self.since), _day(self.six_months_on)
+        when = f"最近一次 {since}" if self.attended_before else f"自 {since} 起"
+        limit = f"已于 {limit_day} 满六个月" if self.overdue else f"满六个月为 {limit_day}"
+        return f"已 {self.months} 个月未参加组织生活（{when}），{limit}"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def life_gap(member: Member, facts: LifeFacts | None, today: dt.date) -> LifeGap | None:

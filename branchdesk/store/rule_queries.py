@@ -12,6 +12,9 @@ from branchdesk.domain.meetings import Meeting
 from branchdesk.domain.member_rules import LifeFacts
 from branchdesk.domain.members import Member
 from branchdesk.store.members import MemberRepo
+from branchdesk.store.sql import id_chunks
+
+LOOK_BACK_DAYS = 400  # a year and a bit: the last organisational life of nearly everyone
 
 
 class RuleQueries:
@@ -27,10 +30,32 @@ class RuleQueries:
 
     def life_facts(self, today: dt.date, member_id: int | None = None) -> dict[int, LifeFacts]:
         """Per member: the last organisational life and the held meetings expected at, up to
-        ``today``. 补学 for a missed meeting counts on its day (the meeting's if none)."""
-        where, params = "", [today.isoformat(), today.isoformat()]
+        ``today``. 补学 for a missed meeting counts on its day (the meeting's if none).
+
+        Read over the last year first (a few thousand rows, meetings first through their
+        date index); only members without organisational life in it are looked up further
+        back, by member.
+        """
+        window = today - dt.timedelta(days=LOOK_BACK_DAYS)
+        recent = self._facts(
+            today, "m.date BETWEEN ? AND ?", [window.isoformat(), today.isoformat()], member_id
+        )
+        quiet = [f.member_id for f in recent.values() if f.last_life is None]
+        for chunk, marks in id_chunks(quiet):
+            earlier = self._facts(
+                today, f"m.date <= ? AND a.member_id IN ({marks})", [today.isoformat(), *chunk]
+            )
+            for found, facts in earlier.items():
+                recent[found] = LifeFacts(
+                    found, facts.last_life, facts.first_expected, recent[found].last_expected
+                )
+        return recent
+
+    def _facts(
+        self, today: dt.date, where: str, params: list[object], member_id: int | None = None
+    ) -> dict[int, LifeFacts]:
         if member_id is not None:
-            where, params = "AND a.member_id = ?", [*params, member_id]
+            where, params = f"{where} AND a.member_id = ?", [*params, member_id]
         rows = self.db.execute(
             f"""
             SELECT a.member_id,
@@ -40,11 +65,11 @@ class RuleQueries:
                          WHEN a.makeup_date IS NULL AND a.makeup_how != '' THEN m.date
                        END),
                    min(m.date), max(m.date)
-              FROM attendance a JOIN meetings m ON m.id = a.meeting_id
-             WHERE m.status = 'held' AND m.date <= ? {where}
+              FROM meetings m CROSS JOIN attendance a ON a.meeting_id = m.id
+             WHERE m.status = 'held' AND {where}
              GROUP BY a.member_id
             """,
-            params,
+            [today.isoformat(), *params],
         ).fetchall()
         return {
             member: LifeFacts(

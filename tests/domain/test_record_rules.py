@@ -182,9 +182,9 @@ def test_six_month_list_across_a_year_boundary():
         ("党员1", 3, dt.date(2027, 4, 12)),
     ]
     assert gaps[1].describe() == (
-        "已 3 个月未参加组织生活（最近一次 2026-10-12），满六个月为 2027-04-12"
+        "已 3 个月未参加组织生活（最近一次 2026年10月12日），满六个月为 2027年4月12日"
     )
-    assert gaps[0].overdue and gaps[0].describe().endswith("已于 2027-01-10 满六个月")
+    assert gaps[0].overdue and gaps[0].describe().endswith("已于 2027年1月10日 满六个月")
 
 
 def test_make_up_study_counts_as_organisational_life():

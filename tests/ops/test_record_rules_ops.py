@@ -142,3 +142,16 @@ def test_six_month_facts_count_make_up_study_and_leave(session):
         ops.set_long_leave(session, away, dt.date(2026, 10, 1), dt.date(2026, 9, 1), "x")
     ops.clear_long_leave(session, away)
     assert MemberRepo(session.db).get(away).long_leave is None
+
+
+def test_a_gap_longer_than_a_year_is_counted_whole(session):
+    member_id = ops.add_member(session, Member(name="周久缺")).value
+    present = Attendance(member_id, "周久缺")
+    ops.add_meeting(session, _meeting(dt.date(2024, 3, 5), [present], MeetingKind.THEME_DAY))
+    for month in range(4, 13):
+        absent = Attendance(member_id, "周久缺", AttendanceStatus.ABSENT)
+        ops.add_meeting(session, _meeting(dt.date(2025, month, 5), [absent], MeetingKind.THEME_DAY))
+    today = dt.date(2026, 3, 20)
+    facts = RuleQueries(session.db).life_facts(today)
+    (gap,) = life_gaps(MemberRepo(session.db).list(), facts, today)
+    assert (gap.since, gap.months, gap.attended_before) == (dt.date(2024, 3, 5), 24, True)
