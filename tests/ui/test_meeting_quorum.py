@@ -87,6 +87,12 @@ def test_general_meeting_shows_voting_members_and_validity(qtbot, context, confi
     assert line.text() == (
         "应到有表决权党员 10 人，实到 5 人，未超过半数（至少需 6 人），会议无效"
     )
+    _mark(editor, {"赵磊"}, AttendanceStatus.PRESENT)
+    assert line.text() == "应到有表决权党员 10 人，实到 6 人，超过半数，会议有效"
+    editor.place_combo.setEditText("社区党群服务中心")
+    editor.attendance.grid.clearSelection()
+    editor.grab().save(str(screenshot_file("meeting_quorum.png")))
+    _mark(editor, {"赵磊"}, AttendanceStatus.ABSENT)
     # The two 预备党员 being absent or present changes nothing.
     _mark(editor, {"徐丽", "孙浩"}, AttendanceStatus.LEAVE)
     assert "实到 5 人" in line.text()

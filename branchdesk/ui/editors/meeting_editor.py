@@ -372,12 +372,13 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.planned_note.setStyleSheet(theme.PLANNED_NOTE)
         self.planned_note.hide()
         attendance_layout.addWidget(self.planned_note)
+        # Beside the counts, not on a line of its own: the editor must fit 1366x768 at 150%.
         self.quorum_label = QLabel()
         self.quorum_label.setObjectName("quorumLine")
-        self.quorum_label.setWordWrap(True)
-        self.quorum_label.setContentsMargins(8, 4, 8, 0)
+        self.quorum_label.setContentsMargins(18, 0, 0, 0)
+        self.quorum_label.setWordWrap(True)  # the longer 无效 line wraps rather than widen
         self.quorum_label.hide()
-        attendance_layout.addWidget(self.quorum_label)
+        self.attendance.counts_row.insertWidget(1, self.quorum_label, 10)
         attendance_layout.addWidget(self.attendance, 1)
         for message in self.attendance_messages.values():
             attendance_layout.addWidget(message)
@@ -787,7 +788,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         else:
             self.quorum_label.setText(quorum.describe())
             self.quorum_label.setStyleSheet(
-                theme.SUCCESS_TEXT if quorum.valid else theme.ERROR_TEXT
+                theme.QUORUM_VALID if quorum.valid else theme.QUORUM_INVALID
             )
         self.quorum_label.show()
 
