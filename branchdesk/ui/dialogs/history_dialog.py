@@ -48,7 +48,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "full_date": "转正时间", "category": "党员类别", "group_name": "党小组",
         "phone": "联系电话", "workplace": "工作单位及职务", "roles": "支委职务",
         "status": "状态", "status_date": "状态日期", "branch_join_date": "转入本支部时间",
-        "notes": "备注",
+        "notes": "备注", "probation_extension": "延长预备期", "long_leave": "长期请假",
     },
     "meeting": {
         "kinds": "会议类型", "title": "会议主题", "day": "日期", "status": "状态",
@@ -56,6 +56,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "host": "主持人", "recorder": "记录人", "lecturer": "授课人",
         "lecture_title": "党课题目", "topics": "议题", "minutes": "会议记录",
         "resolutions": "决议", "nonvoting": "列席人员", "attachments": "附件",
+        "votes": "表决",
     },
     "activity": {
         "kind": "活动类型", "title": "活动主题", "day": "日期", "end_day": "结束日期",
@@ -106,6 +107,15 @@ def _text(entity: str, key: str, value: Any) -> str:
         return mask_phone(str(value))
     if key == "attachments":
         return "、".join(a.get("filename", "") for a in value)
+    if key == "votes":
+        return "；".join(
+            f"{v['resolution']}：赞成 {v['in_favour']}，反对 {v['against']}，弃权 {v['abstain']}"
+            for v in value
+        )
+    if key == "probation_extension":
+        return f"{value['decided_on']} 决定延长 {value['months']} 个月（{value['reason']}）"
+    if key == "long_leave":
+        return f"{value['start']} 至 {value['end']}（{value['reason']}）"
     if isinstance(value, dict):  # a Person
         return str(value.get("name", ""))
     if isinstance(value, list):
