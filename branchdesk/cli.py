@@ -436,13 +436,23 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
         except ValueError:
             codes = "、".join(k.value for k in MeetingKind)
             raise CliError(f"未知的会议类型代码“{args.kind}”，可用：{codes}", 2) from None
-    repo = MeetingRepo(_open(args))
+    db = _open(args)
+    repo = MeetingRepo(db)
     where = MeetingFilter(
         start=_cli_date(args.start, "--from"), end=_cli_date(args.end, "--to"), kind=kind
     )
     summaries = list(reversed(repo.summaries(where)))  # oldest first reads like a record book
     if args.json:
-        _print_json([meeting_to_json(m) for m in repo.get_many(s.id for s in summaries)])
+        from branchdesk.store.members import MemberRepo
+        from branchdesk.store.rule_queries import RuleQueries
+
+        members, rules = MemberRepo(db).list(), RuleQueries(db)
+        _print_json(
+            [
+                meeting_to_json(m, rules.quorum(m, members))
+                for m in repo.get_many(s.id for s in summaries)
+            ]
+        )
         return 0
     for s in summaries:
         print(f"{s.id}\t{s.day.isoformat()}\t{s.kind_label}\t{s.title}\t"

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from branchdesk.domain.meeting_rules import Quorum, quorum_of, vote_problems, vote_results
 from branchdesk.domain.meetings import (
     Attendance,
     AttendanceStatus,
@@ -20,6 +21,7 @@ from branchdesk.domain.meetings import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    Vote,
     build_attendance,
     check_meeting,
     expected_members,
@@ -83,6 +85,14 @@ _ATTENDANCE: dict[str, Field] = {
     "makeup": Field(Kind.OBJECT, shape=_MAKEUP),
 }
 MAX_ATTENDANCE = 1_000
+MAX_VOTES = 50
+_VOTE: dict[str, Field] = {
+    "resolution": Field(Kind.TEXT, required=True, limit=SHORT_TEXT_MAX),
+    "in_favour": Field(Kind.COUNT, limit=MAX_ATTENDANCE),
+    "against": Field(Kind.COUNT, limit=MAX_ATTENDANCE),
+    "abstain": Field(Kind.COUNT, limit=MAX_ATTENDANCE),
+    "passed": Field(Kind.IGNORED),  # written by list --json, worked out again
+}
 MEETING_SHAPE: dict[str, Field] = {
     "kinds": Field(
         Kind.CHOICES, limit=len(MeetingKind), choices=_KIND_NAMES, what="会议类型", example=_KIND_CODES
@@ -109,8 +119,10 @@ MEETING_SHAPE: dict[str, Field] = {
     "resolutions": Field(Kind.TEXT, limit=LONG_TEXT_MAX),
     "nonvoting": Field(Kind.TEXT, limit=NAMES_TEXT_MAX),
     "attendance": Field(Kind.OBJECTS, limit=MAX_ATTENDANCE, shape=_ATTENDANCE),
+    "votes": Field(Kind.OBJECTS, limit=MAX_VOTES, shape=_VOTE),
     **written_only(
-        "id", "expected", "present", "leave", "absent", "attendance_rate", "attachments"
+        "id", "expected", "present", "leave", "absent", "attendance_rate", "attachments",
+        "quorum",
     ),
 }
 # check_meeting's field names, as the JSON calls them.
@@ -121,11 +133,15 @@ _JSON_FIELDS = {
     "时间": "end",
     "出勤": "attendance",
     "补学": "attendance",
+    "表决": "votes",
 }
 
 
-def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
+def meeting_to_json(meeting: Meeting, quorum: Quorum | None = None) -> dict[str, Any]:
+    """The JSON of ``list --json``; ``quorum`` (when the meeting is held to one) adds whether
+    it was valid and each vote's outcome."""
     counts = meeting.counts
+    results = {id(r.vote): r.passed for r in vote_results(meeting, quorum)}
     fields = {
         "kinds": [kind.value for kind in meeting.kinds],
         "status": meeting.status.value,
@@ -164,6 +180,21 @@ def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
                 ),
             }
             for row in meeting.attendance
+        ],
+        "quorum": (
+            None
+            if quorum is None or meeting.status is MeetingStatus.PLANNED
+            else {"due": quorum.due, "present": quorum.present, "valid": quorum.valid}
+        ),
+        "votes": [
+            {
+                "resolution": vote.resolution,
+                "in_favour": vote.in_favour,
+                "against": vote.against,
+                "abstain": vote.abstain,
+                "passed": results.get(id(vote)),
+            }
+            for vote in meeting.votes
         ],
     }
     return record_to_json(meeting, fields)
@@ -232,7 +263,23 @@ def _meeting(
             raise Refused(place.says(f"{member.name} 不是这次会议的应到人员"))
         _apply_entry(row, entry)
     meeting.attendance = rows
-    refuse(where, check_meeting(meeting, today=today), _JSON_FIELDS)
+    meeting.votes = [
+        Vote(
+            stored_text(v["resolution"]),
+            v.get("in_favour") or 0,
+            v.get("against") or 0,
+            v.get("abstain") or 0,
+        )
+        for v in item.get("votes") or []
+    ]
+    by_id = {m.id: m for m in roster.members if m.id is not None}
+    size = sum(m.in_roster_on(meeting.day) for m in roster.members)
+    quorum = quorum_of(meeting, by_id, branch_size=size)
+    refuse(
+        where,
+        check_meeting(meeting, today=today) + vote_problems(meeting, quorum),
+        _JSON_FIELDS,
+    )
     return meeting
 
 
