@@ -469,7 +469,8 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
         except ValueError:
             codes = "、".join(k.value for k in MeetingKind)
             raise CliError(f"未知的会议类型代码“{args.kind}”，可用：{codes}", 2) from None
-    repo = MeetingRepo(_open(args))
+    db = _open(args)
+    repo = MeetingRepo(db)
     where = MeetingFilter(
         start=_cli_date(args.start, "--from"), end=_cli_date(args.end, "--to"), kind=kind
     )
@@ -580,17 +581,23 @@ def _cli_period(args: argparse.Namespace) -> Any:
         if period is None or period.unit is not unit:
             raise CliError(f"--{option} 的期间“{code}”无效，应写成 {example} 这样的形式", 2)
         _period_in_range(period, f"--{option}", code)
-        if period.end >= dt.date.today():
-            sys.stderr.write(f"提示：{period.label}尚未结束，报表只包含截至今天的记录。\n")
         return period
     raise CliError("请用 --month、--quarter 或 --year 指定报表期间", 2)
 
 
 def cmd_return(args: argparse.Namespace) -> int:
     from branchdesk.reports.return_figures import compute_return
-    from branchdesk.reports.return_workbook import ExportError, return_title, write_return
+    from branchdesk.reports.return_workbook import (
+        ExportError,
+        return_title,
+        unfinished_notice,
+        write_return,
+    )
 
     period = _cli_period(args)
+    notice = unfinished_notice(period, dt.date.today())
+    if notice:  # said before anything is written, as the window asks before writing
+        sys.stderr.write(f"提示：{notice}\n")
     session = _open_session(args) if args.mark_reported else None
     db = _open(args) if session is None else session.db
     report = compute_return(db, period)

@@ -4,7 +4,9 @@ Built on the requirement rules of ``requirements.assess``: for each rule, the pe
 own unit that holds today is either done or still due, and the period before it may have
 ended without the meeting (late). People: political birthdays (入党纪念日, the anniversary
 of joining) this month, 预备党员 whose one-year probation ends soon or has passed without a
-转正 date, and members absent three or more times this year without make-up study (补学).
+转正 date (a recorded 延长预备期 moves it), members absent three or more times this year
+without make-up study (补学), and members three months or more without organisational life
+(``member_rules.life_gaps``, 党章第九条's six months ahead).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from branchdesk.domain.activities import ActivitySummary
 from branchdesk.domain.dates import add_years
 from branchdesk.domain.meetings import MeetingKind, MeetingStatus, MeetingSummary
+from branchdesk.domain.member_rules import LifeGap, probation_due
 from branchdesk.domain.members import Category, Member
 from branchdesk.domain.requirements import (
     DEFAULT_REQUIREMENTS,
@@ -255,13 +258,14 @@ def political_birthdays(members: Iterable[Member], today: dt.date) -> list[Polit
 
 @dataclass(frozen=True)
 class ProbationEnd:
-    """A 预备党员 whose one-year 预备期 ends soon, or has ended without a 转正 date."""
+    """A 预备党员 whose 预备期 ends soon, or has ended without a 转正 date."""
 
     member_id: int | None
     name: str
-    ends: dt.date  # the first day after a year of probation would do, i.e. the anniversary
+    ends: dt.date  # the day the 预备期 is complete: a year after admission, plus any extension
     month_only: bool  # the join date was recorded to the month only
     days_left: int  # negative: overdue by that many days
+    extended_months: int = 0  # 延长预备期, when it was extended
 
     @property
     def overdue(self) -> bool:
@@ -271,10 +275,10 @@ class ProbationEnd:
 def probation_ends(
     members: Iterable[Member], today: dt.date, *, within: int = PROBATION_WARNING_DAYS
 ) -> list[ProbationEnd]:
-    """预备党员 without a 转正 date whose year of probation ends within ``within`` days or ended.
+    """预备党员 without a 转正 date whose 预备期 ends within ``within`` days or ended.
 
-    The one year runs from the 支部大会's approval, recorded as the join date (入党时间).
-    An extension (延长预备期) is not recorded, so such a member shows as overdue.
+    The year runs from the 支部大会's approval, recorded as the join date (入党时间); a
+    recorded 延长预备期 adds its months (``member_rules.probation_due``).
     """
     found = []
     for member in members:
@@ -282,11 +286,20 @@ def probation_ends(
             continue
         if member.join_date is None or not member.in_roster_on(today):
             continue
-        ends = add_years(member.join_date.first_day(), 1)
+        ends = probation_due(member)
+        assert ends is not None
         days_left = (ends - today).days
+        extension = member.probation_extension
         if days_left <= within:
             found.append(
-                ProbationEnd(member.id, member.name, ends, member.join_date.month_only, days_left)
+                ProbationEnd(
+                    member.id,
+                    member.name,
+                    ends,
+                    member.join_date.month_only,
+                    days_left,
+                    extension.months if extension else 0,
+                )
             )
     return sorted(found, key=lambda p: (p.ends, p.name))
 
@@ -419,6 +432,7 @@ class HomeOverview:
     calendar_range: tuple[dt.date, dt.date]  # the days ``calendar`` covers
     member_count: int = 0
     upcoming: MeetingSummary | None = None  # the next planned meeting, today or later
+    life_gaps: list[LifeGap] = field(default_factory=list)  # 3+ months without 组织生活
 
     def lines_of(self, unit: Unit) -> list[DutyLine]:
         return [line for line in self.lines if line.unit is unit]

@@ -157,6 +157,20 @@ class Attachment:
 
 
 @dataclass
+class Vote:
+    """表决: how the voting members present voted on one resolution of a 支部党员大会."""
+
+    resolution: str
+    in_favour: int = 0  # 赞成
+    against: int = 0  # 反对
+    abstain: int = 0  # 弃权
+
+    @property
+    def cast(self) -> int:
+        return self.in_favour + self.against + self.abstain
+
+
+@dataclass
 class Meeting:
     kinds: list[MeetingKind]
     day: dt.date
@@ -178,6 +192,7 @@ class Meeting:
     nonvoting: str = ""  # 列席人员
     attendance: list[Attendance] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         order = list(MeetingKind)  # type: ignore[call-overload]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from branchdesk.domain.activities import format_hours
 from branchdesk.domain.meetings import AttendanceStatus, Makeup
+from branchdesk.domain.member_rules import LifeGap
 from branchdesk.domain.members import Member
 
 
@@ -36,6 +37,9 @@ class MemberYear:
     year: int
     meetings: list[MeetingLine]
     activities: list[ActivityLine]
+    # As of today, whatever the year shown: months without organisational life (the count
+    # 工作台 shows from three on), or None when nothing was missed since the last.
+    life_gap: LifeGap | None = None
 
     @property
     def expected(self) -> int:

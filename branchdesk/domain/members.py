@@ -180,6 +180,30 @@ class RoleTerm:
         return _within(day, self.start, self.end)
 
 
+@dataclass(frozen=True)
+class ProbationExtension:
+    """延长预备期: the 支部大会 decided on ``decided_on`` to extend probation by ``months``."""
+
+    decided_on: dt.date
+    months: int  # 6 to 12 (党章第七条)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LongLeave:
+    """An approved long absence (长期请假: illness, work abroad ...) from ``start`` to ``end``.
+
+    While it lasts the member is not flagged for missing organisational life.
+    """
+
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
 @dataclass
 class Member:
     """One person in the roster. Dates may have month precision (see PartialDate)."""
@@ -220,6 +244,8 @@ class Member:
         if self.status.in_roster or self.status_date is None:
             return None
         return self.status_date.first_day()
+    probation_extension: ProbationExtension | None = None
+    long_leave: LongLeave | None = None
 
     def in_roster_on(self, day: dt.date) -> bool:
         """Tell whether the member belonged to the branch on that day."""

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.dates import PartialDate
-from branchdesk.domain.members import Member, MemberStatus, PartyGroup
+from branchdesk.domain.member_rules import extension_problems, leave_problems
+from branchdesk.domain.members import (
+    LongLeave,
+    Member,
+    MemberStatus,
+    PartyGroup,
+    ProbationExtension,
+)
 from branchdesk.ops.changes import Changes, OpResult
 from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
 from branchdesk.store.session import Session
@@ -109,3 +116,52 @@ def move_members(
     with session.transaction() as db:
         MemberRepo(db).move_to_group(list(member_ids), group_id, on=on)
     return OpResult(None, Changes.of("members", "groups", "history"))
+
+
+def extend_probation(
+    session: Session,
+    member_id: int,
+    decided_on: dt.date,
+    months: int,
+    reason: str,
+    *,
+    today: dt.date | None = None,
+) -> OpResult[None]:
+    """Record 延长预备期 (once, 6-12 months) on a 预备党员; 转正 becomes due that much later."""
+    today = today or dt.date.today()
+    with session.transaction() as db:
+        repo = MemberRepo(db)
+        member = repo.get(member_id)
+        problems = extension_problems(member, decided_on, months, today)
+        if not reason.strip():
+            problems.append("请填写延长预备期的原因")
+        if problems:
+            raise ValueError("；".join(problems))
+        member.probation_extension = ProbationExtension(decided_on, months, reason.strip())
+        repo.update(member)
+    return OpResult(None, _MEMBER_WRITE)
+
+
+def set_long_leave(
+    session: Session, member_id: int, start: dt.date, end: dt.date, reason: str
+) -> OpResult[None]:
+    """Mark an approved long leave (长期请假); the member is not flagged while it lasts."""
+    problems = leave_problems(start, end, reason)
+    if problems:
+        raise ValueError("；".join(problems))
+    with session.transaction() as db:
+        repo = MemberRepo(db)
+        member = repo.get(member_id)
+        member.long_leave = LongLeave(start, end, reason.strip())
+        repo.update(member)
+    return OpResult(None, _MEMBER_WRITE)
+
+
+def clear_long_leave(session: Session, member_id: int) -> OpResult[None]:
+    """Remove a member's long-leave mark."""
+    with session.transaction() as db:
+        repo = MemberRepo(db)
+        member = repo.get(member_id)
+        member.long_leave = None
+        repo.update(member)
+    return OpResult(None, _MEMBER_WRITE)

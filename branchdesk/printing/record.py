@@ -22,11 +22,13 @@ from PySide6.QtGui import (
 )
 from sqlite_utils import Database
 
+from branchdesk.domain.meeting_rules import Quorum, vote_results
 from branchdesk.domain.meetings import AttendanceStatus, Meeting, MeetingStatus
 from branchdesk.printing.paged import Page, PrintError, print_font
 from branchdesk.printing.signin import date_text, kinds_text, time_text
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import BranchRepo, NotFound
+from branchdesk.store.rule_queries import RuleQueries
 
 BODY_PT = 11.0
 BRANCH_PT = 16.0
@@ -40,13 +42,14 @@ SECTION_NUMBERS = "一二三四五六七八九十"
 # scale) and drawn scaled to the device's.
 LAYOUT_DPI = 300
 _LAYOUT_LIMIT = 2**23 - 1
-SECTION_TITLES = ("议题", "会议记录", "决议", "补学情况")
+SECTION_TITLES = ("议题", "会议记录", "决议", "表决情况", "补学情况")
 
 
 @dataclass
 class MeetingRecord:
     branch_name: str
     meeting: Meeting
+    quorum: Quorum | None = None  # 支部党员大会 / 支委会: whether more than half came
 
     @property
     def title(self) -> str:
@@ -61,7 +64,8 @@ def record_for_meeting(db: Database, meeting: int | Meeting) -> MeetingRecord:
         except NotFound as exc:
             raise PrintError(f"会议 {meeting} 不存在") from exc
     branch = BranchRepo(db).get()
-    return MeetingRecord(branch.name if branch and branch.name else "党支部", meeting)
+    quorum = RuleQueries(db).quorum(meeting)
+    return MeetingRecord(branch.name if branch and branch.name else "党支部", meeting, quorum)
 
 
 def _px(mm: float) -> int:
@@ -133,6 +137,9 @@ class RecordDocument:
 
         rows.append([("应到", number(counts.expected)), ("实到", number(counts.present))])
         rows.append([("请假", number(counts.leave)), ("缺席", number(counts.absent))])
+        quorum = self.record.quorum
+        if quorum is not None and not planned:
+            rows.append([("会议有效性", quorum.describe())])
         leave = "" if planned else _names_with_reasons(meeting, AttendanceStatus.LEAVE)
         absent = "" if planned else _names_with_reasons(meeting, AttendanceStatus.ABSENT)
         rows.append([("请假人员及原因", leave or ("" if planned else "无"))])
@@ -168,6 +175,10 @@ class RecordDocument:
         sections.append(("议题", topics, False))
         sections.append(("会议记录", _paragraphs(meeting.minutes), True))
         sections.append(("决议", _paragraphs(meeting.resolutions), True))
+        votes = vote_results(meeting, self.record.quorum)
+        if votes:
+            lines = [f"{i}. {r.vote.resolution}：{r.describe()}" for i, r in enumerate(votes, 1)]
+            sections.append(("表决情况", lines, False))
         makeup = _makeup_lines(meeting)
         if makeup:
             sections.append(("补学情况", makeup, False))

@@ -197,6 +197,7 @@ class Kind(enum.Enum):
     TIME = "time"  # "HH:MM", or null / "" for none
     ID = "id"  # a member's number: a positive integer, never true/1.0/"1"
     HOURS = "hours"  # a finite number within ``limit``
+    COUNT = "count"  # a whole number from 0 to ``limit`` (votes)
     CHOICE = "choice"  # one of ``choices``
     TEXTS = "texts"  # a list of strings (one string is taken as a list of one)
     CHOICES = "choices"  # a non-empty list, each one of ``choices``
@@ -382,6 +383,8 @@ class _Checker:
             self.member_id(where, value)
         elif kind is Kind.HOURS:
             self.hours(where, value, field.limit)
+        elif kind is Kind.COUNT:
+            self.count(where, value, int(field.limit))
         elif kind is Kind.CHOICE:
             self.choice(where, value, field)
         elif kind is Kind.TEXTS:
@@ -429,6 +432,10 @@ class _Checker:
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if not number or not 0 <= value <= limit:
             self.fail(where, f"应为 0 到 {limit:g} 之间的小时数，收到 {shown(value)}")
+
+    def count(self, where: Where, value: Any, limit: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+            self.fail(where, f"应为 0 到 {limit} 之间的整数，收到 {shown(value)}")
 
     def choice(self, where: Where, value: Any, field: Field) -> None:
         if not self.text(where, value, 0, what=f"{field.what}（文字）"):

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
+from branchdesk.domain.meeting_rules import Quorum, quorum_of, vote_problems, vote_results
 from branchdesk.domain.meetings import (
     Attendance,
     AttendanceStatus,
@@ -20,6 +21,7 @@ from branchdesk.domain.meetings import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    Vote,
     build_attendance,
     check_meeting,
     expected_members,
@@ -51,6 +53,7 @@ from branchdesk.reports.json_input import (
 from branchdesk.reports.json_output import write_json_array
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
+from branchdesk.store.rule_queries import RuleQueries
 
 
 class MeetingInputError(RecordInputError):
@@ -85,6 +88,14 @@ _ATTENDANCE: dict[str, Field] = {
     "makeup": Field(Kind.OBJECT, shape=_MAKEUP),
 }
 MAX_ATTENDANCE = 1_000
+MAX_VOTES = 50
+_VOTE: dict[str, Field] = {
+    "resolution": Field(Kind.TEXT, required=True, limit=SHORT_TEXT_MAX),
+    "in_favour": Field(Kind.COUNT, limit=MAX_ATTENDANCE),
+    "against": Field(Kind.COUNT, limit=MAX_ATTENDANCE),
+    "abstain": Field(Kind.COUNT, limit=MAX_ATTENDANCE),
+    "passed": Field(Kind.IGNORED),  # written by list --json, worked out again
+}
 MEETING_SHAPE: dict[str, Field] = {
     "kinds": Field(
         Kind.CHOICES, limit=len(MeetingKind), choices=_KIND_NAMES, what="会议类型", example=_KIND_CODES
@@ -111,8 +122,10 @@ MEETING_SHAPE: dict[str, Field] = {
     "resolutions": Field(Kind.TEXT, limit=LONG_TEXT_MAX),
     "nonvoting": Field(Kind.TEXT, limit=NAMES_TEXT_MAX),
     "attendance": Field(Kind.OBJECTS, limit=MAX_ATTENDANCE, shape=_ATTENDANCE),
+    "votes": Field(Kind.OBJECTS, limit=MAX_VOTES, shape=_VOTE),
     **written_only(
-        "id", "expected", "present", "leave", "absent", "attendance_rate", "attachments"
+        "id", "expected", "present", "leave", "absent", "attendance_rate", "attachments",
+        "quorum",
     ),
 }
 # check_meeting's field names, as the JSON calls them.
@@ -123,11 +136,15 @@ _JSON_FIELDS = {
     "时间": "end",
     "出勤": "attendance",
     "补学": "attendance",
+    "表决": "votes",
 }
 
 
-def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
+def meeting_to_json(meeting: Meeting, quorum: Quorum | None = None) -> dict[str, Any]:
+    """The JSON of ``list --json``; ``quorum`` (when the meeting is held to one) adds whether
+    it was valid and each vote's outcome."""
     counts = meeting.counts
+    results = {id(r.vote): r.passed for r in vote_results(meeting, quorum)}
     fields = {
         "kinds": [kind.value for kind in meeting.kinds],
         "status": meeting.status.value,
@@ -167,6 +184,21 @@ def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
             }
             for row in meeting.attendance
         ],
+        "quorum": (
+            None
+            if quorum is None or meeting.status is MeetingStatus.PLANNED
+            else {"due": quorum.due, "present": quorum.present, "valid": quorum.valid}
+        ),
+        "votes": [
+            {
+                "resolution": vote.resolution,
+                "in_favour": vote.in_favour,
+                "against": vote.against,
+                "abstain": vote.abstain,
+                "passed": results.get(id(vote)),
+            }
+            for vote in meeting.votes
+        ],
     }
     return record_to_json(meeting, fields)
 
@@ -174,7 +206,9 @@ def meeting_to_json(meeting: Meeting) -> dict[str, Any]:
 def write_meetings_json(db: Database, where: MeetingFilter, out: TextIO) -> int:
     """``meetings list --json``: the meetings ``where`` selects, oldest first, as one JSON
     array written a meeting at a time (read from the database in batches); returns how many."""
-    return write_json_array(out, map(meeting_to_json, MeetingRepo(db).oldest_first(where)))
+    members, rules = MemberRepo(db).list(), RuleQueries(db)
+    meetings = MeetingRepo(db).oldest_first(where)
+    return write_json_array(out, (meeting_to_json(m, rules.quorum(m, members)) for m in meetings))
 
 
 def _time(value: Any) -> dt.time | None:
@@ -240,7 +274,23 @@ def _meeting(
             raise Refused(place.says(f"{member.name} 不是这次会议的应到人员"))
         _apply_entry(row, entry)
     meeting.attendance = rows
-    refuse(where, check_meeting(meeting, today=today), _JSON_FIELDS)
+    meeting.votes = [
+        Vote(
+            stored_text(v["resolution"]),
+            v.get("in_favour") or 0,
+            v.get("against") or 0,
+            v.get("abstain") or 0,
+        )
+        for v in item.get("votes") or []
+    ]
+    by_id = {m.id: m for m in roster.members if m.id is not None}
+    size = sum(m.in_roster_on(meeting.day) for m in roster.members)
+    quorum = quorum_of(meeting, by_id, branch_size=size)
+    refuse(
+        where,
+        check_meeting(meeting, today=today) + vote_problems(meeting, quorum),
+        _JSON_FIELDS,
+    )
     return meeting
 
 

@@ -13,12 +13,16 @@ from sqlite_utils import Database
 
 from branchdesk.domain.activities import ActivityTotals, format_hours, total
 from branchdesk.domain.branch import Branch
+from branchdesk.domain.meeting_rules import Quorum
 from branchdesk.domain.meetings import (
     Attendance,
     AttendanceCounts,
     AttendanceStatus,
+    MeetingKind,
     MeetingStatus,
+    MeetingSummary,
 )
+from branchdesk.domain.member_rules import probation_due
 from branchdesk.domain.members import Category, JoinHow, Member, MemberStatus
 from branchdesk.domain.requirements import Assessment, GroupRef, Period, assess
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
@@ -26,6 +30,7 @@ from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
 from branchdesk.store.requirements import RequirementRepo
 from branchdesk.store.return_queries import AttendanceTally, ParticipationTally, ReturnQueries
+from branchdesk.store.rule_queries import RuleQueries
 
 FORMAT_VERSION = 1
 
@@ -55,6 +60,7 @@ class MeetingRow:
     leave_people: str  # 张三（出差）、李四（身体不适）
     absent_people: str
     makeup: str  # 张三：10月12日 观看录像
+    quorum: Quorum | None = None  # 支部党员大会 and 支委会: whether more than half came
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,16 @@ class BranchReturn:
     def meetings_held(self) -> int:
         return len(self.meetings)
 
+    @property
+    def unfinished(self) -> bool:
+        """The period had not ended when the return was made: its figures are partial."""
+        return self.period.end >= self.generated_on
+
+    @property
+    def invalid_meetings(self) -> list[MeetingRow]:
+        """Meetings held to a quorum that did not have more than half present."""
+        return [m for m in self.meetings if m.quorum is not None and not m.quorum.valid]
+
     def figures(self) -> dict[str, Any]:
         """The 汇总 figures as plain values: the JSON of ``return --json`` and the hidden sheet."""
         kinds: dict[str, Any] = {}
@@ -141,6 +157,8 @@ class BranchReturn:
             "generated_on": self.generated_on.isoformat(),
             "revised": self.revised,
             "revision": self.revision,
+            "complete": not self.unfinished,
+            "as_of": self.generated_on.isoformat() if self.unfinished else None,
             "members": {
                 "total": self.members.total,
                 "full": self.members.full,
@@ -152,6 +170,10 @@ class BranchReturn:
             },
             "kinds": kinds,
             "meetings_held": self.meetings_held,
+            "quorum": {
+                "checked": sum(m.quorum is not None for m in self.meetings),
+                "invalid": len(self.invalid_meetings),
+            },
             "attendance": {
                 "expected": self.attendance.expected,
                 "present": self.attendance.present,
@@ -220,6 +242,19 @@ def _member_counts(members: list[Member], period: Period) -> MemberCounts:
     )
 
 
+def _category_text(member: Member, period: Period) -> str:
+    """正式 or 预备, and 预备（延长预备期至 2026-12-01）once an extension was decided."""
+    extension = member.probation_extension
+    if (
+        member.category is Category.PROBATIONARY
+        and extension is not None
+        and extension.decided_on <= period.end
+    ):
+        due = probation_due(member)
+        return f"{member.category.label}（延长预备期至 {due.isoformat() if due else '—'}）"
+    return member.category.label
+
+
 def _missed_texts(missed: list[Attendance]) -> tuple[str, str, str]:
     """请假 people, 缺席 people (each with the reason) and 补学 done, as the return shows them:
     ``张三（出差）、李四`` and ``张三：10月12日 观看录像；李四：自学``."""
@@ -231,6 +266,22 @@ def _missed_texts(missed: list[Attendance]) -> tuple[str, str, str]:
             when = f"{row.makeup.day.month}月{row.makeup.day.day}日" if row.makeup.day else ""
             makeup.append(f"{row.name}：{' '.join(p for p in (when, row.makeup.how) if p)}")
     return "、".join(leave), "、".join(absent), "；".join(makeup)
+
+
+def _quorums(
+    db: Database, held: list[MeetingSummary], members: list[Member]
+) -> dict[int, Quorum]:
+    """The quorum of each held 支部党员大会 and 支委会, by meeting id."""
+    ruled = [
+        s.id for s in held if MeetingKind.GENERAL in s.kinds or MeetingKind.COMMITTEE in s.kinds
+    ]
+    rules = RuleQueries(db)
+    found = {}
+    for meeting in MeetingRepo(db).get_many(ruled):
+        quorum = rules.quorum(meeting, members)
+        if quorum is not None and meeting.id is not None:
+            found[meeting.id] = quorum
+    return found
 
 
 def compute_return(db: Database, period: Period, *, today: dt.date | None = None) -> BranchReturn:
@@ -261,6 +312,7 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
         key=lambda s: (s.day, s.start or dt.time(0), s.id),
     )
     missed, attendance = queries.attendance(period.start, period.end)
+    quorums = _quorums(db, held, members)
     meeting_rows = []
     for meeting in held:
         leave_people, absent_people, makeup = _missed_texts(missed.get(meeting.id, []))
@@ -276,6 +328,7 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
                 leave_people=leave_people,
                 absent_people=absent_people,
                 makeup=makeup,
+                quorum=quorums.get(meeting.id),
             )
         )
     activity_summaries = sorted(
@@ -323,7 +376,7 @@ def compute_return(db: Database, period: Period, *, today: dt.date | None = None
                 member_id=member.id,
                 name=member.name,
                 group=then.group_name,
-                category=then.category.label,
+                category=_category_text(then, period),
                 expected=tally.expected,
                 present=tally.present,
                 leave=tally.leave,

@@ -51,6 +51,7 @@ MEETING_HEADERS = (
     "请假人员及事由",
     "缺席人员及事由",
     "补学情况",
+    "到会过半",
 )
 MEMBER_HEADERS = (
     "姓名",
@@ -104,9 +105,32 @@ _ILLEGAL_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def return_title(ret: BranchReturn) -> str:
-    """``城关街道幸福里社区党支部 2026年10月 组织生活情况报表``, with （修订） when revised."""
+    """``城关街道幸福里社区党支部 2026年10月 组织生活情况报表``, with （修订） when revised and
+    （截至 12月2日） when the period had not ended."""
     revised = "（修订）" if ret.revised else ""
-    return f"{ret.branch.name} {ret.period.label} 组织生活情况报表{revised}"
+    return f"{ret.branch.name} {period_heading(ret)} 组织生活情况报表{revised}"
+
+
+def period_heading(ret: BranchReturn) -> str:
+    """``2026年12月``, or ``2026年12月（截至 12月2日）`` for a period not yet over."""
+    return ret.period.label + as_of_text(ret.period, ret.generated_on)
+
+
+def as_of_text(period: Period, today: dt.date) -> str:
+    """``（截至 12月2日）`` while ``period`` has not ended on ``today``; else empty."""
+    if period.end < today:
+        return ""
+    return f"（截至 {day_text(today, with_year=today.year != period.end.year)}）"
+
+
+def unfinished_notice(period: Period, today: dt.date) -> str | None:
+    """What every export of a period not yet over says before writing (window and CLI)."""
+    if period.end < today:
+        return None
+    return (
+        f"{period.label}尚未结束（今天是 {day_text(today, with_year=True)}），"
+        f"报表只包含截至今天的记录，标题将注明“{as_of_text(period, today)}”。"
+    )
 
 
 def default_return_filename(branch_name: str, period: Period, *, revised: bool = False) -> str:
@@ -425,6 +449,17 @@ def _write_summary(ws: Worksheet, ret: BranchReturn) -> None:
             border=None,
         )
         row += 1
+    if ret.unfinished:
+        sheet.put(
+            row,
+            1,
+            f"本期尚未结束：本报表只包含截至{day_text(ret.generated_on, with_year=True)}的记录。",
+            span=sheet.columns,
+            alignment=LEFT,
+            font=Font(name=style.FONT_NAME, size=style.BODY_SIZE, bold=True, color="C00000"),
+            border=None,
+        )
+        row += 1
 
     # 一、党员情况
     row = _section(sheet, row + 1, "一、党员情况")
@@ -447,7 +482,8 @@ def _write_summary(ws: Worksheet, ret: BranchReturn) -> None:
     sheet.put(
         row,
         1,
-        f"注：党员总数、正式党员、预备党员为{day_text(ret.period.end, with_year=True)}在册人数；"
+        f"注：党员总数、正式党员、预备党员为"
+        f"{day_text(min(ret.period.end, ret.generated_on), with_year=True)}在册人数；"
         "其他减少指去世、停止党籍、出党等。",
         span=sheet.columns,
         alignment=LEFT,
@@ -487,6 +523,19 @@ def _write_summary(ws: Worksheet, ret: BranchReturn) -> None:
         alignment=LEFT,
         border=None,
     )
+    invalid = ret.invalid_meetings
+    if invalid:
+        row += 1
+        names = "、".join(f"{day_text(m.day)}{m.kind_label}" for m in invalid)
+        sheet.put(
+            row,
+            1,
+            f"本期有 {len(invalid)} 次会议到会人数未超过半数，会议无效：{names}。",
+            span=sheet.columns,
+            alignment=LEFT,
+            font=RED_FONT,
+            border=None,
+        )
 
     # 三、出席情况
     row = _section(sheet, row + 2, "三、出席情况")
@@ -546,6 +595,7 @@ def _write_summary(ws: Worksheet, ret: BranchReturn) -> None:
 # 会议明细 ----------------------------------------------------------------------------
 
 _MEETING_WIDTH_CAPS = {"主题": 28, "请假人员及事由": 24, "缺席人员及事由": 24, "补学情况": 26}
+# "到会过半" is as wide as its longest value (``无效（12/25）``), never wrapped.
 _MEETING_WRAP = set(_MEETING_WIDTH_CAPS)
 
 
@@ -566,6 +616,7 @@ def _write_meetings(ws: Worksheet, ret: BranchReturn) -> None:
             m.leave_people,
             m.absent_people,
             m.makeup,
+            m.quorum.short() if m.quorum else "",
         )
         for index, m in enumerate(ret.meetings, start=1)
     ]
@@ -574,7 +625,7 @@ def _write_meetings(ws: Worksheet, ret: BranchReturn) -> None:
     sheet = _Sheet(ws, widths)
     header_row = _heading(
         sheet,
-        f"{ret.branch.name} {ret.period.label} 会议明细",
+        f"{ret.branch.name} {period_heading(ret)} 会议明细",
         _subtitle(ret, f"共 {len(rows)} 次会议"),
     )
     sheet.row(header_row, MEETING_HEADERS, font=style.HEADER_FONT)
@@ -585,6 +636,10 @@ def _write_meetings(ws: Worksheet, ret: BranchReturn) -> None:
         for header in MEETING_HEADERS
     ]
     row = sheet.table(header_row + 1, rows, columns)
+    quorum_column = MEETING_HEADERS.index("到会过半") + 1
+    for offset, meeting in enumerate(ret.meetings):
+        if meeting.quorum is not None and not meeting.quorum.valid:
+            ws.cell(row=header_row + 1 + offset, column=quorum_column).font = RED_FONT
     if not rows:
         sheet.put(row, 1, "本期无已召开的会议", span=sheet.columns)
     else:
@@ -593,7 +648,17 @@ def _write_meetings(ws: Worksheet, ret: BranchReturn) -> None:
         for column, value in enumerate((att.expected, att.present, att.leave, att.absent), start=7):
             sheet.put(row, column, value, font=style.HEADER_FONT)
         _rate(sheet, row, 11, att.rate, font=style.HEADER_FONT)
-        sheet.put(row, 12, "", span=3)
+        sheet.put(row, 12, "", span=4)
+        if any(m.quorum for m in ret.meetings):
+            sheet.put(
+                row + 1,
+                1,
+                "注：到会过半——支部党员大会为实到 / 应到有表决权党员（正式党员，预备党员无表决权），"
+                "支委会为实到 / 应到支委；超过半数会议有效，恰好半数无效。",
+                span=sheet.columns,
+                alignment=LEFT,
+                border=None,
+            )
     _finish_table_sheet(sheet, header_row)
 
 
@@ -621,7 +686,7 @@ def _write_members(ws: Worksheet, ret: BranchReturn) -> None:
     sheet = _Sheet(ws, widths)
     header_row = _heading(
         sheet,
-        f"{ret.branch.name} {ret.period.label} 党员参加组织生活情况",
+        f"{ret.branch.name} {period_heading(ret)} 党员参加组织生活情况",
         _subtitle(ret, f"共 {len(rows)} 人"),
     )
     sheet.row(header_row, MEMBER_HEADERS, font=style.HEADER_FONT)
@@ -689,7 +754,7 @@ def _write_activities(ws: Worksheet, ret: BranchReturn) -> None:
     totals = ret.activity_totals
     header_row = _heading(
         sheet,
-        f"{ret.branch.name} {ret.period.label} 党员活动",
+        f"{ret.branch.name} {period_heading(ret)} 党员活动",
         _subtitle(
             ret,
             f"活动 {totals.activities} 次，参与 {totals.participations} 人次，"
@@ -756,6 +821,7 @@ __all__ = [
     "flatten_figures",
     "return_title",
     "save_workbook",
+    "unfinished_notice",
     "write_data_sheet",
     "write_return",
 ]

@@ -21,11 +21,13 @@ from branchdesk.domain.home import (
     probation_ends,
 )
 from branchdesk.domain.meetings import MeetingSummary
+from branchdesk.domain.member_rules import life_gaps
 from branchdesk.domain.requirements import GroupRef
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 from branchdesk.store.requirements import RequirementRepo
+from branchdesk.store.rule_queries import RuleQueries
 from branchdesk.store.sql import in_roster
 
 
@@ -116,4 +118,5 @@ class HomeQueries:
             calendar_range=(calendar_start, calendar_end),
             member_count=len(members),
             upcoming=next_planned(meetings, today),
+            life_gaps=life_gaps(members, RuleQueries(self.db).life_facts(today), today),
         )

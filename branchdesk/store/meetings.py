@@ -18,6 +18,7 @@ from branchdesk.domain.meetings import (
     MeetingStatus,
     MeetingSummary,
     Person,
+    Vote,
 )
 from branchdesk.store.records import RecordTable
 from branchdesk.store.sql import Conditions
@@ -125,7 +126,7 @@ class MeetingRepo(RecordTable[Meeting]):
 
     def _write_parts(self, meeting_id: int, meeting: Meeting, *, replace: bool) -> None:
         if replace:
-            for table in ("meeting_kinds", "meeting_topics", "attendance"):
+            for table in ("meeting_kinds", "meeting_topics", "attendance", "meeting_votes"):
                 self.db.execute(f"DELETE FROM {table} WHERE meeting_id = ?", [meeting_id])
         for kind in dict.fromkeys(meeting.kinds):
             self.db.execute(
@@ -155,6 +156,19 @@ class MeetingRepo(RecordTable[Meeting]):
                     row.reason,
                     row.makeup.day.isoformat() if row.makeup.day else None,
                     row.makeup.how,
+                ],
+            )
+        for position, vote in enumerate(meeting.votes):
+            self.db.execute(
+                "INSERT INTO meeting_votes (meeting_id, position, resolution, in_favour, "
+                "against, abstain) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    meeting_id,
+                    position,
+                    vote.resolution.strip(),
+                    vote.in_favour,
+                    vote.against,
+                    vote.abstain,
                 ],
             )
         self._write_attachments(meeting_id, meeting.attachments)
@@ -195,6 +209,7 @@ class MeetingRepo(RecordTable[Meeting]):
                 topics=[],
                 attendance=[],
                 attachments=[],
+                votes=[],
             )
             for (
                 meeting_id, status, day, start, end, place, title, host_id, host_name,
@@ -222,6 +237,14 @@ class MeetingRepo(RecordTable[Meeting]):
             ids,
         ).fetchall():
             meetings[meeting_id].attendance.append(attendance_from_row(values))
+        for meeting_id, resolution, in_favour, against, abstain in self.db.execute(
+            f"""
+            SELECT meeting_id, resolution, in_favour, against, abstain
+            FROM meeting_votes WHERE meeting_id IN ({marks}) ORDER BY meeting_id, position
+            """,
+            ids,
+        ).fetchall():
+            meetings[meeting_id].votes.append(Vote(resolution, in_favour, against, abstain))
         self._load_attachments(meetings, ids, marks)
         return meetings
 

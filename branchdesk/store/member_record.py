@@ -8,7 +8,9 @@ from sqlite_utils import Database
 
 from branchdesk.domain.meetings import AttendanceStatus, Makeup, MeetingKind
 from branchdesk.domain.member_record import ActivityLine, MeetingLine, MemberYear
+from branchdesk.domain.member_rules import life_gap
 from branchdesk.store.members import MemberRepo
+from branchdesk.store.rule_queries import RuleQueries
 
 
 class MemberRecordRepo:
@@ -31,7 +33,8 @@ class MemberRecordRepo:
         )
         return sorted((int(r["year"]) for r in rows), reverse=True)
 
-    def year(self, member_id: int, year: int) -> MemberYear:
+    def year(self, member_id: int, year: int, *, today: dt.date | None = None) -> MemberYear:
+        today = today or dt.date.today()
         member = MemberRepo(self.db).get(member_id)
         start, end = dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
         order = list(MeetingKind)
@@ -83,4 +86,11 @@ class MemberRecordRepo:
                 [member_id, start, end],
             )
         ]
-        return MemberYear(member=member, year=year, meetings=meetings, activities=activities)
+        facts = RuleQueries(self.db).life_facts(today, member_id).get(member_id)
+        return MemberYear(
+            member=member,
+            year=year,
+            meetings=meetings,
+            activities=activities,
+            life_gap=life_gap(member, facts, today),
+        )

@@ -15,9 +15,11 @@ from branchdesk.domain.members import (
     Gender,
     GroupSpell,
     JoinHow,
+    LongLeave,
     Member,
     MemberStatus,
     PartyGroup,
+    ProbationExtension,
     Role,
     RoleTerm,
     RosterCounts,
@@ -228,7 +230,9 @@ class GroupRepo:
 _MEMBER_COLUMNS = (
     "name gender ethnicity birth_date id_number education join_date full_date category "
     "group_id phone workplace status status_date branch_join_date notes sort_order "
-    "branch_join_how"
+    "branch_join_how "
+    "probation_extended_on probation_extension_months probation_extension_reason "
+    "leave_start leave_end leave_reason"
 ).split()
 
 
@@ -262,7 +266,45 @@ def _member_to_row(member: Member) -> dict[str, Any]:
         "notes": member.notes,
         "sort_order": member.sort_order,
         "branch_join_how": member.branch_join_how.value if member.branch_join_how else None,
+        **_extension_row(member.probation_extension),
+        **_leave_row(member.long_leave),
     }
+
+
+def _extension_row(extension: ProbationExtension | None) -> dict[str, Any]:
+    return {
+        "probation_extended_on": extension.decided_on.isoformat() if extension else None,
+        "probation_extension_months": extension.months if extension else None,
+        "probation_extension_reason": extension.reason if extension else "",
+    }
+
+
+def _leave_row(leave: LongLeave | None) -> dict[str, Any]:
+    return {
+        "leave_start": leave.start.isoformat() if leave else None,
+        "leave_end": leave.end.isoformat() if leave else None,
+        "leave_reason": leave.reason if leave else "",
+    }
+
+
+def _extension(values: dict[str, Any]) -> ProbationExtension | None:
+    if not values["probation_extended_on"]:
+        return None
+    return ProbationExtension(
+        decided_on=dt.date.fromisoformat(values["probation_extended_on"]),
+        months=values["probation_extension_months"],
+        reason=values["probation_extension_reason"],
+    )
+
+
+def _leave(values: dict[str, Any]) -> LongLeave | None:
+    if not values["leave_start"]:
+        return None
+    return LongLeave(
+        start=dt.date.fromisoformat(values["leave_start"]),
+        end=dt.date.fromisoformat(values["leave_end"]),
+        reason=values["leave_reason"],
+    )
 
 
 class MemberRepo:
@@ -342,6 +384,8 @@ class MemberRepo:
             roles=roles,
             sort_order=values["sort_order"],
             branch_join_how=_JOIN_HOWS.get(values["branch_join_how"] or ""),
+            probation_extension=_extension(values),
+            long_leave=_leave(values),
         )
 
     def list(self, *, include_left: bool = True) -> list[Member]:

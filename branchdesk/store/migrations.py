@@ -510,6 +510,34 @@ def m0008_effective_dates(db: Database) -> None:
     db.execute("ALTER TABLE reported_periods ADD COLUMN figures TEXT")
 
 
+@MIGRATIONS(name="0009_meeting_votes_and_member_rules")
+def m0009_meeting_votes_and_member_rules(db: Database) -> None:
+    """Votes (表决) on a meeting's resolutions; a member's 延长预备期 and approved long leave."""
+    db.execute(
+        """
+        CREATE TABLE meeting_votes (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            resolution TEXT NOT NULL,
+            in_favour INTEGER NOT NULL DEFAULT 0 CHECK (in_favour >= 0),
+            against INTEGER NOT NULL DEFAULT 0 CHECK (against >= 0),
+            abstain INTEGER NOT NULL DEFAULT 0 CHECK (abstain >= 0),
+            PRIMARY KEY (meeting_id, position)
+        )
+        """
+    )
+    for column in (
+        "probation_extended_on TEXT",
+        "probation_extension_months INTEGER CHECK (probation_extension_months IS NULL"
+        " OR probation_extension_months BETWEEN 6 AND 12)",
+        "probation_extension_reason TEXT NOT NULL DEFAULT ''",
+        "leave_start TEXT",
+        "leave_end TEXT",
+        "leave_reason TEXT NOT NULL DEFAULT ''",
+    ):
+        db.execute(f"ALTER TABLE members ADD COLUMN {column}")
+
+
 SCHEMA_VERSION = len(MIGRATIONS.steps)
 
 

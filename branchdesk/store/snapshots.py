@@ -19,14 +19,17 @@ from branchdesk.domain.meetings import (
     MeetingKind,
     MeetingStatus,
     Person,
+    Vote,
 )
 from branchdesk.domain.members import (
     Category,
     Gender,
     GroupSpell,
     JoinHow,
+    LongLeave,
     Member,
     MemberStatus,
+    ProbationExtension,
     Role,
     RoleTerm,
 )
@@ -94,7 +97,22 @@ def member_from_json(text: str) -> Member:
             RoleTerm(Role(t["role"]), _date(t["start"]), _date(t["end"]))
             for t in d.get("role_terms") or []
         ],
+        # Snapshots written before 0009 have neither.
+        probation_extension=_extension(d.get("probation_extension")),
+        long_leave=_leave(d.get("long_leave")),
     )
+
+
+def _extension(d: dict[str, Any] | None) -> ProbationExtension | None:
+    if not d:
+        return None
+    return ProbationExtension(dt.date.fromisoformat(d["decided_on"]), d["months"], d["reason"])
+
+
+def _leave(d: dict[str, Any] | None) -> LongLeave | None:
+    if not d:
+        return None
+    return LongLeave(dt.date.fromisoformat(d["start"]), dt.date.fromisoformat(d["end"]), d["reason"])
 
 
 def _person(d: dict[str, Any]) -> Person:
@@ -139,6 +157,10 @@ def meeting_from_json(text: str) -> Meeting:
             for a in d["attendance"]
         ],
         attachments=[_attachment(a) for a in d["attachments"]],
+        votes=[
+            Vote(v["resolution"], v["in_favour"], v["against"], v["abstain"])
+            for v in d.get("votes") or []  # none before 0009
+        ],
     )
 
 

@@ -108,6 +108,9 @@ TILE_NUMBER_SIZE = "font-size: 17pt;"
 LEGEND_TEXT = f"font-size: 14px; color: {TEXT_DARK};"
 SMALL_MUTED_TEXT = f"font-size: 14px; color: {MUTED};"
 PLANNED_NOTE = f"color: {INFO_BLUE}; padding-left: 8px;"
+# The meeting editor's quorum line (会议有效 / 无效): read before anything else on the page.
+QUORUM_VALID = f"color: {SUCCESS}; font-size: 11pt; font-weight: 600;"
+QUORUM_INVALID = f"color: {BRAND_RED}; font-size: 11pt; font-weight: 600;"
 
 
 def tile_number(value: str = TEXT) -> str:

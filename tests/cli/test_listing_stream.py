@@ -21,7 +21,9 @@ from branchdesk.store import records
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+from branchdesk.store.members import MemberRepo
 from branchdesk.store.records import STREAM_BATCH
+from branchdesk.store.rule_queries import RuleQueries
 
 
 @pytest.fixture
@@ -65,7 +67,9 @@ def test_meetings_list_json_equals_the_whole_list_dumped_at_once(demo_dir, db, c
     )
     oldest_first = list(reversed(repo.summaries(where)))
     assert len(oldest_first) > 10
-    assert out == _whole([meeting_to_json(m) for m in repo.get_many(s.id for s in oldest_first)])
+    members, rules = MemberRepo(db).list(), RuleQueries(db)
+    meetings = repo.get_many(s.id for s in oldest_first)
+    assert out == _whole([meeting_to_json(m, rules.quorum(m, members)) for m in meetings])
     listed = json.loads(out)
     assert [m["id"] for m in listed] == [s.id for s in oldest_first]
 

@@ -436,3 +436,40 @@ def test_hostile_stdin_in_a_real_process(demo_dir):
         )
         err = done.stderr.decode("utf-8")
         assert done.returncode == 2 and message in err and "Traceback" not in err, err
+
+
+def test_votes_go_in_and_come_out_with_the_quorum(demo_dir, capsys, tmp_path):
+    db = open_database(demo_dir / DB_FILENAME)
+    day = TODAY - dt.timedelta(days=2)
+    members = MemberRepo(db).list()
+    voting = [m for m in members if m.in_roster_on(day) and m.category.value == "full"]
+    due = len(voting)
+    payload = {
+        "kinds": ["general_meeting"],
+        "date": day.isoformat(),
+        "title": "表决测试",
+        "votes": [
+            {"resolution": "接收预备党员", "in_favour": due // 2 + 1, "against": 0, "abstain": 0},
+            {"resolution": "另一事项", "in_favour": due // 2, "against": 1},
+        ],
+    }
+    code, out = _add(capsys, demo_dir, payload, tmp_path)
+    assert code == 0, out.err
+    (added,) = [m for m in _list(capsys, demo_dir) if m["title"] == "表决测试"]
+    assert added["quorum"]["valid"] and added["quorum"]["present"] >= added["quorum"]["due"] // 2
+    assert [(v["resolution"], v["passed"]) for v in added["votes"]] == [
+        ("接收预备党员", True),
+        ("另一事项", False),
+    ]
+    # More votes than voting members present, or a count that is not a whole number: refused.
+    payload["title"] = "多票"
+    payload["votes"] = [{"resolution": "事项", "in_favour": 10_000}]
+    code, out = _add(capsys, demo_dir, payload, tmp_path)
+    assert code == 2 and "应为 0 到 1000 之间的整数" in out.err
+    payload["votes"] = [{"resolution": "事项", "in_favour": 1000}]
+    code, out = _add(capsys, demo_dir, payload, tmp_path)
+    assert code == 2 and "多于实到有表决权党员" in out.err and "votes" in out.err
+    payload["kinds"] = ["theme_day"]
+    payload["votes"] = [{"resolution": "事项", "in_favour": 1}]
+    code, out = _add(capsys, demo_dir, payload, tmp_path)
+    assert code == 2 and "只有支部党员大会的决议需要登记表决" in out.err

@@ -259,3 +259,29 @@ def test_mark_reported_keeps_the_figures_and_a_later_difference_is_told(tmp_path
     assert "与已上报版本不同" in err and f"党员总数：{total} → {total + 1}" in err
     data = {r[0]: r[1] for r in openpyxl.load_workbook(out)["_branchdesk"].iter_rows(values_only=True)}
     assert (data["revised"], data["revision"]) == (1, 1)
+
+
+def test_an_unfinished_period_is_told_before_writing_and_titled_as_of_today(
+    branches, tmp_path, capsys
+):
+    capsys.readouterr()
+    current = Period.containing(Unit.MONTH, TODAY)
+    out = tmp_path / "本月.xlsx"
+    assert main(["return", "--data-dir", str(branches[0]), "--month", current.code,
+                 "-o", str(out)]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert f"提示：{current.label}尚未结束" in captured.err
+    assert f"（截至 {TODAY.month}月{TODAY.day}日）" in captured.err
+    as_of = f"{current.label}（截至 {TODAY.month}月{TODAY.day}日）"
+    assert as_of in captured.out  # the title printed is the workbook's
+    book = openpyxl.load_workbook(out)
+    assert as_of in book["汇总"]["A1"].value
+    assert book["_branchdesk"]["A1"].value == "format_version"
+    data = {r[0]: r[1] for r in book["_branchdesk"].iter_rows(values_only=True)}
+    assert data["complete"] == 0 and data["as_of"] == TODAY.isoformat()
+    # A month that is over: no notice, no 截至.
+    done = tmp_path / "上月.xlsx"
+    main(["return", "--data-dir", str(branches[0]), "--month", MONTH.code, "-o", str(done)])
+    captured = capsys.readouterr()
+    assert "尚未结束" not in captured.err and "截至" not in captured.out
+    assert "截至" not in openpyxl.load_workbook(done)["汇总"]["A1"].value

@@ -215,3 +215,86 @@ def test_minutes_too_long_even_so_are_refused_not_cut(qapp, tmp_path, monkeypatc
         write_pdf(_long_record(160), tmp_path / "x.pdf")
     assert "会议记录太长" in info.value.message and "无法完整打印" in info.value.message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_record_states_the_quorum_and_the_votes(qapp, tmp_path, file_db):
+    from branchdesk.domain.dates import PartialDate
+    from branchdesk.domain.meetings import Vote
+    from branchdesk.domain.members import Category, Member
+    from branchdesk.printing.record import record_for_meeting
+    from branchdesk.store.members import MemberRepo
+
+    repo = MemberRepo(file_db)
+    people = [
+        Member(name="王堃", join_date=PartialDate(2000, 7)),
+        Member(name="李喆", join_date=PartialDate(2001, 7)),
+        Member(name="赵玥", join_date=PartialDate(2002, 7)),
+        Member(name="刘犇", join_date=PartialDate(2003, 7)),
+        Member(name="阿依古丽·买买提", category=Category.PROBATIONARY,
+               join_date=PartialDate(2026, 3)),
+    ]  # fmt: skip
+    for person in people:
+        repo.add(person)
+    held = meeting(
+        kinds=[MeetingKind.GENERAL],
+        votes=[Vote("同意冬季走访慰问安排", 3, 0, 0), Vote("推荐赵玥为优秀党员", 2, 0, 1)],
+    )
+    record = record_for_meeting(file_db, held)
+    # Four 正式 due (the 预备 member has no vote), three of them present.
+    assert record.quorum.describe() == "应到有表决权党员 4 人，实到 3 人，超过半数，会议有效"
+    path = tmp_path / "表决.pdf"
+    write_pdf(RecordDocument(record), path)
+    pages = pdf_pages(path)
+    text = "".join(pages).replace("\t", " ").replace("\n", "")  # long lines wrap
+    lines = [line for page in pages for line in page_lines(page)]
+    assert "会议有效性" in lines
+    assert "应到有表决权党员 4 人，实到 3 人，超过半数，会议有效" in text
+    assert "四、表决情况" in lines and "五、补学情况" in lines
+    assert "赞成票超过应到有表决权党员（4 人）半数，通过" in text
+    assert "赞成 2 票，反对 0 票，弃权 1 票；赞成票未超过应到有表决权党员（4 人）半数，未通过" in text
+
+
+def test_record_page_image_for_the_readme(qapp, file_db):
+    """The first page of a 支部党员大会's record with its 会议有效性 line, as the README shows it."""
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from branchdesk.domain.dates import PartialDate
+    from branchdesk.domain.meetings import Vote
+    from branchdesk.domain.members import Member
+    from branchdesk.printing.paged import Page, ensure_font
+    from branchdesk.printing.record import record_for_meeting
+    from branchdesk.store.members import MemberRepo
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
+    from branchdesk.domain.branch import Branch
+    from branchdesk.store.members import BranchRepo
+    from screenshots import screenshot_file
+
+    BranchRepo(file_db).save(Branch("幸福里社区党支部"))
+    for name in ("王堃", "李喆", "赵玥", "刘犇", "阿依古丽·买买提"):
+        MemberRepo(file_db).add(Member(name=name, join_date=PartialDate(2001, 7)))
+    held = meeting(
+        kinds=[MeetingKind.GENERAL],
+        votes=[Vote("同意冬季走访慰问安排", 3, 0, 0)],
+    )
+    record = record_for_meeting(file_db, held)
+    assert record.quorum.describe().endswith("实到 3 人，超过半数，会议有效")
+    ensure_font()
+    dpi = 110
+    width, height = round(210 / 25.4 * dpi), round(297 / 25.4 * dpi)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.setDotsPerMeterX(round(dpi / 0.0254))
+    image.setDotsPerMeterY(round(dpi / 0.0254))
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    margin = 18 / 25.4 * dpi
+    page = Page(painter, QRectF(margin, margin, width - 2 * margin, height - 2 * margin), dpi)
+    document = RecordDocument(record)
+    document.paginate(page)
+    document.draw_page(page, 0)
+    painter.end()
+    assert image.save(str(screenshot_file("meeting_record_quorum.png")))

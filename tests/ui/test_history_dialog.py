@@ -133,3 +133,32 @@ def test_member_form_opens_its_history(qtbot, context, monkeypatch) -> None:
     new = MemberDialog(None, context)
     qtbot.addWidget(new)
     assert not new.history_button.isVisibleTo(new)  # nothing to show for a new member
+
+
+def test_the_record_rules_show_in_the_history(context) -> None:
+    import json
+
+    from branchdesk.domain.meetings import Vote
+    from branchdesk.domain.members import LongLeave, ProbationExtension
+
+    member_id = context.members.add(Member(name="李预备"))
+    member = context.members.get(member_id)
+    member.probation_extension = ProbationExtension(dt.date(2026, 5, 20), 6, "需继续考察")
+    member.long_leave = LongLeave(dt.date(2026, 6, 1), dt.date(2026, 12, 31), "因病住院")
+    context.members.update(member)
+    change = HistoryRepo(context.db).for_record("member", member_id)[0]
+    found = field_changes("member", json.loads(change.before), json.loads(change.after))
+    assert [(f.label, f.before, f.after) for f in found] == [
+        ("延长预备期", "", "2026-05-20 决定延长 6 个月（需继续考察）"),
+        ("长期请假", "", "2026-06-01 至 2026-12-31（因病住院）"),
+    ]
+    repo = MeetingRepo(context.db)
+    meeting = Meeting(kinds=[MeetingKind.GENERAL], day=dt.date(2026, 5, 20))
+    repo.add(meeting)
+    meeting.votes = [Vote("接收张三为预备党员", 12, 1, 0)]
+    repo.update(meeting)
+    change = HistoryRepo(context.db).for_record("meeting", meeting.id)[0]
+    found = field_changes("meeting", json.loads(change.before), json.loads(change.after))
+    assert [(f.label, f.after) for f in found] == [
+        ("表决", "接收张三为预备党员：赞成 12，反对 1，弃权 0")
+    ]

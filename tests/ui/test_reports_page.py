@@ -327,3 +327,42 @@ def test_unlock_dialog_refuses_an_empty_reason(qtbot):
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.reason() == "补录会议记录"
+
+
+def test_exporting_an_unfinished_period_asks_first(qtbot, page, tmp_path, monkeypatch):
+    """On 10 March, March's return is partial: the window says so before writing, and the
+    workbook's title carries （截至 3月10日）."""
+    tab = page.branch_tab
+    current = Period(Unit.MONTH, 2026, 3)
+    tab.picker.set_period(current)
+    assert "（截至 3月10日）" in tab.summary.title_label.text()
+    asked = []
+    answer = [False]
+
+    def confirm(_parent, title, text, **_kw):
+        asked.append((title, text))
+        return answer[0]
+
+    monkeypatch.setattr(msgbox, "confirm", confirm)
+    offered = []
+    target = tmp_path / "三月.xlsx"
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a, **k: offered.append(1) or (str(target), "")),
+    )
+    tab.export_button.click()
+    assert asked[0][0] == "本期尚未结束"
+    assert "2026年3月尚未结束（今天是 2026年3月10日）" in asked[0][1]
+    assert "（截至 3月10日）" in asked[0][1]
+    assert offered == [] and not tab.exporting and not target.exists()  # nothing written
+    answer[0] = True
+    tab.export_button.click()
+    qtbot.waitUntil(lambda: not tab.exporting, timeout=10_000)
+    assert len(asked) == 2 and target.exists()
+    title = openpyxl.load_workbook(target)["汇总"]["A1"].value
+    assert title.endswith("2026年3月（截至 3月10日） 组织生活情况报表")
+    # A period that is over is exported without a question.
+    tab.picker.set_period(GAP_MONTH)
+    _export(qtbot, tab, tmp_path, monkeypatch, name="四月.xlsx")
+    assert len(asked) == 2

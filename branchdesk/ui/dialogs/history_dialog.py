@@ -59,6 +59,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "status": "状态", "status_date": "状态日期", "branch_join_date": "加入本支部时间",
         "branch_join_how": "加入本支部方式", "group_spells": "所在党小组（按日期）",
         "role_terms": "支委任职（按日期）", "notes": "备注",
+        "probation_extension": "延长预备期", "long_leave": "长期请假",
     },
     "meeting": {
         "kinds": "会议类型", "title": "会议主题", "day": "日期", "status": "状态",
@@ -66,6 +67,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "host": "主持人", "recorder": "记录人", "lecturer": "授课人",
         "lecture_title": "党课题目", "topics": "议题", "minutes": "会议记录",
         "resolutions": "决议", "nonvoting": "列席人员", "attachments": "附件",
+        "votes": "表决",
     },
     "activity": {
         "kind": "活动类型", "title": "活动主题", "day": "日期", "end_day": "结束日期",
@@ -130,6 +132,15 @@ def _text(entity: str, key: str, value: Any) -> str:
         return mask_phone(str(value))
     if key == "attachments":
         return "、".join(a.get("filename", "") for a in value)
+    if key == "votes":
+        return "；".join(
+            f"{v['resolution']}：赞成 {v['in_favour']}，反对 {v['against']}，弃权 {v['abstain']}"
+            for v in value
+        )
+    if key == "probation_extension":
+        return f"{value['decided_on']} 决定延长 {value['months']} 个月（{value['reason']}）"
+    if key == "long_leave":
+        return f"{value['start']} 至 {value['end']}（{value['reason']}）"
     if isinstance(value, dict):  # a Person
         return str(value.get("name", ""))
     if isinstance(value, list):

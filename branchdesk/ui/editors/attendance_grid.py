@@ -587,6 +587,7 @@ class AttendancePanel(QWidget):
         top.addWidget(self.counts_label)
         top.addStretch(1)
         top.addWidget(self.note_label)
+        self.counts_row = top  # the editor puts the quorum line beside the counts
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         buttons.addWidget(QLabel("选中的人标为："))

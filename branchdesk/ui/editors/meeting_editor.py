@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from branchdesk import ops
 from branchdesk.domain.editing import next_usual_day, planned_copy, tidy_paragraphs
 from branchdesk.domain.meeting_kinds import DEFAULT_KIND, primary_kind
+from branchdesk.domain.meeting_rules import Quorum, QuorumKind, quorum_of, vote_problems
 from branchdesk.domain.meetings import (
     Attendance,
     Audience,
@@ -70,6 +71,7 @@ from branchdesk.ui.editors.attachments_panel import (
 from branchdesk.ui.editors.attachments_panel import AttachmentsPanel, EditorAttachments
 from branchdesk.ui.editors.attendance_grid import AttendancePanel
 from branchdesk.ui.editors.record_editor import RecordEditor
+from branchdesk.ui.editors.votes_panel import VotesPanel
 from branchdesk.ui.models.meeting_table_model import day_text
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.print_actions import print_menu
@@ -370,6 +372,13 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.planned_note.setStyleSheet(theme.PLANNED_NOTE)
         self.planned_note.hide()
         attendance_layout.addWidget(self.planned_note)
+        # Beside the counts, not on a line of its own: the editor must fit 1366x768 at 150%.
+        self.quorum_label = QLabel()
+        self.quorum_label.setObjectName("quorumLine")
+        self.quorum_label.setContentsMargins(18, 0, 0, 0)
+        self.quorum_label.setWordWrap(True)  # the longer 无效 line wraps rather than widen
+        self.quorum_label.hide()
+        self.attendance.counts_row.insertWidget(1, self.quorum_label, 10)
         attendance_layout.addWidget(self.attendance, 1)
         for message in self.attendance_messages.values():
             attendance_layout.addWidget(message)
@@ -388,7 +397,15 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.tabs.addTab(attendance_page, _TABS[0])
         self.tabs.addTab(self._text_page(self.topics_edit), _TABS[1])
         self.tabs.addTab(self._text_page(self.minutes_edit), _TABS[2])
-        self.tabs.addTab(self._text_page(self.resolutions_edit), _TABS[3])
+        self.votes_panel = VotesPanel()
+        self.votes_panel.votes_changed.connect(self._on_votes_panel_votes_changed)
+        self.vote_message = FieldMessage()
+        resolutions_page = self._text_page(self.resolutions_edit)
+        resolutions_layout = resolutions_page.layout()
+        assert isinstance(resolutions_layout, QVBoxLayout)
+        resolutions_layout.addWidget(self.votes_panel)
+        resolutions_layout.addWidget(self.vote_message)
+        self.tabs.addTab(resolutions_page, _TABS[3])
         self.tabs.addTab(self._text_page(self.nonvoting_edit), _TABS[4])
         self.tabs.addTab(self._attachments_page(), _TABS[5])
         self._tab_focus: list[QWidget] = [
@@ -488,6 +505,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.status_combo.currentIndexChanged.connect(self._on_status_combo_changed)
         self.start_edit.timeChanged.connect(self._validate)
         self.end_edit.timeChanged.connect(self._validate)
+        self.attendance.model.counts_changed.connect(self._on_attendance_counts_changed)
 
     @staticmethod
     def _time_edit() -> QTimeEdit:
@@ -545,6 +563,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.minutes_edit.setPlainText(meeting.minutes)
         self.resolutions_edit.setPlainText(meeting.resolutions)
         self.nonvoting_edit.setPlainText(meeting.nonvoting)
+        self.votes_panel.set_votes(meeting.votes)
         for attachment in meeting.attachments:
             self.attachments_panel.add_item(attachment)
         if self._stored_held:
@@ -606,6 +625,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             nonvoting=self.nonvoting_edit.toPlainText().strip(),
             attendance=self.attendance.rows(),
             attachments=self.attachments_panel.attachments(),
+            votes=self.votes_panel.votes() if MeetingKind.GENERAL in kinds else [],
         )
 
     def is_dirty(self) -> bool:
@@ -659,6 +679,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         group = any(k.spec.group for k in kinds)
         self.group_label.setVisible(group)
         self.group_combo.setVisible(group)
+        self.votes_panel.setVisible(MeetingKind.GENERAL in kinds)
 
     @Slot(int)
     def _on_kind_combo_changed(self, _index: int) -> None:
@@ -717,8 +738,14 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         if self._loading:
             return []
         meeting = self._collect()
-        problems = check_meeting(meeting, today=self.today) + meeting_text_problems(meeting)
-        messages = {**self._messages, **self.attendance_messages}
+        quorum = self.quorum(meeting)
+        self._show_quorum(meeting, quorum)
+        problems = (
+            check_meeting(meeting, today=self.today)
+            + meeting_text_problems(meeting)
+            + vote_problems(meeting, quorum)
+        )
+        messages = {**self._messages, **self.attendance_messages, "表决": self.vote_message}
         by_field: dict[str, list[str]] = {}
         for name, text in problems:
             place = name if name in messages else "长度"
@@ -736,6 +763,42 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             self.summary.clear()
         self._show_duplicates(meeting)
         return problems
+
+    def quorum(self, meeting: Meeting | None = None) -> Quorum | None:
+        """The quorum of the meeting as the form stands (None: no such rule applies)."""
+        meeting = meeting or self._collect()
+        by_id = {m.id: m for m in self._members if m.id is not None}
+        size = sum(m.in_roster_on(meeting.day) for m in self._members)
+        return quorum_of(meeting, by_id, branch_size=size)
+
+    def _show_quorum(self, meeting: Meeting, quorum: Quorum | None) -> None:
+        """The quorum line above the attendance: 应到 / 实到 of those who count, 有效/无效."""
+        self.votes_panel.set_due(
+            quorum.due if quorum and quorum.kind is QuorumKind.GENERAL else None
+        )
+        if quorum is None:
+            self.quorum_label.hide()
+            return
+        if meeting.status is MeetingStatus.PLANNED:
+            who = "有表决权党员" if quorum.kind is QuorumKind.GENERAL else "支委"
+            self.quorum_label.setText(
+                f"应到{who} {quorum.due} 人：开会时须有 {quorum.needed} 人以上出席，会议方为有效"
+            )
+            self.quorum_label.setStyleSheet(theme.MUTED_TEXT)
+        else:
+            self.quorum_label.setText(quorum.describe())
+            self.quorum_label.setStyleSheet(
+                theme.QUORUM_VALID if quorum.valid else theme.QUORUM_INVALID
+            )
+        self.quorum_label.show()
+
+    @Slot()
+    def _on_attendance_counts_changed(self) -> None:
+        self._validate()
+
+    @Slot()
+    def _on_votes_panel_votes_changed(self) -> None:
+        self._validate()
 
     def _show_duplicates(self, meeting: Meeting) -> None:
         others = [
@@ -788,13 +851,17 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
                 "授课人": self.lecturer_combo,
                 "党课题目": self.lecture_title_edit,
             }.get(first)
-            if focus is None:
+            if first == "表决":
+                self.show_tab(_TABS.index("决议"))
+            elif focus is None:
                 self.show_tab(_TABS.index(first) if first in _TABS else 0)
             else:
                 focus.setFocus()
             return False
         meeting = self._collect()
         if not self._dates_confirmed(meeting):
+            return False
+        if not self._quorum_confirmed(meeting):
             return False
         duplicates = self.repo.same_day_duplicates(meeting)
         if duplicates:
@@ -815,6 +882,24 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self._save_geometry()
         self.accept()
         return True
+
+    def _quorum_confirmed(self, meeting: Meeting) -> bool:
+        """Ask before saving a held meeting without a quorum: its decisions do not stand."""
+        quorum = self.quorum(meeting)
+        if quorum is None or quorum.valid or meeting.status is MeetingStatus.PLANNED:
+            return True
+        kind = "支部党员大会" if quorum.kind is QuorumKind.GENERAL else "支部委员会会议"
+        if msgbox.confirm(
+            self,
+            "会议无效",
+            f"{quorum.describe()}。\n\n到会人数未超过半数的{kind}不能作出决定。"
+            "请核对出勤名单；确实如此的，仍可保存这次会议的记录，记录上会注明“会议无效”。"
+            "\n\n仍要保存吗？",
+            yes="仍然保存",
+        ):
+            return True
+        self.show_tab(0)
+        return False
 
     def _dates_confirmed(self, meeting: Meeting) -> bool:
         """Ask before saving a date before 1921-07-01 or more than a year from today."""

@@ -14,6 +14,7 @@ Settings (QSettings):
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -417,6 +418,12 @@ class HomePage(QWidget):
         self.birthday_label = self._section_body(card)
         self.probation_title = self._section(card, "预备党员转正")
         self.probation_label = self._section_body(card)
+        self.life_title = self._section(card, "三个月以上未参加组织生活")
+        self.life_title.setToolTip(
+            "党章第九条：连续六个月不参加党的组织生活，又没有正当理由的，视为自行脱党。"
+            "补学计为参加；已登记长期请假的党员不列入。"
+        )
+        self.life_label = self._section_body(card)
         self.absence_title = self._section(card, "缺席未补学（今年 3 次及以上）")
         self.absence_label = self._section_body(card)
         card.outer.addStretch(1)
@@ -586,16 +593,21 @@ class HomePage(QWidget):
             rows_html = ""
             for p in probations[:MAX_NAMES]:
                 ends = f"{p.ends.year}年{p.ends.month}月" if p.month_only else day_text(p.ends)
+                # 延长预备期 moves the day; it is said, so nobody counts a year from 入党.
+                extended = f"（已延长 {p.extended_months} 个月）" if p.extended_months else ""
+                full_term = f"期满{extended}" if extended else "满一年"
                 if p.overdue:
                     text = (
-                        f"<b>{p.name}</b>　预备期已于 {ends} 满一年，尚未登记转正"
+                        f"<b>{p.name}</b>　预备期已于 {ends} {full_term}，尚未登记转正"
                         f"（已过 {-p.days_left} 天）"
                     )
                     color = RED
                 elif p.days_left == 0:
-                    text, color = f"<b>{p.name}</b>　今天预备期满一年", AMBER
+                    text, color = f"<b>{p.name}</b>　今天预备期{full_term}", AMBER
                 else:
-                    text = f"<b>{p.name}</b>　{ends} 预备期满，还有 {p.days_left} 天"
+                    text = (
+                        f"<b>{p.name}</b>　{ends} 预备期满{extended}，还有 {p.days_left} 天"
+                    )
                     color = AMBER if p.days_left <= 30 else theme.TEXT_DARK
                 rows_html += f"<div style='color:{color}; margin-bottom: 3px'>{text}</div>"
             self.probation_label.setText(rows_html + _more(len(probations) - MAX_NAMES))
@@ -603,6 +615,19 @@ class HomePage(QWidget):
             self.probation_label.setText(
                 f"<span style='color:{MUTED}'>近 60 天没有预备党员到期。</span>"
             )
+        gaps = overview.life_gaps
+        if gaps:
+            rows_html = ""
+            for gap in gaps[:MAX_NAMES]:
+                flowing = "（流动党员）" if gap.flowing else ""
+                color = RED if gap.overdue else AMBER
+                rows_html += (
+                    f"<div style='color:{color}; margin-bottom: 3px'>"
+                    f"<b>{html.escape(gap.name)}</b>{flowing}　{gap.describe()}</div>"
+                )
+            self.life_label.setText(rows_html + _more(len(gaps) - MAX_NAMES))
+        else:
+            self.life_label.setText(f"<span style='color:{MUTED}'>没有。</span>")
         absences = overview.absences
         if absences:
             rows = [(a.name, f"缺席 {a.absences} 次未补学") for a in absences[:MAX_NAMES]]

@@ -54,9 +54,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from branchdesk import ops
 from branchdesk.domain.activities import format_hours
 from branchdesk.domain.meetings import AttendanceStatus
 from branchdesk.domain.member_record import ActivityLine, MeetingLine, MemberYear
+from branchdesk.domain.member_rules import probation_due
+from branchdesk.domain.members import Category
 from branchdesk.ops import Changes
 from branchdesk.reports.member_record_xlsx import (
     ExportError,
@@ -71,9 +74,10 @@ from branchdesk.store.member_record import MemberRecordRepo
 from branchdesk.store.members import NotFound
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.dialogs.member_rules_dialogs import ExtendProbationDialog, LongLeaveDialog
 from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, HeaderColumn, SummaryTableModel
-from branchdesk.ui.ops import BackgroundOp
+from branchdesk.ui.ops import BackgroundOp, run_op
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +222,40 @@ def _grid(
     head = _cells(list(headers), widths=widths, header=True)
     body = "".join(_cells(row) for row in rows)
     return f"{_TABLE}<thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
+def _chinese_day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def rules_html(record: MemberYear, today: dt.date) -> str:
+    """The line under the details: months without organisational life (as 工作台 counts
+    them), an approved long leave, and when 预备期 ends (with any extension)."""
+    member = record.member
+    parts = []
+    gap = record.life_gap
+    leave = member.long_leave
+    if leave is not None and leave.covers(today):
+        parts.append(
+            f"<span style='color:{theme.INFO_BLUE}'>长期请假：{_chinese_day(leave.start)}至"
+            f"{_chinese_day(leave.end)}（{html.escape(leave.reason)}），期间不提醒组织生活</span>"
+        )
+    elif gap is not None and gap.months >= 1:
+        color = theme.BRAND_RED if gap.overdue else theme.WARNING if gap.months >= 3 else theme.MUTED
+        parts.append(f"<span style='color:{color}'>组织生活：{gap.describe()}</span>")
+    elif member.status.in_roster:
+        parts.append(f"<span style='color:{theme.SUCCESS}'>组织生活：正常</span>")
+    if member.category is Category.PROBATIONARY and member.full_date is None:
+        due = probation_due(member)
+        extension = member.probation_extension
+        text = f"预备期满：{_chinese_day(due) if due else '—'}"
+        if extension is not None:
+            text += (
+                f"（{_chinese_day(extension.decided_on)}决定延长 {extension.months} 个月："
+                f"{html.escape(extension.reason)}）"
+            )
+        parts.append(text)
+    return "　　".join(parts)
 
 
 def record_html(record: MemberYear, branch_name: str, today: dt.date) -> str:
@@ -429,6 +467,25 @@ class MemberRecordDialog(QDialog):
         header_layout.setSpacing(10)
         header_layout.addLayout(name_row)
         header_layout.addLayout(details)
+        # The record's rules: organisational life (党章第九条), long leave, 预备期.
+        self.rules_label = QLabel()
+        self.rules_label.setObjectName("rulesLine")
+        self.rules_label.setTextFormat(Qt.TextFormat.RichText)
+        self.rules_label.setWordWrap(True)
+        self.extend_button = QPushButton("延长预备期…")
+        self.extend_button.setToolTip("登记支部大会延长预备期的决定（6 到 12 个月，只能延长一次）")
+        self.extend_button.clicked.connect(self._on_extend_button_clicked)
+        self.leave_button = QPushButton("长期请假…")
+        self.leave_button.setToolTip("登记经支部同意的长期请假；请假期间不提醒未参加组织生活")
+        self.leave_button.clicked.connect(self._on_leave_button_clicked)
+        for button in (self.extend_button, self.leave_button):
+            button.setAutoDefault(False)
+            button.setEnabled(not self.context.read_only)
+        rules_row = QHBoxLayout()
+        rules_row.addWidget(self.rules_label, 1)
+        rules_row.addWidget(self.extend_button)
+        rules_row.addWidget(self.leave_button)
+        header_layout.addLayout(rules_row)
 
         self.year_combo = QComboBox()
         self.year_combo.setMinimumWidth(110)
@@ -561,7 +618,7 @@ class MemberRecordDialog(QDialog):
     def refresh(self) -> None:
         """Re-read the member and the chosen year from the database."""
         try:
-            record = self.repo.year(self.member_id, self.current_year())
+            record = self.repo.year(self.member_id, self.current_year(), today=self.today)
         except NotFound:  # deleted while the record was open
             self.record = None
             self.name_label.setText("（该党员已被删除）")
@@ -582,6 +639,12 @@ class MemberRecordDialog(QDialog):
         for label, value in member_details(member):
             if label in self.detail_values:
                 self.detail_values[label].setText(value or "—")
+        self.rules_label.setText(rules_html(record, self.today))
+        self.extend_button.setVisible(
+            member.category is Category.PROBATIONARY
+            and member.full_date is None
+            and member.probation_extension is None
+        )
 
         self.tiles["应参加"].set_value(f"{record.expected}")
         self.tiles["实参加"].set_value(f"{record.present}")
@@ -702,6 +765,49 @@ class MemberRecordDialog(QDialog):
             preview.exec()
         finally:
             preview.deleteLater()
+
+    # -- the marks on the member -------------------------------------------------------------
+
+    @Slot()
+    def _on_extend_button_clicked(self) -> None:
+        if self.record is None:
+            return
+        extension = ExtendProbationDialog.ask(self, self.record.member, self.today)
+        if extension is None:
+            return
+        try:
+            run_op(
+                self,
+                self.context,
+                lambda s: ops.extend_probation(
+                    s,
+                    self.member_id,
+                    extension.decided_on,
+                    extension.months,
+                    extension.reason,
+                    today=self.today,
+                ),
+            )
+        except ValueError as exc:
+            msgbox.warning(self, "不能延长预备期", str(exc))
+
+    @Slot()
+    def _on_leave_button_clicked(self) -> None:
+        if self.record is None:
+            return
+        accepted, leave = LongLeaveDialog.ask(self, self.record.member, self.today)
+        if not accepted:
+            return
+        if leave is None:
+            run_op(self, self.context, lambda s: ops.clear_long_leave(s, self.member_id))
+        else:
+            run_op(
+                self,
+                self.context,
+                lambda s: ops.set_long_leave(
+                    s, self.member_id, leave.start, leave.end, leave.reason
+                ),
+            )
 
     # -- reacting ------------------------------------------------------------------------------
 

@@ -40,7 +40,11 @@ from branchdesk.reports.return_figures import (
     compute_return,
     reported_differences,
 )
-from branchdesk.reports.return_workbook import default_return_filename, write_return
+from branchdesk.reports.return_workbook import (
+    default_return_filename,
+    unfinished_notice,
+    write_return,
+)
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
@@ -369,12 +373,27 @@ class BranchReturnTab(QWidget):
             self.refresh()
         if self.ret is None:
             return
+        if not self.unfinished_confirmed():
+            return
         name = default_return_filename(
             self.ret.branch.name, self.period(), revised=self.ret.revised
         )
         path = ask_xlsx_path(self, "导出报表", name)
         if path is not None:
             self.export(path)
+
+    def unfinished_confirmed(self) -> bool:
+        """Ask before exporting a period that has not ended (the command line says the same)."""
+        notice = unfinished_notice(self.period(), self.today())
+        if notice is None:
+            return True
+        return msgbox.confirm(
+            self,
+            "本期尚未结束",
+            f"{notice}\n\n通常在期末之后再导出报送；现在导出的报表以后还需要重新导出。"
+            "\n\n仍要现在导出吗？",
+            yes="仍然导出",
+        )
 
     def export(self, path: Path) -> BackgroundOp:
         """Write the return of the chosen period to ``path`` off the UI thread."""
