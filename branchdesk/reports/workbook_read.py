@@ -86,9 +86,12 @@ def read_workbook_rows(
     if data.startswith(b"PK"):
         kind, date1904 = _check_zip(data, name, limits)
         return WorkbookRows(path, date1904, _read_calamine(data, name, kind, limits), kind)
-    if data.startswith(OLE2_MAGIC):
+    if data.startswith(OLE2_MAGIC[:4]):  # a cut-short compound file is still one
         kind, data, date1904 = _check_compound(data, path, limits, password)
         return WorkbookRows(path, date1904, _read_calamine(data, name, kind, limits), kind)
+    what = _what_binary(data)
+    if what is not None:
+        raise _not_a_table(name, what)
     text = _decode_text(data, path)
     return WorkbookRows(path, False, [_read_csv(text, path, limits)], "csv")
 
@@ -253,7 +256,7 @@ def _read_calamine(data: bytes, name: str, kind: str, limits: Limits) -> list[Sh
     import python_calamine as calamine
 
     label = {"xls": "Excel 97-2003 工作簿", "ods": "OpenDocument 表格"}.get(kind, "Excel 工作簿")
-    unreadable = f"“{name}”无法按 {label} 读取，文件可能已损坏。{_SAVE_AS}"
+    unreadable = f"“{name}”无法按 {label}读取，文件可能已损坏。{_SAVE_AS}"
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -395,7 +398,7 @@ def _decode_text(data: bytes, path: Path) -> str:
 def _not_text(data: bytes, path: Path) -> XlsxFileError:
     if path.suffix.lower() == ".et":
         return _wps_only(path.name)
-    return _not_a_table(path.name, _what_binary(data))
+    return _not_a_table(path.name, "无法识别的文件")
 
 
 _DELIMITERS = ("\t", ",", ";")
@@ -461,11 +464,11 @@ _SIGNATURES = (
 )
 
 
-def _what_binary(data: bytes) -> str:
+def _what_binary(data: bytes) -> str | None:
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
             return what
-    return "无法识别的文件"
+    return None
 
 
 def _not_a_table(name: str, what: str) -> XlsxFileError:

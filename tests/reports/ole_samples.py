@@ -3,12 +3,16 @@
 A password-protected workbook, whether named .xlsx or .xls, is such a file holding an
 ``EncryptionInfo`` and an ``EncryptedPackage`` stream; an Excel 97-2003 workbook holds a
 ``Workbook`` stream. Only the container matters to the reader, so the stream contents here
-are filler of the right size.
+are filler of the right size. Genuine Excel 97-2003 workbooks are written with xlwt, and
+an encrypted .xlsx with msoffcrypto-tool, as Excel encrypts it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import struct
+from typing import Any
 
 SECTOR = 512
 FREESECT, ENDOFCHAIN, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
@@ -95,3 +99,66 @@ def legacy_workbook() -> bytes:
     """An unprotected Excel 97-2003 workbook's container (BIFF8 in a ``Workbook`` stream)."""
     bof = struct.pack("<HHHH", 0x0809, 16, 0x0600, 0x0005) + bytes(12)
     return compound_file([("Workbook", bof.ljust(4096, b"\0"))])
+
+
+# ------------------------------------------------------------- genuine Excel 97-2003 files
+
+XLS_DATE = "yyyy-mm-dd"
+
+
+def xls_workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
+    """A real .xls as Excel 97-2003 writes it (BIFF8, through xlwt); dates get a date format."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str=XLS_DATE)
+    for title, rows in sheets.items():
+        sheet = book.add_sheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, dt.date):
+                    sheet.write(r, c, value, date_style)
+                else:
+                    sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def workbook_stream(data: bytes) -> bytes:
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        return ole.openstream("Workbook").read()
+
+
+def with_workbook_stream(data: bytes, stream: bytes) -> bytes:
+    """The same compound file with its Workbook stream replaced by one of the same size."""
+    import olefile
+
+    buffer = io.BytesIO(data)
+    ole = olefile.OleFileIO(buffer, write_mode=True)
+    ole.write_stream("Workbook", stream)
+    ole.close()
+    return buffer.getvalue()
+
+
+def biff_records(stream: bytes) -> list[tuple[int, int, int]]:
+    """(type, offset of the record header, data length) of every record in a BIFF stream."""
+    records, position = [], 0
+    while position + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, position)
+        records.append((kind, position, length))
+        position += 4 + length
+    return records
+
+
+def encrypted_xlsx(plain: bytes, password: str) -> bytes:
+    """An .xlsx encrypted as Excel does it for 用密码进行加密 (ECMA-376 agile encryption)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(plain)).encrypt(password, out)
+    return out.getvalue()
