@@ -193,7 +193,9 @@ def _temporary_files_in_memory() -> Iterator[None]:
     from msoffcrypto.format import xls97
 
     with _decrypt_lock:
-        real = xls97.tempfile
+        real = getattr(xls97, "tempfile", None)
+        if real is None:  # a msoffcrypto-tool that no longer works this way: do not guess
+            raise RuntimeError("msoffcrypto-tool rebuilds .xls files differently")
         xls97.tempfile = types.SimpleNamespace(TemporaryFile=io.BytesIO)  # type: ignore[assignment]
         try:
             yield

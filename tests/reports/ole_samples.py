@@ -162,3 +162,60 @@ def encrypted_xlsx(plain: bytes, password: str) -> bytes:
     out = io.BytesIO()
     OOXMLFile(io.BytesIO(plain)).encrypt(password, out)
     return out.getvalue()
+
+
+def rc4_encrypted_xls(plain: bytes, password: str) -> bytes:
+    """An .xls encrypted as Excel 2003 and later do by default (RC4 CryptoAPI, 128-bit).
+
+    RC4 is a stream cipher, so msoffcrypto's decryption applied to the plain records (with
+    a FilePass record inserted after the first BOF) is their encryption; the FilePass that
+    the decryption blanks is then put back.
+    """
+    from hashlib import sha1
+
+    from cryptography.hazmat.primitives.ciphers import Cipher
+
+    try:
+        from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+    except ImportError:  # cryptography < 43
+        from cryptography.hazmat.primitives.ciphers.algorithms import ARC4
+    from msoffcrypto.format.xls97 import Xls97File
+    from msoffcrypto.method.rc4_cryptoapi import _makekey
+
+    salt, verifier = bytes(range(16)), bytes(range(16, 32))
+    encryptor = Cipher(ARC4(_makekey(password, salt, 128, 0)), mode=None).encryptor()
+    encrypted_verifier = encryptor.update(verifier)
+    encrypted_hash = encryptor.update(sha1(verifier).digest())
+    csp = "Microsoft Enhanced Cryptographic Provider v1.0\0".encode("utf-16-le")
+    header = struct.pack("<8I", 0x04, 0, 0x6801, 0x8004, 128, 1, 0, 0) + csp
+    body = (
+        struct.pack("<HHHII", 1, 2, 2, 0x04, len(header))  # RC4, CryptoAPI version 2.2
+        + header
+        + struct.pack("<I", 16)
+        + salt
+        + encrypted_verifier
+        + struct.pack("<I", 20)
+        + encrypted_hash
+    )
+    filepass = struct.pack("<HH", 0x002F, len(body)) + body
+
+    stream = workbook_stream(plain)
+    last_eof = max(o for kind, o, _n in biff_records(stream) if kind == 0x000A)
+    stream = stream[: last_eof + 4]  # xlwt pads the stream with zeros, not with records
+    first_length = struct.unpack_from("<H", stream, 2)[0]
+    cut = 4 + first_length
+    stream = bytearray(stream[:cut] + filepass + stream[cut:])
+    for kind, offset, _length in biff_records(bytes(stream)):
+        if kind == 0x0085:  # BoundSheet8: where each sheet starts moved by the FilePass
+            position = struct.unpack_from("<I", stream, offset + 4)[0]
+            struct.pack_into("<I", stream, offset + 4, position + len(filepass))
+    padding = max(4096 - len(stream), 0)
+    stream += bytes(padding + -padding % 4)  # empty records, whole ones, to reach 4096 bytes
+    container = compound_file([("Workbook", bytes(stream))])
+    office = Xls97File(io.BytesIO(container))
+    office.load_key(password=password)
+    out = io.BytesIO()
+    office.decrypt(out)
+    encrypted = bytearray(workbook_stream(out.getvalue()))
+    encrypted[cut : cut + len(filepass)] = filepass
+    return with_workbook_stream(out.getvalue(), bytes(encrypted))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import tempfile
 import zipfile
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from ole_samples import encrypted_xlsx, xls_workbook
+from ole_samples import encrypted_xlsx, rc4_encrypted_xls, xls_workbook
 from roster_samples import MESSY_ADDED_NAMES, WANG_FANG_ID, write_messy_roster, write_roster
 
 from branchdesk.reports.roster_import import read_roster
@@ -317,7 +318,9 @@ def test_a_wrong_password_is_told_so(locked, wrong):
     assert "加密名册.xlsx" in caught.value.message and "密码不正确" in caught.value.message
 
 
-def test_the_right_password_opens_it_in_memory_only(locked, monkeypatch):
+@contextlib.contextmanager
+def _nothing_written(monkeypatch):
+    """Fail on any file opened for writing or any temporary file made inside the block."""
     before = set(Path(tempfile.gettempdir()).iterdir())
     real_open = builtins.open
 
@@ -331,11 +334,46 @@ def test_the_right_password_opens_it_in_memory_only(locked, monkeypatch):
     monkeypatch.setattr(builtins, "open", no_writes)
     for name in ("TemporaryFile", "NamedTemporaryFile", "mkstemp", "SpooledTemporaryFile"):
         monkeypatch.setattr(tempfile, name, no_temp_files)
-    book = read_workbook_rows(locked, password="党支部2026")
+    yield
     monkeypatch.undo()
+    assert set(Path(tempfile.gettempdir()).iterdir()) == before
+
+
+def test_the_right_password_opens_it_in_memory_only(locked, monkeypatch):
+    with _nothing_written(monkeypatch):
+        book = read_workbook_rows(locked, password="党支部2026")
     assert book.kind == "xlsx"
     assert _plain_rows(book)[1] == (2, ("王芳", "女", WANG_FANG_ID, dt.date(2015, 7, 1)))
-    assert set(Path(tempfile.gettempdir()).iterdir()) == before
+
+
+@pytest.fixture
+def locked_xls(tmp_path):
+    path = tmp_path / "加密名册.xls"
+    path.write_bytes(rc4_encrypted_xls(xls_workbook({"党员": ROSTER}), "党支部2026"))
+    return path
+
+
+def test_an_encrypted_xls_asks_for_its_password_and_opens_in_memory(locked_xls, monkeypatch):
+    import python_calamine
+
+    with pytest.raises(python_calamine.PasswordError):  # the file really is encrypted
+        python_calamine.CalamineWorkbook.from_path(locked_xls)
+    with pytest.raises(PasswordRequired) as caught:
+        read_workbook_rows(locked_xls)
+    assert not isinstance(caught.value, WrongPassword) and "加密名册.xls" in caught.value.message
+    with pytest.raises(WrongPassword):
+        read_workbook_rows(locked_xls, password="党支部2025")
+    with _nothing_written(monkeypatch):
+        book = read_workbook_rows(locked_xls, password="党支部2026")
+    assert book.kind == "xls"
+    assert _plain_rows(book)[1] == (2, ("王芳", "女", WANG_FANG_ID, dt.date(2015, 7, 1), 1))
+
+
+def test_an_xls_only_protected_against_changes_opens_without_asking(tmp_path):
+    # Excel encrypts it with a fixed password that every program knows.
+    path = tmp_path / "只读名册.xls"
+    path.write_bytes(rc4_encrypted_xls(xls_workbook({"党员": ROSTER}), "VelvetSweatshop"))
+    assert read_workbook_rows(path).sheets[0].rows[1][1][0] == "王芳"
 
 
 def test_the_decrypted_workbook_passes_the_same_guards(tmp_path):
