@@ -450,6 +450,9 @@ def _read_csv(text: str, path: Path, limits: Limits) -> SheetRows:
                 raise too_many_rows(name, limits)
     except csv.Error as exc:
         raise XlsxFileError(f"“{name}”不是有效的 CSV 文本（第 {reader.line_num} 行）：{exc}") from exc
+    # Rows of a sheet are all as wide as the widest, as a workbook's are.
+    width = max((len(values) for _n, values in sheet.rows), default=0)
+    sheet.rows = [(n, values + (None,) * (width - len(values))) for n, values in sheet.rows]
     return sheet
 
 

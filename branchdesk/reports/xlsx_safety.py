@@ -332,6 +332,50 @@ def scan_xlsx_sheet(chunks: Iterable[bytes], shared: array, name: str) -> GridEs
     return GridEstimate(cells, text)
 
 
+_PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+_ANY_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
+_FIRST_REF = re.compile(rb"<" + _PREFIX + rb'c r="([A-Za-z]{1,3})(\d{1,7})"')
+_PLAIN_REF = re.compile(rb"<" + _PREFIX + rb'c\s(?:[^>]*?\s)?r="([A-Za-z]{1,3})(\d{1,7})"')
+_ANY_SHARED = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\st\s*=\s*[\"']s[\"']")
+_PLAIN_SHARED = re.compile(
+    rb"<" + _PREFIX + rb'c\s[^>]*?\st="s"[^>]*>\s*<' + _PREFIX + rb"v>(\d+)<"
+)
+QUICK_SCAN_BYTES = 16 * 1024 * 1024
+
+
+def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | None:
+    """The same estimate as ``scan_xlsx_sheet`` for sheets written the usual way, fast.
+
+    Excel, WPS and openpyxl give every cell its ``r="B7"`` and every shared-string cell its
+    ``<v>`` first. When every cell found by a loose pattern is also found by the strict
+    one (so no position is implied, and no quoted ``>`` or odd quoting hides an attribute),
+    the extremes of the positions are the grid; otherwise None, and the full walk decides.
+    """
+    cells = len(_ANY_CELL.findall(xml))
+    refs = _FIRST_REF.findall(xml)  # r written first, as nearly every program does
+    if len(refs) != cells:
+        refs = _PLAIN_REF.findall(xml)
+        if len(refs) != cells:
+            return None
+    text = 0
+    if shared:
+        indexes = _PLAIN_SHARED.findall(xml)
+        if len(indexes) != len(_ANY_SHARED.findall(xml)):
+            return None
+        count = len(shared)
+        text = sum(shared[i] for i in map(int, indexes) if i < count)
+    if not refs:
+        return GridEstimate(0, text)
+    rows = {int(r) for _c, r in refs}
+    if min(rows) < 1 or max(rows) > _MAX_ROW:
+        raise unsafe(name, "行号异常")
+    columns = {_column_number(c) for c in {c for c, _r in refs}}
+    if max(columns) > _MAX_COL:
+        raise unsafe(name, "单元格位置异常")
+    cells = (max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1)
+    return GridEstimate(cells, text)
+
+
 def xlsx_sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[str], list[str]]:
     """Every entry the reader may parse as a worksheet, and the shared-strings entries.
 
@@ -385,7 +429,11 @@ def check_xlsx_content(data: bytes | BinaryIO, name: str, limits: Limits) -> boo
                 shared[index] = max(shared[index], size)
         total = GridEstimate()
         for part in sheets:
-            estimate = scan_xlsx_sheet(iter_member(archive, part, name), shared, name)
+            estimate = None
+            if archive.getinfo(part).file_size <= QUICK_SCAN_BYTES:
+                estimate = quick_xlsx_sheet(archive.read(part), shared, name)
+            if estimate is None:
+                estimate = scan_xlsx_sheet(iter_member(archive, part, name), shared, name)
             estimate.check(name, limits)  # one sheet is held at a time
             total.text_bytes += estimate.text_bytes
         GridEstimate(0, total.text_bytes).check(name, limits)

@@ -268,7 +268,7 @@ def test_csv_cells_are_text_with_blanks_dropped_and_excel_text_formulas_unwrappe
     path = tmp_path / "名册.csv"
     path.write_text(
         f'姓名,身份证号,备注\n王芳,="{WANG_FANG_ID}","支部委员, 宣传"\n,,\n'
-        '李华,"11010519491231002X", \n',
+        '李华,"11010519491231002X", \n赵磊\n',
         encoding="utf-8",
     )
     rows = read_workbook_rows(path).sheets[0].rows
@@ -276,11 +276,13 @@ def test_csv_cells_are_text_with_blanks_dropped_and_excel_text_formulas_unwrappe
         (1, ("姓名", "身份证号", "备注")),
         (2, ("王芳", WANG_FANG_ID, "支部委员, 宣传")),
         (4, ("李华", "11010519491231002X", None)),
+        (5, ("赵磊", None, None)),  # a short line is padded to the sheet's width
     ]
     parsed = read_roster(path)
     assert [(r.member.name, r.member.id_number) for r in parsed.rows] == [
         ("王芳", WANG_FANG_ID),
         ("李华", "11010519491231002X"),
+        ("赵磊", ""),
     ]
 
 

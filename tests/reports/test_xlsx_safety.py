@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from array import array
 from pathlib import Path
 
 import openpyxl
@@ -37,7 +38,9 @@ from branchdesk.reports.xlsx_safety import (
     PasswordRequired,
     WrongPassword,
     XlsxFileError,
+    quick_xlsx_sheet,
     read_workbook_rows,
+    scan_xlsx_sheet,
 )
 
 
@@ -224,6 +227,34 @@ def test_a_quoted_angle_bracket_does_not_hide_a_cell(good):
     far = '<row r="2"><c foo="a>b" r="XFD1048576"><v>1</v></c></row>'
     hostile = _rewrite(good, {"xl/worksheets/sheet1.xml": _sheet_xml(HEADER_ROW + far)})
     _refused(hostile, "数据区域过大")
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        HEADER_ROW + '<row r="2"><c r="B2" t="s"><v>1</v></c><c r="C2" s="3"/></row>',
+        '<row r="3"><c r="D3" t="s"><v>0</v></c></row><row r="9"><c r="AA9"><v>1</v></c></row>',
+        "",
+    ],
+)
+def test_the_quick_scan_agrees_with_the_full_walk(rows):
+    xml = _sheet_xml(rows)
+    shared = array("Q", [7, 11])
+    quick = quick_xlsx_sheet(xml, shared, "x.xlsx")
+    assert quick is not None
+    assert quick == scan_xlsx_sheet([xml], shared, "x.xlsx")
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        '<row r="2"><c><v>1</v></c></row>',  # position implied
+        '<row r="2"><c foo="a>b" r="B2"><v>1</v></c></row>',  # a quoted >
+        '<row r="2"><c r="B2" t="s"><f>A1</f><v>1</v></c></row>',  # value not first
+    ],
+)
+def test_the_quick_scan_leaves_unusual_sheets_to_the_full_walk(rows):
+    assert quick_xlsx_sheet(_sheet_xml(rows), array("Q", [7, 11]), "x.xlsx") is None
 
 
 def test_a_claimed_dimension_alone_is_not_believed_or_refused(good):
