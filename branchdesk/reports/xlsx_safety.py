@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from branchdesk.reports.workbook_read import WorkbookRows as _WorkbookRows
@@ -414,10 +414,9 @@ def _resolve_target(target: str) -> str:
     return "/".join(parts)
 
 
-def check_xlsx_content(data: bytes | BinaryIO, name: str, limits: Limits) -> bool:
+def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
     """Scan an xlsx that passed ``check_zip_directory``; return its date1904 flag."""
-    source = io.BytesIO(data) if isinstance(data, bytes) else data
-    with zipfile.ZipFile(source) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
         sheets, shared_parts = xlsx_sheet_parts(archive, names)
         shared = array("Q")
@@ -618,17 +617,6 @@ def ole_names(data: bytes) -> set[str] | None:
     except (ValueError, struct.error, IndexError):
         return None
     return {name.lower() for name in names} or None
-
-
-def is_encrypted_workbook(path: Path, max_bytes: int = DEFAULT_LIMITS.max_file_bytes) -> bool:
-    """Whether ``path`` is an OLE2 compound file holding Excel's encrypted package."""
-    try:
-        if path.stat().st_size > max_bytes:
-            return False
-        data = path.read_bytes()
-    except OSError:
-        return False
-    return bool((ole_names(data) or set()) & ENCRYPTION_STREAMS)
 
 
 # BIFF record types (MS-XLS 2.3).
