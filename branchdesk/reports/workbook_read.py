@@ -41,6 +41,7 @@ from branchdesk.reports.xlsx_safety import (
     check_zip_directory,
     ole_names,
     read_file_bytes,
+    rebuilt_compound_file,
     too_many_rows,
     too_many_sheets,
     unsafe,
@@ -150,16 +151,17 @@ def _check_compound(
             raise XlsxFileError(f"“{name}”解密后不是 Excel 工作簿，无法读取。")
         return kind, plain, date1904
     if names & {"workbook", "book"}:
-        stream = _workbook_stream(data, name)
+        stream_name, stream = _workbook_stream(data, name)
         summary = biff_globals(stream, name)
         if summary.encrypted:
             data = _decrypt(data, name, password, limits, xls=True)
-            stream = _workbook_stream(data, name)
+            stream_name, stream = _workbook_stream(data, name)
             summary = biff_globals(stream, name)
             if summary.encrypted:
                 raise XlsxFileError(f"“{name}”无法解密，文件可能已损坏。")
+        stream = stream.ljust(4096, b"\0")  # as the rebuilt container will hold it
         check_xls_content(stream, summary, name, limits)
-        return "xls", data, summary.date1904
+        return "xls", rebuilt_compound_file(stream_name, stream), summary.date1904
     if "worddocument" in names:
         raise _not_a_table(name, "Word 文档")
     if "powerpoint document" in names:
@@ -169,7 +171,8 @@ def _check_compound(
     raise _not_a_table(name, "其他 Office 文件")
 
 
-def _workbook_stream(data: bytes, name: str) -> bytes:
+def _workbook_stream(data: bytes, name: str) -> tuple[str, bytes]:
+    """The BIFF stream the reader would read (``Workbook`` before a BIFF5 ``Book``)."""
     import olefile
 
     try:
@@ -178,7 +181,7 @@ def _workbook_stream(data: bytes, name: str) -> bytes:
                 if ole.exists(stream):
                     if ole.get_size(stream) > len(data):
                         break
-                    return bytes(ole.openstream(stream).read())
+                    return stream, bytes(ole.openstream(stream).read())
     except Exception:  # any failure to parse a stranger's container means: refuse it
         pass
     raise XlsxFileError(f"“{name}”是损坏的 Excel 97-2003 工作簿，无法读取。{_SAVE_AS}")

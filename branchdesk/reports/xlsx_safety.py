@@ -656,6 +656,66 @@ def _records(stream: bytes, start: int) -> Iterator[tuple[int, int, int]]:
         position += 4 + length
 
 
+_SECTOR = 4096  # a version 4 compound file: 109 FAT sectors in the header cover 457 MB
+_FREE, _FAT_SECTOR, _NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def rebuilt_compound_file(stream_name: str, stream: bytes) -> bytes:
+    """A fresh compound file holding only ``stream``, to hand to the reader.
+
+    The stream was taken out of the stranger's container by olefile and scanned; the reader
+    has its own compound-file parser. Rebuilding the container means it reads exactly the
+    bytes that were scanned, however the original's sectors and directory were arranged.
+    """
+    stream = stream.ljust(_SECTOR, b"\0")  # smaller streams would belong in the mini stream
+    data_sectors = -(-len(stream) // _SECTOR)
+    fat_sectors = 1
+    while fat_sectors * (_SECTOR // 4) < fat_sectors + 2 + data_sectors:
+        fat_sectors += 1
+    if fat_sectors > 109:
+        raise ValueError("stream too large for a header-only FAT")
+    # Sectors: the FAT, the directory, an empty mini stream (calamine wants the root entry
+    # of a version 4 file to start somewhere), then the stream.
+    first_data = fat_sectors + 2
+    fat = [_FAT_SECTOR] * fat_sectors + [_END_OF_CHAIN, _END_OF_CHAIN]
+    fat += [first_data + i + 1 for i in range(data_sectors - 1)] + [_END_OF_CHAIN]
+    fat += [_FREE] * (fat_sectors * (_SECTOR // 4) - len(fat))
+    header = (
+        OLE2_MAGIC
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 4, 0xFFFE, 12, 6)
+        + bytes(6)
+        + struct.pack(
+            "<9I", 1, fat_sectors, fat_sectors, 0, 4096, _END_OF_CHAIN, 0, _END_OF_CHAIN, 0
+        )
+        + struct.pack("<109I", *range(fat_sectors), *[_FREE] * (109 - fat_sectors))
+    ).ljust(_SECTOR, b"\0")
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", _NO_STREAM, _NO_STREAM, child)
+            + bytes(16 + 4 + 8 + 8)
+            + struct.pack("<IQ", start, size)
+        )
+
+    unused = struct.pack("<64xHBBIII", 0, 0, 0, _NO_STREAM, _NO_STREAM, _NO_STREAM).ljust(128, b"\0")
+    directory = (
+        entry("Root Entry", 5, 1, fat_sectors + 1, 64)
+        + entry(stream_name, 2, _NO_STREAM, first_data, len(stream))
+        + unused * (_SECTOR // 128 - 2)
+    )
+    return (
+        header
+        + struct.pack(f"<{len(fat)}I", *fat)
+        + directory
+        + bytes(_SECTOR)
+        + stream.ljust(data_sectors * _SECTOR, b"\0")
+    )
+
+
 def biff_globals(stream: bytes, name: str) -> BiffSummary:
     summary = BiffSummary()
     first = True

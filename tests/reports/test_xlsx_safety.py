@@ -615,3 +615,26 @@ def test_guards_see_the_bytes_the_reader_reads(good, monkeypatch):
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", spy)
     read_workbook_rows(good)
     assert len(seen) == 1 and isinstance(seen[0], io.BytesIO)
+
+
+def test_an_xls_reader_gets_the_scanned_stream_in_a_fresh_container(tmp_path, monkeypatch):
+    # The reader parses compound files its own way; it is handed one holding only the bytes
+    # that were scanned, so no trick of sectors or directory can show it something else.
+    import olefile
+    import python_calamine
+
+    seen = []
+    real = python_calamine.CalamineWorkbook.from_filelike
+
+    def spy(handle, *args, **kwargs):
+        seen.append(handle.getvalue())
+        return real(handle, *args, **kwargs)
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", spy)
+    original = xls_workbook({"名册": [["姓名", "性别"], ["王芳", "女"]]})
+    path = tmp_path / "名册.xls"
+    path.write_bytes(original)
+    assert read_workbook_rows(path).sheets[0].rows[1] == (2, ("王芳", "女"))
+    with olefile.OleFileIO(io.BytesIO(seen[0])) as given:
+        assert given.listdir() == [["Workbook"]]
+        assert given.openstream("Workbook").read() == workbook_stream(original).ljust(4096, b"\0")
