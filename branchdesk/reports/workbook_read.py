@@ -104,6 +104,12 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, bool]:
     """The kind of a zip container (xlsx or ods), its content guarded; else why not."""
     infos = check_zip_directory(data, name, limits)
     names = {info.filename for info in infos}
+    # The reader tries xlsx, then xlsb, then ods on any zip: a file that could be read as
+    # more than one is refused, so the checks below always cover what it reads.
+    if any(n.lower().endswith("workbook.bin") for n in names):
+        raise XlsxFileError(f"“{name}”是 Excel 二进制工作簿（.xlsb），本程序不能读取。{_SAVE_AS}")
+    if "content.xml" in names and any(n.lower().startswith("xl/") for n in names):
+        raise unsafe(name, "同时含有两种表格格式")
     if "mimetype" in names:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             mimetype = archive.read("mimetype")[:200].strip() if _small(infos) else b""
@@ -114,8 +120,6 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, bool]:
             raise _not_a_table(name, "OpenDocument 文字文档")
     if "xl/workbook.xml" in names:
         return "xlsx", check_xlsx_content(data, name, limits)
-    if "xl/workbook.bin" in names:
-        raise XlsxFileError(f"“{name}”是 Excel 二进制工作簿（.xlsb），本程序不能读取。{_SAVE_AS}")
     if any(n.startswith("word/") for n in names):
         raise _not_a_table(name, "Word 文档")
     if any(n.startswith("ppt/") for n in names):

@@ -376,66 +376,35 @@ def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | Non
     return GridEstimate(cells, text)
 
 
-def xlsx_sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[str], list[str]]:
-    """Every entry the reader may parse as a worksheet, and the shared-strings entries.
-
-    calamine follows the workbook's relationships; every target named there is scanned
-    (styles and themes hold no cells, so scanning them costs little and proves nothing
-    wrong), along with every entry under ``xl/worksheets/``.
-    """
-    sheets = {n for n in names if n.startswith("xl/worksheets/") and not n.endswith(".rels")}
-    shared = {"xl/sharedStrings.xml"} & names
-    rels = "xl/_rels/workbook.xml.rels"
-    if rels in names:
-        text = archive.read(rels)  # small: bounded by the directory check
-        for match in re.finditer(rb"<(?:[\w.\-]+:)?Relationship\b" + _ATTRS + rb">", text):
-            target = _attr(re.compile(rb"""(?:^|\s)Target\s*=\s*(?:"([^"]*)"|'([^']*)')"""), match.group(1))
-            kind = _attr(re.compile(rb"""(?:^|\s)Type\s*=\s*(?:"([^"]*)"|'([^']*)')"""), match.group(1))
-            if not target:
-                continue
-            resolved = _resolve_target(target.decode("utf-8", "replace"))
-            if resolved in names and not resolved.endswith(".rels"):
-                if kind and kind.endswith(b"/sharedStrings"):
-                    shared.add(resolved)
-                else:
-                    sheets.add(resolved)
-    return sorted(sheets), sorted(shared)
-
-
-def _resolve_target(target: str) -> str:
-    path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part and part != ".":
-            parts.append(part)
-    return "/".join(parts)
-
-
 def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
-    """Scan an xlsx that passed ``check_zip_directory``; return its date1904 flag."""
+    """Scan an xlsx that passed ``check_zip_directory``; return its date1904 flag.
+
+    Every entry is scanned, not just the parts the workbook names: the reader finds its
+    worksheets and shared strings through relationships and paths that a hostile file can
+    bend (case, ``..``), and a part holding no cells costs a pattern search and estimates
+    nothing. Shared strings are likewise taken from every entry that holds any.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
-        sheets, shared_parts = xlsx_sheet_parts(archive, names)
+        infos = [info for info in archive.infolist() if not info.is_dir()]
         shared = array("Q")
-        for part in shared_parts:
-            sizes = shared_string_sizes(iter_member(archive, part, name))
+        for info in infos:
+            sizes = shared_string_sizes(iter_member(archive, info.filename, name))
             if len(sizes) > len(shared):
                 shared.extend([0] * (len(sizes) - len(shared)))
             for index, size in enumerate(sizes):
-                shared[index] = max(shared[index], size)
-        total = GridEstimate()
-        for part in sheets:
+                if size > shared[index]:
+                    shared[index] = size
+        text = 0
+        for info in infos:
             estimate = None
-            if archive.getinfo(part).file_size <= QUICK_SCAN_BYTES:
-                estimate = quick_xlsx_sheet(archive.read(part), shared, name)
+            if info.file_size <= QUICK_SCAN_BYTES:
+                estimate = quick_xlsx_sheet(archive.read(info.filename), shared, name)
             if estimate is None:
-                estimate = scan_xlsx_sheet(iter_member(archive, part, name), shared, name)
+                estimate = scan_xlsx_sheet(iter_member(archive, info.filename, name), shared, name)
             estimate.check(name, limits)  # one sheet is held at a time
-            total.text_bytes += estimate.text_bytes
-        GridEstimate(0, total.text_bytes).check(name, limits)
+            text += estimate.text_bytes
+        GridEstimate(0, text).check(name, limits)
+        names = {info.filename for info in infos}
         workbook = archive.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
     return re.search(rb"""date1904\s*=\s*["'](?:1|true)["']""", workbook) is not None
 

@@ -638,3 +638,30 @@ def test_an_xls_reader_gets_the_scanned_stream_in_a_fresh_container(tmp_path, mo
     with olefile.OleFileIO(io.BytesIO(seen[0])) as given:
         assert given.listdir() == [["Workbook"]]
         assert given.openstream("Workbook").read() == workbook_stream(original).ljust(4096, b"\0")
+
+
+def test_a_sheet_stored_where_only_the_relationships_point_is_scanned_too(good, tmp_path):
+    with zipfile.ZipFile(good) as source:
+        entries = {n: source.read(n) for n in source.namelist()}
+    far = HEADER_ROW + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    del entries["xl/worksheets/sheet1.xml"]
+    entries["xl/media/data.bin"] = _sheet_xml(far)
+    entries["xl/_rels/workbook.xml.rels"] = entries["xl/_rels/workbook.xml.rels"].replace(
+        b"worksheets/sheet1.xml", b"media/data.bin"
+    )
+    path = tmp_path / "藏起来.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in entries.items():
+            out.writestr(name, data)
+    _refused(path, "数据区域过大")
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"xl/workbook.bin": b"\0" * 16}, ".xlsb"),  # calamine would try it as xlsb
+        ({"content.xml": b"<office:document-content/>"}, "两种表格格式"),  # or as ods
+    ],
+)
+def test_a_zip_the_reader_could_take_two_ways_is_refused(good, extra, expected):
+    _refused(_rewrite(good, {}, extra), expected)
