@@ -48,6 +48,7 @@ from branchdesk.reports.xlsx_safety import (
 )
 
 __all__ = [
+    "FILE_PATTERNS",
     "KINDS",
     "PasswordRequired",
     "WorkbookRows",

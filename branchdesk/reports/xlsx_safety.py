@@ -376,6 +376,22 @@ def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | Non
     return GridEstimate(cells, text)
 
 
+# The reader sizes its shared-string table by the ``uniqueCount`` the file declares before
+# reading a single string (measured: uniqueCount="4000000000" asks for 96 GB and aborts).
+_DECLARED_COUNT = re.compile(rb"""(?:uniqueCount|count)\s*=\s*["']?\s*(\d{1,30})""")
+
+
+def _declared_counts_checked(
+    chunks: Iterable[bytes], name: str, limits: Limits
+) -> Iterator[bytes]:
+    """Pass the chunks on, refusing any count attribute larger than a roster can need."""
+    for chunk in chunks:
+        for digits in _DECLARED_COUNT.findall(chunk):
+            if int(digits) > limits.max_cells:
+                raise unsafe(name, "声明的数量异常")
+        yield chunk
+
+
 def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
     """Scan an xlsx that passed ``check_zip_directory``; return its date1904 flag.
 
@@ -388,7 +404,8 @@ def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         shared = array("Q")
         for info in infos:
-            sizes = shared_string_sizes(iter_member(archive, info.filename, name))
+            chunks = iter_member(archive, info.filename, name)
+            sizes = shared_string_sizes(_declared_counts_checked(chunks, name, limits))
             if len(sizes) > len(shared):
                 shared.extend([0] * (len(sizes) - len(shared)))
             for index, size in enumerate(sizes):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import builtins
 import contextlib
 import datetime as dt
+import io
+import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -323,7 +325,6 @@ def test_a_wrong_password_is_told_so(locked, wrong):
 @contextlib.contextmanager
 def _nothing_written(monkeypatch):
     """Fail on any file opened for writing or any temporary file made inside the block."""
-    before = set(Path(tempfile.gettempdir()).iterdir())
     real_open = builtins.open
 
     def no_writes(file, mode="r", *args, **kwargs):
@@ -333,12 +334,20 @@ def _nothing_written(monkeypatch):
     def no_temp_files(*args, **kwargs):
         raise AssertionError("a temporary file was made while decrypting")
 
+    real_os_open = os.open
+
+    def no_os_writes(path, flags, *args, **kwargs):
+        written = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+        assert not flags & written, f"wrote {path} while decrypting"
+        return real_os_open(path, flags, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", no_writes)
+    monkeypatch.setattr(io, "open", no_writes)
+    monkeypatch.setattr(os, "open", no_os_writes)
     for name in ("TemporaryFile", "NamedTemporaryFile", "mkstemp", "SpooledTemporaryFile"):
         monkeypatch.setattr(tempfile, name, no_temp_files)
     yield
     monkeypatch.undo()
-    assert set(Path(tempfile.gettempdir()).iterdir()) == before
 
 
 def test_the_right_password_opens_it_in_memory_only(locked, monkeypatch):

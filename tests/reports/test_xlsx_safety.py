@@ -665,3 +665,20 @@ def test_a_sheet_stored_where_only_the_relationships_point_is_scanned_too(good, 
 )
 def test_a_zip_the_reader_could_take_two_ways_is_refused(good, extra, expected):
     _refused(_rewrite(good, {}, extra), expected)
+
+
+@capped
+def test_a_shared_string_table_declaring_billions_of_strings_is_refused_without_a_crash(good):
+    # The reader reserves room for the declared count first (measured: 96 GB, then an abort).
+    shared = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        b'main" count="4000000000" uniqueCount="4000000000"><si><t>x</t></si></sst>'
+    )
+    with zipfile.ZipFile(good) as source:
+        present = "xl/sharedStrings.xml" in source.namelist()
+    if present:
+        hostile = _rewrite(good, {"xl/sharedStrings.xml": shared})
+    else:
+        hostile = _rewrite(good, {}, {"xl/sharedStrings.xml": shared})
+        _add_shared_strings_relationship(hostile)
+    assert "声明的数量异常" in _read_capped(hostile)["refused"]
