@@ -682,3 +682,15 @@ def test_a_shared_string_table_declaring_billions_of_strings_is_refused_without_
         hostile = _rewrite(good, {}, {"xl/sharedStrings.xml": shared})
         _add_shared_strings_relationship(hostile)
     assert "声明的数量异常" in _read_capped(hostile)["refused"]
+
+
+def test_the_xls_shared_string_table_is_walked_across_continue_records():
+    from branchdesk.reports.xlsx_safety import _sst_sizes
+
+    rows = [[f"党员{i:05d}" + "甲乙丙丁" * (i % 7), f"note{i}" * (i % 5)] for i in range(3000)]
+    stream = workbook_stream(xls_workbook({"名册": rows}))
+    assert sum(1 for kind, _o, _n in biff_records(stream) if kind == 0x003C) > 10
+    unique = list(dict.fromkeys(v for row in rows for v in row if v))
+    sizes, beyond = _sst_sizes(stream)
+    assert beyond == 0  # read to its end
+    assert list(sizes) == [3 * len(text) for text in unique]
