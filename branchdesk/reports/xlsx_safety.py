@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.parsers import expat
 
 if TYPE_CHECKING:
     from branchdesk.reports.workbook_read import WorkbookRows as _WorkbookRows
@@ -176,78 +177,62 @@ def check_zip_directory(data: bytes, name: str, limits: Limits) -> list[zipfile.
 
 
 _CHUNK = 1024 * 1024
-_MAX_TAG = 1024 * 1024  # no element's start tag in a real workbook is a megabyte long
 
 
-def iter_member(archive: zipfile.ZipFile, member: str, name: str) -> Iterator[bytes]:
-    """The decompressed bytes of one entry in chunks cut just before a ``<``.
-
-    Every chunk but the last ends where a tag starts, so a pattern over tags never sees one
-    cut in two. The sizes were checked against the directory, and zipfile stops at the
-    declared size, so the total is bounded.
-    """
-    carry = b""
+def iter_member(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """The decompressed bytes of one entry, in chunks. The sizes were checked against the
+    directory, and zipfile stops at the declared size, so the total is bounded."""
     with archive.open(member) as handle:
-        while True:
-            block = handle.read(_CHUNK)
-            if not block:
-                break
-            buffer = carry + block
-            cut = buffer.rfind(b"<")
-            if cut <= 0:
-                carry = buffer
-            else:
-                yield buffer[:cut]
-                carry = buffer[cut:]
-            if len(carry) > _MAX_TAG:
-                raise unsafe(name, "单个标记过长")
-    if carry:
-        yield carry
+        while block := handle.read(_CHUNK):
+            yield block
 
 
-# Attribute text may hold ``>`` inside quotes; the XML parser of the reader knows that.
-_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*)"""
-_XLSX_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c|v)(?=[\s/>])" + _ATTRS + rb">(\d*)")
-_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ATTR_T = re.compile(rb"""(?:^|\s)t\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CELL_REF = re.compile(rb"([A-Za-z]{1,3})(\d{1,7})")
-_ROW_REF = re.compile(rb"[A-Za-z]{0,3}(\d{1,7})")
-_SI_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si(?=[\s/>])")
+class _Refused(Exception):
+    """Raised inside a parser callback; becomes the file's refusal."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _parse(chunks: Iterable[bytes], handlers: dict[str, Any], name: str) -> None:
+    """Run expat over ``chunks`` with ``handlers``: a real XML tokenizer, so comments, CDATA
+    and quoted ``<``/``>`` are seen as the reader sees them. A document type declaration is
+    refused (no workbook has one), and so is XML the tokenizer cannot read."""
+    parser = expat.ParserCreate()  # no namespace processing: names keep their prefixes
+    parser.buffer_text = True
+
+    def no_dtd(*_args: Any) -> None:
+        raise _Refused("含有文档类型声明")
+
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    for event, handler in handlers.items():
+        setattr(parser, event, handler)
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Refused as exc:
+        raise unsafe(name, exc.what) from None
+    except expat.ExpatError as exc:
+        raise XlsxFileError(f"“{name}”的内容不是有效的 XML（{exc}），文件可能已损坏。") from None
+
+
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d{1,7})")
+_ROW_REF = re.compile(r"[A-Za-z]{0,3}(\d{1,7})")
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 
 
-def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> bytes | None:
-    found = pattern.search(attrs)
-    if found is None:
-        return None
-    return found.group(1) if found.group(1) is not None else found.group(2)
+def _local(qname: str) -> str:
+    return qname.rsplit(":", 1)[-1]
 
 
-def _column_number(letters: bytes) -> int:
+def _column_number(letters: str | bytes) -> int:
     number = 0
-    for char in letters.upper():
-        number = number * 26 + char - 64
+    for char in letters.upper() if isinstance(letters, str) else letters.upper().decode():
+        number = number * 26 + ord(char) - 64
     return number
-
-
-def shared_string_sizes(chunks: Iterable[bytes]) -> array:
-    """An upper bound on the bytes of each shared string: the XML it is written in.
-
-    Entities and character references only shrink text, and the reader expands no others.
-    """
-    sizes = array("Q")
-    offset = 0
-    previous: int | None = None
-    for chunk in chunks:
-        for match in _SI_START.finditer(chunk):
-            position = offset + match.start()
-            if previous is not None:
-                sizes.append(position - previous)
-            previous = position
-        offset += len(chunk)
-    if previous is not None:
-        sizes.append(offset - previous)
-    return sizes
 
 
 @dataclass
@@ -268,99 +253,155 @@ class GridEstimate:
             raise unsafe(name, "文字内容展开后过大")
 
 
+def shared_string_sizes(chunks: Iterable[bytes], name: str) -> array:
+    """The UTF-8 bytes (at most) of each shared string, in the order the reader numbers them.
+
+    The reader takes every ``si`` element of the part as the next string, wherever it is.
+    """
+    sizes = array("Q")
+    depth = 0
+    current = 0
+
+    def start(qname: str, _attrs: dict[str, str]) -> None:
+        nonlocal depth, current
+        if _local(qname) == "si":
+            if depth == 0:
+                current = 0
+            depth += 1
+
+    def end(qname: str) -> None:
+        nonlocal depth
+        if _local(qname) == "si" and depth:
+            depth -= 1
+            if depth == 0:
+                sizes.append(current)
+
+    def text(data: str) -> None:
+        nonlocal current
+        if depth:
+            current += 3 * len(data)
+
+    _parse(
+        chunks,
+        {"StartElementHandler": start, "EndElementHandler": end, "CharacterDataHandler": text},
+        name,
+    )
+    return sizes
+
+
 def scan_xlsx_sheet(chunks: Iterable[bytes], shared: array, name: str) -> GridEstimate:
     """Follow the reader over one sheet's XML: its used area and the shared text it copies.
 
     Positions are taken as calamine takes them: a ``r`` attribute where there is one, else
-    the next row or column. Every cell that is not self-closing counts as used, so the
-    estimate can only be too large, never too small.
+    the next row or column. Every cell counts as used, even an empty one, so the estimate
+    can only be too large, never too small.
     """
     row = col = 0
     low_row = low_col = 1 << 62
     high_row = high_col = -1
     text = 0
-    pending_shared = False
+    pending_shared = in_value = False
+    digits: list[str] = []
     largest = max(shared) if shared else 0
-    for chunk in chunks:
-        for closing, tag, attrs, digits in _XLSX_TAG.findall(chunk):
-            if tag == b"c":
-                if closing:
-                    pending_shared = False
-                    continue
-                ref = _attr(_ATTR_R, attrs)
-                if ref is not None:
-                    parsed = _CELL_REF.fullmatch(ref)
-                    if parsed is None:
-                        raise unsafe(name, "单元格位置异常")
-                    col = _column_number(parsed.group(1)) - 1
-                    cell_row = int(parsed.group(2)) - 1
-                    if not (0 <= cell_row < _MAX_ROW and 0 <= col < _MAX_COL):
-                        raise unsafe(name, "单元格位置异常")
-                else:
-                    cell_row = row
-                if attrs.rstrip().endswith(b"/"):
-                    col += 1
-                    continue  # no value inside: the reader keeps nothing
-                low_row, high_row = min(low_row, cell_row), max(high_row, cell_row)
-                low_col, high_col = min(low_col, col), max(high_col, col)
-                col += 1
-                pending_shared = _attr(_ATTR_T, attrs) == b"s"
-            elif tag == b"row":
-                if closing:
-                    row += 1
-                    col = 0
-                    continue
-                ref = _attr(_ATTR_R, attrs)
-                if ref is not None:
-                    parsed = _ROW_REF.fullmatch(ref)
-                    if parsed is None or not 1 <= int(parsed.group(1)) <= _MAX_ROW:
-                        raise unsafe(name, "行号异常")
-                    row = int(parsed.group(1)) - 1
-                if attrs.rstrip().endswith(b"/"):
-                    row += 1
-                    col = 0
-            elif pending_shared and not closing:  # <v> of a shared-string cell
-                if digits:
-                    index = int(digits)
-                    text += shared[index] if index < len(shared) else 0
-                else:
-                    text += largest
-                pending_shared = False
+
+    def start(qname: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col, low_row, low_col, high_row, high_col, pending_shared, in_value
+        local = _local(qname)
+        if local == "c":
+            ref = attrs.get("r")
+            cell_row = row
+            if ref is not None:
+                parsed = _CELL_REF.fullmatch(ref)
+                if parsed is None:
+                    raise _Refused("单元格位置异常")
+                col = _column_number(parsed.group(1)) - 1
+                cell_row = int(parsed.group(2)) - 1
+                if not (0 <= cell_row < _MAX_ROW and 0 <= col < _MAX_COL):
+                    raise _Refused("单元格位置异常")
+            low_row, high_row = min(low_row, cell_row), max(high_row, cell_row)
+            low_col, high_col = min(low_col, col), max(high_col, col)
+            pending_shared = attrs.get("t") == "s"
+        elif local == "row":
+            ref = attrs.get("r")
+            if ref is not None:
+                parsed = _ROW_REF.fullmatch(ref)
+                if parsed is None or not 1 <= int(parsed.group(1)) <= _MAX_ROW:
+                    raise _Refused("行号异常")
+                row = int(parsed.group(1)) - 1
+        elif local == "v" and pending_shared:
+            in_value = True
+            digits.clear()
+
+    def end(qname: str) -> None:
+        nonlocal row, col, text, pending_shared, in_value
+        local = _local(qname)
+        if local == "c":
+            col += 1
+            pending_shared = False
+        elif local == "row":
+            row += 1
+            col = 0
+        elif local == "v" and in_value:
+            value = "".join(digits)
+            if value.isdigit():
+                index = int(value)
+                text += shared[index] if index < len(shared) else 0
+            else:
+                text += largest
+            in_value = pending_shared = False
+
+    def characters(data: str) -> None:
+        if in_value:
+            digits.append(data)
+
+    _parse(
+        chunks,
+        {"StartElementHandler": start, "EndElementHandler": end, "CharacterDataHandler": characters},
+        name,
+    )
     if high_row < 0:
         return GridEstimate(0, text)
-    cells = (high_row - low_row + 1) * (high_col - low_col + 1)
-    return GridEstimate(cells, text)
+    return GridEstimate((high_row - low_row + 1) * (high_col - low_col + 1), text)
 
 
-_PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+# Any element prefix, as the reader takes the name after the last colon.
+_PREFIX = rb"(?:[^\s<>/=\"']*:)?"
 _ANY_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
+# A cell tag with only double-quoted attributes holding no < > or ": nothing in it can be
+# read two ways.
+_SIMPLE_CELL = re.compile(rb"<" + _PREFIX + rb'c(?:\s+[\w:.\-]+="[^"<>]*")*\s*/?>')
 _FIRST_REF = re.compile(rb"<" + _PREFIX + rb'c r="([A-Za-z]{1,3})(\d{1,7})"')
-_PLAIN_REF = re.compile(rb"<" + _PREFIX + rb'c\s(?:[^>]*?\s)?r="([A-Za-z]{1,3})(\d{1,7})"')
-_ANY_SHARED = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\st\s*=\s*[\"']s[\"']")
-_PLAIN_SHARED = re.compile(
-    rb"<" + _PREFIX + rb'c\s[^>]*?\st="s"[^>]*>\s*<' + _PREFIX + rb"v>(\d+)<"
+_ANY_SHARED = re.compile(rb"<" + _PREFIX + rb'c\s[^>]*\st="s"')
+_SHARED_VALUE = re.compile(
+    rb"<" + _PREFIX + rb'c\s[^>]*\st="s"[^>/]*>\s*<' + _PREFIX + rb"v>(\d+)<"
 )
+_AMBIGUOUS = re.compile(rb"<!|<\?|'")  # comments, CDATA, instructions, single quotes
 QUICK_SCAN_BYTES = 16 * 1024 * 1024
 
 
 def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | None:
     """The same estimate as ``scan_xlsx_sheet`` for sheets written the usual way, fast.
 
-    Excel, WPS and openpyxl give every cell its ``r="B7"`` and every shared-string cell its
-    ``<v>`` first. When every cell found by a loose pattern is also found by the strict
-    one (so no position is implied, and no quoted ``>`` or odd quoting hides an attribute),
-    the extremes of the positions are the grid; otherwise None, and the full walk decides.
+    Excel, WPS and openpyxl give every cell ``r="B7"`` as its first attribute, quote with
+    ``"`` and write a shared-string cell's ``<v>`` first. When the sheet has no comments,
+    CDATA, instructions or single quotes after its declaration, and every cell tag is
+    simple, the patterns below cannot be fooled and the extremes of the positions are the
+    grid; otherwise None, and the XML walk decides.
     """
+    body_start = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    if _AMBIGUOUS.search(xml, body_start):
+        return None
     cells = len(_ANY_CELL.findall(xml))
-    refs = _FIRST_REF.findall(xml)  # r written first, as nearly every program does
+    if len(_SIMPLE_CELL.findall(xml)) != cells:
+        return None
+    refs = _FIRST_REF.findall(xml)
     if len(refs) != cells:
-        refs = _PLAIN_REF.findall(xml)
-        if len(refs) != cells:
-            return None
+        return None
     text = 0
-    if shared:
-        indexes = _PLAIN_SHARED.findall(xml)
-        if len(indexes) != len(_ANY_SHARED.findall(xml)):
+    shared_cells = len(_ANY_SHARED.findall(xml))
+    if shared_cells:
+        indexes = _SHARED_VALUE.findall(xml)
+        if len(indexes) != shared_cells:
             return None
         count = len(shared)
         text = sum(shared[i] for i in map(int, indexes) if i < count)
@@ -372,52 +413,54 @@ def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | Non
     columns = {_column_number(c) for c in {c for c, _r in refs}}
     if max(columns) > _MAX_COL:
         raise unsafe(name, "单元格位置异常")
-    cells = (max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1)
-    return GridEstimate(cells, text)
+    return GridEstimate((max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1), text)
 
 
 # The reader sizes its shared-string table by the ``uniqueCount`` the file declares before
 # reading a single string (measured: uniqueCount="4000000000" asks for 96 GB and aborts).
 _DECLARED_COUNT = re.compile(rb"""(?:uniqueCount|count)\s*=\s*["']?\s*(\d{1,30})""")
-
-
-def _declared_counts_checked(
-    chunks: Iterable[bytes], name: str, limits: Limits
-) -> Iterator[bytes]:
-    """Pass the chunks on, refusing any count attribute larger than a roster can need."""
-    for chunk in chunks:
-        for digits in _DECLARED_COUNT.findall(chunk):
-            if int(digits) > limits.max_cells:
-                raise unsafe(name, "声明的数量异常")
-        yield chunk
+# Only parts holding these can give the reader strings or cells (it reads cells only after
+# a sheetData start tag, and takes every si element of the strings part as a string).
+_HOLDS_STRINGS = re.compile(rb"<" + _PREFIX + rb"si(?=[\s/>])")
+_HOLDS_CELLS = re.compile(rb"<" + _PREFIX + rb"sheetData(?=[\s/>])")
 
 
 def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
     """Scan an xlsx that passed ``check_zip_directory``; return its date1904 flag.
 
-    Every entry is scanned, not just the parts the workbook names: the reader finds its
+    Every entry is looked at, not just the parts the workbook names: the reader finds its
     worksheets and shared strings through relationships and paths that a hostile file can
-    bend (case, ``..``), and a part holding no cells costs a pattern search and estimates
-    nothing. Shared strings are likewise taken from every entry that holds any.
+    bend (case, ``..``). An entry with no ``sheetData`` and no ``si`` tag can give the
+    reader nothing; the others are scanned.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
+        sheets: list[zipfile.ZipInfo] = []
         shared = array("Q")
         for info in infos:
-            chunks = iter_member(archive, info.filename, name)
-            sizes = shared_string_sizes(_declared_counts_checked(chunks, name, limits))
-            if len(sizes) > len(shared):
-                shared.extend([0] * (len(sizes) - len(shared)))
-            for index, size in enumerate(sizes):
-                if size > shared[index]:
-                    shared[index] = size
+            holds_strings = holds_cells = False
+            for chunk in iter_member(archive, info.filename):
+                for digits in _DECLARED_COUNT.findall(chunk):
+                    if int(digits) > limits.max_cells:
+                        raise unsafe(name, "声明的数量异常")
+                holds_strings = holds_strings or bool(_HOLDS_STRINGS.search(chunk))
+                holds_cells = holds_cells or bool(_HOLDS_CELLS.search(chunk))
+            if holds_cells:
+                sheets.append(info)
+            if holds_strings:
+                sizes = shared_string_sizes(iter_member(archive, info.filename), name)
+                if len(sizes) > len(shared):
+                    shared.extend([0] * (len(sizes) - len(shared)))
+                for index, size in enumerate(sizes):
+                    if size > shared[index]:
+                        shared[index] = size
         text = 0
-        for info in infos:
+        for info in sheets:
             estimate = None
             if info.file_size <= QUICK_SCAN_BYTES:
                 estimate = quick_xlsx_sheet(archive.read(info.filename), shared, name)
             if estimate is None:
-                estimate = scan_xlsx_sheet(iter_member(archive, info.filename, name), shared, name)
+                estimate = scan_xlsx_sheet(iter_member(archive, info.filename), shared, name)
             estimate.check(name, limits)  # one sheet is held at a time
             text += estimate.text_bytes
         GridEstimate(0, text).check(name, limits)
@@ -428,37 +471,58 @@ def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
 
 # ------------------------------------------------------------------- OpenDocument (.ods)
 
-_ODS_TAG = re.compile(
-    rb"<(/?)(table:table-row|table:table-cell|table:covered-table-cell|table:table|text:s)"
-    rb"(?=[\s/>])" + _ATTRS + rb">"
-)
-_ODS_VALUED = re.compile(rb"(?:^|\s)(?:office:[\w-]*value[\w-]*|table:formula)\s*=")
-_ATTR_ROWS = re.compile(rb"""table:number-rows-repeated\s*=\s*["']\s*(\d{1,20})\s*["']""")
-_ATTR_COLS = re.compile(rb"""table:number-columns-repeated\s*=\s*["']\s*(\d{1,20})\s*["']""")
-_ATTR_SPACES = re.compile(rb"""text:c\s*=\s*["']\s*(\d{1,20})\s*["']""")
+_ODS_CELLS = {"table:table-cell", "table:covered-table-cell"}
+_ODS_VALUE_ATTRIBUTES = {
+    "office:value",
+    "office:string-value",
+    "office:date-value",
+    "office:time-value",
+    "office:boolean-value",
+    "office:value-type",
+    "table:formula",
+}
+
+
+def _count(attrs: dict[str, str], key: str, limit: int, what: str) -> int:
+    raw = attrs.get(key)
+    if raw is None:
+        return 1
+    if not raw.strip().isdigit():
+        raise _Refused(what)
+    value = int(raw)
+    if value > limit:
+        raise _Refused(what)
+    return max(value, 1)
 
 
 class _OdsTable:
-    """The rows of one table as calamine keeps them before and after making them dense."""
+    """What calamine keeps of one table: the cells pushed while reading, then the grid."""
 
     def __init__(self) -> None:
         self.raw_cells = 0  # cells pushed while reading, before the grid is built
-        self.rows: list[tuple[int, int, int]] = []  # (repeats, first used col, row length)
+        self.height = 0  # rows from the first to the last row holding a value, repeats counted
+        self.between = 0  # empty rows since the last row holding a value
+        self.low_col, self.high_col = 1 << 62, 0
         self.text = 0
 
+    def add_row(self, repeats: int, first: int, length: int, text: int) -> None:
+        self.raw_cells += length
+        if not length:
+            self.between += repeats if self.height else 0
+            return
+        self.height += self.between + repeats
+        self.between = 0
+        self.low_col, self.high_col = min(self.low_col, first), max(self.high_col, length)
+        self.text += text * repeats
+
     def estimate(self) -> GridEstimate:
-        used = [i for i, (_r, _first, length) in enumerate(self.rows) if length]
-        if not used:
-            return GridEstimate(self.raw_cells, self.text)
-        first_row, last_row = used[0], used[-1]
-        height = sum(r for r, _f, _l in self.rows[first_row : last_row + 1])
-        low_col = min(self.rows[i][1] for i in used)
-        high_col = max(self.rows[i][2] for i in used)
-        return GridEstimate(self.raw_cells + height * (high_col - low_col), self.text)
+        width = self.high_col - self.low_col if self.height else 0
+        return GridEstimate(self.raw_cells + self.height * width, self.text)
 
 
 def check_ods_content(data: bytes, name: str, limits: Limits) -> None:
-    """Scan ``content.xml``: calamine reads every table of an .ods when the file is opened."""
+    """Walk ``content.xml``: calamine reads every table of an .ods when the file is opened,
+    repeating each repeated cell and row, and copying a cell's text into every repeat."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if "content.xml" not in archive.namelist():
             raise XlsxFileError(f"“{name}”不是完整的 OpenDocument 表格（缺少内容部分），可能已损坏。")
@@ -466,74 +530,63 @@ def check_ods_content(data: bytes, name: str, limits: Limits) -> None:
         tables = 0
         table: _OdsTable | None = None
         row_repeats = 1
-        cursor = first = length = 0
-        row_text = 0
-        cell_open = False
-        cell_repeats = 1
-        cell_text_start = 0
-        cell_text = 0
-        offset = 0
-        for chunk in iter_member(archive, "content.xml", name):
-            for match in _ODS_TAG.finditer(chunk):
-                closing, tag, attrs = match.groups()
-                position = offset + match.start()
-                if cell_open and tag != b"text:s":
-                    # The text of the cell just read: everything between its tags.
-                    cell_text += position - cell_text_start
-                    row_text += cell_text * cell_repeats
-                    cell_open = False
-                if tag == b"table:table":
-                    if closing:
-                        if table is not None:
-                            total.add(table.estimate())
-                        table = None
-                    else:
-                        tables += 1
-                        if tables > limits.max_sheets:
-                            raise too_many_sheets(name, limits)
-                        table = _OdsTable()
-                elif table is None:
-                    continue
-                elif tag == b"table:table-row":
-                    if closing:
-                        table.rows.append((row_repeats, first, length))
-                        table.raw_cells += length
-                        if length:
-                            table.text += row_text * row_repeats
-                    else:
-                        found = _ATTR_ROWS.search(attrs)
-                        row_repeats = max(int(found.group(1)), 1) if found else 1
-                        if row_repeats > _MAX_ROW:
-                            raise unsafe(name, "重复行数异常")
-                        cursor = first = length = row_text = 0
-                        if attrs.rstrip().endswith(b"/"):
-                            table.rows.append((row_repeats, 0, 0))
-                elif tag == b"text:s":
-                    found = _ATTR_SPACES.search(attrs)
-                    cell_text += int(found.group(1)) if found else 1
-                elif not closing:  # a cell
-                    found = _ATTR_COLS.search(attrs)
-                    repeats = max(int(found.group(1)), 1) if found else 1
-                    if repeats > _MAX_COL:
-                        raise unsafe(name, "重复列数异常")
-                    if _ODS_VALUED.search(attrs):
-                        if not length:
-                            first = cursor
-                        cursor += repeats
-                        length = cursor
-                        cell_open = True
-                        cell_repeats = repeats
-                        cell_text = len(attrs)
-                        cell_text_start = offset + match.end()
-                        if attrs.rstrip().endswith(b"/"):
-                            row_text += cell_text * cell_repeats
-                            cell_open = False
-                    else:
-                        cursor += repeats
-                    if cursor > _MAX_COL:
-                        raise unsafe(name, "重复列数异常")
-            offset += len(chunk)
-            total.check(name, limits)
+        cursor = first = length = row_text = 0
+        cell: list[int] | None = None  # [repeats, text bytes] of a cell holding a value
+
+        def start(qname: str, attrs: dict[str, str]) -> None:
+            nonlocal tables, table, row_repeats, cursor, first, length, row_text, cell
+            if qname == "table:table":
+                tables += 1
+                if tables > limits.max_sheets:
+                    raise too_many_sheets(name, limits)
+                table = _OdsTable()
+            elif table is None:
+                return
+            elif qname == "table:table-row":
+                row_repeats = _count(attrs, "table:number-rows-repeated", _MAX_ROW, "重复行数异常")
+                cursor = first = length = row_text = 0
+            elif qname in _ODS_CELLS:
+                repeats = _count(attrs, "table:number-columns-repeated", _MAX_COL, "重复列数异常")
+                if _ODS_VALUE_ATTRIBUTES & attrs.keys():
+                    if not length:
+                        first = cursor
+                    length = cursor + repeats
+                    cell = [repeats, sum(3 * len(v) for v in attrs.values())]
+                cursor += repeats
+                if cursor > _MAX_COL:
+                    raise _Refused("重复列数异常")
+            elif qname == "text:s" and cell is not None:
+                cell[1] += _count(attrs, "text:c", 1 << 62, "空格数异常")
+            elif qname == "text:p" and cell is not None:
+                cell[1] += 1
+
+        def end(qname: str) -> None:
+            nonlocal table, row_text, cell
+            if qname == "table:table" and table is not None:
+                total.add(table.estimate())
+                total.check(name, limits)
+                table = None
+            elif table is None:
+                return
+            elif qname in _ODS_CELLS and cell is not None:
+                row_text += cell[0] * cell[1]
+                cell = None
+            elif qname == "table:table-row":
+                table.add_row(row_repeats, first, length, row_text)
+                so_far = table.estimate()
+                GridEstimate(total.cells + so_far.cells, total.text_bytes + so_far.text_bytes).check(
+                    name, limits
+                )
+
+        def characters(data: str) -> None:
+            if cell is not None:
+                cell[1] += 3 * len(data)
+
+        _parse(
+            iter_member(archive, "content.xml"),
+            {"StartElementHandler": start, "EndElementHandler": end, "CharacterDataHandler": characters},
+            name,
+        )
         if table is not None:
             total.add(table.estimate())
         total.check(name, limits)

@@ -694,3 +694,33 @@ def test_the_xls_shared_string_table_is_walked_across_continue_records():
     sizes, beyond = _sst_sizes(stream)
     assert beyond == 0  # read to its end
     assert list(sizes) == [3 * len(text) for text in unique]
+
+
+FAR = '<c r="XFD1048576"><v>1</v></c>'
+
+
+@pytest.mark.parametrize(
+    "trick",
+    [
+        # A CDATA section holding an open quote: a pattern over tags runs on past the far cell.
+        '<row r="2"><c r="A2" t="inlineStr"><is><t><![CDATA[<c x="]]></t></is></c>'
+        + FAR
+        + '<c r="B2" t="inlineStr"><is><t>"</t></is></c></row>',
+        # A single-quoted attribute holding a harmless-looking r="A1".
+        "<row r=\"2\"><c x=' r=\"A1\"' r=\"XFD1048576\"><v>1</v></c></row>",
+        # A comment, then the far cell more than a megabyte further on (read in pieces).
+        '<!-- ok --><row r="2"><c r="A2" t="inlineStr"><is><t>'
+        + "'s " + _incompressible_text(400_000)
+        + "</t></is></c>"
+        + FAR
+        + "</row>",
+    ],
+)
+def test_tricks_that_fool_a_pattern_do_not_fool_the_xml_walk(good, trick):
+    hostile = _rewrite(good, {"xl/worksheets/sheet1.xml": _sheet_xml(HEADER_ROW + trick)})
+    _refused(hostile, "数据区域过大")
+
+
+def test_a_sheet_declaring_a_document_type_is_refused(good):
+    xml = _sheet_xml(HEADER_ROW).replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "b">]><worksheet', 1)
+    _refused(_rewrite(good, {"xl/worksheets/sheet1.xml": xml}), "文档类型声明")
