@@ -364,32 +364,40 @@ def scan_xlsx_sheet(chunks: Iterable[bytes], shared: array, name: str) -> GridEs
     return GridEstimate((high_row - low_row + 1) * (high_col - low_col + 1), text)
 
 
-# Any element prefix, as the reader takes the name after the last colon.
-_PREFIX = rb"(?:[^\s<>/=\"']*:)?"
-_ANY_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
+# The reader takes an element's name after its last colon. The quick patterns below are
+# written for unprefixed names, and are only used when no cell-related name has a prefix.
+_PREFIXED = re.compile(rb":(?:c|v|row|sheetData)[\s/>]")
+_ANY_CELL = re.compile(rb"<c(?=[\s/>])")
 # A cell tag with only double-quoted attributes holding no < > or ": nothing in it can be
 # read two ways.
-_SIMPLE_CELL = re.compile(rb"<" + _PREFIX + rb'c(?:\s+[\w:.\-]+="[^"<>]*")*\s*/?>')
-_FIRST_REF = re.compile(rb"<" + _PREFIX + rb'c r="([A-Za-z]{1,3})(\d{1,7})"')
-_ANY_SHARED = re.compile(rb"<" + _PREFIX + rb'c\s[^>]*\st="s"')
-_SHARED_VALUE = re.compile(
-    rb"<" + _PREFIX + rb'c\s[^>]*\st="s"[^>/]*>\s*<' + _PREFIX + rb"v>(\d+)<"
-)
-_AMBIGUOUS = re.compile(rb"<!|<\?|'")  # comments, CDATA, instructions, single quotes
+_SIMPLE_CELL = re.compile(rb'<c(?:\s+[\w:.\-]+="[^"<>]*")*\s*/?>')
+_FIRST_REF = re.compile(rb'<c r="([A-Za-z]{1,3})(\d{1,7})"')
+_ANY_SHARED = re.compile(rb'<c\s[^>]*\st="s"')
+_SHARED_VALUE = re.compile(rb'<c\s[^>]*\st="s"[^>/]*>\s*<v>(\d+)<')
 QUICK_SCAN_BYTES = 16 * 1024 * 1024
+
+
+def _ambiguous(xml: bytes) -> bool:
+    """Comments, CDATA, instructions after the declaration, single quotes or prefixes."""
+    body = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    return (
+        xml.find(b"<!", body) >= 0
+        or xml.find(b"<?", body) >= 0
+        or b"'" in xml
+        or _PREFIXED.search(xml) is not None
+    )
 
 
 def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | None:
     """The same estimate as ``scan_xlsx_sheet`` for sheets written the usual way, fast.
 
     Excel, WPS and openpyxl give every cell ``r="B7"`` as its first attribute, quote with
-    ``"`` and write a shared-string cell's ``<v>`` first. When the sheet has no comments,
-    CDATA, instructions or single quotes after its declaration, and every cell tag is
-    simple, the patterns below cannot be fooled and the extremes of the positions are the
-    grid; otherwise None, and the XML walk decides.
+    ``"`` and write a shared-string cell's ``<v>`` first. When nothing in the sheet is
+    ambiguous (see ``_ambiguous``) and every cell tag is simple, the patterns cannot be
+    fooled and the extremes of the positions are the grid; otherwise None, and the XML walk
+    decides.
     """
-    body_start = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0
-    if _AMBIGUOUS.search(xml, body_start):
+    if _ambiguous(xml):
         return None
     cells = len(_ANY_CELL.findall(xml))
     if len(_SIMPLE_CELL.findall(xml)) != cells:
@@ -398,7 +406,7 @@ def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | Non
     if len(refs) != cells:
         return None
     text = 0
-    shared_cells = len(_ANY_SHARED.findall(xml))
+    shared_cells = len(_ANY_SHARED.findall(xml)) if b't="s"' in xml else 0
     if shared_cells:
         indexes = _SHARED_VALUE.findall(xml)
         if len(indexes) != shared_cells:
@@ -418,11 +426,11 @@ def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | Non
 
 # The reader sizes its shared-string table by the ``uniqueCount`` the file declares before
 # reading a single string (measured: uniqueCount="4000000000" asks for 96 GB and aborts).
-_DECLARED_COUNT = re.compile(rb"""(?:uniqueCount|count)\s*=\s*["']?\s*(\d{1,30})""")
+_DECLARED_COUNT = re.compile(rb"""ount\s*=\s*["']?\s*(\d{1,30})""")  # count, uniqueCount...
 # Only parts holding these can give the reader strings or cells (it reads cells only after
 # a sheetData start tag, and takes every si element of the strings part as a string).
-_HOLDS_STRINGS = re.compile(rb"<" + _PREFIX + rb"si(?=[\s/>])")
-_HOLDS_CELLS = re.compile(rb"<" + _PREFIX + rb"sheetData(?=[\s/>])")
+_HOLDS_STRINGS = re.compile(rb"[<:]si[\s/>]")
+_HOLDS_CELLS = re.compile(rb"[<:]sheetData[\s/>]")
 
 
 def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
