@@ -341,14 +341,14 @@ def scan_xlsx_sheet(chunks: Iterable[bytes], shared: array, name: str) -> GridEs
         elif local == "row":
             row += 1
             col = 0
-        elif local == "v" and in_value:
+        elif local == "v" and in_value:  # every value counts: the reader keeps the last
             value = "".join(digits)
             if value.isdigit():
                 index = int(value)
                 text += shared[index] if index < len(shared) else 0
             else:
                 text += largest
-            in_value = pending_shared = False
+            in_value = False
 
     def characters(data: str) -> None:
         if in_value:
@@ -374,6 +374,7 @@ _SIMPLE_CELL = re.compile(rb'<c(?:\s+[\w:.\-]+="[^"<>]*")*\s*/?>')
 _FIRST_REF = re.compile(rb'<c r="([A-Za-z]{1,3})(\d{1,7})"')
 _ANY_SHARED = re.compile(rb'<c\s[^>]*\st="s"')
 _SHARED_VALUE = re.compile(rb'<c\s[^>]*\st="s"[^>/]*>\s*<v>(\d+)<')
+_FIRST_VALUE = re.compile(rb"<c(?:\s[^>]*)?>\s*<v>")
 QUICK_SCAN_BYTES = 16 * 1024 * 1024
 
 
@@ -410,6 +411,9 @@ def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | Non
     if shared_cells:
         indexes = _SHARED_VALUE.findall(xml)
         if len(indexes) != shared_cells:
+            return None
+        # The reader keeps a cell's last value: every <v> must be the first in its cell.
+        if xml.count(b"<v") != len(_FIRST_VALUE.findall(xml)):
             return None
         count = len(shared)
         text = sum(shared[i] for i in map(int, indexes) if i < count)

@@ -278,13 +278,22 @@ def _incompressible_text(characters: int) -> str:
     return "".join(chr(0x4E00 + (i * 7919) % 20_000) for i in range(characters))
 
 
-def test_one_long_shared_string_in_many_cells_is_refused(good, tmp_path):
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="A{n}" t="s"><v>0</v></c>',
+        '<c r="A{n}" t="s"><v>1</v><v>0</v></c>',  # the reader keeps the last value
+        "<c r='A{n}' t='s'><v>1</v><v>0</v></c>",  # the same, for the XML walk
+    ],
+)
+def test_one_long_shared_string_in_many_cells_is_refused(good, tmp_path, cell):
     # The reader copies a shared string into every cell that uses it: 1 MB x 100 cells.
     shared = (
         '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-        ' count="1" uniqueCount="1"><si><t>' + _incompressible_text(350_000) + "</t></si></sst>"
+        ' count="2" uniqueCount="2"><si><t>' + _incompressible_text(350_000) + "</t></si>"
+        "<si><t>短</t></si></sst>"
     ).encode()
-    cells = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(1, 101))
+    cells = "".join(f'<row r="{n}">' + cell.format(n=n) + "</row>" for n in range(1, 101))
     with zipfile.ZipFile(good) as source:
         names = source.namelist()
     replacements = {"xl/worksheets/sheet1.xml": _sheet_xml(cells)}
