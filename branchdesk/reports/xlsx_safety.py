@@ -66,9 +66,10 @@ class Limits:
     max_data_rows: int = 20_000
     max_blank_run: int = 50  # a roster ends after this many empty rows in a row
     max_columns: int = 64
-    # Cells of the dense grid the reader allocates (32-40 bytes each): 3 million is about
-    # 120 MB, far more than 20,000 rows of 64 columns.
-    max_cells: int = 3_000_000
+    # Cells of the dense grid the reader allocates: 32 bytes each, and for .xls and .ods
+    # about 100 with the cell list and formula grid built alongside. 2 million is 64-200 MB,
+    # more than 20,000 rows of 64 columns.
+    max_cells: int = 2_000_000
     # Bytes of text the reader copies out (a shared string is copied into every cell using it).
     max_text_bytes: int = 64 * 1024 * 1024
 
