@@ -196,14 +196,17 @@ _decrypt_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def _temporary_files_in_memory() -> Iterator[None]:
+def _temporary_files_in_memory(name: str) -> Iterator[None]:
     """msoffcrypto rebuilds a decrypted .xls in a temporary file; keep it in memory instead."""
     from msoffcrypto.format import xls97
 
     with _decrypt_lock:
         real = getattr(xls97, "tempfile", None)
         if real is None:  # a msoffcrypto-tool that no longer works this way: do not guess
-            raise RuntimeError("msoffcrypto-tool rebuilds .xls files differently")
+            raise XlsxFileError(
+                f"“{name}”有密码保护，本程序的解密组件版本不符，无法在内存中解密。"
+                "请在 Excel 或 WPS 中取消密码后再导入，或重新安装 BranchDesk。"
+            )
         xls97.tempfile = types.SimpleNamespace(TemporaryFile=io.BytesIO)  # type: ignore[assignment]
         try:
             yield
@@ -235,7 +238,7 @@ def _decrypt(
                 office.load_key(password=candidate, verify_password=True)
             plain = io.BytesIO()
             if xls:
-                with _temporary_files_in_memory():
+                with _temporary_files_in_memory(name):
                     office.decrypt(plain)
             else:
                 office.decrypt(plain)
@@ -248,6 +251,8 @@ def _decrypt(
                     "请在 Excel 或 WPS 中取消密码后再导入。"
                 ) from exc
             continue  # the key did not fit after all
+        except XlsxFileError:
+            raise
         except Exception as exc:  # a damaged or hostile container
             raise XlsxFileError(f"“{name}”有密码保护，但加密信息已损坏，无法解密。") from exc
         result = plain.getvalue()

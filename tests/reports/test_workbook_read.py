@@ -406,3 +406,12 @@ def test_the_decrypted_workbook_passes_the_same_guards(tmp_path):
 def test_every_kind_and_file_pattern_is_declared():
     assert KINDS == ("xlsx", "xls", "ods", "csv")
     assert {"*.xlsx", "*.xls", "*.et", "*.ods", "*.csv"} <= set(FILE_PATTERNS)
+
+
+def test_a_changed_decryption_library_is_refused_rather_than_writing_to_disk(locked_xls, monkeypatch):
+    from msoffcrypto.format import xls97
+
+    monkeypatch.delattr(xls97, "tempfile")
+    with pytest.raises(XlsxFileError) as caught:
+        read_workbook_rows(locked_xls, password="党支部2026")
+    assert "无法在内存中解密" in caught.value.message
