@@ -372,10 +372,10 @@ def signin_pdf(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def roster_import(args: dict[str, Any]) -> dict[str, Any]:
-    """Import a 1,000-row roster into an empty branch, against bare openpyxl + sqlite3."""
+    """Import a 1,000-row roster into an empty branch, against bare python-calamine + sqlite3."""
     import sqlite3
 
-    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
 
     from branchdesk.reports.roster_import import apply_import, plan_import, read_roster
     from branchdesk.store.db import DB_FILENAME, open_database
@@ -390,12 +390,11 @@ def roster_import(args: dict[str, Any]) -> dict[str, Any]:
         db.close()
 
     def bare_run() -> None:
-        workbook = load_workbook(path, read_only=True)
-        rows = [
-            tuple(str(v) if v is not None else None for v in row)
-            for row in workbook.active.iter_rows(values_only=True)
-        ]
-        workbook.close()
+        with CalamineWorkbook.from_path(path) as workbook:
+            rows = [
+                tuple(str(v) if v != "" else None for v in row)
+                for row in workbook.get_sheet_by_index(0).to_python()
+            ]
         conn = sqlite3.connect(Path(tempfile.mkdtemp()) / "bare.db")
         width = max(len(r) for r in rows)
         conn.execute(f"create table t ({', '.join(f'c{i}' for i in range(width))})")

@@ -203,7 +203,7 @@ def measure(log=print) -> list[Row]:
     result = probe("roster_import", {"roster": str(data["roster"])})
     rows.append(
         Row(
-            "导入 1000 人花名册（基线：openpyxl 读 + sqlite3 写）",
+            "导入 1000 人花名册（基线：python-calamine 读 + sqlite3 写）",
             median(result["seconds"]),
             median(result["baseline"]),
             "s",

@@ -178,7 +178,7 @@ def test_a_password_protected_roster_is_told_so(branch_dir, tmp_path, capsys, na
     code = main(["members", "import", str(path), *dry_run, "--data-dir", str(branch_dir)])
     captured = capsys.readouterr()
     assert code == 1
-    assert f"“{name}”有密码保护，请在 Excel 中取消密码后再导入" in captured.err
+    assert f"“{name}”有密码保护，请输入打开密码" in captured.err
     assert "损坏" not in captured.err and captured.out == ""
     assert _members(branch_dir) == []
 
