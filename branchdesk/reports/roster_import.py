@@ -85,6 +85,7 @@ _NOTE_START = re.compile(
     r"\d+\s*[、.．)）])"
 )
 _SENTENCE = re.compile(r"[：:。；;！!？?，,]")
+_NUMBERED_NOTE = re.compile(r"^\d+\s*[、.．)）]\s*\S{4,}")
 _SAMPLE = re.compile(r"示例|样例|范例|例如|填写说明|填表说明")
 _NUMERIC_ID = "身份证号被保存成了数字，后几位已丢失，请把该列设为文本后重新填写"
 
@@ -681,13 +682,18 @@ def _not_a_person(values: tuple[Any, ...], seq_column: int | None, name_column: 
         return "重复的表头行"
     if any(_SAMPLE.search(t) for _c, t in texts) or vocab.value_key(first) in ("例", "示例"):
         return "模板中的示例行"
-    if _NOTE_START.match(content[0]) and (":" in content[0] or "：" in content[0] or
-                                          re.match(r"^\d+\s*[、.．)）]", content[0])):
+    lead = content[0]
+    if _NOTE_START.match(lead) and (":" in lead or "：" in lead or _NUMBERED_NOTE.match(lead)):
         return "说明文字，不是党员"
-    name = _compact(_text(values[name_column])) if name_column is not None and name_column < len(values) else ""
+    name = ""
+    if name_column is not None and name_column < len(values):
+        name = _compact(_text(values[name_column]))
     if name and (_SENTENCE.search(name) or len(name) > 30):
-        return "说明文字，不是党员"
-    if not name and _NOTE_START.match(content[0]):
+        # A sentence alone on its row (a note merged across the sheet) is no person; a name
+        # with a stray comma next to the person's other cells is one, and is warned about.
+        if len(content) == 1 or len(name) > 15:
+            return "说明文字，不是党员"
+    if not name and _NOTE_START.match(lead):
         return "说明文字，不是党员"
     return ""
 
@@ -730,6 +736,8 @@ class _PersonReader:
             return self.skip(name[:20], f"姓名最长 50 个字，现有 {len(name)} 个字")
         member = Member(name=name)
         self.present.add("name")
+        if _SENTENCE.search(name) or re.search(r"\d", name):
+            self.warn("姓名", f"姓名“{name}”中有标点或数字，请核对")
 
         stages, statuses = self._evidence()
         member_stages = [s for s, _w in stages if s.is_member]

@@ -294,3 +294,21 @@ def test_apply_is_all_or_nothing(db, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         apply_import(db, plan_import(db, parsed))
     assert MemberRepo(db).list() == [] and GroupRepo(db).list() == []
+
+
+def test_notes_are_told_from_people_with_a_stray_mark(tmp_path):
+    rows = [
+        ("1.", "王芳，", "女", WANG_FANG_ID),  # a stray comma: still a person, warned about
+        ("2.", "李华", "女", LI_HUA_ID),
+        (None, "1、出生年月按 1990.01 的格式填写", None, None),  # a numbered instruction
+        (None, "说明：本表由组织委员填写，每年核对一次", None, None),
+    ]
+    parsed = read_roster(write_roster(tmp_path / "n.xlsx", rows, (None, "姓名", "性别", "身份证号")))
+    assert [r.member.name[:2] for r in parsed.rows] == ["王芳", "李华"]
+    assert [(w.row, w.field) for w in parsed.warnings] == [(2, "姓名")]
+    assert [(i.row, i.reason) for i in parsed.ignored] == [
+        (4, "说明文字，不是党员"),
+        (5, "说明文字，不是党员"),
+    ]
+    # The unnamed first column (1., 2.) is accounted for, not silently dropped.
+    assert [(c.letter, c.reason) for c in parsed.columns if not c.used] == [("A", "没有表头，未导入")]
