@@ -829,12 +829,13 @@ class _PersonReader:
             member.category = Category.FULL
             self.present.add("category")
         elif recent:
+            # Only a hint from the dates: a new member comes in as 预备, a stored member's
+            # category (perhaps 转正 in BranchDesk since) is left as it is.
             member.category = Category.PROBATIONARY
-            self.present.add("category")
             self.warn(
                 "党员类别",
                 f"没有写明正式或预备；入党时间 {member.join_date} 距今不满一年三个月且没有转正时间，"
-                "按预备党员导入，请核对",
+                "新党员按预备党员导入（已有党员的类别不改动），请核对",
             )
 
     def _status(self, member: Member, statuses: list[tuple[MemberStatus, str]]) -> None:

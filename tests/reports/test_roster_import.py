@@ -312,3 +312,18 @@ def test_notes_are_told_from_people_with_a_stray_mark(tmp_path):
     ]
     # The unnamed first column (1., 2.) is accounted for, not silently dropped.
     assert [(c.letter, c.reason) for c in parsed.columns if not c.used] == [("A", "没有表头，未导入")]
+
+
+def test_a_category_guessed_from_dates_never_overwrites_a_stored_one(db, tmp_path):
+    """预备 from a recent join date is a hint for new members, not a change to stored ones."""
+    from branchdesk.domain.members import Category, Member
+    from branchdesk.store.members import MemberRepo
+
+    recent = (dt.date.today() - dt.timedelta(days=200)).isoformat()
+    MemberRepo(db).add(Member("王芳", id_number=WANG_FANG_ID, category=Category.FULL))
+    header = ("姓名", "身份证号", "入党时间")
+    path = write_roster(tmp_path / "r.xlsx", [("王芳", WANG_FANG_ID, recent),
+                                              ("李华", LI_HUA_ID, recent)], header)  # fmt: skip
+    preview = plan_import(db, read_roster(path))
+    assert [p.member.category for p in preview.to_add] == [Category.PROBATIONARY]
+    assert all(c.field != "党员类别" for p in preview.to_update for c in p.changes)
