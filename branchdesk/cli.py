@@ -87,15 +87,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--branch", default=None, help="支部名称")
     demo.set_defaults(handler=cmd_demo)
 
+    init = sub.add_parser("init", help="在数据文件夹中建立支部（支部名称、上级党组织）")
+    _data_dir_option(init, top=False)
+    init.add_argument("--name", required=True, help="支部名称，如“城关街道幸福里社区党支部”")
+    init.add_argument("--superior", default="", help="上级党组织，如“城关街道党工委”")
+    init.set_defaults(handler=cmd_init)
+
     members = sub.add_parser("members", help="党员花名册")
     msub = members.add_subparsers(dest="members_command", parser_class=_Parser, required=True)
     mlist = msub.add_parser("list", help="列出党员")
     _data_dir_option(mlist, top=False)
     mlist.add_argument("--json", action="store_true", help="输出 JSON")
     mlist.set_defaults(handler=cmd_members_list)
-    mimport = msub.add_parser("import", help="从 .xlsx 导入花名册")
+    mimport = msub.add_parser("import", help="导入花名册（.xlsx、.xls、.et、.ods、.csv）")
     _data_dir_option(mimport, top=False)
     mimport.add_argument("file")
+    mimport.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="文件有密码保护时，从标准输入读取密码（一行）；不加此项则在终端中询问",
+    )
     mimport.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     mimport.add_argument(
         "--joined-on",
@@ -270,7 +281,8 @@ def _existing_database(data_dir: Path) -> Path:
     path = data_dir / DB_FILENAME
     if not path.exists():
         raise CliError(
-            f"数据文件夹 {data_dir} 中没有支部数据，请先在 BranchDesk 中建立支部或用 demo 命令生成"
+            f"数据文件夹 {data_dir} 中没有支部数据，请先用 init 命令（或在 BranchDesk 中）建立支部，"
+            "或用 demo 命令生成示例支部"
         )
     return path
 
@@ -363,15 +375,69 @@ def cmd_members_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from branchdesk.domain.branch import Branch
+    from branchdesk.ops.members import save_branch
+    from branchdesk.store.members import BranchRepo
+
+    name, superior = args.name.strip(), args.superior.strip()
+    if not name:
+        raise CliError("请用 --name 写出支部名称", 2)
+    if len(name) > 100 or len(superior) > 100:
+        raise CliError("支部名称和上级党组织最长 100 个字", 2)
+    data_dir = _data_dir(args)
+    ensure_data_dir(data_dir)
+    lock = _hold_folder(args, data_dir)
+    session = Session.open(data_dir, lock=lock)
+    _cleanup(args).callback(session.db.close)
+    existing = BranchRepo(session.db).get()
+    if existing is not None:
+        raise CliError(f"数据文件夹 {data_dir} 中已有支部“{existing.name}”，未作改动")
+    save_branch(session, Branch(name, superior))
+    above = f"（上级党组织：{superior}）" if superior else ""
+    print(f"已在 {data_dir} 建立支部“{name}”{above}。下一步可用 members import 导入花名册。")
+    return 0
+
+
+def _read_roster_file(args: argparse.Namespace, path: Path) -> Any:
+    """Read a roster, asking for the password of a protected workbook (terminal or stdin)."""
+    from branchdesk.reports.roster_import import (
+        RosterFileError,
+        RosterPasswordRequired,
+        read_roster,
+    )
+
+    password: str | None = None
+    while True:
+        try:
+            return read_roster(path, password=password)
+        except RosterPasswordRequired as exc:
+            if args.password_stdin and password is None:
+                password = sys.stdin.readline().rstrip("\r\n")
+            elif sys.stdin.isatty() and not args.password_stdin:
+                import getpass
+
+                if exc.wrong_password:
+                    print("密码不正确。", file=sys.stderr)
+                password = getpass.getpass(f"“{path.name}”的打开密码：")
+            else:
+                raise CliError(
+                    exc.message
+                    + ("" if args.password_stdin else "可加 --password-stdin 从标准输入提供密码。")
+                ) from exc
+            if not password:
+                raise CliError(f"“{path.name}”有密码保护，没有输入密码，未导入。") from exc
+        except RosterFileError as exc:
+            raise CliError(exc.message) from exc
+
+
 def cmd_members_import(args: argparse.Namespace) -> int:
     from branchdesk.ops.roster import import_roster
     from branchdesk.reports.roster_import import (
         ORIGINAL,
         JoinedOn,
-        RosterFileError,
         joined_on_text,
         plan_import,
-        read_roster,
     )
 
     joined_on: JoinedOn | None = None
@@ -393,10 +459,7 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     session = None if args.dry_run else _open_session(args)
     db = _open(args) if session is None else session.db
     path = Path(args.file)
-    try:
-        parsed = read_roster(path)
-    except RosterFileError as exc:
-        raise CliError(exc.message) from exc
+    parsed = _read_roster_file(args, path)
     preview = plan_import(db, parsed, joined_on=joined_on)
     if session is None:
         summary = preview.to_json()
@@ -415,18 +478,44 @@ def cmd_members_import(args: argparse.Namespace) -> int:
 
 def _print_import_summary(path: Path, summary: dict[str, Any], *, dry_run: bool) -> None:
     verb = "检查" if dry_run else "导入"
+    non_members = summary["non_members"]
     print(
         f"已{verb}“{path.name}”：新增 {summary['added']} 人，更新 {summary['updated']} 人，"
         f"无变化 {summary['unchanged']} 人，跳过 {len(summary['skipped'])} 行，"
         f"提示 {len(summary['warnings'])} 条"
+        + (f"，非党员 {len(non_members)} 人未导入" if non_members else "")
     )
     if dry_run:
         print("（试运行，未写入任何数据）")
+    read = [s for s in summary["sheets"] if s["read"]]
+    many = len(read) > 1
+
+    def where(item: dict[str, Any]) -> str:
+        last = item.get("last_row") or item["row"]
+        rows = f"第 {item['row']}–{last} 行" if last != item["row"] else f"第 {item['row']} 行"
+        return f"{item['sheet']} {rows}" if many else rows
+
+    for sheet in summary["sheets"]:
+        if sheet["read"]:
+            print(f"  工作表“{sheet['title']}”：表头在第 {sheet['header_row']} 行，{sheet['people']} 人")
+        elif sheet["reason"] != "空工作表":
+            print(f"  未读取工作表“{sheet['title']}”：{sheet['reason']}")
+    for column in summary["columns"]:
+        if column["field"] is None and not column["reason"].startswith("序号"):
+            header = f"“{column['header']}”" if column["header"] else ""
+            print(f"  未导入的列 {column['column']}{header}：{column['reason']}")
+    for notice in summary["notices"]:
+        print(f"  注意：{notice}")
     for item in summary["skipped"]:
         name = f" {item['name']}" if item["name"] else ""
-        print(f"  跳过 第 {item['row']} 行{name}：{item['reason']}")
+        print(f"  跳过 {where(item)}{name}：{item['reason']}")
+    for item in non_members:
+        print(f"  非党员，未导入 {where(item)} {item['name']}（{item['stage']}）")
+    for item in summary["ignored_rows"]:
+        text = f"“{item['text']}”" if item["text"] else ""
+        print(f"  不是党员的行 {where(item)}{text}：{item['reason']}")
     for item in summary["warnings"]:
-        print(f"  提示 第 {item['row']} 行 {item['field']}：{item['message']}")
+        print(f"  提示 {where(item)} {item['field']}：{item['message']}")
 
 
 def cmd_members_export(args: argparse.Namespace) -> int:

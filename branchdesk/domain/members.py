@@ -68,6 +68,7 @@ class MemberStatus(CodedEnum):
 
     ACTIVE = ("active", "在册")
     FLOWING = ("flowing", "流动")  # works or lives elsewhere but remains in this branch
+    LOST = ("lost", "失联")  # out of contact; still a member of this branch (status_date: since)
     TRANSFERRED_OUT = ("transferred_out", "转出")
     DECEASED = ("deceased", "去世")
     SUSPENDED = ("suspended", "停止党籍")
@@ -75,7 +76,7 @@ class MemberStatus(CodedEnum):
 
     @property
     def in_roster(self) -> bool:
-        return self in (MemberStatus.ACTIVE, MemberStatus.FLOWING)
+        return self in (MemberStatus.ACTIVE, MemberStatus.FLOWING, MemberStatus.LOST)
 
     @classmethod
     def leaving(cls) -> list[MemberStatus]:
@@ -109,6 +110,8 @@ class Role(CodedEnum):
     ORGANISATION = ("organisation", "组织委员")
     PROPAGANDA = ("propaganda", "宣传委员")
     DISCIPLINE = ("discipline", "纪检委员")
+    YOUTH = ("youth", "青年委员")
+    UNITED_FRONT = ("united_front", "统战委员")
     MEMBER = ("member", "委员")
 
 

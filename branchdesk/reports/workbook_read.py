@@ -297,7 +297,9 @@ def _read_calamine(data: bytes, name: str, kind: str, limits: Limits) -> list[Sh
             total = 0
             for title in names:
                 sheet = SheetRows(title=title)
-                for number, values in _sheet_rows(workbook.get_sheet_by_name(title), limits):
+                grid = workbook.get_sheet_by_name(title)
+                sheet.merged = _merged_ranges(grid)
+                for number, values in _sheet_rows(grid, limits):
                     sheet.rows.append((number, values))
                     total += 1
                     if total > limits.max_data_rows:
@@ -314,6 +316,15 @@ def _read_calamine(data: bytes, name: str, kind: str, limits: Limits) -> list[Sh
             raise
         raise XlsxFileError(unreadable) from exc
     return sheets
+
+
+_MAX_MERGED = 10_000  # a roster merges a few group or note cells, not thousands
+
+
+def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells as (first Excel row, first column, last row, last column)."""
+    ranges = getattr(sheet, "merged_cell_ranges", None) or []
+    return [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in ranges[:_MAX_MERGED]]
 
 
 def _sheet_rows(sheet: Any, limits: Limits) -> Iterator[tuple[int, tuple[Any, ...]]]:

@@ -83,6 +83,8 @@ class SheetRows:
 
     title: str
     rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    # Merged cells: (first Excel row, first column, last row, last column), columns from 0.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass

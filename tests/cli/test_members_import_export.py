@@ -44,12 +44,14 @@ def test_import_json_then_again_unchanged(branch_dir, tmp_path, capsys):
         capsys, "members", "import", str(roster), "--json", "--data-dir", str(branch_dir)
     )
     assert set(first) == {
-        "added", "updated", "unchanged", "skipped", "warnings", "joined_on", "new_groups"
+        "added", "updated", "unchanged", "skipped", "warnings", "joined_on", "new_groups",
+        "columns", "sheets", "non_members", "ignored_rows", "notices",
     }  # fmt: skip
     assert (first["added"], first["updated"], first["unchanged"]) == (6, 0, 0)
     assert first["joined_on"] == "original"  # a first import: the branch's own members
     assert [s["row"] for s in first["skipped"]] == [9, 10, 11, 12]
     assert first["skipped"][0] == {
+        "sheet": "花名册",
         "row": 9,
         "name": "钱七",
         "reason": "身份证号被保存成了数字，后几位已丢失，请把该列设为文本后重新填写",
@@ -126,15 +128,10 @@ def test_export_then_reimport_changes_nothing(branch_dir, tmp_path, capsys):
     again = _run_json(
         capsys, "members", "import", str(out_path), "--json", "--data-dir", str(branch_dir)
     )
-    assert again == {
-        "added": 0,
-        "updated": 0,
-        "unchanged": 6,
-        "skipped": [],
-        "warnings": again["warnings"],
-        "joined_on": dt.date.today().isoformat(),  # a later import: joining today
-        "new_groups": [],
-    }
+    assert (again["added"], again["updated"], again["unchanged"], again["skipped"]) == (0, 0, 6, [])
+    # Every column of our own export is read back as the field it was written from.
+    assert [c["header"] for c in again["columns"] if c["field"] is None] == ["序号"]
+    assert (again["joined_on"], again["new_groups"]) == (dt.date.today().isoformat(), [])
 
 
 def test_export_to_missing_folder_fails_clearly(branch_dir, tmp_path, capsys):
@@ -213,3 +210,36 @@ def test_import_joined_on_a_day_and_a_bad_day(branch_dir, tmp_path, capsys):
     qian = next(m for m in MemberRepo(db).list() if m.name == "钱七")
     assert qian.branch_join_date is not None and qian.branch_join_date.iso() == "2025-06-15"
     db.close()
+
+
+def test_init_creates_a_branch_then_a_roster_comes_in(tmp_path, capsys):
+    from reports.roster_corpus import mixed_stages
+
+    folder = tmp_path / "新支部"
+    code = main(["init", "--name", "某大学研究生党支部", "--superior", "某学院党委",
+                 "--data-dir", str(folder)])  # fmt: skip
+    assert code == 0
+    assert "已在" in capsys.readouterr().out
+    db = open_database(folder / DB_FILENAME)
+    branch = BranchRepo(db).get()
+    db.close()
+    assert (branch.name, branch.superior) == ("某大学研究生党支部", "某学院党委")
+
+    assert main(["init", "--name", "另一个", "--data-dir", str(folder)]) == 1
+    assert "已有支部“某大学研究生党支部”" in capsys.readouterr().err
+
+    roster = mixed_stages(tmp_path / "名单.xlsx")
+    assert main(["members", "import", str(roster), "--data-dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "新增 2 人" in out and "非党员 3 人未导入" in out
+    assert "非党员，未导入 第 5 行 郭燕（入党积极分子）" in out
+    assert "未导入的列 D“学号”：未识别的列" in out
+    assert "不是党员的行 第 1 行“学院党员及入党积极分子名单”" in out
+    assert sorted(m.name for m in _members(folder)) == ["孙浩", "许丽"]
+
+
+def test_import_into_a_folder_without_a_branch_points_at_init(tmp_path, capsys):
+    roster = write_messy_roster(tmp_path / "花名册.xlsx")
+    code = main(["members", "import", str(roster), "--data-dir", str(tmp_path / "空")])
+    assert code == 1
+    assert "init" in capsys.readouterr().err

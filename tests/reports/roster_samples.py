@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -286,4 +287,78 @@ def write_roster(
     for values in rows:
         ws.append(list(values))
     wb.save(path)
+    return path
+
+
+def wps_xlsx(path: Path, title: str, rows: Sequence[Sequence[str]], *, numbered: bool = False) -> Path:
+    """What WPS 表格 writes: inline strings, no sharedStrings part, its own app.xml.
+
+    ``numbered`` adds, after each row's text cells, a number cell (its row number less one).
+    """
+    from xml.sax.saxutils import escape
+
+    def letter(i: int) -> str:
+        return chr(65 + i)
+
+    def row(number: int, cells: Sequence[str]) -> str:
+        out = "".join(
+            f'<c r="{letter(i)}{number}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+            for i, text in enumerate(cells)
+            if text is not None
+        )
+        if numbered:
+            out += f'<c r="{letter(len(cells))}{number}"><v>{number - 1}</v></c>'
+        return f'<row r="{number}" spans="1:{len(cells)}">{out}</row>'
+
+    width = max(len(r) for r in rows) + (1 if numbered else 0)
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<sheetPr/><dimension ref="A1:{letter(width - 1)}{len(rows)}"/><sheetData>'
+        + "".join(row(n, cells) for n, cells in enumerate(rows, start=1))
+        + "</sheetData></worksheet>"
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override '
+            'PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.extended-properties+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats'
+            '.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+            "</Relationships>"
+        ),
+        "docProps/app.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/extended-properties"><Application>WPS 表格'
+            "</Application></Properties>"
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats'
+            '.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/relationships"><sheets><sheet name="{escape(title)}" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
     return path

@@ -56,7 +56,7 @@ def test_messy_roster_values_are_normalised(db, tmp_path):
 
     wang = members["王芳"]
     assert wang.id_number == WANG_FANG_ID
-    assert wang.birth_date == PartialDate(1990, 1)  # 1990.01: month precision kept
+    assert wang.birth_date == PartialDate(1990, 1, 1)  # 1990.01 agrees; the ID gives the day
     assert wang.join_date == PartialDate(2015, 7, 1)  # a real Excel date cell
     assert wang.full_date == PartialDate(2016, 7, 1)  # 2016年7月1日
     assert wang.phone == "13812345678"
@@ -257,12 +257,10 @@ def test_status_roles_and_header_in_a_later_sheet(db, tmp_path):
     assert members["王芳"].status is MemberStatus.FLOWING
     assert members["王芳"].roles == [Role.SECRETARY, Role.ORGANISATION]
     assert members["李华"].status is MemberStatus.TRANSFERRED_OUT
-    assert {(w.row, w.field) for w in parsed.warnings} == {
-        (3, "状态"),  # 转出 without its date
-        (4, "状态"),
-        (4, "支委职务"),
-        (4, "党员类别"),
-    }
+    assert {(w.row, w.field) for w in parsed.warnings} == {(3, "状态")}  # 转出 without its date
+    assert set(members) == {"王芳", "李华"}  # 积极分子 is not a member
+    assert [(n.row, n.name, n.stage) for n in parsed.non_members] == [(4, "张三", "入党积极分子")]
+    assert [(s.title, s.read) for s in parsed.sheets] == [("说明", False), ("党员", True)]
 
 
 def test_file_without_a_roster_header_is_refused(tmp_path):
@@ -270,7 +268,7 @@ def test_file_without_a_roster_header_is_refused(tmp_path):
     wb.active.append(["会议记录", "日期"])
     wb.active.append(["支委会", "2024-03-01"])
     wb.save(tmp_path / "会议.xlsx")
-    with pytest.raises(RosterFileError, match="没有找到花名册的表头"):
+    with pytest.raises(RosterFileError, match="这不像花名册.*没有找到表头"):
         read_roster(tmp_path / "会议.xlsx")
 
 
@@ -296,3 +294,36 @@ def test_apply_is_all_or_nothing(db, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         apply_import(db, plan_import(db, parsed))
     assert MemberRepo(db).list() == [] and GroupRepo(db).list() == []
+
+
+def test_notes_are_told_from_people_with_a_stray_mark(tmp_path):
+    rows = [
+        ("1.", "王芳，", "女", WANG_FANG_ID),  # a stray comma: still a person, warned about
+        ("2.", "李华", "女", LI_HUA_ID),
+        (None, "1、出生年月按 1990.01 的格式填写", None, None),  # a numbered instruction
+        (None, "说明：本表由组织委员填写，每年核对一次", None, None),
+    ]
+    parsed = read_roster(write_roster(tmp_path / "n.xlsx", rows, (None, "姓名", "性别", "身份证号")))
+    assert [r.member.name[:2] for r in parsed.rows] == ["王芳", "李华"]
+    assert [(w.row, w.field) for w in parsed.warnings] == [(2, "姓名")]
+    assert [(i.row, i.reason) for i in parsed.ignored] == [
+        (4, "说明文字，不是党员"),
+        (5, "说明文字，不是党员"),
+    ]
+    # The unnamed first column (1., 2.) is accounted for, not silently dropped.
+    assert [(c.letter, c.reason) for c in parsed.columns if not c.used] == [("A", "没有表头，未导入")]
+
+
+def test_a_category_guessed_from_dates_never_overwrites_a_stored_one(db, tmp_path):
+    """预备 from a recent join date is a hint for new members, not a change to stored ones."""
+    from branchdesk.domain.members import Category, Member
+    from branchdesk.store.members import MemberRepo
+
+    recent = (dt.date.today() - dt.timedelta(days=200)).isoformat()
+    MemberRepo(db).add(Member("王芳", id_number=WANG_FANG_ID, category=Category.FULL))
+    header = ("姓名", "身份证号", "入党时间")
+    path = write_roster(tmp_path / "r.xlsx", [("王芳", WANG_FANG_ID, recent),
+                                              ("李华", LI_HUA_ID, recent)], header)  # fmt: skip
+    preview = plan_import(db, read_roster(path))
+    assert [p.member.category for p in preview.to_add] == [Category.PROBATIONARY]
+    assert all(c.field != "党员类别" for p in preview.to_update for c in p.changes)

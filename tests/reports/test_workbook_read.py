@@ -14,7 +14,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from ole_samples import encrypted_xlsx, rc4_encrypted_xls, xls_workbook
-from roster_samples import MESSY_ADDED_NAMES, WANG_FANG_ID, write_messy_roster, write_roster
+from roster_samples import (
+    MESSY_ADDED_NAMES,
+    WANG_FANG_ID,
+    wps_xlsx,
+    write_messy_roster,
+    write_roster,
+)
 
 from branchdesk.reports.roster_import import read_roster
 from branchdesk.reports.workbook_read import FILE_PATTERNS, KINDS, read_workbook_rows
@@ -126,73 +132,14 @@ def test_date1904_workbooks_say_so(tmp_path):
     assert read_workbook_rows(write_roster(tmp_path / "w.xlsx", [])).date1904 is False
 
 
-def _wps_xlsx(path: Path) -> Path:
-    """What WPS 表格 writes: inline strings, no sharedStrings part, its own app.xml."""
-
-    def row(number: int, cells: list[str]) -> str:
-        out = "".join(
-            f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
-            for i, text in enumerate(cells)
-        )
-        return f'<row r="{number}" spans="1:4">{out}<c r="E{number}"><v>{number - 1}</v></c></row>'
-
-    sheet = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<sheetPr/><dimension ref="A1:E3"/><sheetData>'
-        + row(1, ["姓名", "性别", "民族", "身份证号"])
-        + row(2, ["王芳", "女", "汉族", WANG_FANG_ID])
-        + row(3, ["李华", "女", "回族", "11010519491231002X"])
-        + "</sheetData></worksheet>"
-    )
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/content-types"><Default Extension="rels" ContentType="application/'
-            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
-            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
-            '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override '
-            'PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.extended-properties+xml"/></Types>'
-        ),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
-            'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats'
-            '.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
-            "</Relationships>"
-        ),
-        "docProps/app.xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/extended-properties"><Application>WPS 表格'
-            "</Application></Properties>"
-        ),
-        "xl/workbook.xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats'
-            '.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships"><sheets><sheet name="党员名单" sheetId="1" '
-            'r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
-            'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-            'Target="worksheets/sheet1.xml"/></Relationships>'
-        ),
-        "xl/worksheets/sheet1.xml": sheet,
-    }
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return path
-
-
 def test_a_wps_saved_workbook_is_read(tmp_path):
-    path = _wps_xlsx(tmp_path / "WPS名册.xlsx")
+    path = wps_xlsx(
+        tmp_path / "WPS名册.xlsx",
+        "党员名单",
+        [["姓名", "性别", "民族", "身份证号"], ["王芳", "女", "汉族", WANG_FANG_ID],
+         ["李华", "女", "回族", "11010519491231002X"]],
+        numbered=True,
+    )  # fmt: skip
     book = read_workbook_rows(path)
     assert book.kind == "xlsx"
     assert book.sheets[0].title == "党员名单"

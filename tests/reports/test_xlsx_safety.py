@@ -573,7 +573,7 @@ def test_an_excel_97_container_without_sheets_is_an_empty_workbook(tmp_path):
     path.write_bytes(legacy_workbook())  # BOF, then nothing: no sheet at all
     book = read_workbook_rows(path)
     assert (book.kind, book.sheets) == ("xls", [])
-    _refused(path, "没有找到花名册的表头")
+    _refused(path, "工作簿是空的")
 
 
 def _patched(data: bytes, offset: int, value: bytes) -> bytes:

@@ -143,3 +143,82 @@ def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, 
     assert dialog.status_label.text() == before and dialog.import_button.isEnabled()
     assert dialog.cancel_button.isEnabled() and dialog.import_result is None
     assert MemberRepo(context.db).list() == []
+
+
+@pytest.fixture
+def fresh_choices():
+    from PySide6.QtCore import QSettings
+
+    from branchdesk.ui.dialogs import import_dialog
+
+    QSettings().remove(import_dialog._CHOICES_KEY)
+    yield
+    QSettings().remove(import_dialog._CHOICES_KEY)
+
+
+def test_every_column_is_shown_and_a_column_can_be_pointed_at_a_field(
+    qtbot, context, tmp_path, fresh_choices
+):
+    """家庭住址 has no field of its own: the user sends it to 备注, and that is remembered."""
+    from reports.roster_corpus import national_two_row
+
+    path = national_two_row(tmp_path / "汇总表.xlsx")
+    dialog = _open(qtbot, context, path)
+    table = dialog.columns_table
+    headers = [table.item(row, 2).text() for row in range(table.rowCount())]
+    assert "联系电话/手机号" in headers and "联系电话/固定电话" in headers
+    assert "未导入的列" in dialog.status_label.text()
+    address = headers.index("家庭住址")
+    assert dialog.column_combo(address).currentText() == "不导入"
+    assert "没有此项" in table.item(address, 4).text()
+    assert dialog.tabs.tabText(dialog.tabs.indexOf(table)).startswith("列（")
+
+    combo = dialog.column_combo(address)
+    combo.setCurrentIndex(combo.findText("备注"))
+    qtbot.waitUntil(lambda: not dialog.reading, timeout=10_000)
+    zhang = next(p.member for p in dialog.preview.to_add if p.member.name == "张伟")
+    assert "家庭住址：某市某区某街1号" in zhang.notes
+
+    again = _open(qtbot, context, path)  # the choice is remembered for this header text
+    row = [again.columns_table.item(r, 2).text() for r in range(again.columns_table.rowCount())]
+    assert again.column_combo(row.index("家庭住址")).currentText() == "备注"
+    assert "按您的选择" in again.columns_table.item(row.index("家庭住址"), 4).text()
+
+
+def test_non_members_and_rows_without_people_are_listed_not_imported(
+    qtbot, context, tmp_path, fresh_choices
+):
+    from reports.roster_corpus import handmade_with_notes, mixed_stages
+
+    dialog = _open(qtbot, context, mixed_stages(tmp_path / "学院.xlsx"))
+    assert dialog.count_text("non_members") == "非党员 3 人"
+    assert dialog.count_text("add") == "新增 2 人"
+    stages = {
+        dialog.non_member_model.index(r, 1).data(): dialog.non_member_model.index(r, 2).data()
+        for r in range(dialog.non_member_model.rowCount())
+    }
+    assert stages == {"郭燕": "入党积极分子", "李明": "入党申请人", "王强": "发展对象"}
+
+    notes = _open(qtbot, context, handmade_with_notes(tmp_path / "社区.xlsx"))
+    reasons = [notes.ignored_model.index(r, 2).data() for r in range(notes.ignored_model.rowCount())]
+    assert "合计行" in reasons and "只有序号的空行" in reasons
+    assert notes.ignored_model.index(reasons.index("只有序号的空行"), 0).data() == "第 7–8 行"
+    assert notes.count_text("add") == "新增 3 人"
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    notes.resize(960, 600)
+    notes.tabs.setCurrentWidget(notes.columns_table)
+    assert notes.grab().save(str(SCREENSHOT.with_name("import_columns.png")))
+
+
+def test_sheets_are_named_in_rows_when_a_file_has_several(qtbot, context, tmp_path, fresh_choices):
+    from reports.roster_corpus import probationary_second_sheet
+
+    dialog = _open(qtbot, context, probationary_second_sheet(tmp_path / "两表.xlsx"))
+    labels = [dialog.add_model.index(r, 0).data() for r in range(dialog.add_model.rowCount())]
+    assert "预备党员信息 第 2 行" in labels
+    assert "“填表说明”（没有找到花名册表头）" in dialog.status_label.text()
+    categories = {
+        dialog.add_model.index(r, 1).data(): dialog.add_model.index(r, 4).data()
+        for r in range(dialog.add_model.rowCount())
+    }
+    assert categories == {"张伟": "正式", "马琳": "正式", "吴强": "预备", "孙浩": "预备"}

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 _STATUS_HINTS = {
     MemberStatus.ACTIVE: "恢复为在册党员，重新计入花名册人数。",
     MemberStatus.FLOWING: "流动党员仍属本支部，计入花名册人数。",
+    MemberStatus.LOST: "失联党员仍属本支部，计入花名册人数；请继续设法联系。",
     MemberStatus.TRANSFERRED_OUT: "组织关系转出后不再计入本支部人数。",
     MemberStatus.DECEASED: "去世后不再计入本支部人数。",
     MemberStatus.SUSPENDED: "停止党籍后不再计入本支部人数。",
@@ -42,6 +43,7 @@ _STATUS_HINTS = {
 _DATE_LABELS = {
     MemberStatus.ACTIVE: "恢复日期",
     MemberStatus.FLOWING: "外出日期",
+    MemberStatus.LOST: "失去联系日期",
     MemberStatus.TRANSFERRED_OUT: "转出日期",
     MemberStatus.DECEASED: "去世日期",
     MemberStatus.SUSPENDED: "停止党籍日期",
