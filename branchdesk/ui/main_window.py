@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,6 +21,7 @@ from branchdesk import APP_TITLE
 from branchdesk.ops import Changes
 from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.screen_fit import fit_window, save_geometry
 
 PageFactory = Callable[[QWidget], QWidget]  # given the parent the page will live in
 
@@ -154,12 +155,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{self.context.data_dir}")
 
     def restore_geometry(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            return
-        self.resize(1180, 760)
+        """The size and place of last time, or 1180×760; never beyond the screen."""
+        fit_window(self, 1180, 760, key="main_window")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        save_geometry(self, "main_window")
         super().closeEvent(event)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QStackedWidget,
@@ -38,6 +39,7 @@ from branchdesk.ops import OpResult, Session
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, SummaryTableModel
 from branchdesk.ui.ops import run_op
+from branchdesk.ui.screen_fit import FlowLayout, keep_column_readable
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 if TYPE_CHECKING:
@@ -164,24 +166,27 @@ class SearchBox(QLineEdit):
 
 def filter_row(
     search: QLineEdit, *groups: tuple[str, QWidget] | tuple[str, QWidget, QWidget] | QWidget,
-    row: QHBoxLayout | None = None,
-) -> QHBoxLayout:  # fmt: skip
-    """The line under the toolbar: the search box, then labelled filters (or bare widgets)."""
-    row = row if row is not None else QHBoxLayout()
-    row.setSpacing(8)
-    row.addWidget(search, 2)
-    row.addSpacing(10)
-    for i, group in enumerate(groups):
-        if i:
-            row.addSpacing(6)
+    row: FlowLayout | None = None,
+) -> FlowLayout:  # fmt: skip
+    """The line under the toolbar: the search box, then labelled filters (or bare widgets).
+
+    It wraps when the window is narrow; a label stays on the line of its filter.
+    """
+    row = row if row is not None else FlowLayout(spacing=12)
+    row.addWidget(search)
+    for group in groups:
         if isinstance(group, QWidget):
             row.addWidget(group)
             continue
         label, *widgets = group
-        row.addWidget(QLabel(label))
+        labelled = QWidget()
+        line = QHBoxLayout(labelled)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(8)
+        line.addWidget(QLabel(label))
         for widget in widgets:
-            row.addWidget(widget)
-    row.addStretch(1)
+            line.addWidget(widget)
+        row.addWidget(labelled)
     return row
 
 
@@ -394,29 +399,28 @@ class SummaryListPage(PageActions):
     def _filter_row(
         self, placeholder: str, min_width: int,
         *groups: tuple[str, QWidget] | tuple[str, QWidget, QWidget],
-    ) -> QHBoxLayout:  # fmt: skip
+    ) -> FlowLayout:  # fmt: skip
         """The search box (``search_edit``) and the labelled filters after it."""
         self.search_edit = SearchBox(placeholder, min_width)
         return filter_row(self.search_edit, *groups)
 
-    def _toolbar(self, new_actions: tuple[str, ...], *extra: QWidget) -> QHBoxLayout:
-        """The first action (primary), the other new ones, the selection's, then ``extra``."""
+    def _toolbar(self, new_actions: tuple[str, ...], *extra: QWidget) -> FlowLayout:
+        """The first action (primary), the other new ones, the selection's, then ``extra``.
+
+        The buttons wrap onto a second line when the window is narrow.
+        """
         page: Any = self
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
+        toolbar = FlowLayout()
         for i, action_id in enumerate(new_actions):
             toolbar.addWidget(page._button(action_id, primary=not i))
-        toolbar.addSpacing(12)
         for action_id in self.selection_actions:
             toolbar.addWidget(page._button(action_id))
         for widget in extra:
-            toolbar.addSpacing(12)
             toolbar.addWidget(widget)
-        toolbar.addStretch(1)
         return toolbar
 
     def _build_list(
-        self, title: str, toolbar: QHBoxLayout, filters: QHBoxLayout, *,
+        self, title: str, toolbar: QLayout, filters: QLayout, *,
         title_column: int, widths: dict[Any, int], empty_title_style: str | None = None,
         below: tuple[QWidget, ...] = (),
     ) -> None:  # fmt: skip
@@ -424,10 +428,10 @@ class SummaryListPage(PageActions):
         self.count_label = QLabel()
         self.count_label.setStyleSheet("font-size: 11pt;")
         self.table = QTableView()
-        header = setup_list_table(self.table, self.proxy)  # newest first until clicked
-        header.setSectionResizeMode(title_column, QHeaderView.ResizeMode.Stretch)
+        setup_list_table(self.table, self.proxy)  # newest first until clicked
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
+        keep_column_readable(self.table, title_column)  # 主题 never shrinks to "…"
         self.table.activated.connect(self._on_table_activated)  # Enter or double-click
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
 

@@ -73,6 +73,7 @@ from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.models.meeting_table_model import day_text
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.print_actions import print_menu
+from branchdesk.ui.screen_fit import scrolling, show_rows
 from branchdesk.ui.widgets import FieldMessage, form_label
 
 log = logging.getLogger(__name__)
@@ -451,11 +452,19 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.save_button)
 
+        # On a small screen the form and the tabs scroll; the 保存 row stays in view, and
+        # the attendance list keeps room for several members.
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 8, 0)
+        content_layout.setSpacing(10)
+        content_layout.addLayout(form)
+        content_layout.addWidget(self.tabs, 1)
+        show_rows(self.attendance.grid, 5)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)
         layout.setSpacing(10)
-        layout.addLayout(form)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(scrolling(content, horizontal=True), 1)
         layout.addLayout(bottom)
 
         chain: list[QWidget] = [

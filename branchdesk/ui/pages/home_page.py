@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QMouseEvent, QShowEvent, QTextCharFormat
+from PySide6.QtGui import QColor, QMouseEvent, QResizeEvent, QShowEvent, QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QFrame,
@@ -49,6 +49,7 @@ from branchdesk.store.members import NotFound
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.charts import YearChart
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.screen_fit import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -325,18 +326,16 @@ class HomePage(QWidget):
         self.year_chart = YearChart()
         self.chart_card.body.addWidget(self.year_chart)
         self.calendar_card = self._build_calendar()
-        side = QVBoxLayout()
+        self.side = QWidget()
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
         side.setSpacing(14)
         side.addWidget(self.quarter_card)
         side.addWidget(self.year_card)
         side.addStretch(1)
-        grid.addWidget(self.month_card, 0, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addLayout(side, 0, 1)
-        grid.addWidget(self.people_card, 0, 2, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.chart_card, 1, 0, 1, 2)
-        grid.addWidget(self.calendar_card, 1, 2)
-        for column in range(3):
-            grid.setColumnStretch(column, 1)
+        self.grid = grid
+        self.columns = 0
+        self._arrange(3)
         outer.addLayout(grid)
         outer.addStretch(1)
 
@@ -345,19 +344,60 @@ class HomePage(QWidget):
 
     # -- building ----------------------------------------------------------------------------------
 
+    def _arrange(self, columns: int) -> None:
+        """Lay the cards out in three columns, or two or one on a narrow (or enlarged) screen."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        grid = self.grid
+        cards = (self.month_card, self.side, self.people_card, self.chart_card,
+                 self.calendar_card)  # fmt: skip
+        for card in cards:
+            grid.removeWidget(card)
+        top = Qt.AlignmentFlag.AlignTop
+        if columns == 3:
+            places = [(0, 0, 1, 1), (0, 1, 1, 1), (0, 2, 1, 1), (1, 0, 1, 2), (1, 2, 1, 1)]
+        elif columns == 2:
+            places = [(0, 0, 1, 1), (0, 1, 1, 1), (1, 0, 1, 1), (2, 0, 1, 2), (1, 1, 1, 1)]
+        else:
+            places = [(0, 0, 1, 1), (1, 0, 1, 1), (2, 0, 1, 1), (4, 0, 1, 1), (3, 0, 1, 1)]
+        for card, (row, column, rows, spans) in zip(cards, places, strict=True):
+            align = top if card in (self.month_card, self.people_card) else Qt.AlignmentFlag(0)
+            grid.addWidget(card, row, column, rows, spans, align)
+        for column in range(3):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def _columns_for(self, width: int) -> int:
+        """How many columns of cards fit ``width`` at their natural widths."""
+        spacing = self.grid.horizontalSpacing()
+        widths = [w.sizeHint().width() for w in (self.month_card, self.side, self.people_card)]
+        margins = 48 + self.scroll.verticalScrollBar().sizeHint().width()
+        if sum(widths) + 2 * spacing + margins <= width:
+            return 3
+        if widths[0] + widths[1] + spacing + margins <= width:
+            return 2
+        return 1
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        self._arrange(self._columns_for(event.size().width()))
+        super().resizeEvent(event)
+
     def _build_header(self) -> QVBoxLayout:
         header = QVBoxLayout()
         header.setSpacing(6)
-        top = QHBoxLayout()
-        top.setSpacing(10)
+        top = FlowLayout(spacing=10)  # the buttons go under the title on a narrow screen
         title = QLabel("工作台")
         title.setObjectName("pageTitle")
         self.today_label = QLabel()
         self.today_label.setObjectName("todayLabel")
-        top.addWidget(title)
-        top.addSpacing(6)
-        top.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignBottom)
-        top.addStretch(1)
+        title_row = QWidget()
+        title_line = QHBoxLayout(title_row)
+        title_line.setContentsMargins(0, 0, 0, 0)
+        title_line.setSpacing(16)
+        title_line.addWidget(title)
+        title_line.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addWidget(title_row)
+        top.add_break()
         self.record_button = self._quick("记录会议", "登记一次已经召开的会议", primary=True)
         self.record_button.clicked.connect(self._on_record_button_clicked)
         self.plan_button = self._quick("计划会议", "安排一次还没有召开的会议")

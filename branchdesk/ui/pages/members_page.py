@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -43,6 +42,7 @@ from branchdesk.ui.page_kit import (
     setup_list_table,
     title_row,
 )
+from branchdesk.ui.screen_fit import FlowLayout
 
 if TYPE_CHECKING:  # openpyxl loads only when someone exports
     from branchdesk.reports.roster_export import ExportResult
@@ -119,14 +119,11 @@ class MembersPage(PageActions, QWidget):
         self.shown_label = QLabel()
         self.shown_label.setStyleSheet(theme.MUTED_COUNT_TEXT)
 
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
+        toolbar = FlowLayout()  # wraps rather than widening the window
         toolbar.addWidget(self._button("add", primary=True))
-        for action_id in ("edit", "record", "status", "move"):
+        for action_id in ("edit", "record", "status", "move", "groups"):
             toolbar.addWidget(self._button(action_id))
-        toolbar.addSpacing(12)
-        toolbar.addWidget(self._button("groups"))
-        toolbar.addStretch(1)
+        toolbar.add_break()
         toolbar.addWidget(self._button("import"))
         toolbar.addWidget(self._button("export"))
 
@@ -140,8 +137,7 @@ class MembersPage(PageActions, QWidget):
         self.include_left_box = QCheckBox("含已离开")
         self.include_left_box.setToolTip("同时显示已转出、去世、停止党籍、出党的党员")
         self.filters = QWidget()
-        filters = QHBoxLayout(self.filters)
-        filters.setContentsMargins(0, 0, 0, 0)
+        filters = FlowLayout(self.filters, spacing=12)
         filter_row(
             self.search_edit,
             ("党小组", self.group_combo),

@@ -47,6 +47,7 @@ from branchdesk.ui.pages.return_summary_view import (
     ReturnSummaryView,
     ask_xlsx_path,
 )
+from branchdesk.ui.screen_fit import FlowLayout, fit_window
 from branchdesk.ui.widgets import FieldMessage
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,7 @@ class UnlockDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.reason_edit.textChanged.connect(self.message.clear_message)
+        fit_window(self)
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
@@ -270,10 +272,9 @@ class BranchReturnTab(QWidget):
         lock_layout.addWidget(self.unlock_button)
         self.lock_bar.hide()
 
-        top = QHBoxLayout()
-        top.setSpacing(10)
+        top = FlowLayout(spacing=10)  # the export button wraps below rather than widening
         top.addWidget(self.picker)
-        top.addStretch(1)
+        top.add_break()
         top.addWidget(self.export_button)
         options = QHBoxLayout()
         options.setSpacing(10)

@@ -1,0 +1,214 @@
+"""Every page and every dialog fits a small screen with its primary button in view.
+
+The screens: 1366×768 at 100%, 125% and 150% and 1280×720 at 100%, each less a 40 px
+taskbar. How the scales are emulated, and why: ``QT_SCALE_FACTOR`` is read once per
+process, but it changes nothing a layout sees except the screen's size. At 150% Qt lays
+out in logical pixels (device pixels / 1.5) with fonts of the same logical size, so a
+1366×768 screen at 150% *is*, to every widget, a 911×512 screen at 100% (measured:
+``QScreen.availableGeometry()`` under ``QT_SCALE_FACTOR=1.5`` on a 1366×768 offscreen
+screen returns 911×512, and the windows' minimum sizes are the same as at 100%). So each
+case patches ``QScreen.availableGeometry`` to the logical geometry, in this one process,
+which keeps the cases fast and lets one failure name every window that does not fit.
+The screenshots looked at for the README were taken with the real ``QT_SCALE_FACTOR=1.5``.
+
+A window fits when its frame lies inside the available geometry and it is no smaller than
+its own minimum size (otherwise the window manager would make it larger); its primary
+button fits when it is shown, wholly inside the window and not clipped by a scroll area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QScreen
+from PySide6.QtWidgets import QAbstractButton, QDialog, QToolButton, QWidget
+from reports.roster_samples import write_messy_roster
+
+from branchdesk.app import build_main_window
+from branchdesk.demo import write_demo_branch
+from branchdesk.domain.meetings import MeetingStatus
+from branchdesk.domain.requirements import Period
+from branchdesk.printing.record import RecordDocument, record_for_meeting
+from branchdesk.store.backup import write_backup
+from branchdesk.store.db import DB_FILENAME, open_database
+from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+from branchdesk.ui import print_actions
+from branchdesk.ui.context import AppContext
+from branchdesk.ui.dialogs.activity_kinds_dialog import ActivityKindsDialog
+from branchdesk.ui.dialogs.first_run_dialog import FirstRunDialog
+from branchdesk.ui.dialogs.groups_dialog import GroupsDialog, MoveGroupDialog
+from branchdesk.ui.dialogs.history_dialog import HistoryDialog
+from branchdesk.ui.dialogs.import_dialog import ImportDialog
+from branchdesk.ui.dialogs.requirements_dialog import RequirementsDialog
+from branchdesk.ui.dialogs.restore_flow import RestoreDialog
+from branchdesk.ui.dialogs.status_dialog import StatusDialog
+from branchdesk.ui.editors.activity_editor import ActivityEditor
+from branchdesk.ui.editors.meeting_editor import MeetingEditor
+from branchdesk.ui.editors.member_dialog import MemberDialog
+from branchdesk.ui.pages.member_record_view import MemberRecordDialog
+from branchdesk.ui.pages.reports_page import UnlockDialog
+from branchdesk.ui.screen_fit import outer_rect
+
+TASKBAR = 40  # logical pixels: a taskbar scales with everything else
+SCREENS = [(1366, 768, 1.0), (1366, 768, 1.25), (1366, 768, 1.5), (1280, 720, 1.0)]
+PAGES = {  # each page's primary button
+    "工作台": "记录会议",
+    "党员": "添加党员",
+    "会议": "记录会议",
+    "活动": "添加活动",
+    "报表": "导出报表…",
+    "设置": "保存",
+}
+
+
+def logical_area(width: int, height: int, scale: float) -> QRect:
+    return QRect(0, 0, round(width / scale), round(height / scale) - TASKBAR)
+
+
+@pytest.fixture(params=SCREENS, ids=[f"{w}x{h}@{round(s * 100)}%" for w, h, s in SCREENS])
+def screen(request, monkeypatch) -> QRect:
+    area = logical_area(*request.param)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(area))
+    return area
+
+
+@pytest.fixture
+def context(qapp, data_dir):
+    write_demo_branch(data_dir, members=60, seed=4, today=dt.date(2026, 11, 20))
+    db = open_database(data_dir / DB_FILENAME)
+    yield AppContext(db=db, data_dir=data_dir)
+    db.close()
+
+
+def button(window: QWidget, text: str) -> QAbstractButton:
+    """The button a person would look for by its text."""
+    found = [b for b in window.findChildren(QAbstractButton) if b.text() == text]
+    found = [b for b in found if b.isVisibleTo(window)] or found
+    assert found, f"{window.windowTitle()}: no button {text}"
+    return found[0]
+
+
+def problems(window: QWidget, primary: QAbstractButton, area: QRect) -> list[str]:
+    """What does not fit: the window on the screen, or the button in the window."""
+    name = window.windowTitle() or type(window).__name__
+    found = []
+    frame = outer_rect(window)
+    if not area.contains(frame):
+        found.append(f"{name}: {frame} (with its frame) is not inside {area}")
+    minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
+    if window.layout() is not None and (
+        minimum.width() > window.width() or minimum.height() > window.height()
+    ):
+        found.append(f"{name}: needs {minimum.toTuple()} but has {window.size().toTuple()}")
+    if not primary.isVisible():
+        found.append(f"{name}: {primary.text()} is not shown")
+    else:
+        where = QRect(primary.mapTo(window, primary.rect().topLeft()), primary.size())
+        if not window.rect().contains(where):
+            found.append(f"{name}: {primary.text()} at {where} is outside {window.rect()}")
+        if primary.visibleRegion().boundingRect() != primary.rect():
+            found.append(f"{name}: {primary.text()} is clipped")
+    return found
+
+
+def check(qtbot, window: QWidget, text: str, area: QRect) -> list[str]:
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    found = problems(window, button(window, text), area)
+    window.close()
+    return found
+
+
+def test_every_page_fits(qtbot, context, screen) -> None:
+    window = build_main_window(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    found = []
+    for title, primary in PAGES.items():
+        page = window.show_page(title)
+        qtbot.waitUntil(page.isVisible)
+        found += [f"{title}: {p}" for p in problems(window, button(page, primary), screen)]
+    window.close()
+    assert not found, "\n".join(found)
+
+
+def _dialogs(context: AppContext, tmp_path) -> dict[str, Callable[[], tuple[QWidget, str]]]:
+    """Every dialog with its primary button, made as the app makes it."""
+    members = context.members.list()
+    meetings = MeetingRepo(context.db)
+    held = meetings.summaries(MeetingFilter(status=MeetingStatus.HELD))[0]
+    from branchdesk.store.activities import ActivityRepo
+
+    activity = ActivityRepo(context.db).summaries()[0]
+    kept: list[QWidget] = []
+
+    def preview() -> tuple[QWidget, str]:
+        document = RecordDocument(record_for_meeting(context.db, meetings.get(held.id)))
+        dialog = print_actions.make_preview_dialog(None, document)
+        return dialog, print_button(dialog)
+
+    def record_preview() -> tuple[QWidget, str]:
+        view = MemberRecordDialog(context, members[0].id)
+        kept.append(view)  # the preview's parent
+        dialog = view.print_preview_dialog()
+        return dialog, print_button(dialog)
+
+    def import_dialog() -> tuple[QWidget, str]:
+        return ImportDialog(context, write_messy_roster(tmp_path / "花名册.xlsx")), "导入"
+
+    def restore() -> tuple[QWidget, str]:
+        info = write_backup(context.data_dir, tmp_path / "x.bdbackup")
+        return RestoreDialog(None, info, "另一个党支部"), "恢复"
+
+    return {
+        "member": lambda: (MemberDialog(None, context, members[0]), "保存"),
+        "new member": lambda: (MemberDialog(None, context), "保存"),
+        "meeting": lambda: (MeetingEditor(None, context, meetings.get(held.id)), "保存"),
+        "new meeting": lambda: (MeetingEditor(None, context), "保存"),
+        "planned meeting": lambda: (MeetingEditor(None, context, planned=True), "保存"),
+        "activity": lambda: (
+            ActivityEditor(None, context, ActivityRepo(context.db).get(activity.id)),
+            "保存（Ctrl+S）",
+        ),
+        "new activity": lambda: (ActivityEditor(None, context), "保存（Ctrl+S）"),
+        "meeting print preview": preview,
+        "member record": lambda: (MemberRecordDialog(context, members[0].id), "打印…"),
+        "member record preview": record_preview,
+        "groups": lambda: (GroupsDialog(None, context), "关闭"),
+        "move group": lambda: (MoveGroupDialog(None, context, members[:2]), "确定"),
+        "status": lambda: (StatusDialog(None, context, members[0]), "确定"),
+        "requirements": lambda: (RequirementsDialog(None, context), "保存"),
+        "activity kinds": lambda: (ActivityKindsDialog(None, context), "关闭"),
+        "history": lambda: (HistoryDialog(None, context), "关闭"),
+        "member history": lambda: (HistoryDialog(None, context, "member", members[0].id), "关闭"),
+        "import": import_dialog,
+        "restore preview": restore,
+        "first run": lambda: (FirstRunDialog(), "开始使用"),
+        "unlock": lambda: (UnlockDialog(Period.parse("2026-10")), "解锁"),
+        "blank sign-in": lambda: (print_actions.BlankSigninDialog(context), "打印预览…"),
+    }
+
+
+def print_button(dialog: QWidget) -> str:
+    """The print preview's 打印 button: the last tool button of its tool bar."""
+    buttons = [b for b in dialog.findChildren(QToolButton) if b.defaultAction() is not None]
+    printing = [b for b in buttons if "打印" in b.defaultAction().text()]
+    assert printing, [b.defaultAction().text() for b in buttons]
+    return printing[0].text()
+
+
+def test_every_dialog_fits(qtbot, context, screen, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(QDialog, "exec", lambda _self: 0)  # nothing may block
+    found = []
+    for name, make in _dialogs(context, tmp_path).items():
+        window, primary = make()
+        if isinstance(window, ImportDialog):
+            qtbot.addWidget(window)
+            qtbot.waitUntil(lambda w=window: not w.reading, timeout=10_000)
+        found += [f"[{name}] {p}" for p in check(qtbot, window, primary, screen)]
+    assert not found, "\n".join(found)
