@@ -215,6 +215,20 @@ def setup_list_table(
     return header
 
 
+def focus_list(table: QTableView, otherwise: QWidget) -> None:
+    """Give ``table`` the keyboard with a row selected, so Enter and Del act at once.
+
+    ``otherwise`` (the empty state's button) takes it while the list is not shown.
+    """
+    if not table.isVisibleTo(table.window()) and otherwise.isVisibleTo(otherwise.window()):
+        otherwise.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return
+    model = table.model()
+    if not table.selectionModel().hasSelection() and model is not None and model.rowCount():
+        table.selectRow(0)
+    table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+
 class EmptyState(QFrame):
     """What a page shows instead of an empty table: a title, a line of help, buttons."""
 
@@ -483,6 +497,10 @@ class SummaryListPage(PageActions):
         if selected is not None:
             self._select_id(selected.id)
         self._update_actions()
+
+    def focus_main(self) -> None:
+        """Give the list the keyboard (after Ctrl+1…6): Ctrl+N, Enter and Del act at once."""
+        focus_list(self.table, self.empty_button)
 
     def clear_filters(self) -> None:
         """Show every record again: no search, each filter combo on its first choice."""

@@ -19,12 +19,12 @@ button fits when it is shown, wholly inside the window and not clipped by a scro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QAbstractButton, QDialog, QToolButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QTableView, QToolButton, QWidget
 from reports.roster_samples import write_messy_roster
 
 from branchdesk.app import build_main_window
@@ -52,8 +52,10 @@ from branchdesk.ui.pages.member_record_view import MemberRecordDialog
 from branchdesk.ui.pages.reports_page import UnlockDialog
 from branchdesk.ui.screen_fit import outer_rect
 
+REMEMBERED = ("main_window", "meeting_editor", "activity_editor", "member_record")
 TASKBAR = 40  # logical pixels: a taskbar scales with everything else
 SCREENS = [(1366, 768, 1.0), (1366, 768, 1.25), (1366, 768, 1.5), (1280, 720, 1.0)]
+KEY_COLUMNS = {"姓名", "日期", "主题", "活动名称"}
 PAGES = {  # each page's primary button
     "工作台": "记录会议",
     "党员": "添加党员",
@@ -69,10 +71,17 @@ def logical_area(width: int, height: int, scale: float) -> QRect:
 
 
 @pytest.fixture(params=SCREENS, ids=[f"{w}x{h}@{round(s * 100)}%" for w, h, s in SCREENS])
-def screen(request, monkeypatch) -> QRect:
+def screen(request, monkeypatch) -> Iterator[QRect]:
     area = logical_area(*request.param)
     monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(area))
-    return area
+    forget_sizes()  # each window opens as on a first start
+    yield area
+    forget_sizes()  # and the sizes remembered here do not leak into other tests
+
+
+def forget_sizes() -> None:
+    for key in REMEMBERED:
+        QSettings().remove(f"{key}/geometry")
 
 
 @pytest.fixture
@@ -114,6 +123,24 @@ def problems(window: QWidget, primary: QAbstractButton, area: QRect) -> list[str
     return found
 
 
+def unreadable_columns(table: QTableView) -> list[str]:
+    """Key columns (姓名, 日期, 主题) narrower than their text, up to twelve characters."""
+    model = table.model()
+    header = table.horizontalHeader()
+    metrics = table.fontMetrics()
+    found = []
+    for column in range(model.columnCount()):
+        title = model.headerData(column, Qt.Orientation.Horizontal)
+        if title not in KEY_COLUMNS or header.isSectionHidden(column):
+            continue
+        texts = [str(model.index(row, column).data() or "") for row in range(min(model.rowCount(), 30))]
+        widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+        needed = min(widest + 8, metrics.horizontalAdvance("国") * 12)
+        if header.sectionSize(column) < needed:
+            found.append(f"{title} is {header.sectionSize(column)} px wide, needs {needed}")
+    return found
+
+
 def check(qtbot, window: QWidget, text: str, area: QRect) -> list[str]:
     qtbot.addWidget(window)
     window.show()
@@ -133,6 +160,10 @@ def test_every_page_fits(qtbot, context, screen) -> None:
         page = window.show_page(title)
         qtbot.waitUntil(page.isVisible)
         found += [f"{title}: {p}" for p in problems(window, button(page, primary), screen)]
+        table = getattr(page, "table", None)
+        if isinstance(table, QTableView):
+            assert table.model().rowCount() > 3
+            found += [f"{title}: {p}" for p in unreadable_columns(table)]
     window.close()
     assert not found, "\n".join(found)
 

@@ -38,6 +38,7 @@ from branchdesk.ui.page_kit import (
     PageActions,
     SearchBox,
     filter_row,
+    focus_list,
     page_style,
     setup_list_table,
     title_row,
@@ -186,6 +187,10 @@ class MembersPage(PageActions, QWidget):
         return frame
 
     # -- reading state ------------------------------------------------------------------------
+
+    def focus_main(self) -> None:
+        """Give the roster the keyboard (after Ctrl+2): Ctrl+N, Enter and Del act at once."""
+        focus_list(self.table, self.empty_add)
 
     def refresh(self) -> None:
         """Reload members, groups and counts from the database, keeping the selection."""
