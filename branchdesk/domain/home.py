@@ -419,6 +419,7 @@ class HomeOverview:
     calendar_range: tuple[dt.date, dt.date]  # the days ``calendar`` covers
     member_count: int = 0
     upcoming: MeetingSummary | None = None  # the next planned meeting, today or later
+    expired: tuple[MeetingSummary, ...] = ()  # plans whose day has passed, oldest first
 
     def lines_of(self, unit: Unit) -> list[DutyLine]:
         return [line for line in self.lines if line.unit is unit]

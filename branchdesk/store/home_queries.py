@@ -21,7 +21,7 @@ from branchdesk.domain.home import (
     probation_ends,
 )
 from branchdesk.domain.meetings import MeetingSummary
-from branchdesk.domain.requirements import GroupRef
+from branchdesk.domain.requirements import GroupRef, expired_plans
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
@@ -113,4 +113,5 @@ class HomeQueries:
             calendar_range=(calendar_start, calendar_end),
             member_count=len(members),
             upcoming=next_planned(meetings, today),
+            expired=tuple(expired_plans(meetings, today)),
         )

@@ -40,15 +40,16 @@ from branchdesk.domain.home import (
     EntryKind,
     HomeOverview,
 )
-from branchdesk.domain.meetings import Meeting, MeetingStatus
+from branchdesk.domain.meetings import Meeting, MeetingStatus, MeetingSummary
 from branchdesk.domain.requirements import Period, Unit
-from branchdesk.ops import Changes
+from branchdesk.ops import Changes, delete_meeting
 from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import NotFound
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.charts import YearChart
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.ops import run_op
 from branchdesk.ui.screen_fit import FlowLayout
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ RED = theme.BRAND_RED
 BLUE = theme.INFO_BLUE
 MUTED = theme.MUTED
 MAX_NAMES = 6  # people listed per section before "另有 N 人"
+MAX_EXPIRED = 5  # expired plans listed before "另有 N 个"
 
 _THIS = {Unit.MONTH: "本月", Unit.QUARTER: "本季度", Unit.YEAR: "今年"}
 _LAST = {Unit.MONTH: "上月", Unit.QUARTER: "上季度", Unit.YEAR: "去年"}
@@ -437,7 +439,52 @@ class HomePage(QWidget):
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         header.addSpacing(4)
         header.addWidget(self.summary_label)
+        self.expired_box = QWidget()  # plans whose day has passed: record or cancel each
+        self.expired_box.setObjectName("expiredPlans")
+        self.expired_rows = QVBoxLayout(self.expired_box)
+        self.expired_rows.setContentsMargins(0, 2, 0, 0)
+        self.expired_rows.setSpacing(4)
+        self.expired_box.hide()
+        header.addWidget(self.expired_box)
         return header
+
+    def _fill_expired(self, overview: HomeOverview) -> None:
+        """One line per plan whose day has passed: 计划已过期，记录或取消, with both buttons."""
+        while self.expired_rows.count():
+            widget = self.expired_rows.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self.expired_buttons: dict[int, tuple[QPushButton, QPushButton]] = {}
+        for plan in overview.expired[:MAX_EXPIRED]:
+            row = QFrame()
+            row.setObjectName("expiredPlan")
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.setSpacing(8)
+            title = f"“{plan.title}”" if plan.title else ""
+            label = QLabel(f"{day_text(plan.day)} {plan.kind_label}{title}：计划已过期，记录或取消")
+            label.setStyleSheet(theme.color(AMBER))
+            label.setWordWrap(True)
+            record = QPushButton("记录")
+            record.setToolTip("会议已经开过：按计划填写并登记为已召开")
+            record.clicked.connect(lambda _c=False, i=plan.id: self.record_plan(i))
+            cancel = QPushButton("取消计划")
+            cancel.setToolTip("会议没有开：删除这个计划")
+            cancel.clicked.connect(lambda _c=False, p=plan: self.cancel_plan(p))
+            for button in (record, cancel):
+                button.setObjectName("lineAction")
+                button.setCursor(Qt.CursorShape.PointingHandCursor)
+                button.setEnabled(not self.context.read_only)
+            line.addWidget(label, 1)
+            line.addWidget(record)
+            line.addWidget(cancel)
+            self.expired_rows.addWidget(row)
+            self.expired_buttons[plan.id] = (record, cancel)
+        more = len(overview.expired) - MAX_EXPIRED
+        if more > 0:
+            self.expired_rows.addWidget(_empty(f"另有 {more} 个过期的计划，见“会议”页。"))
+        self.expired_box.setVisible(bool(overview.expired))
 
     def _quick(self, text: str, tip: str, *, primary: bool = False) -> QPushButton:
         button = QPushButton(text)
@@ -547,6 +594,7 @@ class HomePage(QWidget):
         self.overview = overview
         self._stale = False
         self._fill_header(overview)
+        self._fill_expired(overview)
         self._fill_duties(overview)
         self._fill_people(overview)
         self.year_chart.set_months(overview.months)
@@ -766,6 +814,28 @@ class HomePage(QWidget):
         day = line.makeup_day if line.makeup_day else min(self._today(), line.period.end)
         meeting = self._template(line, day, MeetingStatus.HELD)
         MeetingEditor.ask(self, self.context, meeting)
+
+    def record_plan(self, plan_id: int) -> None:
+        """记录: the plan was held; it becomes the meeting's record."""
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
+
+        try:
+            MeetingEditor.ask(self, self.context, plan_id=plan_id)
+        except NotFound:
+            self.refresh()
+
+    def cancel_plan(self, plan: MeetingSummary) -> None:
+        """取消计划: the meeting was not held; the plan is deleted."""
+        title = f"“{plan.title}”" if plan.title else ""
+        if not msgbox.confirm(
+            self,
+            "取消计划",
+            f"要取消{day_text(plan.day)}的{plan.kind_label}{title}吗？\n"
+            "会议没有召开时取消：计划将被删除。",
+            yes="取消计划",
+        ):
+            return
+        run_op(self, self.context, lambda s: delete_meeting(s, plan.id), failed_title="没有取消")
 
     def open_meeting(self, meeting_id: int) -> None:
         from branchdesk.ui.editors.meeting_editor import MeetingEditor
