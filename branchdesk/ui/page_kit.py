@@ -39,7 +39,7 @@ from branchdesk.ops import OpResult, Session
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, SummaryTableModel
 from branchdesk.ui.ops import run_op
-from branchdesk.ui.screen_fit import FlowLayout, keep_column_readable
+from branchdesk.ui.screen_fit import FlowLayout, keep_column_readable, set_column_widths
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 if TYPE_CHECKING:
@@ -443,8 +443,7 @@ class SummaryListPage(PageActions):
         self.count_label.setStyleSheet("font-size: 11pt;")
         self.table = QTableView()
         setup_list_table(self.table, self.proxy)  # newest first until clicked
-        for column, width in widths.items():
-            self.table.setColumnWidth(column, width)
+        set_column_widths(self.table, widths)  # wider with a larger 字号
         keep_column_readable(self.table, title_column)  # 主题 never shrinks to "…"
         self.table.activated.connect(self._on_table_activated)  # Enter or double-click
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)

@@ -329,3 +329,32 @@ def show_rows(view: QTableView, rows: int) -> None:
     frame = 2 * view.frameWidth()
     scrollbar = view.horizontalScrollBar().sizeHint().height()
     view.setMinimumHeight(header_height + rows * row_height + frame + scrollbar)
+
+
+STANDARD_CHAR_WIDTH = 14  # px of a Chinese character in the standard 10.5 pt text
+
+
+class _TextWidths(QObject):
+    """Keeps a table's column widths in proportion to its text (the 字号 setting)."""
+
+    def __init__(self, table: QTableView, widths: dict[int, int]) -> None:
+        super().__init__(table)
+        self.table = table
+        self.widths = widths
+        table.installEventFilter(self)
+        self.apply()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange:
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        scale = max(self.table.fontMetrics().horizontalAdvance("国") / STANDARD_CHAR_WIDTH, 1.0)
+        for column, width in self.widths.items():
+            self.table.setColumnWidth(column, round(width * scale))
+
+
+def set_column_widths(table: QTableView, widths: dict[int, int]) -> None:
+    """Give columns their widths for standard text, wider in proportion for larger text."""
+    _TextWidths(table, {int(column): width for column, width in widths.items()})

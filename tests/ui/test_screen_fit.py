@@ -1,7 +1,7 @@
 """Every page and every dialog fits a small screen with its primary button in view.
 
 The screens: 1366×768 at 100%, 125% and 150% and 1280×720 at 100%, each less a 40 px
-taskbar. How the scales are emulated, and why: ``QT_SCALE_FACTOR`` is read once per
+taskbar, and 1366×768 at 100% with the 特大 text size. How the scales are emulated, and why: ``QT_SCALE_FACTOR`` is read once per
 process, but it changes nothing a layout sees except the screen's size. At 150% Qt lays
 out in logical pixels (device pixels / 1.5) with fonts of the same logical size, so a
 1366×768 screen at 150% *is*, to every widget, a 911×512 screen at 100% (measured:
@@ -51,10 +51,17 @@ from branchdesk.ui.editors.member_dialog import MemberDialog
 from branchdesk.ui.pages.member_record_view import MemberRecordDialog
 from branchdesk.ui.pages.reports_page import UnlockDialog
 from branchdesk.ui.screen_fit import outer_rect
+from branchdesk.ui.text_size import TextSize, apply_text_size
 
 REMEMBERED = ("main_window", "meeting_editor", "activity_editor", "member_record")
 TASKBAR = 40  # logical pixels: a taskbar scales with everything else
-SCREENS = [(1366, 768, 1.0), (1366, 768, 1.25), (1366, 768, 1.5), (1280, 720, 1.0)]
+SCREENS = [  # width, height, scale, 字号
+    (1366, 768, 1.0, TextSize.STANDARD),
+    (1366, 768, 1.25, TextSize.STANDARD),
+    (1366, 768, 1.5, TextSize.STANDARD),
+    (1280, 720, 1.0, TextSize.STANDARD),
+    (1366, 768, 1.0, TextSize.LARGER),  # 特大 text on an office laptop at 100%
+]
 KEY_COLUMNS = {"姓名", "日期", "主题", "活动名称"}
 PAGES = {  # each page's primary button
     "工作台": "记录会议",
@@ -70,12 +77,18 @@ def logical_area(width: int, height: int, scale: float) -> QRect:
     return QRect(0, 0, round(width / scale), round(height / scale) - TASKBAR)
 
 
-@pytest.fixture(params=SCREENS, ids=[f"{w}x{h}@{round(s * 100)}%" for w, h, s in SCREENS])
-def screen(request, monkeypatch) -> Iterator[QRect]:
-    area = logical_area(*request.param)
+@pytest.fixture(
+    params=SCREENS,
+    ids=[f"{w}x{h}@{round(s * 100)}%-{t.value}" for w, h, s, t in SCREENS],
+)
+def screen(request, monkeypatch, qapp) -> Iterator[QRect]:
+    width, height, scale, text_size = request.param
+    area = logical_area(width, height, scale)
     monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(area))
     forget_sizes()  # each window opens as on a first start
+    apply_text_size(qapp, text_size)
     yield area
+    apply_text_size(qapp, TextSize.STANDARD)
     forget_sizes()  # and the sizes remembered here do not leak into other tests
 
 
