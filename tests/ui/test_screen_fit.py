@@ -19,7 +19,9 @@ button fits when it is shown, wholly inside the window and not clipped by a scro
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
@@ -52,8 +54,11 @@ from branchdesk.ui.pages.member_record_view import MemberRecordDialog
 from branchdesk.ui.pages.reports_page import UnlockDialog
 from branchdesk.ui.screen_fit import outer_rect
 from branchdesk.ui.text_size import TextSize, apply_text_size
+from screenshots import screenshot_file
 
 REMEMBERED = ("main_window", "meeting_editor", "activity_editor", "member_record")
+LOOK_FOLDER = Path(tempfile.gettempdir()) / "bd-test-screenshots"  # every case, to look at
+README_SHOT = "meeting_editor_150.png"  # 记录会议 on 1366×768 at 150%, in the README
 TASKBAR = 40  # logical pixels: a taskbar scales with everything else
 SCREENS = [  # width, height, scale, 字号
     (1366, 768, 1.0, TextSize.STANDARD),
@@ -154,16 +159,25 @@ def unreadable_columns(table: QTableView) -> list[str]:
     return found
 
 
-def check(qtbot, window: QWidget, text: str, area: QRect) -> list[str]:
+def check(qtbot, window: QWidget, text: str, area: QRect, shot: str = "") -> list[str]:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     found = problems(window, button(window, text), area)
+    if shot:
+        save_screenshot(window, shot)
     window.close()
     return found
 
 
-def test_every_page_fits(qtbot, context, screen) -> None:
+def save_screenshot(window: QWidget, name: str) -> None:
+    """What the window looks like on this screen (the 150% one is the README's)."""
+    path = screenshot_file(name) if name == README_SHOT else LOOK_FOLDER / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(path))
+
+
+def test_every_page_fits(qtbot, context, screen, request) -> None:
     window = build_main_window(context)
     qtbot.addWidget(window)
     window.show()
@@ -173,6 +187,8 @@ def test_every_page_fits(qtbot, context, screen) -> None:
         page = window.show_page(title)
         qtbot.waitUntil(page.isVisible)
         found += [f"{title}: {p}" for p in problems(window, button(page, primary), screen)]
+        if title == "会议":
+            save_screenshot(window, f"fit_{request.node.callspec.id}_meetings.png")
         table = getattr(page, "table", None)
         if isinstance(table, QTableView):
             assert table.model().rowCount() > 3
@@ -246,7 +262,7 @@ def print_button(dialog: QWidget) -> str:
     return printing[0].text()
 
 
-def test_every_dialog_fits(qtbot, context, screen, tmp_path, monkeypatch) -> None:
+def test_every_dialog_fits(qtbot, context, screen, tmp_path, monkeypatch, request) -> None:
     monkeypatch.setattr(QDialog, "exec", lambda _self: 0)  # nothing may block
     found = []
     for name, make in _dialogs(context, tmp_path).items():
@@ -254,5 +270,9 @@ def test_every_dialog_fits(qtbot, context, screen, tmp_path, monkeypatch) -> Non
         if isinstance(window, ImportDialog):
             qtbot.addWidget(window)
             qtbot.waitUntil(lambda w=window: not w.reading, timeout=10_000)
-        found += [f"[{name}] {p}" for p in check(qtbot, window, primary, screen)]
+        shot = ""
+        if name == "meeting":
+            case = request.node.callspec.id
+            shot = README_SHOT if case == "1366x768@150%-standard" else f"fit_{case}_meeting.png"
+        found += [f"[{name}] {p}" for p in check(qtbot, window, primary, screen, shot)]
     assert not found, "\n".join(found)
