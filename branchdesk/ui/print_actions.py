@@ -81,6 +81,7 @@ class PrintProgress:
         bar.setFormat("已完成 %v / %m 页")
         self.dialog.setBar(bar)
         self.dialog.setRange(0, 0)
+        fit_window(self.dialog)
 
     def report(self, done: int, total: int) -> bool:
         """Show ``done`` of ``total`` pages; False once 取消 was pressed."""
