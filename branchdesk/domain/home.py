@@ -91,6 +91,15 @@ class DutyLine:
     def next_planned(self) -> tuple[dt.date, int] | None:
         return self.planned[0] if self.planned else None
 
+    @property
+    def today(self) -> dt.date:
+        return self.period.end - dt.timedelta(days=self.days_left)
+
+    @property
+    def plan_expired(self) -> bool:
+        """The soonest plan's day has passed without the meeting being recorded."""
+        return bool(self.planned) and self.planned[0][0] < self.today
+
 
 def unit_period_word(unit: Unit) -> str:
     return {Unit.MONTH: "月", Unit.QUARTER: "季度", Unit.YEAR: "年度"}[unit]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QLabel
 
 from branchdesk.demo import demo_members
 from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingStatus
@@ -104,23 +105,52 @@ def test_saving_with_the_offer_unanswered_asks(qtbot, context, plan_id, monkeypa
         assert summaries[0].id == plan_id and summaries[0].title == "主题党日"
 
 
-def test_home_shows_an_expired_plan_with_record_and_cancel(qtbot, context, plan_id, monkeypatch):
-    asked = []
+def _home(qtbot, context, today) -> HomePage:
+    page = HomePage(context, today=lambda: today)
+    qtbot.addWidget(page)
+    page.resize(1100, 760)
+    page.show()
+    return page
+
+
+@pytest.fixture
+def recorded(monkeypatch) -> list[int | None]:
+    asked: list[int | None] = []
     monkeypatch.setattr(
         MeetingEditor, "ask", staticmethod(lambda *a, **k: asked.append(k.get("plan_id")))
     )
-    page = HomePage(context, today=lambda: PLAN_DAY + dt.timedelta(days=1))
-    qtbot.addWidget(page)
-    page.show()
+    return asked
+
+
+def test_home_says_a_required_meetings_plan_expired_with_record_and_cancel(
+    qtbot, context, plan_id, recorded
+):
+    page = _home(qtbot, context, PLAN_DAY + dt.timedelta(days=1))
+    (row,) = [row for row in page.rows if row.name.text() == "主题党日"]
+    assert "的计划已过期，记录或取消" in row.detail.text()
+    assert set(row.buttons) == {"记录", "取消"}
+    assert not page.expired_box.isVisible()  # said once, on the line
+
+    qtbot.mouseClick(row.buttons["记录"], Qt.MouseButton.LeftButton)
+    assert recorded == [plan_id]
+    qtbot.mouseClick(row.buttons["取消"], Qt.MouseButton.LeftButton)
+    assert MeetingRepo(context.db).summaries() == []
+
+
+def test_home_lists_other_expired_plans_with_record_and_cancel(qtbot, context, recorded):
+    last_month = PLAN_DAY - dt.timedelta(days=3)  # no rule's current period holds it
+    other = MeetingRepo(context.db).add(Meeting(
+        kinds=[MeetingKind.OTHER], day=last_month, status=MeetingStatus.PLANNED,
+        title="参观红色教育基地"))  # fmt: skip
+    page = _home(qtbot, context, PLAN_DAY + dt.timedelta(days=1))
     assert page.expired_box.isVisible()
-    texts = [label.text() for label in page.expired_box.findChildren(type(page.today_label))]
-    assert any("重温入党誓词" in t and "计划已过期，记录或取消" in t for t in texts)
-    record, cancel = page.expired_buttons[plan_id]
+    texts = [label.text() for label in page.expired_box.findChildren(QLabel)]
+    assert any("参观红色教育基地" in t and "计划已过期，记录或取消" in t for t in texts)
+    record, cancel = page.expired_buttons[other]
     assert (record.text(), cancel.text()) == ("记录", "取消计划")
 
     qtbot.mouseClick(record, Qt.MouseButton.LeftButton)
-    assert asked == [plan_id]
-
+    assert recorded == [other]
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     assert MeetingRepo(context.db).summaries() == []
     qtbot.waitUntil(lambda: not page.expired_box.isVisible())

@@ -40,7 +40,7 @@ from branchdesk.domain.home import (
     EntryKind,
     HomeOverview,
 )
-from branchdesk.domain.meetings import Meeting, MeetingStatus, MeetingSummary
+from branchdesk.domain.meetings import Meeting, MeetingStatus
 from branchdesk.domain.requirements import Period, Unit
 from branchdesk.ops import Changes, delete_meeting
 from branchdesk.store.home_queries import HomeQueries
@@ -97,7 +97,9 @@ def line_detail(line: DutyLine) -> str:
             parts.append(f"{_LAST[line.unit]}未开")
     if held:
         parts.append(f"已开 {held} 次，还差 {line.requirement.times - held} 次")
-    if line.planned:
+    if line.plan_expired:
+        parts.append(f"{day_text(line.planned[0][0])}的计划已过期，记录或取消")
+    elif line.planned:
         parts.append(f"已计划 {day_text(line.planned[0][0])}")
     else:
         parts.append(_left_text(line))
@@ -115,6 +117,8 @@ def _mark(line: DutyLine) -> tuple[str, str]:
         return "✔", GREEN
     if line.state is DutyState.LATE:
         return "✖", RED
+    if line.plan_expired:
+        return "○", AMBER
     if line.planned:
         return "○", BLUE
     return "○", AMBER if line.urgent else MUTED
@@ -127,11 +131,15 @@ class DutyRow(QFrame):
         open_requested(int): the user clicked the row of a held or planned meeting.
         plan_requested(): 计划 — plan the missing meeting.
         record_requested(): 记录 / 补记 — enter a meeting that was held.
+        record_plan_requested(int): 记录 — the expired plan (its id) was held after all.
+        cancel_plan_requested(int): 取消 — the expired plan (its id) was not held.
     """
 
     open_requested = Signal(int)
     plan_requested = Signal()
     record_requested = Signal()
+    record_plan_requested = Signal(int)
+    cancel_plan_requested = Signal(int)
 
     def __init__(
         self, line: DutyLine, parent: QWidget | None = None, *, editable: bool = True
@@ -172,7 +180,10 @@ class DutyRow(QFrame):
         buttons.setSpacing(6)
         self.buttons: dict[str, QPushButton] = {}
         if line.state is not DutyState.DONE:
-            if line.planned:
+            if line.plan_expired:
+                self._button(buttons, "记录", "会议已经开过：按计划填写并登记为已召开")
+                self._button(buttons, "取消", "会议没有开：删除这个计划")
+            elif line.planned:
                 self._button(buttons, "打开", "打开已计划的这次会议，开完后在这里登记")
             else:
                 record = "补记" if line.state is DutyState.LATE else "记录"
@@ -198,6 +209,10 @@ class DutyRow(QFrame):
             button.setToolTip("数据以只读方式打开，不能登记")
         if text == "计划":
             button.clicked.connect(self.plan_requested)
+        elif self.line.plan_expired:  # 记录 or 取消 the plan
+            plan_id = self.line.planned[0][1]
+            signal = self.record_plan_requested if text == "记录" else self.cancel_plan_requested
+            button.clicked.connect(lambda _c=False: signal.emit(plan_id))
         elif text == "打开":
             button.clicked.connect(self._on_open_clicked)
         else:
@@ -456,7 +471,9 @@ class HomePage(QWidget):
                 widget.hide()
                 widget.deleteLater()
         self.expired_buttons: dict[int, tuple[QPushButton, QPushButton]] = {}
-        for plan in overview.expired[:MAX_EXPIRED]:
+        on_lines = {line.planned[0][1] for line in overview.lines if line.plan_expired}
+        expired = [plan for plan in overview.expired if plan.id not in on_lines]
+        for plan in expired[:MAX_EXPIRED]:
             row = QFrame()
             row.setObjectName("expiredPlan")
             line = QHBoxLayout(row)
@@ -471,7 +488,7 @@ class HomePage(QWidget):
             record.clicked.connect(lambda _c=False, i=plan.id: self.record_plan(i))
             cancel = QPushButton("取消计划")
             cancel.setToolTip("会议没有开：删除这个计划")
-            cancel.clicked.connect(lambda _c=False, p=plan: self.cancel_plan(p))
+            cancel.clicked.connect(lambda _c=False, i=plan.id: self.cancel_plan(i))
             for button in (record, cancel):
                 button.setObjectName("lineAction")
                 button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -481,10 +498,10 @@ class HomePage(QWidget):
             line.addWidget(cancel)
             self.expired_rows.addWidget(row)
             self.expired_buttons[plan.id] = (record, cancel)
-        more = len(overview.expired) - MAX_EXPIRED
+        more = len(expired) - MAX_EXPIRED
         if more > 0:
             self.expired_rows.addWidget(_empty(f"另有 {more} 个过期的计划，见“会议”页。"))
-        self.expired_box.setVisible(bool(overview.expired))
+        self.expired_box.setVisible(bool(expired))
 
     def _quick(self, text: str, tip: str, *, primary: bool = False) -> QPushButton:
         button = QPushButton(text)
@@ -652,6 +669,8 @@ class HomePage(QWidget):
                 row.open_requested.connect(self._on_duty_row_open_requested)
                 row.plan_requested.connect(lambda line=line: self.plan_missing(line))
                 row.record_requested.connect(lambda line=line: self.record_missing(line))
+                row.record_plan_requested.connect(self.record_plan)
+                row.cancel_plan_requested.connect(self.cancel_plan)
                 card.body.addWidget(row)
                 self.rows.append(row)
 
@@ -815,6 +834,7 @@ class HomePage(QWidget):
         meeting = self._template(line, day, MeetingStatus.HELD)
         MeetingEditor.ask(self, self.context, meeting)
 
+    @Slot(int)
     def record_plan(self, plan_id: int) -> None:
         """记录: the plan was held; it becomes the meeting's record."""
         from branchdesk.ui.editors.meeting_editor import MeetingEditor
@@ -824,8 +844,14 @@ class HomePage(QWidget):
         except NotFound:
             self.refresh()
 
-    def cancel_plan(self, plan: MeetingSummary) -> None:
+    @Slot(int)
+    def cancel_plan(self, plan_id: int) -> None:
         """取消计划: the meeting was not held; the plan is deleted."""
+        try:
+            plan = MeetingRepo(self.context.db).get(plan_id)
+        except NotFound:
+            self.refresh()
+            return
         title = f"“{plan.title}”" if plan.title else ""
         if not msgbox.confirm(
             self,
@@ -835,7 +861,7 @@ class HomePage(QWidget):
             yes="取消计划",
         ):
             return
-        run_op(self, self.context, lambda s: delete_meeting(s, plan.id), failed_title="没有取消")
+        run_op(self, self.context, lambda s: delete_meeting(s, plan_id), failed_title="没有取消")
 
     def open_meeting(self, meeting_id: int) -> None:
         from branchdesk.ui.editors.meeting_editor import MeetingEditor
