@@ -130,6 +130,7 @@ def test_home_says_a_required_meetings_plan_expired_with_record_and_cancel(
     assert "的计划已过期，记录或取消" in row.detail.text()
     assert set(row.buttons) == {"记录", "取消"}
     assert not page.expired_box.isVisible()  # said once, on the line
+    assert "1 项计划已过期" in page.summary_label.text()
 
     qtbot.mouseClick(row.buttons["记录"], Qt.MouseButton.LeftButton)
     assert recorded == [plan_id]

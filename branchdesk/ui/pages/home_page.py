@@ -916,16 +916,22 @@ def summary_html(overview: HomeOverview) -> str:
     if not lines:
         return f"<span style='color:{MUTED}'>尚未设置必开会议的要求。</span>"
     late = sum(line.state is DutyState.LATE for line in lines)
-    planned = sum(line.state is DutyState.DUE and bool(line.planned) for line in lines)
+    expired = sum(line.state is DutyState.DUE and line.plan_expired for line in lines)
+    planned = sum(
+        line.state is DutyState.DUE and bool(line.planned) and not line.plan_expired
+        for line in lines
+    )
     due = sum(line.state is DutyState.DUE and not line.planned for line in lines)
     done = sum(line.state is DutyState.DONE for line in lines)
-    if not late and not due and not planned:
+    if not late and not due and not planned and not expired:
         return f"<b style='color:{GREEN}'>✔ 本期必开会议都已完成</b>"
     parts = []
     if late:
         parts.append(f"<b style='color:{RED}'>✖ {late} 项上期未完成</b>")
     if due:
         parts.append(f"<b style='color:{AMBER}'>○ {due} 项待安排</b>")
+    if expired:
+        parts.append(f"<b style='color:{AMBER}'>○ {expired} 项计划已过期</b>")
     if planned:
         parts.append(f"<span style='color:{BLUE}'>○ {planned} 项已计划</span>")
     parts.append(f"<span style='color:{GREEN}'>✔ {done} 项已完成</span>")
