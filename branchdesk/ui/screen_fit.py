@@ -273,18 +273,23 @@ class FlowLayout(QLayout):
 class _ReadableColumn(QObject):
     """Stretches a table's key column, but never below its readable width."""
 
-    def __init__(self, table: QTableView, column: int, min_width: int) -> None:
+    def __init__(self, table: QTableView, column: int, chars: int) -> None:
         super().__init__(table)
         self.table = table
         self.column = column
-        self.min_width = min_width
+        self.chars = chars
         table.viewport().installEventFilter(self)
+        table.installEventFilter(self)  # a larger 字号 needs a wider column
         table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Resize:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
             self.update()
         return False
+
+    @property
+    def min_width(self) -> int:
+        return self.table.fontMetrics().horizontalAdvance("国") * self.chars + 16
 
     def _on_header_section_resized(self, index: int, _old: int, _new: int) -> None:
         if index != self.column:
@@ -299,14 +304,15 @@ class _ReadableColumn(QObject):
         )
         room = self.table.viewport().width() - others
         mode = header.sectionResizeMode(self.column)
-        if room >= self.min_width:
+        min_width = self.min_width
+        if room >= min_width:
             if mode != QHeaderView.ResizeMode.Stretch:
                 header.setSectionResizeMode(self.column, QHeaderView.ResizeMode.Stretch)
         else:  # too narrow: the key column keeps its width and the list scrolls sideways
             if mode != QHeaderView.ResizeMode.Interactive:
                 header.setSectionResizeMode(self.column, QHeaderView.ResizeMode.Interactive)
-            if header.sectionSize(self.column) != self.min_width:
-                header.resizeSection(self.column, self.min_width)
+            if header.sectionSize(self.column) != min_width:
+                header.resizeSection(self.column, min_width)
 
 
 def keep_column_readable(table: QTableView, column: int, chars: int = 12) -> None:
@@ -315,8 +321,7 @@ def keep_column_readable(table: QTableView, column: int, chars: int = 12) -> Non
     When the table is too narrow for that, the column keeps its width and the table
     scrolls sideways instead of eliding the column to "…".
     """
-    min_width = table.fontMetrics().horizontalAdvance("国") * chars + 16
-    keeper = _ReadableColumn(table, column, min_width)
+    keeper = _ReadableColumn(table, column, chars)
     keeper.setObjectName(f"readableColumn{column}")
     keeper.update()
 

@@ -78,3 +78,32 @@ def test_chosen_in_settings_it_scales_everything_now_and_after_a_restart(app, qt
     assert _point_size(plain) == pytest.approx(body)
     assert _point_size(title) == pytest.approx(big)
     assert QApplication.font().pointSizeF() == pytest.approx(body)
+
+
+def test_list_columns_widen_with_the_text(app, qtbot):
+    """A list's fixed widths and its readable key column follow a 字号 chosen live."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+
+    from branchdesk.ui.screen_fit import keep_column_readable, set_column_widths
+
+    model = QStandardItemModel(3, 3)
+    for row in range(3):
+        model.setItem(row, 1, QStandardItem("重温入党誓词，过政治生日"))
+    table = QTableView()
+    table.setModel(model)
+    qtbot.addWidget(table)
+    table.resize(300, 200)  # too narrow: the key column keeps its width and scrolls
+    table.show()
+    set_column_widths(table, {0: 200, 2: 90})
+    keep_column_readable(table, 1)
+    QApplication.sendPostedEvents()
+    widths = [table.columnWidth(c) for c in range(3)]
+    readable = table.fontMetrics().horizontalAdvance("国") * 12
+
+    apply_text_size(app, TextSize.LARGER)
+    QApplication.sendPostedEvents()
+
+    assert table.columnWidth(0) == pytest.approx(widths[0] * 1.3, rel=0.1)
+    assert table.columnWidth(2) == pytest.approx(widths[2] * 1.3, rel=0.1)
+    assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance("国") * 12 > readable
