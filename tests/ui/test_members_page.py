@@ -279,3 +279,17 @@ def test_exported_roster_is_masked_unless_asked(qtbot, file_db, data_dir, monkey
     assert "110101********1234" in masked and "138****5678" in masked
     assert "13812345678" not in masked
     assert "110101198001011234" in whole and "13812345678" in whole
+
+
+def test_columns_follow_a_larger_text_size(qtbot, page, qapp):
+    """With 特大 chosen in 设置 the roster's columns widen so names stay whole."""
+    from branchdesk.ui.text_size import TextSize, apply_text_size
+
+    page.show()
+    before = page.table.columnWidth(Column.BIRTH_DATE)
+    try:
+        apply_text_size(qapp, TextSize.LARGER)
+        qtbot.waitUntil(lambda: page.table.columnWidth(Column.BIRTH_DATE) > before * 1.15)
+    finally:
+        apply_text_size(qapp, TextSize.STANDARD)
+    qtbot.waitUntil(lambda: page.table.columnWidth(Column.BIRTH_DATE) == before)

@@ -7,7 +7,14 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStandardPaths, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QStandardPaths,
+    QTimer,
+    Slot,
+)
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -206,6 +213,12 @@ class MembersPage(PageActions, QWidget):
         self._reselect(selected)
         self._update_counts()
         self._update_actions()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange and self._sized:
+            # a new 字号: names and dates stay whole (once the table has the new font too)
+            QTimer.singleShot(0, self, self._size_columns)
+        super().changeEvent(event)
 
     def _size_columns(self) -> None:
         self.table.resizeColumnsToContents()
