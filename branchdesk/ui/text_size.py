@@ -72,18 +72,21 @@ class _StyleSheetScaler(QObject):
             self.scale(watched)
         return False
 
-    def scale(self, widget: QWidget) -> None:
+    def scale(self, widget: QWidget) -> bool:
+        """Scale the widget's style sheet; True if it was set again."""
         css = widget.styleSheet()
         given = widget.property(_GIVEN)
         if given is None or css != widget.property(_SHOWN):  # the code has set this one
             if "font-size" not in css:
-                return
+                return False
             given = css
             widget.setProperty(_GIVEN, given)
         wanted = scale_style_sheet(str(given), self.factor)
         widget.setProperty(_SHOWN, wanted)
-        if wanted != css:
-            widget.setStyleSheet(wanted)  # comes back here as a StyleChange: nothing to do
+        if wanted == css:
+            return False
+        widget.setStyleSheet(wanted)  # comes back here as a StyleChange: nothing to do
+        return True
 
 
 def apply_text_size(app: QApplication, size: TextSize) -> None:
@@ -104,7 +107,10 @@ def apply_text_size(app: QApplication, size: TextSize) -> None:
     scaler.factor = size.factor
     app.setFont(font)
     for widget in app.allWidgets():
-        scaler.scale(widget)
+        if not scaler.scale(widget) and widget.styleSheet():
+            # Qt does not hand a new application font down through a style sheet's
+            # widgets: setting the sheet again does.
+            widget.setStyleSheet(widget.styleSheet())
 
 
 def choose_text_size(app: QApplication, size: TextSize) -> None:
