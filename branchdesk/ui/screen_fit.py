@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QSettings,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -77,11 +78,15 @@ def fitted_size(widget: QWidget | None, width: int, height: int) -> QSize:
 
 
 class _KeepOnScreen(QObject):
-    """Clamps its window into the available geometry each time it is shown."""
+    """Clamps its window into the available geometry each time it is shown.
+
+    Just after it is shown: a dialog places itself over its parent in its own showEvent,
+    which comes after this filter and is skipped once the dialog has been moved.
+    """
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
-            keep_on_screen(watched)
+            QTimer.singleShot(0, watched, lambda: keep_on_screen(watched))
         return False
 
 
@@ -115,9 +120,10 @@ def fit_window(
     if key:
         geometry = QSettings().value(f"{key}/geometry")
         restored = isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
-    if not restored:
+    if restored:
+        keep_on_screen(window)
+    else:  # not moved: a dialog is still centred over its parent when shown
         window.resize(fitted_size(window, width, height))
-    keep_on_screen(window)
     if window.findChild(_KeepOnScreen, "keepOnScreen") is None:
         keeper = _KeepOnScreen(window)
         keeper.setObjectName("keepOnScreen")
