@@ -37,6 +37,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         install_chinese,
         register_fonts,
     )
+    from branchdesk.ui.text_size import apply_text_size, saved_text_size
 
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -48,6 +49,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(QIcon(str(resource("icons", "branchdesk.png"))))
     install_chinese(app)
     apply_app_font(app, register_fonts())
+    apply_text_size(app, saved_text_size())  # 字号, chosen in 设置
     collect_garbage_on_ui_thread(app)
     return app
 

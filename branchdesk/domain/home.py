@@ -94,6 +94,15 @@ class DutyLine:
     def next_planned(self) -> tuple[dt.date, int] | None:
         return self.planned[0] if self.planned else None
 
+    @property
+    def today(self) -> dt.date:
+        return self.period.end - dt.timedelta(days=self.days_left)
+
+    @property
+    def plan_expired(self) -> bool:
+        """The soonest plan's day has passed without the meeting being recorded."""
+        return bool(self.planned) and self.planned[0][0] < self.today
+
 
 def unit_period_word(unit: Unit) -> str:
     return {Unit.MONTH: "月", Unit.QUARTER: "季度", Unit.YEAR: "年度"}[unit]
@@ -433,6 +442,7 @@ class HomeOverview:
     member_count: int = 0
     upcoming: MeetingSummary | None = None  # the next planned meeting, today or later
     life_gaps: list[LifeGap] = field(default_factory=list)  # 3+ months without 组织生活
+    expired: tuple[MeetingSummary, ...] = ()  # plans whose day has passed, oldest first
 
     def lines_of(self, unit: Unit) -> list[DutyLine]:
         return [line for line in self.lines if line.unit is unit]

@@ -376,3 +376,42 @@ def assess(
                     )
                 )
     return lines
+
+
+# -- plans (计划): meetings not yet held ---------------------------------------------------------
+
+
+def plan_period(kind: MeetingKind, day: dt.date, requirements: Iterable[Requirement]) -> Period:
+    """The period a plan of ``kind`` is for: its rule's month, quarter or year (else a month)."""
+    unit = next((r.unit for r in requirements if r.kind is kind), Unit.MONTH)
+    return Period.containing(unit, day)
+
+
+def plan_to_record(
+    meetings: Iterable[MeetingSummary],
+    kind: MeetingKind,
+    group_id: int | None,
+    day: dt.date,
+    requirements: Iterable[Requirement] = DEFAULT_REQUIREMENTS,
+) -> MeetingSummary | None:
+    """The plan that a meeting of ``kind`` (and group) held on ``day`` carries out, if any.
+
+    A planned meeting of the same kind, of the same group for a group's kind, in the same
+    period (the month, quarter or year of the kind's rule); the one nearest ``day`` first.
+    """
+    period = plan_period(kind, day, requirements)
+    plans = [
+        m
+        for m in meetings
+        if m.status is MeetingStatus.PLANNED
+        and kind in m.kinds
+        and (not kind.spec.group or m.group_id == group_id)
+        and period.contains(m.day)
+    ]
+    return min(plans, key=lambda m: (abs((m.day - day).days), m.id), default=None)
+
+
+def expired_plans(meetings: Iterable[MeetingSummary], today: dt.date) -> list[MeetingSummary]:
+    """Planned meetings whose day has passed: to be recorded as held, or cancelled; oldest first."""
+    past = [m for m in meetings if m.status is MeetingStatus.PLANNED and m.day < today]
+    return sorted(past, key=lambda m: (m.day, m.start or dt.time.min, m.id))

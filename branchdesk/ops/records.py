@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from branchdesk.domain.activities import Activity
-from branchdesk.domain.meetings import Attachment, Meeting
+from branchdesk.domain.meetings import Attachment, Meeting, MeetingStatus
 from branchdesk.ops.changes import Changes, OpResult
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
 from branchdesk.store.attachments import discard_attachment, store_attachment
+from branchdesk.store.db import StorageError
 from branchdesk.store.history import HistoryRepo
 from branchdesk.store.meetings import MeetingRepo
+from branchdesk.store.members import NotFound
 from branchdesk.store.session import Session
 
 
@@ -48,6 +51,27 @@ def update_meeting(session: Session, meeting: Meeting) -> OpResult[None]:
         before = repo.get(meeting.id) if meeting.id is not None else None
         repo.update(meeting)
     return OpResult(None, _meetings(meeting.day, before.day if before else None))
+
+
+class PlanGone(StorageError):
+    """The plan being recorded was deleted or recorded elsewhere meanwhile."""
+
+
+def record_planned_meeting(session: Session, plan_id: int, meeting: Meeting) -> OpResult[int]:
+    """Turn the plan (计划) ``plan_id`` into the held ``meeting``: one record, not both.
+
+    The record keeps the plan's id (and so its history); the plan's date counts as touched.
+    """
+    with session.transaction() as db:
+        repo = MeetingRepo(db)
+        try:
+            plan = repo.get(plan_id)
+        except NotFound:
+            plan = None
+        if plan is None or plan.status is not MeetingStatus.PLANNED:
+            raise PlanGone("要登记的计划会议已被删除或已登记为召开，请关闭后重新记录。")
+        repo.update(replace(meeting, id=plan_id, status=MeetingStatus.HELD))
+    return OpResult(plan_id, _meetings(meeting.day, plan.day))
 
 
 def delete_meeting(session: Session, meeting_id: int) -> OpResult[Meeting]:

@@ -22,7 +22,7 @@ from branchdesk.domain.home import (
 )
 from branchdesk.domain.meetings import MeetingSummary
 from branchdesk.domain.member_rules import life_gaps
-from branchdesk.domain.requirements import GroupRef
+from branchdesk.domain.requirements import GroupRef, expired_plans
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
@@ -119,4 +119,5 @@ class HomeQueries:
             member_count=len(members),
             upcoming=next_planned(meetings, today),
             life_gaps=life_gaps(members, RuleQueries(self.db).life_facts(today), today),
+            expired=tuple(expired_plans(meetings, today)),
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,6 +22,7 @@ from branchdesk import APP_TITLE
 from branchdesk.ops import Changes
 from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.screen_fit import fit_window, save_geometry
 
 PageFactory = Callable[[QWidget], QWidget]  # given the parent the page will live in
 
@@ -141,7 +143,14 @@ class MainWindow(QMainWindow):
         return self.pages[title]
 
     def show_page_at(self, row: int) -> None:
+        """Show a page and give it the keyboard (Ctrl+1…6, a page asking for another)."""
         self.nav.setCurrentRow(row)
+        page = self.pages[self._titles[row]]
+        focus_main = getattr(page, "focus_main", None)
+        if callable(focus_main):
+            focus_main()  # its main list, so that Ctrl+N, Enter and Del act at once
+        elif not page.isAncestorOf(QApplication.focusWidget()):
+            _focus_first_field(page)  # off the sidebar, so the page's shortcuts work
 
     @Slot(object)
     def _on_events_changes_applied(self, changes: Changes) -> None:
@@ -154,12 +163,26 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{self.context.data_dir}")
 
     def restore_geometry(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            return
-        self.resize(1180, 760)
+        """The size and place of last time, or 1180×760; never beyond the screen."""
+        fit_window(self, 1180, 760, key="main_window")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        save_geometry(self, "main_window")
         super().closeEvent(event)
+
+
+def _focus_first_field(page: QWidget) -> None:
+    """Focus the first widget of ``page`` that Tab would reach."""
+    widget = page.nextInFocusChain()
+    for _ in range(10_000):  # the chain is a ring through the whole window
+        if widget is page or widget is None:
+            return
+        if (
+            page.isAncestorOf(widget)
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isVisible()
+            and widget.isEnabled()
+        ):
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        widget = widget.nextInFocusChain()

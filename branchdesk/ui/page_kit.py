@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QStackedWidget,
@@ -38,6 +39,7 @@ from branchdesk.ops import OpResult, Session
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, SummaryTableModel
 from branchdesk.ui.ops import run_op
+from branchdesk.ui.screen_fit import FlowLayout, keep_column_readable, set_column_widths
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
 if TYPE_CHECKING:
@@ -164,24 +166,27 @@ class SearchBox(QLineEdit):
 
 def filter_row(
     search: QLineEdit, *groups: tuple[str, QWidget] | tuple[str, QWidget, QWidget] | QWidget,
-    row: QHBoxLayout | None = None,
-) -> QHBoxLayout:  # fmt: skip
-    """The line under the toolbar: the search box, then labelled filters (or bare widgets)."""
-    row = row if row is not None else QHBoxLayout()
-    row.setSpacing(8)
-    row.addWidget(search, 2)
-    row.addSpacing(10)
-    for i, group in enumerate(groups):
-        if i:
-            row.addSpacing(6)
+    row: FlowLayout | None = None,
+) -> FlowLayout:  # fmt: skip
+    """The line under the toolbar: the search box, then labelled filters (or bare widgets).
+
+    It wraps when the window is narrow; a label stays on the line of its filter.
+    """
+    row = row if row is not None else FlowLayout(spacing=12)
+    row.addWidget(search)
+    for group in groups:
         if isinstance(group, QWidget):
             row.addWidget(group)
             continue
         label, *widgets = group
-        row.addWidget(QLabel(label))
+        labelled = QWidget()
+        line = QHBoxLayout(labelled)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(8)
+        line.addWidget(QLabel(label))
         for widget in widgets:
-            row.addWidget(widget)
-    row.addStretch(1)
+            line.addWidget(widget)
+        row.addWidget(labelled)
     return row
 
 
@@ -208,6 +213,20 @@ def setup_list_table(
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setHighlightSections(False)
     return header
+
+
+def focus_list(table: QTableView, otherwise: QWidget) -> None:
+    """Give ``table`` the keyboard with a row selected, so Enter and Del act at once.
+
+    ``otherwise`` (the empty state's button) takes it while the list is not shown.
+    """
+    if not table.isVisibleTo(table.window()) and otherwise.isVisibleTo(otherwise.window()):
+        otherwise.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return
+    model = table.model()
+    if not table.selectionModel().hasSelection() and model is not None and model.rowCount():
+        table.selectRow(0)
+    table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
 
 class EmptyState(QFrame):
@@ -394,29 +413,28 @@ class SummaryListPage(PageActions):
     def _filter_row(
         self, placeholder: str, min_width: int,
         *groups: tuple[str, QWidget] | tuple[str, QWidget, QWidget],
-    ) -> QHBoxLayout:  # fmt: skip
+    ) -> FlowLayout:  # fmt: skip
         """The search box (``search_edit``) and the labelled filters after it."""
         self.search_edit = SearchBox(placeholder, min_width)
         return filter_row(self.search_edit, *groups)
 
-    def _toolbar(self, new_actions: tuple[str, ...], *extra: QWidget) -> QHBoxLayout:
-        """The first action (primary), the other new ones, the selection's, then ``extra``."""
+    def _toolbar(self, new_actions: tuple[str, ...], *extra: QWidget) -> FlowLayout:
+        """The first action (primary), the other new ones, the selection's, then ``extra``.
+
+        The buttons wrap onto a second line when the window is narrow.
+        """
         page: Any = self
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
+        toolbar = FlowLayout()
         for i, action_id in enumerate(new_actions):
             toolbar.addWidget(page._button(action_id, primary=not i))
-        toolbar.addSpacing(12)
         for action_id in self.selection_actions:
             toolbar.addWidget(page._button(action_id))
         for widget in extra:
-            toolbar.addSpacing(12)
             toolbar.addWidget(widget)
-        toolbar.addStretch(1)
         return toolbar
 
     def _build_list(
-        self, title: str, toolbar: QHBoxLayout, filters: QHBoxLayout, *,
+        self, title: str, toolbar: QLayout, filters: QLayout, *,
         title_column: int, widths: dict[Any, int], empty_title_style: str | None = None,
         below: tuple[QWidget, ...] = (),
     ) -> None:  # fmt: skip
@@ -424,10 +442,9 @@ class SummaryListPage(PageActions):
         self.count_label = QLabel()
         self.count_label.setStyleSheet("font-size: 11pt;")
         self.table = QTableView()
-        header = setup_list_table(self.table, self.proxy)  # newest first until clicked
-        header.setSectionResizeMode(title_column, QHeaderView.ResizeMode.Stretch)
-        for column, width in widths.items():
-            self.table.setColumnWidth(column, width)
+        setup_list_table(self.table, self.proxy)  # newest first until clicked
+        set_column_widths(self.table, widths)  # wider with a larger 字号
+        keep_column_readable(self.table, title_column)  # 主题 never shrinks to "…"
         self.table.activated.connect(self._on_table_activated)  # Enter or double-click
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
 
@@ -479,6 +496,10 @@ class SummaryListPage(PageActions):
         if selected is not None:
             self._select_id(selected.id)
         self._update_actions()
+
+    def focus_main(self) -> None:
+        """Give the list the keyboard (after Ctrl+1…6): Ctrl+N, Enter and Del act at once."""
+        focus_list(self.table, self.empty_button)
 
     def clear_filters(self) -> None:
         """Show every record again: no search, each filter combo on its first choice."""

@@ -45,6 +45,7 @@ from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.screen_fit import fill_screen, fit_window
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class PrintProgress:
         bar.setFormat("已完成 %v / %m 页")
         self.dialog.setBar(bar)
         self.dialog.setRange(0, 0)
+        fit_window(self.dialog)
 
     def report(self, done: int, total: int) -> bool:
         """Show ``done`` of ``total`` pages; False once 取消 was pressed."""
@@ -112,7 +114,7 @@ def make_preview_dialog(parent: QWidget | None, document: PagedDocument) -> QPri
     printer.setDocName(document.title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"打印预览 - {document.title}")
-    dialog.resize(980, 860)
+    fill_screen(dialog)  # the pages as large as the screen allows
     dialog._printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
     failures: list[str] = []
 
@@ -347,6 +349,7 @@ class BlankSigninDialog(QDialog):
         self.kind_combo.currentIndexChanged.connect(self._on_choice_changed)
         self.group_combo.currentIndexChanged.connect(self._on_choice_changed)
         self._on_choice_changed()
+        fit_window(self)
 
     @Slot()
     def _on_choice_changed(self) -> None:

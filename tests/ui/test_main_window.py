@@ -82,3 +82,45 @@ def test_first_run_asks_for_branch_name(qtbot):
     dialog._on_buttons_accepted()
     assert dialog.result() == 1
     assert dialog.branch() == Branch("幸福里社区党支部", "城关街道党工委")
+
+
+def test_after_ctrl_and_a_number_the_page_list_takes_the_keys(qtbot, data_dir, monkeypatch):
+    """Ctrl+3 then Ctrl+N, Enter and Del act on the 会议 list at once; the same on 党员."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from branchdesk.ui import msgbox
+    from branchdesk.ui.editors.meeting_editor import MeetingEditor
+    from branchdesk.ui.editors.member_dialog import MemberDialog
+
+    window, _ = _window(qtbot, data_dir)
+    with qtbot.waitActive(window):  # shortcuts need the active window
+        window.show()
+        window.activateWindow()
+    window.nav.setFocus()
+    opened: list[tuple] = []
+    monkeypatch.setattr(MeetingEditor, "ask", lambda *a, **k: opened.append(("meeting", a, k)))
+    monkeypatch.setattr(MemberDialog, "ask", lambda *a, **k: opened.append(("member", a, k)))
+    asked: list[str] = []
+    monkeypatch.setattr(msgbox, "confirm", lambda _p, title, *a, **k: asked.append(title) and False)
+
+    qtbot.keyClick(window.nav, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    meetings = window.pages["会议"]
+    assert window.stack.currentWidget() is meetings
+    assert QApplication.focusWidget() is meetings.table
+    first = meetings.selected_summary()
+    assert first is not None
+    qtbot.keyClick(meetings.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert opened[-1][0] == "meeting" and opened[-1][2] == {}  # 记录会议
+    qtbot.keyClick(meetings.table, Qt.Key.Key_Return)
+    assert opened[-1][0] == "meeting" and opened[-1][1][2].id == first.id  # 打开
+    qtbot.keyClick(meetings.table, Qt.Key.Key_Delete)
+    assert asked == ["删除会议"]
+
+    qtbot.keyClick(meetings.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    members = window.pages["党员"]
+    assert QApplication.focusWidget() is members.table
+    qtbot.keyClick(members.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert opened[-1][0] == "member"
+    window.close()
+    QSettings().remove("main_window/geometry")

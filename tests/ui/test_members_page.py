@@ -279,3 +279,18 @@ def test_exported_roster_is_masked_unless_asked(qtbot, file_db, data_dir, monkey
     assert "110101********1234" in masked and "138****5678" in masked
     assert "13812345678" not in masked
     assert "110101198001011234" in whole and "13812345678" in whole
+
+
+def test_columns_follow_a_larger_text_size(qtbot, page, qapp):
+    """With 特大 chosen in 设置 the roster's columns widen so names and dates stay whole."""
+    from branchdesk.ui.text_size import TextSize, apply_text_size
+
+    page.show()
+    before = page.table.columnWidth(Column.NAME)
+    try:
+        apply_text_size(qapp, TextSize.LARGER)
+        qtbot.waitUntil(lambda: page.table.columnWidth(Column.NAME) > before * 1.1)
+        assert page.table.font().pointSizeF() == pytest.approx(qapp.font().pointSizeF())
+    finally:
+        apply_text_size(qapp, TextSize.STANDARD)
+    qtbot.waitUntil(lambda: page.table.columnWidth(Column.NAME) == before)

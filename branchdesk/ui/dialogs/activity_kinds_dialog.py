@@ -21,6 +21,7 @@ from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import announce
+from branchdesk.ui.screen_fit import fit_window
 from branchdesk.ui.widgets import FieldMessage
 
 
@@ -66,7 +67,7 @@ class ActivityKindsDialog(QDialog):
         self.name_edit.returnPressed.connect(self._on_add_button_clicked)
         self.kind_list.currentTextChanged.connect(self._on_kind_list_current_text_changed)
         self._reload()
-        self.resize(460, 380)
+        fit_window(self, 460, 380)
 
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext) -> str | None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.validation import normalize_text
 from branchdesk.ui import theme
+from branchdesk.ui.screen_fit import fit_window
 
 
 class FirstRunDialog(QDialog):
@@ -48,6 +49,7 @@ class FirstRunDialog(QDialog):
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        fit_window(self)
 
     def branch(self) -> Branch:
         return Branch(

@@ -36,6 +36,7 @@ from branchdesk.ops import Changes
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import announce, run_op, write_failed
+from branchdesk.ui.screen_fit import fit_window, scrolling
 from branchdesk.ui.widgets import (
     DateEdit,
     heading,
@@ -96,7 +97,6 @@ class GroupsDialog(QDialog):
         self.changed_anything = False
         self._groups: list[PartyGroup] = []
         self.setWindowTitle("党小组管理")
-        self.setMinimumSize(760, 480)  # 720 pixels high at 150 %: fits a 768-high screen
 
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
@@ -198,17 +198,22 @@ class GroupsDialog(QDialog):
         bottom.addWidget(self.message, 1)
         bottom.addWidget(close)
 
+        content = QWidget()  # scrolls on a small screen; 关闭 stays in view
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 8, 0)
+        body.setSpacing(10)
+        body.addWidget(heading("党小组管理"))
+        body.addWidget(self.table, 1)
+        body.addWidget(self.rule_label)
+        body.addWidget(hline())
+        body.addWidget(self.selected_title)
+        body.addLayout(selected)
+        body.addWidget(hline())
+        body.addLayout(new_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(10)
-        layout.addWidget(heading("党小组管理"))
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.rule_label)
-        layout.addWidget(hline())
-        layout.addWidget(self.selected_title)
-        layout.addLayout(selected)
-        layout.addWidget(hline())
-        layout.addLayout(new_row)
+        layout.addWidget(scrolling(content, horizontal=True), 1)
         layout.addLayout(bottom)
 
         for button in (self.rename_button, self.merge_button, self.delete_button,
@@ -230,6 +235,7 @@ class GroupsDialog(QDialog):
         self.leader_combo.activated.connect(self._on_leader_combo_activated)
         close.clicked.connect(self.accept)
         self.reload()
+        fit_window(self, 820, 600)
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -581,6 +587,7 @@ class MoveGroupDialog(QDialog):
         layout.addLayout(buttons)
         ok.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
+        fit_window(self)
 
     def choose(self, group_name: str | None) -> None:
         """Pick a group by name (None for 不分党小组)."""

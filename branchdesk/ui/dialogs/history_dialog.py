@@ -46,6 +46,7 @@ from branchdesk.store.history import RESTORE_DAYS, Change, HistoryRepo
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import run_op
+from branchdesk.ui.screen_fit import fit_window
 from branchdesk.ui.widgets import heading
 
 log = logging.getLogger(__name__)
@@ -360,7 +361,6 @@ class HistoryDialog(QDialog):
         self.restored_any = False
         self.setObjectName("HistoryDialog")
         self.setWindowTitle("修改记录")
-        self.resize(1000, 640)
         self.title = heading("修改记录")
         note = QLabel(
             f"每次新增、修改和删除都会记下时间和前后内容。删除的记录至少可在 {RESTORE_DAYS} 天内恢复"
@@ -393,6 +393,7 @@ class HistoryDialog(QDialog):
             layout.addWidget(self.recent, 1)
         layout.addLayout(bottom)
         self.reload()
+        fit_window(self, 1000, 640)
 
     @property
     def repo(self) -> HistoryRepo:

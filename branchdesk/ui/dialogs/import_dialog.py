@@ -63,6 +63,7 @@ from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.joined_on_question import JoinedOnQuestion
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import BackgroundOp, run_op_in_background
+from branchdesk.ui.screen_fit import fit_window
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class ImportDialog(QDialog):
         self.preview: ImportPreview | None = None
         self.import_result: ImportResult | None = None
         self.setWindowTitle("导入党员花名册")
-        self.resize(920, 600)
+        fit_window(self, 920, 600)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)

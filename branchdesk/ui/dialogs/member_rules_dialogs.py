@@ -32,6 +32,7 @@ from branchdesk.domain.member_rules import (
 )
 from branchdesk.domain.members import LongLeave, Member
 from branchdesk.ui import theme
+from branchdesk.ui.screen_fit import fit_window
 from branchdesk.ui.widgets import FieldMessage
 
 
@@ -94,6 +95,7 @@ class ExtendProbationDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        fit_window(self)
         self.months_spin.valueChanged.connect(self._on_months_spin_changed)
         self._on_months_spin_changed(self.months_spin.value())
         self.resize(520, self.sizeHint().height())
@@ -177,6 +179,7 @@ class LongLeaveDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        fit_window(self)
         self.result_leave: LongLeave | None = None
         self.resize(480, self.sizeHint().height())
 

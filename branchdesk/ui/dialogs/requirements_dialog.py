@@ -24,6 +24,7 @@ from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import announce
+from branchdesk.ui.screen_fit import fit_window
 
 
 def _kinds() -> list[MeetingKind]:
@@ -84,6 +85,7 @@ class RequirementsDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not context.read_only)
         layout.addWidget(buttons)
         self._show(RequirementRepo(context.db).list())
+        fit_window(self)
 
     def _show(self, requirements: list[Requirement]) -> None:
         by_kind = {r.kind: r for r in requirements}

@@ -30,6 +30,7 @@ from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import announce
+from branchdesk.ui.screen_fit import fit_window
 from branchdesk.ui.widgets import heading
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class RestoreDialog(QDialog):
         layout.addLayout(buttons)
         self.restore_button.clicked.connect(self.accept)
         cancel.clicked.connect(self.reject)
+        fit_window(self)
 
     @classmethod
     def ask(cls, parent: QWidget | None, info: BackupInfo, current_branch: str = "") -> bool:

@@ -27,6 +27,7 @@ from branchdesk.domain.members import Member, MemberStatus
 from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import run_op
+from branchdesk.ui.screen_fit import fit_window
 from branchdesk.ui.widgets import DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class StatusDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
         self._on_status_combo_changed()
+        fit_window(self)
 
     def status(self) -> MemberStatus:
         return MemberStatus(self.status_combo.currentData())

@@ -70,6 +70,7 @@ from branchdesk.ui.editors.participants_grid import (
 from branchdesk.ui.editors.record_editor import RecordEditor
 from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.ops import run_op
+from branchdesk.ui.screen_fit import scrolling, show_rows
 from branchdesk.ui.widgets import FieldMessage, form_label, qdate_to_date
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,7 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         form.setRowStretch(10, 1)
         left = QWidget()
         left.setLayout(form)
-        left.setMinimumWidth(470)
+        left.setMinimumWidth(400)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._participants_page(), "参加人员")
@@ -284,10 +285,13 @@ class ActivityEditor(EditorAttachments, RecordEditor, QDialog):
         body.setSpacing(18)
         body.addWidget(left, 5)
         body.addWidget(self.tabs, 6)
+        content = QWidget()  # scrolls on a small screen; the 保存 row stays in view
+        content.setLayout(body)
+        show_rows(self.participant_table, 5)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)
         layout.setSpacing(12)
-        layout.addLayout(body, 1)
+        layout.addWidget(scrolling(content, horizontal=True), 1)
         layout.addLayout(buttons)
 
         if self.context.read_only:

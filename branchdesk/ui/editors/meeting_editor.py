@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -54,6 +55,7 @@ from branchdesk.domain.meetings import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    MeetingSummary,
     Person,
     audience_for,
     build_attendance,
@@ -61,8 +63,10 @@ from branchdesk.domain.meetings import (
     expected_members,
 )
 from branchdesk.domain.members import Member, Role
+from branchdesk.domain.requirements import plan_to_record
 from branchdesk.domain.validation import meeting_text_problems, record_date_problem
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
+from branchdesk.store.requirements import RequirementRepo
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.attachments_panel import (
@@ -75,6 +79,7 @@ from branchdesk.ui.editors.votes_panel import VotesPanel
 from branchdesk.ui.models.meeting_table_model import day_text
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.print_actions import print_menu
+from branchdesk.ui.screen_fit import scrolling, show_rows
 from branchdesk.ui.widgets import FieldMessage, form_label
 
 log = logging.getLogger(__name__)
@@ -170,6 +175,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         *,
         planned: bool = False,
         today: dt.date | None = None,
+        plan_id: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("MeetingEditor")
@@ -184,6 +190,10 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             meeting is not None and meeting.id is not None and meeting.status is MeetingStatus.HELD
         )
         self._keep_snapshot = False  # the user chose to keep a held meeting's stored list
+        self._requirements = RequirementRepo(context.db).list()
+        self.plan_id: int | None = None  # the plan (计划) this new record carries out
+        self._offered: MeetingSummary | None = None  # the plan the bar offers
+        self._declined: set[int] = set()  # plans the user said this is not
         self._tried_save = False
         self._loading = True
         self._date_timer = QTimer(self)
@@ -202,6 +212,9 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self._initial = self._collect()
         self._update_title()
         self._validate()
+        if plan_id is not None:  # recording a plan that was held (工作台's 计划已过期)
+            self.use_plan(plan_id)
+            self._initial = self._collect()
         self.kind_combo.setFocus()
         self._restore_geometry()
 
@@ -213,12 +226,14 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         meeting: Meeting | None = None,
         *,
         planned: bool = False,
+        plan_id: int | None = None,
     ) -> Meeting | None:
         """Open the editor; return the saved meeting, or None if the user cancelled.
 
         ``meeting`` with an id edits it; without an id it is a template for a new one.
+        ``plan_id`` records that plan (计划) as held: saving turns it into the record.
         """
-        dialog = cls(parent, context, meeting, planned=planned)
+        dialog = cls(parent, context, meeting, planned=planned, plan_id=plan_id)
         try:
             dialog.exec()
             return dialog.saved_meeting
@@ -468,11 +483,20 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.save_button)
 
+        # On a small screen the form and the tabs scroll; the 保存 row stays in view, and
+        # the attendance list keeps room for several members.
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 8, 0)
+        content_layout.setSpacing(10)
+        content_layout.addWidget(self._plan_bar())
+        content_layout.addLayout(form)
+        content_layout.addWidget(self.tabs, 1)
+        show_rows(self.attendance.grid, 5)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)
         layout.setSpacing(10)
-        layout.addLayout(form)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(scrolling(content, horizontal=True), 1)
         layout.addLayout(bottom)
 
         chain: list[QWidget] = [
@@ -506,6 +530,81 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.start_edit.timeChanged.connect(self._validate)
         self.end_edit.timeChanged.connect(self._validate)
         self.attendance.model.counts_changed.connect(self._on_attendance_counts_changed)
+
+    def _plan_bar(self) -> QFrame:
+        """The offer to record a plan (计划) of this kind and period instead of a new meeting."""
+        bar = self.plan_bar = QFrame()
+        bar.setObjectName("undoBar")  # the same quiet notice bar as the lists' 撤销
+        bar.setStyleSheet(theme.UNDO_BAR)
+        self.plan_label = QLabel()
+        self.plan_label.setWordWrap(True)
+        self.use_plan_button = QPushButton("按计划填写")
+        self.use_plan_button.setToolTip("填入计划的日期、地点、议题等；保存后计划即成为这次会议的记录")
+        self.use_plan_button.clicked.connect(self._on_use_plan_button_clicked)
+        self.decline_plan_button = QPushButton("不是这次")
+        self.decline_plan_button.setToolTip("另记一次会议，计划保留")
+        self.decline_plan_button.clicked.connect(self._on_decline_plan_button_clicked)
+        for button in (self.use_plan_button, self.decline_plan_button):
+            button.setAutoDefault(False)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(12, 4, 6, 4)
+        row.addWidget(self.plan_label, 1)
+        row.addWidget(self.use_plan_button)
+        row.addWidget(self.decline_plan_button)
+        bar.hide()
+        return bar
+
+    def _offer_plan(self, meeting: Meeting) -> None:
+        """Offer the plan this new held meeting may carry out (same kind, group and period)."""
+        plan = None
+        if (
+            self._meeting.id is None
+            and self.plan_id is None
+            and meeting.status is MeetingStatus.HELD
+            and not self.context.read_only
+        ):
+            plan = plan_to_record(
+                [s for s in self._summaries if s.id not in self._declined],
+                self._primary(),
+                meeting.group_id,
+                meeting.day,
+                self._requirements,
+            )
+        self._offered = plan
+        if plan is not None:
+            title = f"“{plan.title}”" if plan.title else ""
+            self.plan_label.setText(
+                f"已有计划：{day_text(plan.day)}的{plan.kind_label}{title}。"
+                "如果就是这次会议，可按计划填写，保存后计划即成为这次的记录。"
+            )
+        self.plan_bar.setVisible(plan is not None)
+
+    def use_plan(self, plan_id: int) -> None:
+        """Fill the form from the plan (date, time, place, topics ...) and record it as held.
+
+        A plan dated later than today keeps the date chosen here: it was held earlier.
+        """
+        plan = self.repo.get(plan_id)
+        day = plan.day if plan.day <= self.today else self._day()
+        self._loading = True
+        self._load(replace(plan, id=None, status=MeetingStatus.HELD, day=day))
+        self._loading = False
+        self.plan_id = plan_id
+        self._offered = None
+        self.plan_bar.hide()
+        self._update_title()
+        self._validate()
+
+    @Slot()
+    def _on_use_plan_button_clicked(self) -> None:
+        if self._offered is not None:
+            self.use_plan(self._offered.id)
+
+    @Slot()
+    def _on_decline_plan_button_clicked(self) -> None:
+        if self._offered is not None:
+            self._declined.add(self._offered.id)
+        self._validate()
 
     @staticmethod
     def _time_edit() -> QTimeEdit:
@@ -762,6 +861,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         else:
             self.summary.clear()
         self._show_duplicates(meeting)
+        self._offer_plan(meeting)
         return problems
 
     def quorum(self, meeting: Meeting | None = None) -> Quorum | None:
@@ -805,7 +905,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             s
             for s in self._summaries
             if s.day == meeting.day
-            and s.id != meeting.id
+            and s.id not in (meeting.id, self.plan_id)
             and set(s.kinds) & set(meeting.kinds)
             and s.group_id == meeting.group_id
         ]
@@ -861,9 +961,13 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         meeting = self._collect()
         if not self._dates_confirmed(meeting):
             return False
+        if not self._plan_decided(meeting):
+            return False
         if not self._quorum_confirmed(meeting):
             return False
-        duplicates = self.repo.same_day_duplicates(meeting)
+        duplicates = [
+            d for d in self.repo.same_day_duplicates(meeting) if d.id != self.plan_id
+        ]
         if duplicates:
             other = duplicates[0]
             if not msgbox.confirm(
@@ -874,8 +978,18 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
                 yes="仍然保存",
             ):
                 return False
-        write = ops.add_meeting if meeting.id is None else ops.update_meeting
-        if run_op(self, self.context, lambda s: write(s, meeting), failed_title="保存失败") is None:
+        plan_id = self.plan_id
+        if plan_id is not None:  # the plan becomes this record: one meeting, not two
+            result = run_op(self, self.context,
+                            lambda s: ops.record_planned_meeting(s, plan_id, meeting),
+                            failed_title="保存失败")  # fmt: skip
+            if result is not None:
+                meeting = replace(meeting, id=plan_id)
+        else:
+            write = ops.add_meeting if meeting.id is None else ops.update_meeting
+            result = run_op(self, self.context, lambda s: write(s, meeting),
+                            failed_title="保存失败")  # fmt: skip
+        if result is None:
             return False  # told; the editor stays open with everything typed
         self.attachments_panel.added = []
         self.saved_meeting = meeting
@@ -900,6 +1014,25 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
             return True
         self.show_tab(0)
         return False
+
+    def _plan_decided(self, meeting: Meeting) -> bool:
+        """With a plan still offered, ask whether this record replaces it; False to go back."""
+        plan = self._offered
+        if plan is None or not self.plan_bar.isVisible():
+            return True
+        answer = msgbox.choose(
+            self,
+            "已有计划",
+            f"{day_text(plan.day)}计划召开的{plan.kind_label}“{plan.title or '（无主题）'}”"
+            "就是这次会议吗？\n\n是：计划成为这次会议的记录，不再单独列出。\n"
+            "否：另记一次会议，计划保留。",
+            ["是，代替计划", "否，另记一次", "返回修改"],
+        )
+        if answer == 0:
+            self.plan_id = plan.id
+        elif answer == 1:
+            self._declined.add(plan.id)
+        return answer in (0, 1)
 
     def _dates_confirmed(self, meeting: Meeting) -> bool:
         """Ask before saving a date before 1921-07-01 or more than a year from today."""

@@ -39,6 +39,7 @@ from branchdesk.domain.validation import (
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import run_op
+from branchdesk.ui.screen_fit import fit_window, scrolling
 from branchdesk.ui.widgets import DateEdit, FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,6 @@ class MemberDialog(QDialog):
         self.saved_member: Member | None = None
         self._show_empty_name = False
         self.setWindowTitle("编辑党员信息" if member else "添加党员")
-        self.setMinimumWidth(860)
         self._messages: dict[str, FieldMessage] = {}
         self._inputs: dict[str, QWidget] = {}
         self._build()
@@ -72,6 +72,7 @@ class MemberDialog(QDialog):
         self._initial = self._snapshot()
         self._connect()
         self.name_edit.setFocus()
+        fit_window(self, 900, 680)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -205,14 +206,18 @@ class MemberDialog(QDialog):
         self.status_note = QLabel()
         self.status_note.setStyleSheet(theme.MUTED_TEXT)
         self.status_note.hide()
+        content = QWidget()  # scrolls on a small screen; the 保存 row stays in view
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 8, 0)
+        content_layout.setSpacing(10)
+        content_layout.addWidget(heading(title))
+        content_layout.addWidget(self.status_note)
+        content_layout.addLayout(columns)
+        content_layout.addLayout(notes_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(10)
-        layout.addWidget(heading(title))
-        layout.addWidget(self.status_note)
-        layout.addLayout(columns)
-        layout.addLayout(notes_row)
-        layout.addSpacing(4)
+        layout.setSpacing(14)
+        layout.addWidget(scrolling(content, horizontal=True), 1)
         layout.addLayout(buttons)
 
         order = [

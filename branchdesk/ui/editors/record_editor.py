@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings
-
 from branchdesk.ui import msgbox
+from branchdesk.ui.screen_fit import fit_window, save_geometry
 
 if TYPE_CHECKING:
     from branchdesk.ui.context import AppContext
@@ -67,9 +66,7 @@ class RecordEditor:
         super().reject()  # type: ignore[misc]
 
     def _restore_geometry(self) -> None:
-        geometry = QSettings().value(f"{self.geometry_key}/geometry")
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):  # type: ignore[attr-defined]
-            self.resize(*self.default_size)  # type: ignore[attr-defined]
+        fit_window(self, *self.default_size, key=self.geometry_key)  # type: ignore[arg-type]
 
     def _save_geometry(self) -> None:
-        QSettings().setValue(f"{self.geometry_key}/geometry", self.saveGeometry())  # type: ignore[attr-defined]
+        save_geometry(self, self.geometry_key)  # type: ignore[arg-type]

@@ -59,6 +59,7 @@ from branchdesk.ui.pages.return_summary_view import (
     ask_xlsx_path,
     start_folder,
 )
+from branchdesk.ui.screen_fit import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +284,7 @@ class ConsolidationView(QWidget):
         top.addWidget(self.drop_zone, 1)
         buttons = QVBoxLayout()
         buttons.setSpacing(6)
-        row1 = QHBoxLayout()
+        row1 = FlowLayout(spacing=6)  # wraps on a narrow window
         row1.addWidget(self.add_button)
         row1.addWidget(self.expected_button)
         row1.addWidget(self.clear_button)
@@ -291,14 +292,12 @@ class ConsolidationView(QWidget):
         buttons.addWidget(self.export_button)
         top.addLayout(buttons)
 
-        options = QHBoxLayout()
-        options.setSpacing(8)
+        options = FlowLayout()  # wraps on a narrow window
         options.addWidget(self.deadline_box)
         options.addWidget(self.deadline_edit)
-        options.addSpacing(16)
         options.addWidget(self.expected_label)
         options.addWidget(self.forget_expected_button)
-        options.addStretch(1)
+        options.add_break()
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(200)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QMouseEvent, QShowEvent, QTextCharFormat
+from PySide6.QtGui import QColor, QMouseEvent, QResizeEvent, QShowEvent, QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QFrame,
@@ -43,13 +43,15 @@ from branchdesk.domain.home import (
 )
 from branchdesk.domain.meetings import Meeting, MeetingStatus
 from branchdesk.domain.requirements import Period, Unit
-from branchdesk.ops import Changes
+from branchdesk.ops import Changes, delete_meeting
 from branchdesk.store.home_queries import HomeQueries
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import NotFound
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.charts import YearChart
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.ops import run_op
+from branchdesk.ui.screen_fit import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ RED = theme.BRAND_RED
 BLUE = theme.INFO_BLUE
 MUTED = theme.MUTED
 MAX_NAMES = 6  # people listed per section before "另有 N 人"
+MAX_EXPIRED = 5  # expired plans listed before "另有 N 个"
 
 _THIS = {Unit.MONTH: "本月", Unit.QUARTER: "本季度", Unit.YEAR: "今年"}
 _LAST = {Unit.MONTH: "上月", Unit.QUARTER: "上季度", Unit.YEAR: "去年"}
@@ -95,7 +98,9 @@ def line_detail(line: DutyLine) -> str:
             parts.append(f"{_LAST[line.unit]}未开")
     if held:
         parts.append(f"已开 {held} 次，还差 {line.requirement.times - held} 次")
-    if line.planned:
+    if line.plan_expired:
+        parts.append(f"{day_text(line.planned[0][0])}的计划已过期，记录或取消")
+    elif line.planned:
         parts.append(f"已计划 {day_text(line.planned[0][0])}")
     else:
         parts.append(_left_text(line))
@@ -113,6 +118,8 @@ def _mark(line: DutyLine) -> tuple[str, str]:
         return "✔", GREEN
     if line.state is DutyState.LATE:
         return "✖", RED
+    if line.plan_expired:
+        return "○", AMBER
     if line.planned:
         return "○", BLUE
     return "○", AMBER if line.urgent else MUTED
@@ -125,11 +132,15 @@ class DutyRow(QFrame):
         open_requested(int): the user clicked the row of a held or planned meeting.
         plan_requested(): 计划 — plan the missing meeting.
         record_requested(): 记录 / 补记 — enter a meeting that was held.
+        record_plan_requested(int): 记录 — the expired plan (its id) was held after all.
+        cancel_plan_requested(int): 取消 — the expired plan (its id) was not held.
     """
 
     open_requested = Signal(int)
     plan_requested = Signal()
     record_requested = Signal()
+    record_plan_requested = Signal(int)
+    cancel_plan_requested = Signal(int)
 
     def __init__(
         self, line: DutyLine, parent: QWidget | None = None, *, editable: bool = True
@@ -170,7 +181,10 @@ class DutyRow(QFrame):
         buttons.setSpacing(6)
         self.buttons: dict[str, QPushButton] = {}
         if line.state is not DutyState.DONE:
-            if line.planned:
+            if line.plan_expired:
+                self._button(buttons, "记录", "会议已经开过：按计划填写并登记为已召开")
+                self._button(buttons, "取消", "会议没有开：删除这个计划")
+            elif line.planned:
                 self._button(buttons, "打开", "打开已计划的这次会议，开完后在这里登记")
             else:
                 record = "补记" if line.state is DutyState.LATE else "记录"
@@ -196,6 +210,10 @@ class DutyRow(QFrame):
             button.setToolTip("数据以只读方式打开，不能登记")
         if text == "计划":
             button.clicked.connect(self.plan_requested)
+        elif self.line.plan_expired:  # 记录 or 取消 the plan
+            plan_id = self.line.planned[0][1]
+            signal = self.record_plan_requested if text == "记录" else self.cancel_plan_requested
+            button.clicked.connect(lambda _c=False: signal.emit(plan_id))
         elif text == "打开":
             button.clicked.connect(self._on_open_clicked)
         else:
@@ -326,18 +344,16 @@ class HomePage(QWidget):
         self.year_chart = YearChart()
         self.chart_card.body.addWidget(self.year_chart)
         self.calendar_card = self._build_calendar()
-        side = QVBoxLayout()
+        self.side = QWidget()
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
         side.setSpacing(14)
         side.addWidget(self.quarter_card)
         side.addWidget(self.year_card)
         side.addStretch(1)
-        grid.addWidget(self.month_card, 0, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addLayout(side, 0, 1)
-        grid.addWidget(self.people_card, 0, 2, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.chart_card, 1, 0, 1, 2)
-        grid.addWidget(self.calendar_card, 1, 2)
-        for column in range(3):
-            grid.setColumnStretch(column, 1)
+        self.grid = grid
+        self.columns = 0
+        self._arrange(3)
         outer.addLayout(grid)
         outer.addStretch(1)
 
@@ -346,19 +362,60 @@ class HomePage(QWidget):
 
     # -- building ----------------------------------------------------------------------------------
 
+    def _arrange(self, columns: int) -> None:
+        """Lay the cards out in three columns, or two or one on a narrow (or enlarged) screen."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        grid = self.grid
+        cards = (self.month_card, self.side, self.people_card, self.chart_card,
+                 self.calendar_card)  # fmt: skip
+        for card in cards:
+            grid.removeWidget(card)
+        top = Qt.AlignmentFlag.AlignTop
+        if columns == 3:
+            places = [(0, 0, 1, 1), (0, 1, 1, 1), (0, 2, 1, 1), (1, 0, 1, 2), (1, 2, 1, 1)]
+        elif columns == 2:
+            places = [(0, 0, 1, 1), (0, 1, 1, 1), (1, 0, 1, 1), (2, 0, 1, 2), (1, 1, 1, 1)]
+        else:
+            places = [(0, 0, 1, 1), (1, 0, 1, 1), (2, 0, 1, 1), (4, 0, 1, 1), (3, 0, 1, 1)]
+        for card, (row, column, rows, spans) in zip(cards, places, strict=True):
+            align = top if card in (self.month_card, self.people_card) else Qt.AlignmentFlag(0)
+            grid.addWidget(card, row, column, rows, spans, align)
+        for column in range(3):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def _columns_for(self, width: int) -> int:
+        """How many columns of cards fit ``width`` at their natural widths."""
+        spacing = self.grid.horizontalSpacing()
+        widths = [w.sizeHint().width() for w in (self.month_card, self.side, self.people_card)]
+        margins = 48 + self.scroll.verticalScrollBar().sizeHint().width()
+        if sum(widths) + 2 * spacing + margins <= width:
+            return 3
+        if widths[0] + widths[1] + spacing + margins <= width:
+            return 2
+        return 1
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        self._arrange(self._columns_for(event.size().width()))
+        super().resizeEvent(event)
+
     def _build_header(self) -> QVBoxLayout:
         header = QVBoxLayout()
         header.setSpacing(6)
-        top = QHBoxLayout()
-        top.setSpacing(10)
+        top = FlowLayout(spacing=10)  # the buttons go under the title on a narrow screen
         title = QLabel("工作台")
         title.setObjectName("pageTitle")
         self.today_label = QLabel()
         self.today_label.setObjectName("todayLabel")
-        top.addWidget(title)
-        top.addSpacing(6)
-        top.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignBottom)
-        top.addStretch(1)
+        title_row = QWidget()
+        title_line = QHBoxLayout(title_row)
+        title_line.setContentsMargins(0, 0, 0, 0)
+        title_line.setSpacing(16)
+        title_line.addWidget(title)
+        title_line.addWidget(self.today_label, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addWidget(title_row)
+        top.add_break()
         self.record_button = self._quick("记录会议", "登记一次已经召开的会议", primary=True)
         self.record_button.clicked.connect(self._on_record_button_clicked)
         self.plan_button = self._quick("计划会议", "安排一次还没有召开的会议")
@@ -398,7 +455,54 @@ class HomePage(QWidget):
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         header.addSpacing(4)
         header.addWidget(self.summary_label)
+        self.expired_box = QWidget()  # plans whose day has passed: record or cancel each
+        self.expired_box.setObjectName("expiredPlans")
+        self.expired_rows = QVBoxLayout(self.expired_box)
+        self.expired_rows.setContentsMargins(0, 2, 0, 0)
+        self.expired_rows.setSpacing(4)
+        self.expired_box.hide()
+        header.addWidget(self.expired_box)
         return header
+
+    def _fill_expired(self, overview: HomeOverview) -> None:
+        """One line per plan whose day has passed: 计划已过期，记录或取消, with both buttons."""
+        while self.expired_rows.count():
+            widget = self.expired_rows.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self.expired_buttons: dict[int, tuple[QPushButton, QPushButton]] = {}
+        on_lines = {line.planned[0][1] for line in overview.lines if line.plan_expired}
+        expired = [plan for plan in overview.expired if plan.id not in on_lines]
+        for plan in expired[:MAX_EXPIRED]:
+            row = QFrame()
+            row.setObjectName("expiredPlan")
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.setSpacing(8)
+            title = f"“{plan.title}”" if plan.title else ""
+            label = QLabel(f"{day_text(plan.day)} {plan.kind_label}{title}：计划已过期，记录或取消")
+            label.setStyleSheet(theme.color(AMBER))
+            label.setWordWrap(True)
+            record = QPushButton("记录")
+            record.setToolTip("会议已经开过：按计划填写并登记为已召开")
+            record.clicked.connect(lambda _c=False, i=plan.id: self.record_plan(i))
+            cancel = QPushButton("取消计划")
+            cancel.setToolTip("会议没有开：删除这个计划")
+            cancel.clicked.connect(lambda _c=False, i=plan.id: self.cancel_plan(i))
+            for button in (record, cancel):
+                button.setObjectName("lineAction")
+                button.setCursor(Qt.CursorShape.PointingHandCursor)
+                button.setEnabled(not self.context.read_only)
+            line.addWidget(label, 1)
+            line.addWidget(record)
+            line.addWidget(cancel)
+            self.expired_rows.addWidget(row)
+            self.expired_buttons[plan.id] = (record, cancel)
+        more = len(expired) - MAX_EXPIRED
+        if more > 0:
+            self.expired_rows.addWidget(_empty(f"另有 {more} 个过期的计划，见“会议”页。"))
+        self.expired_box.setVisible(bool(expired))
 
     def _quick(self, text: str, tip: str, *, primary: bool = False) -> QPushButton:
         button = QPushButton(text)
@@ -514,6 +618,7 @@ class HomePage(QWidget):
         self.overview = overview
         self._stale = False
         self._fill_header(overview)
+        self._fill_expired(overview)
         self._fill_duties(overview)
         self._fill_people(overview)
         self.year_chart.set_months(overview.months)
@@ -571,6 +676,8 @@ class HomePage(QWidget):
                 row.open_requested.connect(self._on_duty_row_open_requested)
                 row.plan_requested.connect(lambda line=line: self.plan_missing(line))
                 row.record_requested.connect(lambda line=line: self.record_missing(line))
+                row.record_plan_requested.connect(self.record_plan)
+                row.cancel_plan_requested.connect(self.cancel_plan)
                 card.body.addWidget(row)
                 self.rows.append(row)
 
@@ -752,6 +859,35 @@ class HomePage(QWidget):
         meeting = self._template(line, day, MeetingStatus.HELD)
         MeetingEditor.ask(self, self.context, meeting)
 
+    @Slot(int)
+    def record_plan(self, plan_id: int) -> None:
+        """记录: the plan was held; it becomes the meeting's record."""
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
+
+        try:
+            MeetingEditor.ask(self, self.context, plan_id=plan_id)
+        except NotFound:
+            self.refresh()
+
+    @Slot(int)
+    def cancel_plan(self, plan_id: int) -> None:
+        """取消计划: the meeting was not held; the plan is deleted."""
+        try:
+            plan = MeetingRepo(self.context.db).get(plan_id)
+        except NotFound:
+            self.refresh()
+            return
+        title = f"“{plan.title}”" if plan.title else ""
+        if not msgbox.confirm(
+            self,
+            "取消计划",
+            f"要取消{day_text(plan.day)}的{plan.kind_label}{title}吗？\n"
+            "会议没有召开时取消：计划将被删除。",
+            yes="取消计划",
+        ):
+            return
+        run_op(self, self.context, lambda s: delete_meeting(s, plan_id), failed_title="没有取消")
+
     def open_meeting(self, meeting_id: int) -> None:
         from branchdesk.ui.editors.meeting_editor import MeetingEditor
 
@@ -805,16 +941,22 @@ def summary_html(overview: HomeOverview) -> str:
     if not lines:
         return f"<span style='color:{MUTED}'>尚未设置必开会议的要求。</span>"
     late = sum(line.state is DutyState.LATE for line in lines)
-    planned = sum(line.state is DutyState.DUE and bool(line.planned) for line in lines)
+    expired = sum(line.state is DutyState.DUE and line.plan_expired for line in lines)
+    planned = sum(
+        line.state is DutyState.DUE and bool(line.planned) and not line.plan_expired
+        for line in lines
+    )
     due = sum(line.state is DutyState.DUE and not line.planned for line in lines)
     done = sum(line.state is DutyState.DONE for line in lines)
-    if not late and not due and not planned:
+    if not late and not due and not planned and not expired:
         return f"<b style='color:{GREEN}'>✔ 本期必开会议都已完成</b>"
     parts = []
     if late:
         parts.append(f"<b style='color:{RED}'>✖ {late} 项上期未完成</b>")
     if due:
         parts.append(f"<b style='color:{AMBER}'>○ {due} 项待安排</b>")
+    if expired:
+        parts.append(f"<b style='color:{AMBER}'>○ {expired} 项计划已过期</b>")
     if planned:
         parts.append(f"<span style='color:{BLUE}'>○ {planned} 项已计划</span>")
     parts.append(f"<span style='color:{GREEN}'>✔ {done} 项已完成</span>")

@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QByteArray,
     QMarginsF,
     QSettings,
     QStandardPaths,
@@ -28,7 +27,6 @@ from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
-    QGuiApplication,
     QKeySequence,
     QPagedPaintDevice,
     QPageLayout,
@@ -78,6 +76,7 @@ from branchdesk.ui.dialogs.member_rules_dialogs import ExtendProbationDialog, Lo
 from branchdesk.ui.models.activity_table_model import day_text
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, HeaderColumn, SummaryTableModel
 from branchdesk.ui.ops import BackgroundOp, run_op
+from branchdesk.ui.screen_fit import fill_screen, fit_window, save_geometry
 
 log = logging.getLogger(__name__)
 
@@ -752,10 +751,10 @@ class MemberRecordDialog(QDialog):
         printer.setPageLayout(a4_portrait())
         printer.setDocName(self.windowTitle())
         preview = QPrintPreviewDialog(printer, self)
+        preview._printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
         preview.setWindowTitle(f"打印预览 - {self.windowTitle()}")
         preview.paintRequested.connect(self.render_to)
-        screen = QGuiApplication.primaryScreen().availableGeometry()
-        preview.resize(min(1000, screen.width() - 80), min(900, screen.height() - 80))
+        fill_screen(preview)
         return preview
 
     @Slot()
@@ -824,10 +823,8 @@ class MemberRecordDialog(QDialog):
             self.refresh()
 
     def _restore_geometry(self) -> None:
-        geometry = QSettings().value("member_record/geometry")
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
-            self.resize(1180, 760)
+        fit_window(self, 1180, 760, key="member_record")
 
     def done(self, result: int) -> None:
-        QSettings().setValue("member_record/geometry", self.saveGeometry())
+        save_geometry(self, "member_record")
         super().done(result)

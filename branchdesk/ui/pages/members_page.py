@@ -7,13 +7,19 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QStandardPaths, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QStandardPaths,
+    QTimer,
+    Slot,
+)
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -39,10 +45,12 @@ from branchdesk.ui.page_kit import (
     PageActions,
     SearchBox,
     filter_row,
+    focus_list,
     page_style,
     setup_list_table,
     title_row,
 )
+from branchdesk.ui.screen_fit import FlowLayout
 
 if TYPE_CHECKING:  # openpyxl loads only when someone exports
     from branchdesk.reports.roster_export import ExportResult
@@ -119,14 +127,11 @@ class MembersPage(PageActions, QWidget):
         self.shown_label = QLabel()
         self.shown_label.setStyleSheet(theme.MUTED_COUNT_TEXT)
 
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(8)
+        toolbar = FlowLayout()  # wraps rather than widening the window
         toolbar.addWidget(self._button("add", primary=True))
-        for action_id in ("edit", "record", "status", "move"):
+        for action_id in ("edit", "record", "status", "move", "groups"):
             toolbar.addWidget(self._button(action_id))
-        toolbar.addSpacing(12)
-        toolbar.addWidget(self._button("groups"))
-        toolbar.addStretch(1)
+        toolbar.add_break()
         toolbar.addWidget(self._button("import"))
         toolbar.addWidget(self._button("export"))
 
@@ -140,8 +145,7 @@ class MembersPage(PageActions, QWidget):
         self.include_left_box = QCheckBox("含已离开")
         self.include_left_box.setToolTip("同时显示已转出、去世、停止党籍、出党的党员")
         self.filters = QWidget()
-        filters = QHBoxLayout(self.filters)
-        filters.setContentsMargins(0, 0, 0, 0)
+        filters = FlowLayout(self.filters, spacing=12)
         filter_row(
             self.search_edit,
             ("党小组", self.group_combo),
@@ -191,6 +195,10 @@ class MembersPage(PageActions, QWidget):
 
     # -- reading state ------------------------------------------------------------------------
 
+    def focus_main(self) -> None:
+        """Give the roster the keyboard (after Ctrl+2): Ctrl+N, Enter and Del act at once."""
+        focus_list(self.table, self.empty_add)
+
     def refresh(self) -> None:
         """Reload members, groups and counts from the database, keeping the selection."""
         selected = {m.id for m in self.selected_members()}
@@ -205,6 +213,12 @@ class MembersPage(PageActions, QWidget):
         self._reselect(selected)
         self._update_counts()
         self._update_actions()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange and self._sized:
+            # a new 字号: names and dates stay whole (once the table has the new font too)
+            QTimer.singleShot(0, self, self._size_columns)
+        super().changeEvent(event)
 
     def _size_columns(self) -> None:
         self.table.resizeColumnsToContents()

@@ -55,6 +55,7 @@ from branchdesk.ui.pages.return_summary_view import (
     ReturnSummaryView,
     ask_xlsx_path,
 )
+from branchdesk.ui.screen_fit import FlowLayout, fit_window
 from branchdesk.ui.widgets import FieldMessage
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,7 @@ class UnlockDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.reason_edit.textChanged.connect(self.message.clear_message)
+        fit_window(self)
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
@@ -280,10 +282,9 @@ class BranchReturnTab(QWidget):
         # 与已上报版本不同: the return as it computes now is not the one sent up
         self.difference_label = FieldMessage()
 
-        top = QHBoxLayout()
-        top.setSpacing(10)
+        top = FlowLayout(spacing=10)  # the export button wraps below rather than widening
         top.addWidget(self.picker)
-        top.addStretch(1)
+        top.add_break()
         top.addWidget(self.export_button)
         options = QHBoxLayout()
         options.setSpacing(10)

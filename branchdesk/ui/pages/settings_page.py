@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -55,6 +56,7 @@ from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import BackgroundOp, run_op
+from branchdesk.ui.text_size import TextSize, choose_text_size, saved_text_size
 from branchdesk.ui.widgets import FieldMessage, heading
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,9 @@ class SettingsPage(QWidget):
         data_group = QGroupBox("数据与备份")
         data_group.setLayout(self._build_data())
 
+        display_group = QGroupBox("显示")
+        display_group.setLayout(self._build_display())
+
         self.version_label = QLabel(f"{APP_TITLE}  版本 {__version__}")
         about_layout = QVBoxLayout()
         about_layout.addWidget(self.version_label)
@@ -156,6 +161,7 @@ class SettingsPage(QWidget):
         column.addWidget(branch_group)
         column.addWidget(rules_group)
         column.addWidget(data_group)
+        column.addWidget(display_group)
         column.addWidget(about_group)
         column.addStretch(1)
         content = QWidget()
@@ -197,6 +203,26 @@ class SettingsPage(QWidget):
                 widget.setToolTip(READ_ONLY_TIP)
         self.load()
         self.reload_backups()
+
+    def _build_display(self) -> QFormLayout:
+        self.text_size_combo = QComboBox()
+        for size in TextSize:
+            self.text_size_combo.addItem(size.label, size.value)
+        self.text_size_combo.setCurrentIndex(
+            self.text_size_combo.findData(saved_text_size().value)
+        )
+        self.text_size_combo.setToolTip("整个界面的文字大小，立即生效，下次启动时保持")
+        self.text_size_combo.currentIndexChanged.connect(self._on_text_size_combo_changed)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.addRow("字号", self.text_size_combo)
+        return form
+
+    @Slot(int)
+    def _on_text_size_combo_changed(self, _index: int) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            choose_text_size(app, TextSize(self.text_size_combo.currentData()))
 
     def _build_rules(self) -> QVBoxLayout:
         from branchdesk.ui.pages.home_page import REMINDER_SETTING
