@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import struct
 import zipfile
 from collections.abc import Iterator
@@ -299,14 +300,36 @@ def read_workbook_rows(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Wor
     return WorkbookRows(path=path, date1904=date1904, sheets=sheets)
 
 
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def shows_month_only(number_format: str) -> bool:
+    """Whether a date cell's number format shows a year and month but no day (2019年7月)."""
+    parts = _FORMAT_LITERALS.sub("", number_format or "").lower()
+    return "y" in parts and "m" in parts and "d" not in parts
+
+
+def _cell_value(cell: Any) -> Any:
+    """A cell's value; a date shown to the month only becomes the text ``2019-07``."""
+    value = cell.value
+    if isinstance(value, dt.datetime) and shows_month_only(cell.number_format):
+        return f"{value.year:04d}-{value.month:02d}"
+    return value
+
+
 def _iter_rows(worksheet: Any, limits: Limits, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Yield (row number, values) for non-empty rows; stop after a long blank stretch."""
+    """Yield (row number, values) for non-empty rows; stop after a long blank stretch.
+
+    A date cell whose format shows only the month (BranchDesk's own 花名册 writes 2016年7月
+    for a date known to the month) is read as ``2016-07`` text, so its precision survives.
+    """
     # The stored dimension may claim A1:XFD1048576; never trust or allocate by it.
     worksheet.reset_dimensions()
     blank_run = 0
-    for number, values in enumerate(
-        worksheet.iter_rows(min_row=1, max_col=limits.max_columns, values_only=True), start=1
+    for number, cells in enumerate(
+        worksheet.iter_rows(min_row=1, max_col=limits.max_columns), start=1
     ):
+        values = [_cell_value(cell) for cell in cells]
         cleaned = tuple(
             None if (v is None or (isinstance(v, str) and not v.strip())) else _cell_text_ok(v)
             for v in values
