@@ -13,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QPaintEngine
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QMenu,
@@ -43,12 +42,11 @@ from branchdesk.printing.paged import (
 from branchdesk.printing.pdf import write_pdf
 from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
-_FOLDER_KEY = "print/last_folder"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -197,14 +195,6 @@ def default_pdf_name(what: str, day: dt.date | None) -> str:
     return f"{stem}_{day.isoformat()}.pdf" if day else f"{stem}.pdf"
 
 
-def _start_folder() -> Path:
-    saved = QSettings().value(_FOLDER_KEY, "")
-    if saved and Path(str(saved)).is_dir():
-        return Path(str(saved))
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents else Path.home()
-
-
 def open_folder(folder: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
@@ -215,15 +205,9 @@ def _save_pdf(
     document = _load(parent, make)
     if document is None:
         return None
-    chosen, _ = QFileDialog.getSaveFileName(
-        parent, caption, str(_start_folder() / name), "PDF 文件 (*.pdf)"
-    )
-    if not chosen:
+    path = file_dialogs.save_file(parent, caption, name, file_dialogs.PDF_FILTER)
+    if path is None:
         return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".pdf":
-        path = path.with_name(path.name + ".pdf")
-    QSettings().setValue(_FOLDER_KEY, str(path.parent))
     # A 200-member sheet renders in about 40 ms and shows nothing; a record of a thousand
     # pages shows its progress and can be stopped.
     progress = make_progress(parent, "保存为 PDF", f"“{path.name}”")
@@ -242,11 +226,11 @@ def _save_pdf(
         msgbox.error(parent, "无法保存 PDF", failure)
         return None
     log.info("PDF written: %s (%d pages)", path, pages)
-    if msgbox.confirm(
+    if msgbox.done(
         parent,
         "已保存 PDF",
         f"已保存“{path.name}”，共 {pages} 页。\n位置：{path.parent}",
-        yes="打开所在文件夹",
+        action="打开所在文件夹",
     ):
         open_folder(path.parent)
     return path

@@ -16,7 +16,7 @@ from branchdesk.domain.meetings import MeetingKind, MeetingStatus
 from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
-from branchdesk.ui import msgbox, print_actions
+from branchdesk.ui import file_dialogs, msgbox, print_actions
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.print_actions import BlankSigninDialog, default_pdf_name
 from screenshots import screenshot_file
@@ -86,13 +86,13 @@ def test_save_signin_pdf_asks_for_a_path_and_offers_the_folder(
 ):
     asked = {}
 
-    def get_save_file_name(parent, caption, start, filters):
+    def choose_paths(parent, caption, start, filters, mode):
         asked["start"] = start
-        return str(tmp_path / "签到"), filters
+        return [str(tmp_path / "签到")]
 
     opened = []
-    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", get_save_file_name)
-    monkeypatch.setattr(msgbox, "confirm", lambda *args, **kwargs: True)
+    monkeypatch.setattr(file_dialogs, "choose_paths", choose_paths)
+    monkeypatch.setattr(msgbox, "done", lambda *args, **kwargs: True)
     monkeypatch.setattr(print_actions, "open_folder", opened.append)
     path = print_actions.save_signin_pdf(None, context, planned_id)
     meeting = MeetingRepo(context.db).get(planned_id)
@@ -103,7 +103,7 @@ def test_save_signin_pdf_asks_for_a_path_and_offers_the_folder(
 
 
 def test_cancelled_save_writes_nothing(qapp, context, planned_id, tmp_path, monkeypatch):
-    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", lambda *a: ("", ""))
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a: [])
     assert print_actions.save_record_pdf(None, context, planned_id) is None
     assert list(tmp_path.glob("*.pdf")) == []
 
@@ -195,8 +195,8 @@ def test_saving_a_long_record_shows_progress_and_cancel_writes_nothing(
 ):
     (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "会议记录.pdf"
-    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
-    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: pytest.fail("a cancelled PDF offered"))
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a: [str(target)])
+    monkeypatch.setattr(msgbox, "done", lambda *a, **k: pytest.fail("a cancelled PDF offered"))
     monkeypatch.setattr(msgbox, "error", lambda *a: pytest.fail(f"error shown: {a}"))
     assert print_actions.save_record_pdf(None, context, long_meeting) is None
     opened, *reports = progress_seen

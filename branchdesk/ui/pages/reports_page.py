@@ -38,14 +38,13 @@ from branchdesk.ops import Changes, Session
 from branchdesk.reports.return_figures import BranchReturn, compute_return
 from branchdesk.reports.return_workbook import default_return_filename, write_return
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import BackgroundOp, announce
 from branchdesk.ui.pages.consolidation_view import ConsolidationView
 from branchdesk.ui.pages.return_summary_view import (
     ExportResultLine,
     ReturnSummaryView,
-    ask_xlsx_path,
 )
 from branchdesk.ui.widgets import FieldMessage
 
@@ -353,7 +352,7 @@ class BranchReturnTab(QWidget):
         name = default_return_filename(
             self.ret.branch.name, self.period(), revised=self.ret.revised
         )
-        path = ask_xlsx_path(self, "导出报表", name)
+        path = file_dialogs.save_file(self, "导出报表", name, file_dialogs.XLSX_FILTER)
         if path is not None:
             self.export(path)
 
