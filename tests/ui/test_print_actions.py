@@ -62,7 +62,33 @@ def test_signin_preview_shows_the_pages_of_the_pdf(
     pdf_pages = write_pdf(
         SigninDocument(signin_for_meeting(context.db, planned_id)), tmp_path / "s.pdf"
     )
-    assert preview_pages(dialog) == pdf_pages == 3
+    assert preview_pages(dialog) == pdf_pages == 2  # 45 expected: two a row, by default
+
+
+def test_signin_preview_chooses_the_layout_and_leave_notes(
+    qapp, qtbot, context, planned_id, shown
+):
+    print_actions.preview_signin(None, context, planned_id)
+    (dialog,) = shown
+    qtbot.addWidget(dialog)
+    options = dialog.findChild(print_actions.SigninOptions)
+    assert options is not None
+    dialog.show()
+    assert options.isVisible()
+    assert [options.layout_combo.itemText(i) for i in range(3)] == [
+        "自动",
+        "每行一人",
+        "每行两人（紧凑）",
+    ]
+    assert not options.leave_box.isChecked()  # off by default
+    compact = preview_pages(dialog)
+    options.layout_combo.setCurrentIndex(1)  # 每行一人
+    assert dialog._document.sheet.pairs == 1
+    assert preview_pages(dialog) == 3 > compact
+    options.leave_box.setChecked(True)
+    assert dialog._document.sheet.pairs == 1
+    assert options.sheet().rows == dialog._document.sheet.rows
+    dialog.grab().save(str(screenshot_file("signin_preview_options.png")))
 
 
 def test_record_preview_for_a_meeting_being_edited(qapp, qtbot, context, planned_id, shown):
@@ -98,7 +124,7 @@ def test_save_signin_pdf_asks_for_a_path_and_offers_the_folder(
     meeting = MeetingRepo(context.db).get(planned_id)
     assert Path(asked["start"]).name == f"主题党日签到表_{meeting.day.isoformat()}.pdf"
     assert path == tmp_path / "签到.pdf"
-    assert len(PdfReader(str(path)).pages) == 3
+    assert len(PdfReader(str(path)).pages) == 2  # 45 expected: two a row
     assert opened == [tmp_path]
 
 
