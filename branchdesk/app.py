@@ -34,13 +34,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     from branchdesk.ui.qtsetup import (
         apply_app_font,
         collect_garbage_on_ui_thread,
+        explaining_platform_failure,
         install_chinese,
         register_fonts,
     )
 
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(argv or [sys.argv[0]])
+        with explaining_platform_failure():
+            app = QApplication(argv or [sys.argv[0]])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
