@@ -69,11 +69,13 @@ def normalize_text(value: str | None) -> str:
     """A text as typed, trimmed at the ends only (spaces, and invisible characters there).
 
     No Unicode normalisation: full-width brackets （第四季度） and 〇 are Chinese text, not
-    forms to fold; 👨‍👩‍👧 keeps its zero-width joiners; 𠮷 stays 𠮷.
+    forms to fold; 👨‍👩‍👧 keeps its zero-width joiners; 𠮷 stays 𠮷. Only a byte-order
+    mark, which no one types, is dropped wherever it is.
     """
     if value is None:
         return ""
-    return str(value).strip().strip(_INVISIBLE_CHARS).strip()
+    # A byte-order mark is never text (files and pastes leave it anywhere): it goes.
+    return str(value).replace("\ufeff", "").strip().strip(_INVISIBLE_CHARS).strip()
 
 
 def fold_width(value: str | None) -> str:
