@@ -30,3 +30,21 @@ def test_resources_are_found_through_the_package_with_the_font_and_its_licence()
     assert resource(*CJK_FONT_FILE).stat().st_size > 1_000_000
     assert (resources_dir() / "fonts" / "LICENSE-Apache-2.0.txt").is_file()
     assert (resources_dir() / "icons" / "branchdesk.png").is_file()
+
+
+def test_the_bundle_keeps_the_chinese_qt_translations_the_app_loads():
+    """build.spec keeps the *_zh_CN.qm catalogues ``install_chinese`` loads, and only those."""
+    from PySide6.QtCore import QLibraryInfo
+
+    from branchdesk.ui.qtsetup import QT_CATALOGUES
+
+    root = Path(__file__).resolve().parents[1]
+    spec = (root / "build.spec").read_text(encoding="utf-8")
+    namespace: dict = {"SPECPATH": str(root), "__name__": "spec"}
+    exec(spec[: spec.index("a = Analysis(")], namespace)  # the settings, not the build
+    keep = namespace["keep"]
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    for name in QT_CATALOGUES:
+        assert (folder / f"{name}_zh_CN.qm").is_file(), name
+        assert keep(f"PySide6/Qt/translations/{name}_zh_CN.qm"), name
+        assert not keep(f"PySide6/Qt/translations/{name}_de.qm"), name
