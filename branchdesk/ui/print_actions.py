@@ -211,8 +211,8 @@ class SigninOptions(QWidget):
         row.addWidget(self.leave_box)
         row.addStretch(1)
         layout = dialog.layout()
-        if isinstance(layout, QBoxLayout):  # a row under Qt's tool bar, above the pages
-            layout.insertWidget(1, self)
+        if isinstance(layout, QBoxLayout):  # a row above the pages
+            layout.insertWidget(0, self)  # the tool bar is the layout's menu bar
         self.layout_combo.currentIndexChanged.connect(self._on_choice_changed)
         self.leave_box.toggled.connect(self._on_choice_changed)
 
