@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog
 from reports.roster_samples import write_messy_roster
 
 from branchdesk.domain.branch import Branch
@@ -119,8 +119,14 @@ def test_refused_file_is_explained_in_the_dialog(qtbot, context, tmp_path):
 
 
 def test_ask_returns_none_when_no_file_is_chosen(qtbot, context, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
+    from branchdesk.ui import file_dialogs
+
+    asked = []
+    monkeypatch.setattr(
+        file_dialogs, "choose_paths", lambda *args, **kwargs: asked.append(args[3]) or []
+    )
     assert ImportDialog.ask(None, context) is None
+    assert "*.xls" in asked[0] and "*.et" in asked[0] and "*.csv" in asked[0]
 
 
 def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, monkeypatch):
