@@ -510,7 +510,7 @@ def _print_import_summary(path: Path, summary: dict[str, Any], *, dry_run: bool)
         elif sheet["reason"] != "空工作表":
             print(f"  未读取工作表“{sheet['title']}”：{sheet['reason']}")
     for column in summary["columns"]:
-        if column["field"] is None and not column["reason"].startswith("序号"):
+        if column["field"] is None and not column["checked_only"]:
             header = f"“{column['header']}”" if column["header"] else ""
             print(f"  未导入的列 {column['column']}{header}：{column['reason']}")
     for notice in summary["notices"]:

@@ -236,6 +236,11 @@ class ColumnReport:
     def used(self) -> bool:
         return self.field is not None
 
+    @property
+    def checked_only(self) -> bool:
+        """序号 and 所在党支部: read to check the file, nothing of them is stored."""
+        return self.reason.startswith("序号") or self.reason == vocab.BRANCH_REASON
+
     def describe(self) -> str:
         if self.field is None:
             return self.reason or "未导入"
@@ -250,6 +255,7 @@ class ColumnReport:
             "field": self.field,
             "label": field_label(self.field) if self.field else None,
             "reason": self.reason,
+            "checked_only": self.checked_only,
         }
 
 
@@ -635,7 +641,7 @@ class _SheetReader:
         seq_column = next((c.column for c in columns if c.reason.startswith("序号")), None)
         name_column = by_field["name"][0].column if "name" in by_field else None
         stage = _sheet_stage(title)
-        if stage is None and not ({"standing", "status"} & by_field.keys()):
+        if stage is None and "standing" not in by_field:
             self.no_standing_sheets.append(title)
         people = 0
         empty_run: list[int] = []

@@ -398,7 +398,7 @@ class ImportDialog(QDialog):
                 "未读取：" + "；".join(f"“{s.title}”（{s.reason}）" for s in not_read) + "。"
             )
         unused = parsed.unused_columns
-        noted = [c for c in unused if c.field is None and not c.reason.startswith("序号")]
+        noted = [c for c in unused if not c.checked_only]
         if noted:
             shown = "、".join(f"“{c.header or c.letter + '列'}”" for c in noted[:6])
             more = f"等 {len(noted)} 列" if len(noted) > 6 else ""
