@@ -51,7 +51,9 @@ def page(qtbot, demo_context):
     qtbot.addWidget(page)
     page.resize(1180, 760)
     assert page.branch_tab.ret is None  # filled in the next turn of the event loop
-    qtbot.waitUntil(lambda: page.branch_tab.ret is not None)
+    with qtbot.waitSignal(page.branch_tab.loaded, timeout=10_000):
+        pass  # computed on a worker connection, then shown
+    assert page.branch_tab.ret is not None
     return page
 
 
@@ -124,6 +126,7 @@ def test_picker_steps_and_switches_unit(qtbot):
 def test_on_screen_figures_are_the_returns(page, demo_context, period):
     tab = page.branch_tab
     tab.picker.set_period(period)
+    tab.wait_loaded()  # the figures are computed on a worker
     ret = compute_return(demo_context.db, period, today=TODAY)
     view = tab.summary
 
@@ -177,6 +180,7 @@ def test_on_screen_figures_are_the_returns(page, demo_context, period):
 def test_gap_month_shows_the_missing_group_meeting_in_red(page, qtmodeltester):
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     model = tab.summary.kinds_model
     qtmodeltester.check(model)
     qtmodeltester.check(tab.summary.meetings_model)
@@ -197,6 +201,7 @@ def test_summary_follows_record_changes(qtbot, page, demo_context):
     page.show()
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     before = int(tab.summary.attendance_tiles.text("会议次数"))
     meeting = _meeting_in(demo_context.db, GAP_MONTH)
     MeetingRepo(demo_context.db).delete(meeting.id)
@@ -208,6 +213,7 @@ def test_summary_follows_record_changes(qtbot, page, demo_context):
 def test_export_writes_the_workbook(qtbot, page, demo_context, tmp_path, monkeypatch):
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     offered = []
     monkeypatch.setattr(
         QFileDialog,
@@ -261,6 +267,7 @@ def test_export_failure_is_told_and_the_page_stays_usable(
 def test_mark_reported_locks_and_unlock_revises(qtbot, page, demo_context, tmp_path, monkeypatch):
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     tab.mark_box.setChecked(True)
     with qtbot.waitSignal(demo_context.events.changes_applied, timeout=10_000) as blocker:
         _export(qtbot, tab, tmp_path, monkeypatch)
@@ -279,8 +286,10 @@ def test_mark_reported_locks_and_unlock_revises(qtbot, page, demo_context, tmp_p
 
     # Another period is not locked.
     tab.picker.set_period(GAP_MONTH.previous())
+    tab.wait_loaded()  # the figures are computed on a worker
     assert not tab.lock_bar.isVisibleTo(tab)
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
 
     asked = []
     monkeypatch.setattr(
@@ -335,6 +344,7 @@ def test_exporting_an_unfinished_period_asks_first(qtbot, page, tmp_path, monkey
     tab = page.branch_tab
     current = Period(Unit.MONTH, 2026, 3)
     tab.picker.set_period(current)
+    tab.wait_loaded()  # the figures are computed on a worker
     assert "（截至 3月10日）" in tab.summary.title_label.text()
     asked = []
     answer = [False]
@@ -364,5 +374,6 @@ def test_exporting_an_unfinished_period_asks_first(qtbot, page, tmp_path, monkey
     assert title.endswith("2026年3月（截至 3月10日） 组织生活情况报表")
     # A period that is over is exported without a question.
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     _export(qtbot, tab, tmp_path, monkeypatch, name="四月.xlsx")
     assert len(asked) == 2

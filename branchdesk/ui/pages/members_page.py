@@ -50,7 +50,7 @@ from branchdesk.ui.page_kit import (
     setup_list_table,
     title_row,
 )
-from branchdesk.ui.screen_fit import FlowLayout
+from branchdesk.ui.screen_fit import FlowLayout, size_columns_from_sample
 
 if TYPE_CHECKING:  # openpyxl loads only when someone exports
     from branchdesk.reports.roster_export import ExportResult
@@ -221,10 +221,7 @@ class MembersPage(PageActions, QWidget):
         super().changeEvent(event)
 
     def _size_columns(self) -> None:
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in Column:
-            header.resizeSection(column, max(header.sectionSize(column) + 16, 64))
+        size_columns_from_sample(self.table)  # never every row: ~74k data() calls at 1,000
         self._sized = True
 
     def _reload_groups(self) -> None:
