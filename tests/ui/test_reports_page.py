@@ -377,3 +377,28 @@ def test_exporting_an_unfinished_period_asks_first(qtbot, page, tmp_path, monkey
     tab.wait_loaded()  # the figures are computed on a worker
     _export(qtbot, tab, tmp_path, monkeypatch, name="四月.xlsx")
     assert len(asked) == 2
+
+
+def test_switching_periods_computes_on_a_worker(qtbot, page, monkeypatch):
+    """The figures of a new period are computed off the UI thread, then shown."""
+    import threading
+
+    from branchdesk.ui.pages import reports_page
+
+    threads = []
+    compute = reports_page.compute_return
+
+    def recording(db, period, today=None):
+        threads.append(threading.current_thread())
+        return compute(db, period, today=today)
+
+    monkeypatch.setattr(reports_page, "compute_return", recording)
+    tab = page.branch_tab
+    year = Period(Unit.YEAR, 2025)
+    tab.picker.set_period(year)
+    assert tab.ret.period != year  # the page answers at once; the figures follow
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        pass
+    assert tab.ret.period == year
+    assert tab.summary.title_label.text().endswith(f"{year.label} 组织生活情况报表")
+    assert threads and threading.main_thread() not in threads

@@ -35,7 +35,6 @@ from branchdesk.ui.context import AppContext
 from branchdesk.ui.models.member_table_model import (
     MEMBER_ROLE,
     NO_GROUP,
-    Column,
     MemberFilterProxy,
     MemberTableModel,
 )
