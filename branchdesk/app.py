@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,7 +157,7 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
         )
     )
     log.info("BranchDesk %s starting on %s", __version__, data_dir)
-    opened = open_data_folder(data_dir, early_check)
+    opened = open_data_folder(data_dir, early_check, defer_check=True)
     if opened is None:
         return 1
     try:
@@ -192,12 +193,53 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
     QTimer.singleShot(0, window, lambda: window.isVisible() and home.remind_late())
     started = Started(window, opened)
     context.events.changes_applied.connect(started.changed.append)
-    if not opened.read_only:
-        BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
-            lambda exc: log.warning("automatic backup failed: %s", exc)
-        ).run()
+
+    def backup() -> None:
+        if not opened.read_only:
+            BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
+                lambda exc: log.warning("automatic backup failed: %s", exc)
+            ).run()
+
+    if opened.session.pending_check is not None:
+        # The integrity check still runs: the window is painted first; writes are refused
+        # until it passes, and the daily backup waits for it.
+        QTimer.singleShot(0, window, lambda: finish_integrity_check(window, context, backup))
+    else:
+        backup()
     QTimer.singleShot(PRELOAD_DELAY_MS, window, lambda: preload_in_background(window))
     return started
+
+
+def finish_integrity_check(window: QWidget, context: AppContext, then: Callable[[], None]) -> None:
+    """Wait for the start-up integrity check off the UI thread; let writes in when it passed.
+
+    When it failed, the damaged file is set aside and the newest good backup offered
+    (``startup.recover_after_start``); the window closes when none is restored.
+    """
+    from branchdesk.ops import Changes
+    from branchdesk.ui.ops import BackgroundOp, announce
+    from branchdesk.ui.startup import recover_after_start
+
+    session = context.session
+    check = session.pending_check
+    if check is None:
+        then()
+        return
+
+    def answered(passed: bool) -> None:
+        if passed:
+            session.pending_check = None
+            log.info("integrity check passed after the window was shown")
+            then()
+            return
+        log.error("the integrity check failed after the window was shown")
+        if recover_after_start(session):
+            announce(context, Changes.all())  # every page reads the restored database
+            then()
+        else:
+            window.close()
+
+    BackgroundOp(window, check.passed).success(answered).run()  # type: ignore[attr-defined]
 
 
 PRELOAD_DELAY_MS = 1000  # once the window has settled
