@@ -52,6 +52,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     apply_app_font(app, register_fonts())
     apply_text_size(app, saved_text_size())  # 字号, chosen in 设置
     collect_garbage_on_ui_thread(app)
+    # Workers mostly wait on the disk (a backup, SQLite): a long backup must not hold up a
+    # page reading its data on a two-core machine.
+    pool = QThreadPool.globalInstance()
+    pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
     return app
 
 
@@ -217,7 +221,7 @@ def finish_integrity_check(window: QWidget, context: AppContext, then: Callable[
     (``startup.recover_after_start``); the window closes when none is restored.
     """
     from branchdesk.ops import Changes
-    from branchdesk.ui.ops import BackgroundOp, announce
+    from branchdesk.ui.ops import announce
     from branchdesk.ui.startup import recover_after_start
 
     session = context.session
@@ -239,15 +243,34 @@ def finish_integrity_check(window: QWidget, context: AppContext, then: Callable[
         else:
             window.close()
 
-    BackgroundOp(window, check.passed).success(answered).run()  # type: ignore[attr-defined]
+    # Asked every 50 ms on the UI thread (a look at a flag), so that no worker of the pool
+    # sits waiting for it while pages read their data.
+    timer = QTimer(window)
+    timer.setInterval(50)
+
+    def poll() -> None:
+        if check.finished():  # type: ignore[attr-defined]
+            timer.stop()
+            timer.deleteLater()
+            answered(check.passed())  # type: ignore[attr-defined]
+
+    timer.timeout.connect(poll)
+    timer.start()
+    poll()
 
 
 PRELOAD_DELAY_MS = 1000  # once the window has settled
 
 
-# Imported when first needed by 会议, 活动 and 党员; preloaded so that opening a record does
-# not wait for them either (about 135 ms of imports for the meeting editor alone).
+# The pages other than 工作台 and the editors, imported when first needed; preloaded so that
+# neither a first visit nor opening a record waits for them (about 135 ms of imports for the
+# meeting editor alone).
 EDITOR_MODULES = (
+    "branchdesk.ui.pages.members_page",
+    "branchdesk.ui.pages.meetings_page",
+    "branchdesk.ui.pages.activities_page",
+    "branchdesk.ui.pages.reports_page",
+    "branchdesk.ui.pages.settings_page",
     "branchdesk.ui.editors.meeting_editor",
     "branchdesk.ui.editors.activity_editor",
     "branchdesk.ui.editors.member_dialog",
