@@ -402,3 +402,39 @@ def test_switching_periods_computes_on_a_worker(qtbot, page, monkeypatch):
     assert tab.ret.period == year
     assert tab.summary.title_label.text().endswith(f"{year.label} 组织生活情况报表")
     assert threads and threading.main_thread() not in threads
+
+
+def test_a_long_table_is_sized_from_a_sample_not_every_cell(qtbot):
+    """A year's meetings at a large branch: hundreds of rows keep one line each, and the
+    columns are measured on a sample, not by asking every cell (over 300,000 calls)."""
+    from branchdesk.ui.pages.return_summary_view import (
+        LONG_TABLE_ROWS,
+        Cell,
+        CellTableModel,
+        CompactTable,
+    )
+
+    calls = []
+
+    class Counting(CellTableModel):
+        def data(self, index, role=0):
+            calls.append(role)
+            return super().data(index, role)
+
+    model = Counting(["日期", "会议", "出勤"])
+    table = CompactTable(model, stretch=(1,), max_height=400)
+    qtbot.addWidget(table)
+    table.resize(700, 400)
+    table.show()
+    short = [[Cell("1月5日"), Cell("党小组会 " * 8), Cell("10/12")]] * 5
+    model.set_rows(short)
+    assert not table.long and table.wordWrap()
+    rows = [[Cell(f"{i % 12 + 1}月{i % 28 + 1}日"), Cell("支部委员会"), Cell("5/5")]
+            for i in range(600)]  # fmt: skip
+    calls.clear()
+    model.set_rows(rows)
+    qtbot.wait(10)
+    assert 600 > LONG_TABLE_ROWS and table.long and not table.wordWrap()
+    assert len(calls) < 5_000, len(calls)
+    assert table.height() <= 400  # scrolls beyond its cap
+    assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance("12月28日")
