@@ -2,6 +2,8 @@
 
 - a large branch: 200 members in 6 groups, ten years of organisational life (about 3,000
   meetings and 100,000 attendance rows, 2,000 activities, minutes of realistic length);
+- a stress branch: 1,000 members in 12 groups, twenty years of organisational life (about
+  11,000 meetings and a million attendance rows), the size at which pages must not block;
 - a small branch (36 members, two years): the "new branch" the large one is compared with;
 - a committee folder of 500 branch returns for one month, each written by BranchDesk
   itself from its own generated branch;
@@ -15,6 +17,7 @@ import os
 import random
 import shutil
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -204,6 +207,62 @@ def make_large_branch(path: Path) -> None:
         db.close()
 
 
+STRESS_GROUPS = [
+    "第七党小组",
+    "第八党小组",
+    "第九党小组",
+    "第十党小组",
+    "第十一党小组",
+    "第十二党小组",
+]
+
+
+def _twelve_groups(db) -> None:
+    """The demo makes at most six groups; move every other half-dozen members to six more."""
+    from branchdesk.store.members import GroupRepo
+
+    with db.atomic():
+        extra = [GroupRepo(db).create(name).id for name in STRESS_GROUPS]
+        rows = list(db.query("select id from members order by sort_order, id"))
+        for index, row in enumerate(rows):
+            if index % 12 < 6:
+                continue
+            group_id = extra[index % 6]
+            db.execute("update members set group_id = ? where id = ?", [group_id, row["id"]])
+            db.execute(
+                "update group_memberships set group_id = ? where member_id = ?",
+                [group_id, row["id"]],
+            )
+
+
+def make_stress_branch(path: Path) -> None:
+    """1,000 members in 12 groups, twenty years: the size at which nothing may block."""
+    from branchdesk.demo import write_demo_branch
+    from branchdesk.demo.activities import write_demo_activities
+    from branchdesk.demo.meetings import write_demo_meetings
+    from branchdesk.store.db import DB_FILENAME, open_database
+
+    write_demo_branch(
+        path, members=1000, seed=31, branch_name="城关街道和平里社区党委第一党支部", today=TODAY
+    )
+    db = open_database(path / DB_FILENAME)
+    try:
+        _twelve_groups(db)
+        earlier = TODAY.replace(year=TODAY.year - 2, day=28)
+        with db.atomic():
+            # Eighteen more years of the demo's pattern before the two it wrote.
+            write_demo_meetings(db, today=earlier, seed=32, months=216)
+            db.execute(
+                "delete from meetings where status = 'planned' and date < ?", [TODAY.isoformat()]
+            )
+            write_demo_activities(db, today=earlier, seed=32, months=216)
+            _extra_history(db, TODAY, 240, seed=33)
+        _lengthen_minutes(db, seed=34)
+        db.execute("vacuum")
+    finally:
+        db.close()
+
+
 def make_small_branch(path: Path) -> None:
     from branchdesk.demo import write_demo_branch
 
@@ -260,12 +319,14 @@ def ensure_data(log=print) -> dict[str, Path]:
     paths = {
         "large": branch_dir("large"),
         "small": branch_dir("small"),
+        "stress": branch_dir("stress"),
         "returns": branch_dir("returns"),
         "roster": branch_dir("roster") / "花名册1000人.xlsx",
     }
     makers = {
         "large": make_large_branch,
         "small": make_small_branch,
+        "stress": make_stress_branch,
         "returns": make_returns,
         "roster": make_roster,
     }
@@ -277,7 +338,9 @@ def ensure_data(log=print) -> dict[str, Path]:
         log(f"generating {key} data in {target} ...")
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
+        started = time.perf_counter()
         maker(target)
+        log(f"  {key}: {time.perf_counter() - started:.0f} s")
         done.touch()
     return paths
 

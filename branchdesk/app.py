@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +54,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     apply_app_font(app, register_fonts())
     apply_text_size(app, saved_text_size())  # 字号, chosen in 设置
     collect_garbage_on_ui_thread(app)
+    # Workers mostly wait on the disk (a backup, SQLite): a long backup must not hold up a
+    # page reading its data on a two-core machine.
+    pool = QThreadPool.globalInstance()
+    pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
     return app
 
 
@@ -158,7 +163,7 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
         )
     )
     log.info("BranchDesk %s starting on %s", __version__, data_dir)
-    opened = open_data_folder(data_dir, early_check)
+    opened = open_data_folder(data_dir, early_check, defer_check=True)
     if opened is None:
         return 1
     try:
@@ -194,23 +199,109 @@ def start_gui(data_dir: Path, early_check: EarlyCheck | None = None) -> Started 
     QTimer.singleShot(0, window, lambda: window.isVisible() and home.remind_late())
     started = Started(window, opened)
     context.events.changes_applied.connect(started.changed.append)
-    if not opened.read_only:
-        BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
-            lambda exc: log.warning("automatic backup failed: %s", exc)
-        ).run()
+
+    def backup() -> None:
+        if not opened.read_only:
+            BackgroundOp(window, lambda: backup_if_due(opened.data_dir)).failure(
+                lambda exc: log.warning("automatic backup failed: %s", exc)
+            ).run()
+
+    if opened.session.pending_check is not None:
+        # The integrity check still runs: the window is painted first; writes are refused
+        # until it passes, and the daily backup waits for it.
+        QTimer.singleShot(0, window, lambda: finish_integrity_check(window, context, backup))
+    else:
+        backup()
     QTimer.singleShot(PRELOAD_DELAY_MS, window, lambda: preload_in_background(window))
     return started
+
+
+def finish_integrity_check(window: QWidget, context: AppContext, then: Callable[[], None]) -> None:
+    """Wait for the start-up integrity check off the UI thread; let writes in when it passed.
+
+    When it failed, the damaged file is set aside and the newest good backup offered
+    (``startup.recover_after_start``); the window closes when none is restored.
+    """
+    from branchdesk.ops import Changes
+    from branchdesk.ui.ops import announce
+    from branchdesk.ui.startup import recover_after_start
+
+    session = context.session
+    check = session.pending_check
+    if check is None:
+        then()
+        return
+
+    def answered(passed: bool) -> None:
+        if passed:
+            session.pending_check = None
+            log.info("integrity check passed after the window was shown")
+            then()
+            return
+        log.error("the integrity check failed after the window was shown")
+        if recover_after_start(session):
+            announce(context, Changes.all())  # every page reads the restored database
+            then()
+        else:
+            window.close()
+
+    # Asked every 50 ms on the UI thread (a look at a flag), so that no worker of the pool
+    # sits waiting for it while pages read their data.
+    timer = QTimer(window)
+    timer.setInterval(50)
+
+    def poll() -> None:
+        if check.finished():  # type: ignore[attr-defined]
+            timer.stop()
+            timer.deleteLater()
+            answered(check.passed())  # type: ignore[attr-defined]
+
+    timer.timeout.connect(poll)
+    timer.start()
+    poll()
 
 
 PRELOAD_DELAY_MS = 1000  # once the window has settled
 
 
+# The pages other than 工作台 and the editors, imported when first needed; preloaded so that
+# neither a first visit nor opening a record waits for them (about 135 ms of imports for the
+# meeting editor alone).
+EDITOR_MODULES = (
+    "branchdesk.ui.pages.members_page",
+    "branchdesk.ui.pages.meetings_page",
+    "branchdesk.ui.pages.activities_page",
+    "branchdesk.ui.pages.reports_page",
+    "branchdesk.ui.pages.settings_page",
+    "branchdesk.ui.editors.meeting_editor",
+    "branchdesk.ui.editors.activity_editor",
+    "branchdesk.ui.editors.member_dialog",
+)
+
+
+def preload_editor_modules() -> list[str]:
+    """Import the record editors (module code only: classes and constant values)."""
+    import importlib
+
+    for name in EDITOR_MODULES:
+        importlib.import_module(name)
+    return list(EDITOR_MODULES)
+
+
 def preload_in_background(parent: QWidget) -> None:
-    """Import the workbook modules in a worker thread (see ``preload_workbook_modules``)."""
+    """Import the workbook modules and the editors in a worker thread.
+
+    See ``preload_workbook_modules``: a module imported here is not imported again on the
+    UI thread when a page or an editor first needs it.
+    """
     from branchdesk.reports import preload_workbook_modules
     from branchdesk.ui.ops import BackgroundOp
 
-    BackgroundOp(parent, preload_workbook_modules).failure(
+    def preload() -> None:
+        preload_workbook_modules()
+        preload_editor_modules()
+
+    BackgroundOp(parent, preload).failure(
         lambda exc: log.warning("preloading the workbook modules failed: %s", exc)
     ).run()
 

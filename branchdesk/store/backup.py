@@ -433,6 +433,10 @@ class EarlyCheck:
         self._thread.join()
         return bool(self._ok)
 
+    def finished(self) -> bool:
+        """True once the answer is in (``passed`` then returns at once)."""
+        return not self._thread.is_alive()
+
 
 def newest_good_backup(data_dir: Path) -> BackupInfo | None:
     """The newest backup in the data folder that passes every check, if any."""

@@ -271,6 +271,20 @@ def own_connection(path: Path | str, *, read_only: bool = False) -> Iterator[Dat
         db.close()
 
 
+def needs_migrating(path: Path | str) -> bool:
+    """Whether opening ``path`` for writing would migrate it (read without writing)."""
+    try:
+        db = Database(connect_read_only(path).conn, execute_plugins=False)
+    except (sqlite3.Error, StorageError):
+        return True  # let the ordinary path find out and tell
+    try:
+        return bool(MIGRATIONS.pending(db))
+    except sqlite3.Error:
+        return True
+    finally:
+        db.close()
+
+
 def open_memory_database() -> Database:
     """Open a fresh in-memory database with the current schema (tests, previews)."""
     conn = sqlite3.connect(":memory:")

@@ -23,6 +23,7 @@ from branchdesk.store.db import (
     StorageError,
     disk_full,
     folder_writable,
+    needs_migrating,
     open_database,
     own_connection,
     storage_error,
@@ -77,6 +78,12 @@ def database_message(exc: BaseException, path: Path | str = "") -> str | None:
     return storage_error(exc, path).message
 
 
+CHECKING_MESSAGE = (
+    "正在检查数据文件的完整性（刚打开时进行，通常只需几秒），检查通过前不能修改，"
+    "修改没有保存。请稍候再试。"
+)
+
+
 @dataclass
 class Session:
     """The database of a data folder, with the folder's lock when it may be written.
@@ -90,6 +97,9 @@ class Session:
     data_dir: Path
     lock: DataFolderLock | None = None
     read_only: bool = False
+    # The start-up integrity check, while it still runs after the window was shown (an
+    # ``EarlyCheck``): nothing is written until it has passed.
+    pending_check: object | None = None
 
     @classmethod
     def open(
@@ -115,6 +125,8 @@ class Session:
         """Raise the read-only ``StorageError`` unless this session may write."""
         if self.read_only:
             raise read_only_error(self.data_dir)
+        if self.pending_check is not None:
+            raise StorageError(CHECKING_MESSAGE)
         if self.lock is not None and not self.lock.held:
             raise StorageError("数据文件夹已不再由本程序占用，修改没有保存。请重新打开 BranchDesk。")
 
@@ -139,7 +151,7 @@ class Session:
     def worker(self) -> Iterator[Session]:
         """This session on a connection of its own, for an operation in a worker thread."""
         with self.worker_connection() as db:
-            yield Session(db, self.data_dir, self.lock, self.read_only)
+            yield Session(db, self.data_dir, self.lock, self.read_only, self.pending_check)
 
     def reopen(self) -> None:
         """Open the folder's file again after ``close_database`` (a restore replaced it).
@@ -156,6 +168,7 @@ class Session:
 
 
 __all__ = [
+    "needs_migrating",
     "DB_FILENAME",
     "Database",
     "NewerDatabaseError",

@@ -230,3 +230,63 @@ def run_op_in_background(
             announce(context, result.changes)
 
     return BackgroundOp(parent, work).success(done).failure(failure).run()
+
+
+# -- reading a page's data off the UI thread ------------------------------------------------------
+
+
+class PageLoader(QObject):
+    """Reads a page's data on a worker connection; the newest request wins.
+
+    ``load(read, apply)`` runs ``read(db)`` in the thread pool on a connection of its own and
+    hands its answer to ``apply`` on the UI thread; an answer overtaken by a newer request is
+    dropped. ``loaded`` fires after each applied answer (and after ``done_now``, for a page
+    that read synchronously), so tests and callers can wait for it: ``wait_loaded()``.
+    """
+
+    loaded = Signal()
+
+    def __init__(self, parent: QObject, context: AppContext) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.pending = False
+        self._generation = 0
+
+    def load(self, read: Callable[[Any], T], apply: Callable[[T], None]) -> None:
+        self._generation += 1
+        generation = self._generation
+        self.pending = True
+        session = self.context.session
+
+        def work() -> T:
+            with session.worker_connection() as db:
+                return read(db)
+
+        def done(value: T) -> None:
+            if generation != self._generation:
+                return  # a newer request is on its way
+            self.pending = False
+            apply(value)
+            self.loaded.emit()
+
+        BackgroundOp(self, work).success(done).run()
+
+    def done_now(self) -> None:
+        """The data was read synchronously: forget any request still running."""
+        self._generation += 1
+        self.pending = False
+        self.loaded.emit()
+
+    def wait_loaded(self, timeout_ms: int = 10_000) -> None:
+        """Run the event loop until nothing is pending (for tests and the benchmark)."""
+        if not self.pending:
+            return
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        self.loaded.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+        self.loaded.disconnect(loop.quit)
+        if self.pending:
+            raise TimeoutError("the page's data did not arrive")

@@ -38,7 +38,7 @@ from branchdesk.domain.records import DatedRecord, RecordRepo
 from branchdesk.ops import OpResult, Session
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.models.table_models import SUMMARY_ROLE, SummaryTableModel
-from branchdesk.ui.ops import run_op
+from branchdesk.ui.ops import PageLoader, run_op
 from branchdesk.ui.screen_fit import FlowLayout, keep_column_readable, set_column_widths
 from branchdesk.ui.widgets import MUTED_COLOR, heading
 
@@ -46,6 +46,11 @@ if TYPE_CHECKING:
     from branchdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
+
+# From this many stored records on, a list page reads its rows on a worker connection: the page
+# shows at once with the rows it had (or none) and fills when they arrive. Fewer are read at
+# once (a few milliseconds), so a small branch never shows an unfilled list.
+READ_IN_BACKGROUND_FROM = 600
 
 _BUTTON_STYLE = theme.LIST_PAGE_BUTTONS
 UNDO_BAR_STYLE = theme.UNDO_BAR
@@ -357,6 +362,8 @@ class SummaryListPage(PageActions):
         self.model = model
         self.proxy = proxy
         proxy.setSourceModel(model)
+        self.loader = PageLoader(page, context)
+        self.loaded = self.loader.loaded
         self.actions_by_id = {}
         self.deleted = None
         self._make_actions()
@@ -480,12 +487,33 @@ class SummaryListPage(PageActions):
 
     @Slot()
     def refresh(self) -> None:
-        """Reload the list for the current filters, keeping the selected record."""
+        """Reload the list for the current filters, keeping the selected record.
+
+        A long list is read on a worker connection (``loaded`` fires when it is shown; tests
+        call ``wait_loaded``); a short one at once.
+        """
         self.search_edit.cancel_pending()
-        selected = self.selected_summary()
-        rows = self.repo.summaries(self.current_filter())
-        self.model.set_rows(rows)
+        where = self.current_filter()
         count = self.repo.count()
+        if count < READ_IN_BACKGROUND_FROM:
+            self._show_summaries(self.repo.summaries(where), count)
+            self.loader.done_now()
+            return
+        if not self.model.rowCount():
+            self.count_label.setText(f"正在读取 {count} 次{self.noun}…")
+        repo_type = type(self.repo)
+        self.loader.load(
+            lambda db: repo_type(db).summaries(where),
+            lambda rows: self._show_summaries(rows, count),
+        )
+
+    def wait_loaded(self, timeout_ms: int = 10_000) -> None:
+        """Wait until the rows asked for last are shown."""
+        self.loader.wait_loaded(timeout_ms)
+
+    def _show_summaries(self, rows: list[Any], count: int) -> None:
+        selected = self.selected_summary()
+        self.model.set_rows(rows)
         shown = len(rows)
         if self.filtering() and (self.count_total_when_all_shown or shown != count):
             self.count_label.setText(f"共 {shown} 次{self.noun}（全部 {count} 次）")
@@ -520,6 +548,7 @@ class SummaryListPage(PageActions):
     def _after_edit(self, saved: DatedRecord | None) -> None:
         if saved is not None and saved.id is not None:
             self.refresh()  # the operation announced the change; make sure the row is shown
+            self.wait_loaded()
             if not self._select_id(saved.id):
                 self.count_label.setText(self.count_label.text() + self.not_shown_note)
             self.table.setFocus()
@@ -600,6 +629,7 @@ class SummaryListPage(PageActions):
         if result is None:
             return
         self.deleted = result.value
+        self.wait_loaded()
         self.undo_bar.show_message(done)
         self.actions_by_id["undo"].setEnabled(True)
         if self.proxy.rowCount():
@@ -616,6 +646,7 @@ class SummaryListPage(PageActions):
         if run_op(page, self.context, lambda s: restore(s, record), failed_title="没有恢复") is None:
             return
         self._forget_deleted()
+        self.wait_loaded()
         if record.id is not None:
             self._select_id(record.id)
 

@@ -33,6 +33,7 @@ from branchdesk.store.session import (
     StorageError,
     disk_full,
     folder_writable,
+    needs_migrating,
 )
 from branchdesk.ui import msgbox
 
@@ -123,10 +124,16 @@ def _recover_damaged(data_dir: Path) -> bool:
     )
 
 
-def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> OpenedFolder | None:
+def open_data_folder(
+    data_dir: Path, early_check: EarlyCheck | None = None, *, defer_check: bool = False
+) -> OpenedFolder | None:
     """Open ``data_dir`` for the app, or tell the user why not and return None.
 
-    ``early_check`` is the integrity check started while the app was loading, if any.
+    ``early_check`` is the integrity check started while the app was loading, if any. With
+    ``defer_check``, a check still running is not waited for: the session refuses every
+    write until it has passed (``Session.pending_check``), and the window calls
+    ``finish_integrity_check`` once it is shown. A database that needs migrating is always
+    checked first, as is one without an early check.
     """
     banners: list[str] = []
     warning = risky_location(data_dir)
@@ -165,6 +172,17 @@ def open_data_folder(data_dir: Path, early_check: EarlyCheck | None = None) -> O
                 if full
                 else "数据文件夹是只读的：可以查看、打印和导出到其他位置，但不能修改。",
             )
+        elif (
+            defer_check
+            and early_check is not None
+            and early_check.db_path == db_path
+            and not early_check.finished()
+            and db_path.exists()
+            and not needs_migrating(db_path)
+        ):
+            session = Session.open(data_dir, lock=lock)
+            session.pending_check = early_check  # no write until it has passed
+            return OpenedFolder(session, banners)
         elif db_path.exists() and not (
             early_check.passed()
             if early_check is not None and early_check.db_path == db_path
@@ -240,6 +258,25 @@ def _open_on_full_disk(
         return None
     session.lock = lock
     return session
+
+
+def recover_after_start(session: Session) -> bool:
+    """The deferred check failed after the window was shown: set the file aside, offer the
+    newest good backup. True when a good database is open again; False when the app must
+    close (nothing was written to the damaged file: every write was refused meanwhile)."""
+    session.close_database()
+    recovered = _recover_damaged(session.data_dir)
+    if recovered and (session.data_dir / DB_FILENAME).exists():  # a backup was restored
+        session.reopen()
+        session.pending_check = None
+        return True
+    if recovered:  # a blank database: the first start asks for the branch again
+        msgbox.information(
+            None,
+            "需要重新打开",
+            "已保留损坏的数据文件。请重新打开 BranchDesk，按提示建立新的支部数据。",
+        )
+    return False
 
 
 def backup_if_due(data_dir: Path, *, now: dt.datetime | None = None) -> bool:

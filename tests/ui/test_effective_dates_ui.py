@@ -195,6 +195,7 @@ def test_reports_page_says_a_reported_return_now_differs(qtbot, context):
     tab = BranchReturnTab(context, today=TODAY)
     qtbot.addWidget(tab)
     tab.picker.set_period(period)
+    tab.wait_loaded()  # the figures are computed on a worker
     assert tab.period() == period
     tab.refresh()
     assert not tab.difference_label.isVisibleTo(tab)

@@ -214,3 +214,52 @@ def test_page_follows_saves_elsewhere(page, context) -> None:
     announce(context, Changes.of("meetings"))
     assert page.proxy.rowCount() == before + 1
     assert repo.summaries(MeetingFilter(text="临时会议"))
+
+
+def test_a_long_list_is_read_on_a_worker_and_shown_when_loaded(
+    qtbot, context, monkeypatch
+) -> None:
+    """From READ_IN_BACKGROUND_FROM meetings on, the page shows at once and fills after."""
+    import threading
+
+    from branchdesk.ui import page_kit
+
+    monkeypatch.setattr(page_kit, "READ_IN_BACKGROUND_FROM", 1)
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: True)
+    threads = []
+    summaries = MeetingRepo.summaries
+
+    def recording(self, where=None):
+        threads.append(threading.current_thread())
+        return summaries(self, where)
+
+    monkeypatch.setattr(MeetingRepo, "summaries", recording)
+    expected = summaries(MeetingRepo(context.db))
+    page = MeetingsPage(context)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.model.rowCount() == 0  # shown at once, not yet filled
+    assert page.count_label.text() == f"正在读取 {len(expected)} 次会议…"
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        pass
+    assert [s.id for s in _summaries(page)] == [s.id for s in expected]
+    assert page.count_label.text() == f"共 {len(expected)} 次会议"
+    assert threads and threading.main_thread() not in threads
+
+    # typing a search reads on the worker too; a deletion and its undo keep the selection
+    page.search_edit.setText("党费")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        pass
+    assert 0 < page.proxy.rowCount() < len(expected)
+    page.search_edit.setText("")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        pass
+    held = next(s for s in _summaries(page) if s.status is MeetingStatus.HELD)
+    page.select_meeting(held.id)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert page.model.row_of(held.id) == -1 and page.undo_bar.isVisible()
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.model.row_of(held.id) >= 0
+    assert page.selected_summary().id == held.id
+    assert threading.main_thread() not in threads

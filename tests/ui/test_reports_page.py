@@ -49,7 +49,9 @@ def page(qtbot, demo_context):
     qtbot.addWidget(page)
     page.resize(1180, 760)
     assert page.branch_tab.ret is None  # filled in the next turn of the event loop
-    qtbot.waitUntil(lambda: page.branch_tab.ret is not None)
+    with qtbot.waitSignal(page.branch_tab.loaded, timeout=10_000):
+        pass  # computed on a worker connection, then shown
+    assert page.branch_tab.ret is not None
     return page
 
 
@@ -120,6 +122,7 @@ def test_picker_steps_and_switches_unit(qtbot):
 def test_on_screen_figures_are_the_returns(page, demo_context, period):
     tab = page.branch_tab
     tab.picker.set_period(period)
+    tab.wait_loaded()  # the figures are computed on a worker
     ret = compute_return(demo_context.db, period, today=TODAY)
     view = tab.summary
 
@@ -173,6 +176,7 @@ def test_on_screen_figures_are_the_returns(page, demo_context, period):
 def test_gap_month_shows_the_missing_group_meeting_in_red(page, qtmodeltester):
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     model = tab.summary.kinds_model
     qtmodeltester.check(model)
     qtmodeltester.check(tab.summary.meetings_model)
@@ -193,6 +197,7 @@ def test_summary_follows_record_changes(qtbot, page, demo_context):
     page.show()
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     before = int(tab.summary.attendance_tiles.text("会议次数"))
     meeting = _meeting_in(demo_context.db, GAP_MONTH)
     MeetingRepo(demo_context.db).delete(meeting.id)
@@ -204,6 +209,7 @@ def test_summary_follows_record_changes(qtbot, page, demo_context):
 def test_export_writes_the_workbook(qtbot, page, demo_context, tmp_path, monkeypatch):
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     offered = []
     monkeypatch.setattr(
         file_dialogs, "choose_paths", lambda _p, _c, start, _f, _m: offered.append(start) or []
@@ -253,6 +259,7 @@ def test_export_failure_is_told_and_the_page_stays_usable(
 def test_mark_reported_locks_and_unlock_revises(qtbot, page, demo_context, tmp_path, monkeypatch):
     tab = page.branch_tab
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     tab.mark_box.setChecked(True)
     with qtbot.waitSignal(demo_context.events.changes_applied, timeout=10_000) as blocker:
         _export(qtbot, tab, tmp_path, monkeypatch)
@@ -271,8 +278,10 @@ def test_mark_reported_locks_and_unlock_revises(qtbot, page, demo_context, tmp_p
 
     # Another period is not locked.
     tab.picker.set_period(GAP_MONTH.previous())
+    tab.wait_loaded()  # the figures are computed on a worker
     assert not tab.lock_bar.isVisibleTo(tab)
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
 
     asked = []
     monkeypatch.setattr(
@@ -325,6 +334,7 @@ def test_exporting_an_unfinished_period_asks_first(qtbot, page, tmp_path, monkey
     tab = page.branch_tab
     current = Period(Unit.MONTH, 2026, 3)
     tab.picker.set_period(current)
+    tab.wait_loaded()  # the figures are computed on a worker
     assert "（截至 3月10日）" in tab.summary.title_label.text()
     asked = []
     answer = [False]
@@ -352,5 +362,67 @@ def test_exporting_an_unfinished_period_asks_first(qtbot, page, tmp_path, monkey
     assert title.endswith("2026年3月（截至 3月10日） 组织生活情况报表")
     # A period that is over is exported without a question.
     tab.picker.set_period(GAP_MONTH)
+    tab.wait_loaded()  # the figures are computed on a worker
     _export(qtbot, tab, tmp_path, monkeypatch, name="四月.xlsx")
     assert len(asked) == 2
+
+
+def test_switching_periods_computes_on_a_worker(qtbot, page, monkeypatch):
+    """The figures of a new period are computed off the UI thread, then shown."""
+    import threading
+
+    from branchdesk.ui.pages import reports_page
+
+    threads = []
+    compute = reports_page.compute_return
+
+    def recording(db, period, today=None):
+        threads.append(threading.current_thread())
+        return compute(db, period, today=today)
+
+    monkeypatch.setattr(reports_page, "compute_return", recording)
+    tab = page.branch_tab
+    year = Period(Unit.YEAR, 2025)
+    tab.picker.set_period(year)
+    assert tab.ret.period != year  # the page answers at once; the figures follow
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        pass
+    assert tab.ret.period == year
+    assert tab.summary.title_label.text().endswith(f"{year.label} 组织生活情况报表")
+    assert threads and threading.main_thread() not in threads
+
+
+def test_a_long_table_is_sized_from_a_sample_not_every_cell(qtbot):
+    """A year's meetings at a large branch: hundreds of rows keep one line each, and the
+    columns are measured on a sample, not by asking every cell (over 300,000 calls)."""
+    from branchdesk.ui.pages.return_summary_view import (
+        LONG_TABLE_ROWS,
+        Cell,
+        CellTableModel,
+        CompactTable,
+    )
+
+    calls = []
+
+    class Counting(CellTableModel):
+        def data(self, index, role=0):
+            calls.append(role)
+            return super().data(index, role)
+
+    model = Counting(["日期", "会议", "出勤"])
+    table = CompactTable(model, stretch=(1,), max_height=400)
+    qtbot.addWidget(table)
+    table.resize(700, 400)
+    table.show()
+    short = [[Cell("1月5日"), Cell("党小组会 " * 8), Cell("10/12")]] * 5
+    model.set_rows(short)
+    assert not table.long and table.wordWrap()
+    rows = [[Cell(f"{i % 12 + 1}月{i % 28 + 1}日"), Cell("支部委员会"), Cell("5/5")]
+            for i in range(600)]  # fmt: skip
+    calls.clear()
+    model.set_rows(rows)
+    qtbot.wait(10)
+    assert 600 > LONG_TABLE_ROWS and table.long and not table.wordWrap()
+    assert len(calls) < 5_000, len(calls)
+    assert table.height() <= 400  # scrolls beyond its cap
+    assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance("12月28日")

@@ -21,7 +21,6 @@ from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityFilter, ActivityKindRepo, ActivityRepo
 from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.editors.activity_editor import ActivityEditor
 from branchdesk.ui.models.activity_table_model import (
     ActivitySortProxy,
     ActivityTableModel,
@@ -178,8 +177,12 @@ class ActivitiesPage(SummaryListPage, QWidget):
 
     # -- actions -------------------------------------------------------------------------------
 
+    # The editor is imported when first needed (the app preloads it in the background).
+
     @Slot()
     def _on_add_triggered(self) -> None:
+        from branchdesk.ui.editors.activity_editor import ActivityEditor
+
         template = None
         kind = self.kind_combo.currentData()
         if kind:  # adding while looking at one kind: start with that kind
@@ -188,10 +191,14 @@ class ActivitiesPage(SummaryListPage, QWidget):
 
     @Slot()
     def _on_edit_triggered(self) -> None:
+        from branchdesk.ui.editors.activity_editor import ActivityEditor
+
         self._edit_selected(lambda s: ActivityEditor.ask(self, self.context, self.repo.get(s.id)))
 
     @Slot()
     def _on_duplicate_triggered(self) -> None:
+        from branchdesk.ui.editors.activity_editor import ActivityEditor
+
         self._edit_selected(lambda s: ActivityEditor.ask(
             self, self.context, activity_for_duplicate(self.repo.get(s.id), self.today)
         ))  # fmt: skip

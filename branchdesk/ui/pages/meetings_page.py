@@ -13,7 +13,6 @@ from branchdesk.domain.meetings import Meeting, MeetingKind, MeetingSummary
 from branchdesk.ops import Changes
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.editors.meeting_editor import MeetingEditor, meeting_for_duplicate
 from branchdesk.ui.models.meeting_table_model import (
     Column,
     MeetingSortProxy,
@@ -170,20 +169,31 @@ class MeetingsPage(SummaryListPage, QWidget):
 
     # -- actions -------------------------------------------------------------------------------
 
+    # The editor is imported when first needed (the app preloads it in the background): the
+    # first visit of the page does not wait for it.
+
     @Slot()
     def _on_record_triggered(self) -> None:
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
+
         self._after_edit(MeetingEditor.ask(self, self.context))
 
     @Slot()
     def _on_plan_triggered(self) -> None:
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
+
         self._after_edit(MeetingEditor.ask(self, self.context, planned=True))
 
     @Slot()
     def _on_open_triggered(self) -> None:
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor
+
         self._edit_selected(lambda s: MeetingEditor.ask(self, self.context, self.repo.get(s.id)))
 
     @Slot()
     def _on_duplicate_triggered(self) -> None:
+        from branchdesk.ui.editors.meeting_editor import MeetingEditor, meeting_for_duplicate
+
         def ask(summary: MeetingSummary) -> Meeting | None:
             template = meeting_for_duplicate(self.context, summary.id, dt.date.today())
             return MeetingEditor.ask(self, self.context, template, planned=True)

@@ -28,17 +28,18 @@ from PySide6.QtWidgets import (
 
 from branchdesk.domain.members import Category, Member
 from branchdesk.ops import Changes, Session
+from branchdesk.store.members import MemberRepo
 from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.models.member_table_model import (
     MEMBER_ROLE,
     NO_GROUP,
-    Column,
     MemberFilterProxy,
     MemberTableModel,
 )
-from branchdesk.ui.ops import BackgroundOp
+from branchdesk.ui.ops import BackgroundOp, PageLoader
 from branchdesk.ui.page_kit import (
+    READ_IN_BACKGROUND_FROM,
     EmptyState,
     PageActions,
     SearchBox,
@@ -48,7 +49,7 @@ from branchdesk.ui.page_kit import (
     setup_list_table,
     title_row,
 )
-from branchdesk.ui.screen_fit import FlowLayout
+from branchdesk.ui.screen_fit import FlowLayout, size_columns_from_sample
 
 if TYPE_CHECKING:  # openpyxl loads only when someone exports
     from branchdesk.reports.roster_export import ExportResult
@@ -90,6 +91,8 @@ class MembersPage(PageActions, QWidget):
         self.proxy.setSourceModel(self.model)
         self.actions_by_id: dict[str, QAction] = {}
         self._sized = False
+        self.loader = PageLoader(self, context)
+        self.loaded = self.loader.loaded
         self._make_actions()
         self._build()
         if context.read_only:
@@ -198,9 +201,26 @@ class MembersPage(PageActions, QWidget):
         focus_list(self.table, self.empty_add)
 
     def refresh(self) -> None:
-        """Reload members, groups and counts from the database, keeping the selection."""
+        """Reload members, groups and counts from the database, keeping the selection.
+
+        A large roster is read on a worker connection (``loaded`` fires when it is shown;
+        tests call ``wait_loaded``); a small one at once.
+        """
+        total = self.context.members.counts().total
+        if total < READ_IN_BACKGROUND_FROM:
+            self._show_members(self.context.members.list(include_left=True))
+            self.loader.done_now()
+            return
+        if not self.model.rowCount():
+            self.counts_label.setText(f"正在读取 {total} 名党员…")
+        self.loader.load(lambda db: MemberRepo(db).list(include_left=True), self._show_members)
+
+    def wait_loaded(self, timeout_ms: int = 10_000) -> None:
+        """Wait until the roster asked for last is shown."""
+        self.loader.wait_loaded(timeout_ms)
+
+    def _show_members(self, members: list[Member]) -> None:
         selected = {m.id for m in self.selected_members()}
-        members = self.context.members.list(include_left=True)
         self._reload_groups()
         self.model.set_rows(members)
         self.stack.setCurrentIndex(0 if members else 1)
@@ -219,10 +239,7 @@ class MembersPage(PageActions, QWidget):
         super().changeEvent(event)
 
     def _size_columns(self) -> None:
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in Column:
-            header.resizeSection(column, max(header.sectionSize(column) + 16, 64))
+        size_columns_from_sample(self.table)  # never every row: ~74k data() calls at 1,000
         self._sized = True
 
     def _reload_groups(self) -> None:
@@ -318,6 +335,7 @@ class MembersPage(PageActions, QWidget):
 
         saved = MemberDialog.ask(self, self.context)
         if saved is not None:
+            self.wait_loaded()  # the roster the save refreshed
             self._select_member(saved.id)
 
     @Slot()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QShowEvent
@@ -48,7 +49,7 @@ from branchdesk.reports.return_workbook import (
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
 from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
-from branchdesk.ui.ops import BackgroundOp, announce
+from branchdesk.ui.ops import BackgroundOp, PageLoader, announce
 from branchdesk.ui.pages.consolidation_view import ConsolidationView
 from branchdesk.ui.pages.return_summary_view import (
     ExportResultLine,
@@ -231,6 +232,15 @@ def _when(moment: dt.datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
+_Figures = tuple[BranchReturn, ReportedPeriod | None, list[str] | None]
+
+
+def _read_figures(db: Any, period: Period, today: dt.date) -> _Figures:
+    """The return of ``period``, its reported state and how it differs from what was reported."""
+    ret = compute_return(db, period, today=today)
+    return ret, ReportedPeriodRepo(db).get(period), reported_differences(db, ret)
+
+
 class BranchReturnTab(QWidget):
     """本支部报表: pick a period, read the return on screen, export it."""
 
@@ -244,6 +254,8 @@ class BranchReturnTab(QWidget):
         self.exporting = False
         self.last_export: Path | None = None
         self._stale = False
+        self.loader = PageLoader(self, context)
+        self.loaded = self.loader.loaded
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -330,13 +342,27 @@ class BranchReturnTab(QWidget):
         return self.picker.period()
 
     def refresh(self) -> None:
-        """Recompute the figures of the chosen period (a few milliseconds even for a year)."""
+        """Recompute the figures of the chosen period now, on the UI thread (before an export)."""
         self._stale = False
-        period = self.period()
-        self.ret = compute_return(self.context.db, period, today=self.today())
+        self._show_figures(_read_figures(self.context.db, self.period(), self.today()))
+        self.loader.done_now()
+
+    def refresh_in_background(self) -> None:
+        """Recompute the figures on a worker connection: a year's return at a thousand members
+        takes a few hundred milliseconds. ``loaded`` fires when they are shown."""
+        self._stale = False
+        period, today = self.period(), self.today()
+        self.loader.load(lambda db: _read_figures(db, period, today), self._show_figures)
+
+    def wait_loaded(self, timeout_ms: int = 10_000) -> None:
+        """Wait until the figures of the chosen period are shown."""
+        self.loader.wait_loaded(timeout_ms)
+
+    def _show_figures(self, figures: _Figures) -> None:
+        self.ret, reported, differences = figures
         self.summary.set_return(self.ret)
-        self._show_lock(ReportedPeriodRepo(self.context.db).get(period))
-        self._show_differences(reported_differences(self.context.db, self.ret))
+        self._show_lock(reported)
+        self._show_differences(differences)
 
     def _show_differences(self, differences: list[str] | None) -> None:
         if not differences:
@@ -369,8 +395,8 @@ class BranchReturnTab(QWidget):
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
-        if self._stale or self.ret is None:
-            self.refresh()
+        if self._stale or self.ret is None or self.loader.pending:
+            self.refresh()  # the figures of the period shown, before they are exported
         if self.ret is None:
             return
         if not self.unfinished_confirmed():
@@ -474,7 +500,7 @@ class BranchReturnTab(QWidget):
     @Slot(object)
     def _on_picker_period_changed(self, _period: Period) -> None:
         self.result_line.hide()
-        self.refresh()
+        self.refresh_in_background()
 
     @Slot(object)
     def _on_events_changes_applied(self, changes: Changes) -> None:
@@ -487,12 +513,12 @@ class BranchReturnTab(QWidget):
     @Slot()
     def _on_refresh_timer_timeout(self) -> None:
         if self._stale:
-            self.refresh()
+            self.refresh_in_background()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         if self._stale:
-            self.refresh()
+            self.refresh_in_background()
 
 
 class ReportsPage(QWidget):

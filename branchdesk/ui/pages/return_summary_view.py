@@ -48,6 +48,7 @@ from branchdesk.reports.return_workbook import (
     return_title,
 )
 from branchdesk.ui import theme
+from branchdesk.ui.screen_fit import sampled_rows
 
 GREEN = theme.SUCCESS
 RED = theme.BRAND_RED
@@ -148,6 +149,9 @@ class CellTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
+LONG_TABLE_ROWS = 80  # beyond this, rows keep one line and columns fit a sample of rows
+
+
 class CompactTable(QTableView):
     """A table exactly as tall as its rows, for a page that scrolls as a whole.
 
@@ -167,6 +171,7 @@ class CompactTable(QTableView):
         self.max_height = max_height  # beyond it the table scrolls; 0: never
         self.stretch = tuple(stretch)
         self.caps = dict(caps or {})
+        self.long = False  # more rows than fitting each to its text allows
         self.setModel(model)
         self.verticalHeader().hide()
         self.setWordWrap(True)
@@ -191,6 +196,39 @@ class CompactTable(QTableView):
     @Slot()
     def _on_model_reset(self) -> None:
         header = self.horizontalHeader()
+        rows = self.model().rowCount()
+        self.long = rows > LONG_TABLE_ROWS
+        if self.long:
+            # A year's meetings at a large branch (hundreds of rows): fitting every row and
+            # column to its text asks each cell for a dozen roles (over 300,000 calls).
+            # Rows keep one line; columns fit a sample of rows; the long text is elided.
+            # Every mode first: a width set while another column still fits its contents
+            # (or rows still fit theirs) makes Qt measure every cell again.
+            metrics = self.fontMetrics()
+            self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            self.verticalHeader().setDefaultSectionSize(metrics.height() + 12)
+            for column in range(self.model().columnCount()):
+                header.setSectionResizeMode(
+                    column,
+                    QHeaderView.ResizeMode.Stretch
+                    if column in self.stretch
+                    else QHeaderView.ResizeMode.Interactive,
+                )
+            self.setWordWrap(False)
+            sample = sampled_rows(rows, 40)
+            for column in range(self.model().columnCount()):
+                if column in self.stretch:
+                    continue
+                title = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
+                widest = metrics.horizontalAdvance(title) + 24
+                for row in sample:
+                    text = self.model().index(row, column).data()
+                    widest = max(widest, metrics.horizontalAdvance(str(text or "")) + 20)
+                self.setColumnWidth(column, min(widest, self.caps.get(column, widest)))
+            self.fit_height()
+            return
+        self.setWordWrap(True)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for column in range(self.model().columnCount()):
             if column in self.stretch:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
@@ -203,7 +241,8 @@ class CompactTable(QTableView):
         self.fit_height()
 
     def fit_height(self) -> None:
-        self.resizeRowsToContents()
+        if not self.long:
+            self.resizeRowsToContents()
         height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
         height += sum(self.rowHeight(r) for r in range(self.model().rowCount()))
         if self.max_height:
@@ -212,7 +251,7 @@ class CompactTable(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+        if event.size().width() != event.oldSize().width() and not self.long:
             self.fit_height()  # wrapped rows grow or shrink with the width, not the height
 
 
