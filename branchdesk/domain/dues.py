@@ -241,6 +241,7 @@ class Assessment:
     approved_on: dt.date | None = None
     note: str = ""
     id: int | None = None
+    member_name: str = field(default="", compare=False)  # filled in when read back
 
     @property
     def day(self) -> dt.date:
@@ -343,6 +344,7 @@ class Payment:
     received_by: str = ""
     note: str = ""
     id: int | None = None
+    member_name: str = field(default="", compare=False)  # filled in when read back
 
     @property
     def day(self) -> dt.date:
