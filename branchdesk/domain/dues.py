@@ -136,6 +136,40 @@ def month_range(first: Month, last: Month) -> list[Month]:
     return [first.plus(i) for i in range(last.minus(first) + 1)]
 
 
+def parse_months(text: str) -> tuple[Month, ...]:
+    """Months as typed over in the 党费日 grid: ``2026-03``, ``2026-03、2026-05`` or a span
+    ``2026-01至2026-03`` (also ``~`` or ``--``), in order, each once."""
+    found: set[Month] = set()
+    for part in re.split(r"[,，、;；\s]+", text.strip()):
+        if not part:
+            continue
+        ends = re.split(r"至|~|～|--", part)
+        if len(ends) == 2:
+            first, last = Month.parse(ends[0]), Month.parse(ends[1])
+            if last < first:
+                raise ValueError(f"“{part}”的结束月份早于开始月份")
+            found.update(month_range(first, last))
+        elif len(ends) == 1:
+            found.add(Month.parse(part))
+        else:
+            raise ValueError(f"“{part}”不是月份（应写作 2026-03 或 2026-01至2026-03）")
+    return tuple(sorted(found))
+
+
+def months_text(months: Iterable[Month]) -> str:
+    """``2026-03`` or ``2026-01至2026-03`` or ``2026-01、2026-03``: runs of months joined."""
+    ordered = sorted(set(months))
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j].plus(1):
+            j += 1
+        parts.append(ordered[i].iso() if i == j else f"{ordered[i].iso()}至{ordered[j].iso()}")
+        i = j + 1
+    return "、".join(parts)
+
+
 # -- the 核定 ---------------------------------------------------------------------------------
 
 

@@ -22,6 +22,8 @@ from branchdesk.domain.dues import (
     money,
     month_range,
     months_in_branch,
+    months_text,
+    parse_months,
     payment_month_problems,
     to_fen,
     yuan_text,
@@ -348,3 +350,14 @@ def test_no_arrears_after_leaving():
     ledger = member_ledger(out, [employed("2500.00")], [], *YEAR)
     owed = arrears(ledger, dt.date(2026, 12, 1))
     assert owed.owing == (Month(2026, 1), Month(2026, 2), Month(2026, 3))
+
+
+def test_months_typed_over_in_the_grid():
+    assert parse_months("2026-03") == (Month(2026, 3),)
+    assert parse_months("2025-11至2026-02") == tuple(month_range(Month(2025, 11), Month(2026, 2)))
+    assert parse_months("2026-05、2026-03，2026-03") == (Month(2026, 3), Month(2026, 5))
+    assert parse_months("") == ()
+    with pytest.raises(ValueError, match="结束月份早于开始月份"):
+        parse_months("2026-03至2026-01")
+    assert months_text(parse_months("2025-11至2026-02、2026-05")) == "2025-11至2026-02、2026-05"
+    assert months_text([Month(2026, 3)]) == "2026-03"
