@@ -82,9 +82,10 @@ def yuan_text(amount: Decimal) -> str:
 _MONTH_TEXT = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?\s*$")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class Month:
-    """A calendar month, the unit dues are owed in."""
+    """A calendar month, the unit dues are owed in. Compared and hashed by one number: a
+    ledger of years for a thousand members compares months a few hundred thousand times."""
 
     year: int
     month: int
@@ -92,6 +93,28 @@ class Month:
     def __post_init__(self) -> None:
         if not 1900 <= self.year <= 2200 or not 1 <= self.month <= 12:
             raise ValueError(f"月份不对：{self.year}年{self.month}月")
+
+    @property
+    def index(self) -> int:
+        return self.year * 12 + self.month
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Month) and self.index == other.index
+
+    def __hash__(self) -> int:
+        return self.year * 12 + self.month
+
+    def __lt__(self, other: Month) -> bool:
+        return self.year * 12 + self.month < other.year * 12 + other.month
+
+    def __le__(self, other: Month) -> bool:
+        return self.year * 12 + self.month <= other.year * 12 + other.month
+
+    def __gt__(self, other: Month) -> bool:
+        return self.year * 12 + self.month > other.year * 12 + other.month
+
+    def __ge__(self, other: Month) -> bool:
+        return self.year * 12 + self.month >= other.year * 12 + other.month
 
     @classmethod
     def of(cls, day: dt.date) -> Month:
@@ -451,14 +474,11 @@ def months_in_branch(member: Member, first: Month, last: Month) -> list[Month]:
     left = member.left_on()
     if left is None and not member.status.in_roster:
         return []  # gone, and nobody recorded when
-    months = []
-    for month in month_range(first, last):
-        if start is not None and month.last_day < start:
-            continue
-        if left is not None and month.first_day >= left:
-            continue
-        months.append(month)
-    return months
+    if start is not None:
+        first = max(first, Month.of(start))
+    if left is not None:
+        last = min(last, Month.of(left - dt.timedelta(days=1)))
+    return month_range(first, last) if first <= last else []
 
 
 class MonthState(CodedEnum):
@@ -536,14 +556,15 @@ def member_ledger(
     outside the range: only the range is shown, the spreading is the same.
     """
     assert member.id is not None
-    mine = [a for a in assessments if a.member_id == member.id]
+    mine = sorted((a for a in assessments if a.member_id == member.id), key=lambda a: a.start)
+    dues = _Dues(mine)
     paid: dict[Month, Decimal] = {}
     paid_on: dict[Month, dt.date] = {}
     shown = []
     for payment in sorted(
         (p for p in payments if p.member_id == member.id), key=lambda p: (p.paid_on, p.id or 0)
     ):
-        for month, share in spread(payment, mine).items():
+        for month, share in _spread(payment, dues).items():
             paid[month] = paid.get(month, ZERO) + share
             paid_on[month] = payment.paid_on
         if first.first_day <= payment.paid_on <= last.last_day or any(
@@ -552,11 +573,11 @@ def member_ledger(
             shown.append(payment)
     rows = []
     for month in months_in_branch(member, first, last):
-        assessment = assessment_for(mine, month)
+        assessment, due = dues.of(month)
         rows.append(
             MonthDue(
                 month=month,
-                due=assessment.monthly if assessment else ZERO,
+                due=due,
                 paid=paid.get(month, ZERO),
                 paid_on=paid_on.get(month),
                 assessment=assessment,
@@ -565,9 +586,29 @@ def member_ledger(
     return MemberLedger(member.id, rows, shown)
 
 
+class _Dues:
+    """One member's 核定 by month, each monthly amount worked out once."""
+
+    def __init__(self, assessments: list[Assessment]) -> None:  # sorted by start
+        self.assessments = assessments
+        self.monthly = [a.monthly for a in assessments]
+
+    def of(self, month: Month) -> tuple[Assessment | None, Decimal]:
+        for i in range(len(self.assessments) - 1, -1, -1):
+            if self.assessments[i].start <= month:
+                return self.assessments[i], self.monthly[i]
+        return None, ZERO
+
+
 def spread(payment: Payment, assessments: Sequence[Assessment]) -> dict[Month, Decimal]:
     """How a payment's ordinary dues fall on its months: each month its due, in order, the
     remainder on the last month."""
+    mine = sorted((a for a in assessments if a.member_id == payment.member_id),
+                  key=lambda a: a.start)  # fmt: skip
+    return _spread(payment, _Dues(mine))
+
+
+def _spread(payment: Payment, dues: _Dues) -> dict[Month, Decimal]:
     left = money(payment.amount)
     shares: dict[Month, Decimal] = {}
     months = sorted(payment.months)
@@ -575,9 +616,7 @@ def spread(payment: Payment, assessments: Sequence[Assessment]) -> dict[Month, D
         if i == len(months) - 1:
             shares[month] = left
             break
-        assessment = assessment_for(assessments, month)
-        due = assessment.monthly if assessment else ZERO
-        share = min(due, left)
+        share = min(dues.of(month)[1], left)
         shares[month] = share
         left -= share
     return shares

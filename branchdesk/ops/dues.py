@@ -16,13 +16,11 @@ from branchdesk.domain.dues import (
     MemberLedger,
     Month,
     Payment,
-    arrears,
-    member_ledger,
     payment_month_problems,
 )
 from branchdesk.domain.members import Member
 from branchdesk.ops.changes import Changes, OpResult
-from branchdesk.store.dues import AssessmentRepo, PaymentRepo
+from branchdesk.store.dues import AssessmentRepo, PaymentRepo, member_ledgers
 from branchdesk.store.members import MemberRepo
 from branchdesk.store.session import Session
 
@@ -140,21 +138,8 @@ def ledgers(
     history_from: Month | None = None,
 ) -> list[DuesRow]:  # fmt: skip
     """Every member who was in the branch in some month from ``first`` to ``last``, in roster
-    order, with their months and their arrears on ``as_of`` (today). Arrears count back to
-    ``history_from`` (default: two years before ``first``), so a run of unpaid months
-    crossing the start of the span is counted whole."""
-    as_of = as_of or dt.date.today()
-    since = history_from or first.plus(-24)
-    end = max(last, Month.of(as_of))
-    members = [m for m in MemberRepo(session.db).list(include_left=True) if m.id is not None]
-    ids = [m.id for m in members if m.id is not None]
-    assessments = AssessmentRepo(session.db).for_members(ids, until=end)
-    payments = PaymentRepo(session.db).for_members(ids)
-    rows = []
-    for member in members:
-        shown = member_ledger(member, assessments, payments, first, last)
-        if not shown.months:
-            continue
-        whole = member_ledger(member, assessments, payments, since, end)
-        rows.append(DuesRow(member, shown, arrears(whole, as_of)))
-    return rows
+    order, with their months and their arrears on ``as_of`` (today), counted back far enough
+    that a run of unpaid months crossing ``first`` is counted whole."""
+    rows = member_ledgers(session.db, first, last, as_of=as_of or dt.date.today(),
+                          history_from=history_from)  # fmt: skip
+    return [DuesRow(member, ledger, owed) for member, ledger, owed in rows]

@@ -12,15 +12,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from branchdesk.domain.dues import (
+    Arrears,
     Assessment,
     DuesCategory,
     Exclusion,
+    MemberLedger,
     Month,
     Payment,
+    arrears,
     from_fen,
+    member_ledger,
     to_fen,
 )
+from branchdesk.domain.members import Member
+from branchdesk.store.members import MemberRepo
 from branchdesk.store.records import RecordTable
+
+ARREARS_HISTORY_MONTHS = 36  # how far back a run of unpaid months is counted
 
 
 def _fen(amount: Any) -> int | None:
@@ -210,3 +218,52 @@ class PaymentRepo(RecordTable[Payment]):
         return list(
             self._read("p.date BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]).values()
         )
+
+
+def member_ledgers(
+    db: Any, first: Month, last: Month, *, as_of: dt.date, history_from: Month | None = None,
+    assessed_only: bool = False,
+) -> list[tuple[Member, MemberLedger, Arrears]]:
+    """Every member in the branch in some month from ``first`` to ``last``, in roster order,
+    with those months and their arrears on ``as_of``, counted back to ``history_from``
+    (default: three years before ``first``) so a run crossing ``first`` is counted whole.
+    ``assessed_only`` leaves out members who never had a 核定 (they owe nothing)."""
+    since = history_from or first.plus(-ARREARS_HISTORY_MONTHS)
+    end = max(last, Month.of(as_of))
+    members = [m for m in MemberRepo(db).list(include_left=True) if m.id is not None]
+    by_member_a: dict[int, list[Assessment]] = {}
+    for a in AssessmentRepo(db).for_members(until=end):
+        by_member_a.setdefault(a.member_id, []).append(a)
+    by_member_p: dict[int, list[Payment]] = {}
+    for p in PaymentRepo(db).for_members():
+        by_member_p.setdefault(p.member_id, []).append(p)
+    found = []
+    for member in members:
+        assert member.id is not None
+        if assessed_only and member.id not in by_member_a:
+            continue
+        whole = member_ledger(member, by_member_a.get(member.id, []),
+                              by_member_p.get(member.id, []), min(since, first), end)  # fmt: skip
+        months = [m for m in whole.months if first <= m.month <= last]
+        if not months:
+            continue
+        payments = [
+            p for p in whole.payments
+            if first.first_day <= p.paid_on <= last.last_day
+            or any(first <= m <= last for m in p.months)
+        ]  # fmt: skip
+        found.append((member, MemberLedger(member.id, months, payments), arrears(whole, as_of)))
+    return found
+
+
+def arrears_on(db: Any, today: dt.date) -> list[tuple[Member, Arrears]]:
+    """Members in the branch today with months ended unpaid, the longest run first."""
+    month = Month.of(today)
+    rows = [
+        (member, owed)
+        for member, _ledger, owed in member_ledgers(db, month, month, as_of=today,
+                                                    assessed_only=True)
+        if owed.owing and member.in_roster_on(today)
+    ]
+    rows.sort(key=lambda r: (-r[1].consecutive, -len(r[1].owing)))
+    return rows

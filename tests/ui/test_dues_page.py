@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from branchdesk import ops
 from branchdesk.domain.dates import PartialDate
-from branchdesk.domain.dues import Assessment, DuesCategory, Month, MonthState
+from branchdesk.domain.dues import Assessment, DuesCategory, Month, MonthState, Payment
 from branchdesk.domain.members import Member, MemberStatus
 from branchdesk.store.dues import PaymentRepo
 from branchdesk.ui.context import AppContext
@@ -135,3 +135,20 @@ def test_the_page_is_shown_in_the_window_and_read_only_refuses(qtbot, context):
     widget = DuesPage(context, today=DAY)
     qtbot.addWidget(widget)
     assert not widget.save_button.isEnabled()
+
+
+def test_the_home_page_lists_arrears_with_the_day_six_months_are_reached(qtbot, context):
+    from branchdesk.ui.pages.home_page import HomePage
+
+    home = HomePage(context, today=lambda: DAY)
+    qtbot.addWidget(home)
+    home.refresh()
+    text = home.dues_label.text()
+    # 张伟 and 李娜 owe January to April; 王强 has no 核定, 赵敏 left
+    assert "张伟</b>　欠缴4个月，共50.00元；自2026年1月起连续4个月未交，到2026年6月30日将满6个月" in text
+    assert "李娜" in text and "王强" not in text and "赵敏" not in text
+    ops.record_payment(context.session, Payment(context.ids["张伟"], DAY,
+                                                tuple(Month(2026, m) for m in range(1, 5)),
+                                                D("50.00")))  # fmt: skip
+    home.refresh()
+    assert "张伟" not in home.dues_label.text()
