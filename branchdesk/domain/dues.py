@@ -374,6 +374,36 @@ class Assessment:
         return found
 
 
+def parse_exclusions(text: str) -> tuple[Exclusion, ...]:
+    """Excluded pay items typed one a line, ``名称 金额`` (``住房公积金 500``, ``社保：312.5元``)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        match = re.match(r"^(.*?)[\s:：]+([-+]?[\d,，.]+)\s*元?$", line)
+        if not match or not match[1].strip():
+            raise ValueError(f"扣除项目第{number}行“{line}”应写作“名称 金额”，如“住房公积金 500”")
+        found.append(Exclusion(match[1].strip(), money(match[2], f"扣除项目“{match[1].strip()}”")))
+    return tuple(found)
+
+
+def exclusions_text(exclusions: Iterable[Exclusion]) -> str:
+    return "\n".join(f"{e.label} {yuan_text(e.amount)}" for e in exclusions)
+
+
+def describe_assessment(a: Assessment) -> str:
+    """One line saying how the amount was reached: base, band and rate, the monthly amount."""
+    if a.category.from_income and a.band is not None and a.base is not None:
+        return (
+            f"月基数 {yuan_text(a.base)} 元，{a.band.label}，按 {a.band.rate_text}，"
+            f"月应缴 {yuan_text(a.monthly)} 元"
+        )
+    if a.category is DuesCategory.EXEMPT:
+        return "免交党费"
+    return f"每月定额 {yuan_text(a.monthly)} 元"
+
+
 def assessment_for(assessments: Iterable[Assessment], month: Month) -> Assessment | None:
     """The 核定 in effect in ``month``: the latest one starting on or before it."""
     best = None

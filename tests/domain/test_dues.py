@@ -17,12 +17,15 @@ from branchdesk.domain.dues import (
     Payment,
     arrears,
     band_for,
+    describe_assessment,
+    exclusions_text,
     from_fen,
     member_ledger,
     money,
     month_range,
     months_in_branch,
     months_text,
+    parse_exclusions,
     parse_months,
     payment_month_problems,
     to_fen,
@@ -361,3 +364,17 @@ def test_months_typed_over_in_the_grid():
         parse_months("2026-03至2026-01")
     assert months_text(parse_months("2025-11至2026-02、2026-05")) == "2025-11至2026-02、2026-05"
     assert months_text([Month(2026, 3)]) == "2026-03"
+
+
+def test_exclusions_typed_one_a_line_and_the_amount_described():
+    items = parse_exclusions("个人所得税 100.10\n\n住房公积金：734.46元\n社会保险 1,200")
+    assert items == (Exclusion("个人所得税", D("100.10")), Exclusion("住房公积金", D("734.46")),
+                     Exclusion("社会保险", D("1200.00")))  # fmt: skip
+    assert parse_exclusions(exclusions_text(items)) == items
+    with pytest.raises(ValueError, match="扣除项目第2行“公积金”应写作“名称 金额”"):
+        parse_exclusions("社保 1\n公积金")
+    a = employed("7234.56", exclusions=items[:2])
+    assert describe_assessment(a) == (
+        "月基数 6400.00 元，5000元以上至10000元（含），按 1.5%，月应缴 96.00 元"
+    )
+    assert describe_assessment(Assessment(1, Month(2026, 1), C.STUDENT)) == "每月定额 0.20 元"
