@@ -152,3 +152,43 @@ def test_the_home_page_lists_arrears_with_the_day_six_months_are_reached(qtbot, 
                                                 D("50.00")))  # fmt: skip
     home.refresh()
     assert "张伟" not in home.dues_label.text()
+
+
+def test_the_assessment_dialog_shows_the_band_as_typed_and_refuses_what_is_wrong(qtbot):
+    from branchdesk.ui.dialogs.assessment_dialog import AssessmentDialog
+
+    dialog = AssessmentDialog(7, "张伟", Month(2026, 1))
+    qtbot.addWidget(dialog)
+    dialog.income.setText("6200.00")
+    dialog.exclusions.setPlainText("社会保险 700\n住房公积金 499.99")
+    assert dialog.outcome.text() == "月基数 5000.01 元，5000元以上至10000元（含），按 1.5%，月应缴 75.00 元"
+    dialog.exclusions.setPlainText("社会保险 1200")
+    assert dialog.outcome.text().endswith("按 1%，月应缴 50.00 元")
+    dialog.category.setCurrentIndex(dialog.category.findText("免交"))
+    assert not dialog.income.isEnabled() and dialog.approval.isEnabled()
+    dialog.accept()
+    assert dialog.message.text() == "免交党费要有批准：填写批准的党组织和文号"
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.approval.setText("街道党工委批准")
+    dialog.accept()
+    value = dialog.value()
+    assert value.category is DuesCategory.EXEMPT and value.income is None and value.monthly == 0
+
+
+def test_assessing_from_the_page_fills_the_row(qtbot, page, context, monkeypatch):
+    from branchdesk.ui.dialogs.assessment_dialog import AssessmentDialog
+
+    def fill(dialog: AssessmentDialog) -> int:
+        assert dialog.windowTitle() == "党费核定 - 王强"
+        dialog.category.setCurrentIndex(dialog.category.findText("离退休"))
+        dialog.income.setText("5000.01")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(AssessmentDialog, "exec", fill)
+    page.table.setCurrentIndex(page.model.index(2, DuesColumn.NAME))
+    page.assess_button.click()
+    row = page.model.row(2)
+    assert (row.name, row.category, row.monthly) == ("王强", "离退休", D("50.00"))
+    assert row.assessment.start == Month(2026, 5)  # from the month on show
+    assert _texts(page, DuesColumn.AMOUNT)[2] == "50.00"

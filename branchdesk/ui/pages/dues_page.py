@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from branchdesk import ops
 from branchdesk.domain.dues import (
     ZERO,
+    Assessment,
     Month,
     MonthState,
     Payment,
@@ -39,6 +40,7 @@ from branchdesk.ops import Changes
 from branchdesk.ops.dues import DuesRow, ledgers
 from branchdesk.ui import msgbox
 from branchdesk.ui.context import AppContext
+from branchdesk.ui.dialogs.assessment_dialog import AssessmentDialog
 from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel, _Index
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, WARNING_COLOR, heading, qdate_to_date
@@ -67,6 +69,7 @@ class DuesDayRow:
     arrears: str  # "" or 欠缴N个月 ...
     warned: bool
     arrears_detail: str = ""  # the whole story, as a tool tip
+    assessment: Assessment | None = None  # the 核定 in effect that month
     marked: bool = False
     amount: str = ""  # as typed
     months: str = ""  # as typed
@@ -91,6 +94,7 @@ def day_rows(rows: list[DuesRow], month: Month) -> list[DuesDayRow]:
                 arrears=(f"{len(owed.owing)}个月 {yuan_text(owed.amount)}元" if owed.owing else ""),
                 warned=owed.warned,
                 arrears_detail=owed.describe() if owed.owing else "",
+                assessment=assessment,
                 amount=yuan_text(due.due - due.paid) if assessment and due.owing else "",
                 months=month.iso(),
             )
@@ -203,6 +207,10 @@ class DuesPage(QWidget):
             bar.addWidget(QLabel(text, self))
             bar.addWidget(widget)
         bar.addStretch(1)
+        self.assess_button = QPushButton("核定党费…", self)
+        self.assess_button.setToolTip("核定选中党员的类别、月基数和月应缴金额")
+        self.assess_button.setAutoDefault(False)
+        bar.addWidget(self.assess_button)
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
         self.hint = QLabel(
@@ -230,10 +238,12 @@ class DuesPage(QWidget):
         self.model.dataChanged.connect(self._show_totals)
         self.model.modelReset.connect(self._show_totals)
         self.save_button.clicked.connect(self.save)
+        self.assess_button.clicked.connect(self.assess_current)
         self.month.dateChanged.connect(self.refresh)
         self.day.dateChanged.connect(self.refresh)
         context.events.changes_applied.connect(self._on_changes)
         self.save_button.setEnabled(not context.read_only)
+        self.assess_button.setEnabled(not context.read_only)
         self.refresh()
 
     @property
@@ -291,6 +301,23 @@ class DuesPage(QWidget):
         self.model.toggle(index.row())
         below = self.model.index(min(index.row() + 1, self.model.rowCount() - 1), index.column())
         self.table.setCurrentIndex(below)
+
+    @Slot()
+    def assess_current(self) -> None:
+        """核定党费 for the member of the current row, from the chosen month."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            msgbox.information(self, "核定党费", "请先在表中选中一名党员。")
+            return
+        row = self.model.row(index.row())
+        dialog = AssessmentDialog(row.member_id, row.name, self.chosen_month, row.assessment, self)
+        if not dialog.exec():
+            return
+        assessment = dialog.value()
+        try:
+            run_op(self, self.context, lambda s: ops.set_assessment(s, assessment))
+        except ValueError as exc:
+            msgbox.warning(self, "没有保存", str(exc))
 
     def payments(self) -> list[Payment]:
         """The marked rows as payments; ValueError (Chinese, naming the member) if unreadable."""
