@@ -49,8 +49,9 @@ class AssessmentDialog(QDialog):
         self.member_id = member_id
         self.setWindowTitle(f"党费核定 - {name}")
         intro = QLabel(
-            "每年年初核定一次；工资变动的，从新工资发放的月份起重新核定。月基数为税后的固定收入，"
-            "扣除社会保险、住房公积金、年金、改革性补贴、奖励性绩效等不计入的项目。"
+            "每年年初核定一次；工资变动的，从新工资发放的月份起重新核定。月基数为每月固定收入"
+            "扣除个人所得税、社会保险、住房公积金、年金、改革性补贴、奖励性绩效等不计入的项目后的金额；"
+            "已是税后金额的，不再扣个人所得税。"
         )
         intro.setWordWrap(True)
         intro.setStyleSheet(theme.MUTED_TEXT)
@@ -60,7 +61,7 @@ class AssessmentDialog(QDialog):
         self.start = QDateEdit(QDate(start.year, start.month, 1))
         self.start.setDisplayFormat("yyyy年M月")
         self.income = QLineEdit()
-        self.income.setPlaceholderText("税后月收入，如 6234.56")
+        self.income.setPlaceholderText("每月固定收入，如 7234.56")
         self.exclusions = QPlainTextEdit()
         self.exclusions.setPlaceholderText("每行一项：名称 金额\n如：住房公积金 500")
         self.exclusions.setFixedHeight(90)
