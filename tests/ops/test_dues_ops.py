@@ -174,3 +174,23 @@ def test_arrears_are_counted_across_the_year_boundary(session, branch):
     zhang = next(r for r in rows if r.member.name == "张伟")
     assert zhang.arrears.consecutive == 4 and zhang.arrears.warned
     assert zhang.arrears.six_months_on == dt.date(2026, 3, 31)
+
+
+def test_the_demo_branch_has_two_years_of_dues_with_arrears_and_a_back_payment(tmp_path):
+    from branchdesk.demo import write_demo_branch
+    from branchdesk.store.dues import arrears_on
+
+    today = dt.date(2026, 12, 2)
+    write_demo_branch(tmp_path / "demo", members=36, seed=1, today=today)
+    db = open_database(tmp_path / "demo" / DB_FILENAME)
+    try:
+        starts = {a.start.year for a in AssessmentRepo(db).for_members()}
+        assert starts == {2025, 2026}
+        payments = PaymentRepo(db).for_members()
+        assert min(p.paid_on for p in payments).year == 2025
+        assert any(p.months_back for p in payments)  # a 补交
+        assert any(p.months_ahead for p in payments)  # a quarter paid ahead
+        owing = arrears_on(db, today)
+        assert owing and all(o.warned for _m, o in owing)
+    finally:
+        db.close()
