@@ -277,6 +277,9 @@ class Exclusion:
     label: str
     amount: Decimal
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", money(self.amount, f"扣除项目“{self.label}”"))
+
 
 @dataclass
 class Assessment:
@@ -299,6 +302,12 @@ class Assessment:
     note: str = ""
     id: int | None = None
     member_name: str = field(default="", compare=False)  # filled in when read back
+
+    def __post_init__(self) -> None:  # amounts to the fen; a float is refused here
+        if self.income is not None:
+            self.income = money(self.income, "月收入")
+        if self.fixed_amount is not None:
+            self.fixed_amount = money(self.fixed_amount, "每月定额")
 
     @property
     def day(self) -> dt.date:
@@ -432,6 +441,11 @@ class Payment:
     note: str = ""
     id: int | None = None
     member_name: str = field(default="", compare=False)  # filled in when read back
+
+    def __post_init__(self) -> None:  # amounts to the fen; a float is refused here
+        self.amount = money(self.amount, "党费")
+        self.extra = money(self.extra, "自愿多交")
+        self.special = money(self.special, "特殊党费")
 
     @property
     def day(self) -> dt.date:
