@@ -192,3 +192,15 @@ def test_assessing_from_the_page_fills_the_row(qtbot, page, context, monkeypatch
     assert (row.name, row.category, row.monthly) == ("王强", "离退休", D("50.00"))
     assert row.assessment.start == Month(2026, 5)  # from the month on show
     assert _texts(page, DuesColumn.AMOUNT)[2] == "50.00"
+
+
+def test_enter_on_a_row_with_nothing_to_pay_says_why(qtbot, page):
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(2, DuesColumn.NAME))  # 王强: no 核定
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert page.model.marked() == []
+    assert page.hint.text().startswith("王强还没有核定党费")
+    page.table.setCurrentIndex(page.model.index(0, DuesColumn.NAME))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)  # 张伟 owes May: marked, the hint back
+    assert [r.name for r in page.model.marked()] == ["张伟"]
+    assert page.hint.text().startswith("选中一行按回车")

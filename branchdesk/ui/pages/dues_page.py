@@ -45,6 +45,11 @@ from branchdesk.ui.models.table_models import HeaderColumn, SummaryTableModel, _
 from branchdesk.ui.ops import run_op
 from branchdesk.ui.widgets import MUTED_COLOR, WARNING_COLOR, heading, qdate_to_date
 
+HINT = (
+    "选中一行按回车即标记为已交（再按一次取消）；金额或月份不同的，直接改写，"
+    "如补交写“2026-01至2026-03”。"
+)
+
 
 class DuesColumn(HeaderColumn):
     NAME = 0, "姓名"
@@ -213,11 +218,7 @@ class DuesPage(QWidget):
         bar.addWidget(self.assess_button)
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
-        self.hint = QLabel(
-            "选中一行按回车即标记为已交（再按一次取消）；金额或月份不同的，直接改写，"
-            "如补交写“2026-01至2026-03”。",
-            self,
-        )
+        self.hint = QLabel(HINT, self)
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         self.model = DuesDayModel(self)
@@ -298,7 +299,18 @@ class DuesPage(QWidget):
         index = self.table.currentIndex()
         if not index.isValid():
             return
-        self.model.toggle(index.row())
+        row = self.model.row(index.row())
+        if not row.marked and not row.amount:
+            month = self.chosen_month.label()
+            self.hint.setText(
+                f"{row.name}{month}没有要交的党费（{row.state.label}）。"
+                "预交或补交的，请直接改写金额和交纳月份。"
+                if row.state is not MonthState.NOT_ASSESSED
+                else f"{row.name}还没有核定党费：请先点“核定党费…”，或直接改写金额。"
+            )
+        else:
+            self.hint.setText(HINT)
+            self.model.toggle(index.row())
         below = self.model.index(min(index.row() + 1, self.model.rowCount() - 1), index.column())
         self.table.setCurrentIndex(below)
 
