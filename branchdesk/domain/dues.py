@@ -21,6 +21,7 @@ transfer, up to the month they leave) once a 核定 is in effect for it.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -46,6 +47,8 @@ ARREARS_LIMIT_MONTHS = 6  # ... of the six of 党章第九条 (自行脱党)
 def money(value: Decimal | int | str, what: str = "金额") -> Decimal:
     """``value`` as yuan with two decimals, half-up to the fen. Floats are refused: they
     cannot hold 0.1 exactly. Text may carry thousands separators and a trailing 元."""
+    if type(value) is Decimal and value.is_finite():  # the common case, first
+        return value.quantize(FEN, rounding=ROUND_HALF_UP)
     if isinstance(value, bool) or isinstance(value, float):
         raise TypeError(f"{what}不能用浮点数表示，请用 Decimal 或文字")
     if isinstance(value, str):
@@ -123,6 +126,8 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         """``2026-03``, ``2026.3`` or ``2026年3月``."""
+        if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+            return cls(int(text[:4]), int(text[5:]))  # the stored form, read often
         match = _MONTH_TEXT.match(text)
         if not match:
             raise ValueError(f"“{text}”不是月份（应写作 2026-03）")
@@ -597,33 +602,36 @@ def member_ledger(
 
     A payment's ``amount`` is spread over its months in order, each taking its due; what is
     left over stays with the last month (paid more than due). ``payments`` may cover months
-    outside the range: only the range is shown, the spreading is the same.
+    outside the range: only the range is shown, the spreading is the same. (Months are
+    handled as numbers inside: the 工作台 reads every member's years on each refresh.)
     """
     assert member.id is not None
     mine = sorted((a for a in assessments if a.member_id == member.id), key=lambda a: a.start)
     dues = _Dues(mine)
-    paid: dict[Month, Decimal] = {}
-    paid_on: dict[Month, dt.date] = {}
+    paid: dict[int, Decimal] = {}
+    paid_on: dict[int, dt.date] = {}
     shown = []
+    low, high = first.index, last.index
+    first_day, last_day = first.first_day, last.last_day
     for payment in sorted(
         (p for p in payments if p.member_id == member.id), key=lambda p: (p.paid_on, p.id or 0)
     ):
-        for month, share in _spread(payment, dues).items():
-            paid[month] = paid.get(month, ZERO) + share
-            paid_on[month] = payment.paid_on
-        if first.first_day <= payment.paid_on <= last.last_day or any(
-            first <= m <= last for m in payment.months
-        ):
+        covered = sorted(m.index for m in payment.months)
+        for index, share in _spread(payment.amount, covered, dues):
+            paid[index] = paid.get(index, ZERO) + share
+            paid_on[index] = payment.paid_on
+        if first_day <= payment.paid_on <= last_day or any(low <= i <= high for i in covered):
             shown.append(payment)
     rows = []
     for month in months_in_branch(member, first, last):
-        assessment, due = dues.of(month)
+        index = month.index
+        assessment, due = dues.at(index)
         rows.append(
             MonthDue(
                 month=month,
                 due=due,
-                paid=paid.get(month, ZERO),
-                paid_on=paid_on.get(month),
+                paid=paid.get(index, ZERO),
+                paid_on=paid_on.get(index),
                 assessment=assessment,
             )
         )
@@ -631,17 +639,16 @@ def member_ledger(
 
 
 class _Dues:
-    """One member's 核定 by month, each monthly amount worked out once."""
+    """One member's 核定 by month number, each monthly amount worked out once."""
 
     def __init__(self, assessments: list[Assessment]) -> None:  # sorted by start
         self.assessments = assessments
+        self.starts = [a.start.index for a in assessments]
         self.monthly = [a.monthly for a in assessments]
 
-    def of(self, month: Month) -> tuple[Assessment | None, Decimal]:
-        for i in range(len(self.assessments) - 1, -1, -1):
-            if self.assessments[i].start <= month:
-                return self.assessments[i], self.monthly[i]
-        return None, ZERO
+    def at(self, index: int) -> tuple[Assessment | None, Decimal]:
+        i = bisect.bisect_right(self.starts, index) - 1
+        return (self.assessments[i], self.monthly[i]) if i >= 0 else (None, ZERO)
 
 
 def spread(payment: Payment, assessments: Sequence[Assessment]) -> dict[Month, Decimal]:
@@ -649,19 +656,22 @@ def spread(payment: Payment, assessments: Sequence[Assessment]) -> dict[Month, D
     remainder on the last month."""
     mine = sorted((a for a in assessments if a.member_id == payment.member_id),
                   key=lambda a: a.start)  # fmt: skip
-    return _spread(payment, _Dues(mine))
+    covered = sorted(m.index for m in payment.months)
+    return {
+        Month((i - 1) // 12, (i - 1) % 12 + 1): share
+        for i, share in _spread(payment.amount, covered, _Dues(mine))
+    }
 
 
-def _spread(payment: Payment, dues: _Dues) -> dict[Month, Decimal]:
-    left = money(payment.amount)
-    shares: dict[Month, Decimal] = {}
-    months = sorted(payment.months)
-    for i, month in enumerate(months):
-        if i == len(months) - 1:
-            shares[month] = left
+def _spread(amount: Decimal, covered: list[int], dues: _Dues) -> list[tuple[int, Decimal]]:
+    left = amount
+    shares = []
+    for position, index in enumerate(covered):
+        if position == len(covered) - 1:
+            shares.append((index, left))
             break
-        share = min(dues.of(month)[1], left)
-        shares[month] = share
+        share = min(dues.at(index)[1], left)
+        shares.append((index, share))
         left -= share
     return shares
 

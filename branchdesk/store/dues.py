@@ -200,11 +200,18 @@ class PaymentRepo(RecordTable[Payment]):
         return found
 
     def for_members(
-        self, member_ids: Iterable[int] | None = None, *, until: Month | None = None
-    ) -> list[Payment]:
+        self, member_ids: Iterable[int] | None = None, *, until: Month | None = None,
+        since: Month | None = None,
+    ) -> list[Payment]:  # fmt: skip
         """Payments of those members (None: everyone) paid, or covering a month, no later
-        than ``until``; in the order they were paid."""
+        than ``until``, and covering a month from ``since`` on; in the order they were paid."""
         where, params = _in("p.member_id", member_ids)
+        if since is not None:
+            where += (
+                " AND EXISTS (SELECT 1 FROM dues_payment_months pm"
+                " WHERE pm.payment_id = p.id AND pm.month >= ?)"
+            )
+            params.append(since.iso())
         if until is not None:
             where += (
                 " AND (p.date <= ? OR EXISTS (SELECT 1 FROM dues_payment_months pm"
@@ -235,7 +242,7 @@ def member_ledgers(
     for a in AssessmentRepo(db).for_members(until=end):
         by_member_a.setdefault(a.member_id, []).append(a)
     by_member_p: dict[int, list[Payment]] = {}
-    for p in PaymentRepo(db).for_members():
+    for p in PaymentRepo(db).for_members(since=min(since, first)):
         by_member_p.setdefault(p.member_id, []).append(p)
     found = []
     for member in members:

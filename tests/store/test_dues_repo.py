@@ -133,6 +133,7 @@ def test_payments_for_members_and_periods(db, people):
     other = repo.add(_payment(people[1], paid_on=dt.date(2026, 2, 2), months=(Month(2026, 2),)))
     assert [p.id for p in repo.for_members()] == [early, other, late]
     assert [p.id for p in repo.for_members([people[0]], until=Month(2026, 1))] == [early]
+    assert [p.id for p in repo.for_members(since=Month(2026, 2))] == [other, late]
     assert [p.id for p in repo.paid_between(dt.date(2026, 1, 1), dt.date(2026, 3, 31))] == [other]
 
 
