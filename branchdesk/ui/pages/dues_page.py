@@ -212,11 +212,10 @@ class DuesPage(QWidget):
             bar.addWidget(QLabel(text, self))
             bar.addWidget(widget)
         bar.addStretch(1)
+        self.collector.setMinimumWidth(self.collector.fontMetrics().horizontalAdvance("组织委员 王芳某"))
         self.assess_button = QPushButton("核定党费…", self)
         self.assess_button.setToolTip("核定选中党员的类别、月基数和月应缴金额")
         self.assess_button.setAutoDefault(False)
-        bar.addWidget(self.assess_button)
-        bar.addWidget(self.save_button)
         layout.addLayout(bar)
         self.hint = QLabel(HINT, self)
         self.hint.setWordWrap(True)
@@ -230,12 +229,18 @@ class DuesPage(QWidget):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(DuesColumn.NAME, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         self.table.installEventFilter(self)
         layout.addWidget(self.table, 1)
         self.totals = QLabel(self)
-        layout.addWidget(self.totals)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.totals, 1)
+        bottom.addWidget(self.assess_button)
+        bottom.addWidget(self.save_button)
+        layout.addLayout(bottom)
         self.model.dataChanged.connect(self._show_totals)
         self.model.modelReset.connect(self._show_totals)
         self.save_button.clicked.connect(self.save)
@@ -260,6 +265,10 @@ class DuesPage(QWidget):
         month = self.chosen_month
         rows = ledgers(self.context.session, month, month, as_of=self.paid_on)
         self.model.set_rows(day_rows(rows, month))
+        names = [r.name for r in self.model.rows()] or ["姓名"]
+        metrics = self.table.fontMetrics()  # the whole name, with the cell's padding
+        widest = max(metrics.horizontalAdvance(name) for name in [*names, "姓名"])
+        self.table.setColumnWidth(DuesColumn.NAME, widest + 24)
 
     @Slot(object)
     def _on_changes(self, changes: Changes) -> None:
