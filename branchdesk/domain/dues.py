@@ -486,7 +486,7 @@ class Payment:
 
     def problems(self) -> list[str]:
         found = []
-        if not self.months:
+        if not self.months and money(self.amount) != 0:  # 多交 or 特殊党费 alone need none
             found.append("要写明交的是哪几个月的党费")
         if len(set(self.months)) != len(self.months):
             found.append("同一个月写了两次")
@@ -532,7 +532,7 @@ def months_in_branch(member: Member, first: Month, last: Month) -> list[Month]:
 
 class MonthState(CodedEnum):
     PAID = ("paid", "已交")
-    SHORT = ("short", "少交")
+    SHORT = ("short", "未交足")  # part paid (not the approved 少交 of a category)
     UNPAID = ("unpaid", "未交")
     EXEMPT = ("exempt", "免交")
     NOT_ASSESSED = ("not_assessed", "未核定")

@@ -295,6 +295,12 @@ def test_extra_and_special_are_kept_apart_from_the_dues():
     assert p.total == D("162.50")
 
 
+def test_a_special_dues_gift_alone_needs_no_months():
+    gift = Payment(1, dt.date(2026, 5, 12), (), D("0"), special=D("500"))
+    assert gift.problems() == [] and gift.flags() == []
+    assert Payment(1, dt.date(2026, 5, 12), (), D("0")).problems() == ["交纳金额为零"]
+
+
 def test_bad_payments_say_what_is_wrong():
     assert pay([], "1", dt.date(2026, 1, 1)).problems() == ["要写明交的是哪几个月的党费"]
     assert pay(["2026-01", "2026-01"], "1", dt.date(2026, 1, 1)).problems() == ["同一个月写了两次"]
