@@ -85,6 +85,11 @@ def build_main_window(context: AppContext) -> MainWindow:
 
         return ActivitiesPage(context, parent=parent)
 
+    def dues(parent: QWidget) -> QWidget:
+        from branchdesk.ui.pages.dues_page import DuesPage
+
+        return DuesPage(context, parent=parent)
+
     def reports(parent: QWidget) -> QWidget:
         from branchdesk.ui.pages.reports_page import ReportsPage
 
@@ -118,6 +123,7 @@ def build_main_window(context: AppContext) -> MainWindow:
             ("党员", members),
             ("会议", meetings),
             ("活动", activities),
+            ("党费", dues),
             ("报表", reports),
             ("设置", settings),
         ],

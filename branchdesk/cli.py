@@ -151,6 +151,23 @@ def build_parser() -> argparse.ArgumentParser:
     aadd.add_argument("--json", dest="json_file", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
     aadd.set_defaults(handler=cmd_activities_add)
 
+    dues = sub.add_parser("dues", help="党费：核定、收缴和欠缴")
+    dsub = dues.add_subparsers(dest="dues_command", parser_class=_Parser, required=True)
+    dlist = dsub.add_parser("list", help="列出一年中每名党员每月的应缴、实缴和欠缴")
+    _data_dir_option(dlist, top=False)
+    dlist.add_argument("--year", required=True, metavar="YYYY", help="年份，如 2026")
+    dlist.add_argument("--json", action="store_true", help="输出 JSON（金额为 \"12.50\" 这样的文字）")
+    dlist.set_defaults(handler=cmd_dues_list)
+    dassess = dsub.add_parser("assess", help="从 JSON 写入党费核定（全部成功或全部不写入）")
+    _data_dir_option(dassess, top=False)
+    dassess.add_argument("--year", required=True, metavar="YYYY", help="核定的年份")
+    dassess.add_argument("--json", dest="json_file", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
+    dassess.set_defaults(handler=cmd_dues_assess)
+    dpay = dsub.add_parser("pay", help="从 JSON 登记交纳党费（全部成功或全部不写入）")
+    _data_dir_option(dpay, top=False)
+    dpay.add_argument("--json", dest="json_file", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
+    dpay.set_defaults(handler=cmd_dues_pay)
+
     returns = sub.add_parser("return", help="导出月报、季报或年报（.xlsx）")
     _data_dir_option(returns, top=False)
     rperiod = returns.add_mutually_exclusive_group(required=True)
@@ -649,6 +666,98 @@ def cmd_activities_add(args: argparse.Namespace) -> int:
     except ActivityInputError as exc:
         raise CliError(f"{exc}。没有写入任何活动。", 2) from exc
     print(f"已添加 {len(ids)} 次活动：编号 {', '.join(map(str, ids))}")
+    return 0
+
+
+def _dues_year(args: argparse.Namespace) -> int:
+    text = args.year or ""
+    if not (len(text) == 4 and text.isascii() and text.isdigit()) or int(text) < FIRST_YEAR:
+        raise CliError(f"--year 的年份“{args.year}”无效，应写成 2026 这样的形式", 2)
+    return int(text)
+
+
+def cmd_dues_assess(args: argparse.Namespace) -> int:
+    from branchdesk.ops import set_assessment
+    from branchdesk.reports.dues_json import DuesInputError, assessments_from_json
+
+    year = _dues_year(args)
+    data = _read_json(args.json_file)
+    session = _open_session(args)
+    try:
+        assessments = assessments_from_json(session.db, data, year)
+    except DuesInputError as exc:
+        raise CliError(f"{exc}。没有写入任何核定。", 2) from exc
+    try:
+        with session.transaction():  # all or nothing
+            for assessment in assessments:
+                set_assessment(session, assessment)
+    except ValueError as exc:
+        raise CliError(f"{exc}。没有写入任何核定。", 2) from exc
+    print(f"已核定 {len(assessments)} 名党员的党费")
+    return 0
+
+
+def cmd_dues_pay(args: argparse.Namespace) -> int:
+    from branchdesk.ops import record_payments
+    from branchdesk.reports.dues_json import DuesInputError, payments_from_json
+
+    data = _read_json(args.json_file)
+    session = _open_session(args)
+    try:
+        payments = payments_from_json(session.db, data)
+        saved = record_payments(session, payments).value
+    except (DuesInputError, ValueError) as exc:
+        raise CliError(f"{exc}。没有写入任何缴费记录。", 2) from exc
+    print(f"已登记 {len(saved)} 笔党费：编号 {', '.join(str(s.id) for s in saved)}")
+    for payment, one in zip(payments, saved, strict=True):
+        for flag in one.flags:
+            print(f"请留意：{payment.member_name}，{flag}")
+    return 0
+
+
+def cmd_dues_list(args: argparse.Namespace) -> int:
+    from branchdesk.domain.dues import Month, yuan_text
+    from branchdesk.store.dues import member_ledgers
+
+    year = _dues_year(args)
+    today = dt.date.today()
+    as_of = min(today, dt.date(year, 12, 31) + dt.timedelta(days=1))
+    rows = member_ledgers(_open(args), Month(year, 1), Month(year, 12), as_of=as_of)
+    items = []
+    for member, ledger, owed in rows:
+        latest = next((m.assessment for m in reversed(ledger.months) if m.assessment), None)
+        band = latest.band if latest else None
+        items.append({
+            "member_id": member.id,
+            "name": member.name,
+            "category": latest.category.value if latest else None,
+            "category_label": latest.category.label if latest else "未核定",
+            "base": yuan_text(latest.base) if latest and latest.base is not None else None,
+            "rate": f"{band.rate.normalize():f}" if band else None,
+            "monthly": yuan_text(latest.monthly) if latest else None,
+            "months": {
+                m.month.iso(): {
+                    "due": yuan_text(m.due),
+                    "paid": yuan_text(m.paid),
+                    "paid_on": m.paid_on.isoformat() if m.paid_on else None,
+                }
+                for m in ledger.months
+            },
+            "due_total": yuan_text(ledger.due_total),
+            "paid_total": yuan_text(ledger.paid_total),
+            "extra_total": yuan_text(ledger.extra_total),
+            "special_total": yuan_text(ledger.special_total),
+            "arrears_months": [m.iso() for m in owed.owing if m.year <= year],
+        })  # fmt: skip
+    if args.json:
+        _print_json(items)
+        return 0
+    for item in items:
+        owing = len(item["arrears_months"])
+        print(f"{item['member_id']}\t{item['name']}\t{item['category_label']}\t"
+              f"月应缴 {item['monthly'] or '—'}\t全年应缴 {item['due_total']}\t"
+              f"实缴 {item['paid_total']}" + (f"\t欠缴 {owing} 个月" if owing else ""))  # fmt: skip
+    print(f"共 {len(items)} 名党员")
     return 0
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from branchdesk.demo.activities import write_demo_activities
+from branchdesk.demo.dues import write_demo_dues
 from branchdesk.demo.meetings import write_demo_meetings
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.dates import PartialDate, add_years
@@ -174,6 +175,7 @@ def write_demo_branch(
                 )
             meeting_count = write_demo_meetings(db, today=today, seed=seed)
             activity_count = write_demo_activities(db, today=today, seed=seed)
+            write_demo_dues(db, today=today, seed=seed)
         counts = MemberRepo(db).counts()
         return DemoSummary(
             branch=name,

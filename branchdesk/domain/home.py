@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from branchdesk.domain.activities import ActivitySummary
 from branchdesk.domain.dates import add_years
+from branchdesk.domain.dues import Arrears
 from branchdesk.domain.meetings import MeetingKind, MeetingStatus, MeetingSummary
 from branchdesk.domain.member_rules import LifeGap, probation_due
 from branchdesk.domain.members import Category, Member
@@ -443,6 +444,8 @@ class HomeOverview:
     upcoming: MeetingSummary | None = None  # the next planned meeting, today or later
     life_gaps: list[LifeGap] = field(default_factory=list)  # 3+ months without 组织生活
     expired: tuple[MeetingSummary, ...] = ()  # plans whose day has passed, oldest first
+    # members with months of 党费 ended unpaid (name, arrears), the longest run first
+    dues_arrears: list[tuple[str, Arrears]] = field(default_factory=list)
 
     def lines_of(self, unit: Unit) -> list[DutyLine]:
         return [line for line in self.lines if line.unit is unit]

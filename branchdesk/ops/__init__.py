@@ -8,6 +8,14 @@ page once; the command line and the tests call them directly. Importing a roster
 """
 
 from branchdesk.ops.changes import NOTHING, Changes, OpResult
+from branchdesk.ops.dues import (
+    delete_assessment,
+    delete_payment,
+    record_payment,
+    record_payments,
+    set_assessment,
+    update_payment,
+)
 from branchdesk.ops.members import (
     add_member,
     clear_long_leave,
@@ -58,6 +66,12 @@ __all__ = [
     "add_activity",
     "add_activity_kind",
     "add_attachment",
+    "delete_assessment",
+    "delete_payment",
+    "record_payment",
+    "record_payments",
+    "set_assessment",
+    "update_payment",
     "add_meeting",
     "add_meetings",
     "add_member",

@@ -11,7 +11,7 @@ T = TypeVar("T")
 
 _RECORD_TYPES = (
     "branch", "members", "groups", "meetings", "activities", "activity_kinds", "attachments",
-    "requirements", "periods", "history",
+    "requirements", "periods", "history", "dues",
 )  # fmt: skip
 
 
@@ -33,6 +33,7 @@ class Changes:
     requirements: bool = False
     periods: bool = False  # reported / unlocked periods
     history: bool = False  # the 修改记录
+    dues: bool = False  # 党费: 核定 and payments
     everything: bool = False
     days: frozenset[dt.date] = field(default_factory=frozenset)
     period_codes: frozenset[str] = field(default_factory=frozenset)  # "2026-10", "2026-Q3"

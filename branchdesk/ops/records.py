@@ -151,6 +151,8 @@ _ENTITY_CHANGES = {
     "member": Changes.of("members", "history"),
     "meeting": Changes.of("meetings", "attachments", "history"),
     "activity": Changes.of("activities", "history"),
+    "dues_assessment": Changes.of("dues", "history"),
+    "dues_payment": Changes.of("dues", "history"),
 }
 
 

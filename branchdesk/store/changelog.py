@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from branchdesk.domain.activities import Activity
+from branchdesk.domain.dues import Assessment, Payment, yuan_text
 from branchdesk.domain.meetings import Meeting
 from branchdesk.domain.members import Member
 from branchdesk.store import snapshots
@@ -28,7 +29,11 @@ _LABELS = {
     "report": "上报",
     "unlock": "解锁",
 }
-_ENTITY_LABELS = {"member": "党员", "meeting": "会议", "activity": "活动", "period": "报表期间"}
+_ENTITY_LABELS = {
+    "member": "党员", "meeting": "会议", "activity": "活动", "period": "报表期间",
+    "dues_assessment": "党费核定", "dues_payment": "党费缴纳",
+}  # fmt: skip
+Recorded = Member | Meeting | Activity | Assessment | Payment
 
 
 @dataclass(frozen=True)
@@ -52,23 +57,37 @@ class Change:
         return _ENTITY_LABELS.get(self.entity, self.entity)
 
 
-def summary_of(record: Member | Meeting | Activity) -> str:
+def summary_of(record: Recorded) -> str:
     if isinstance(record, Member):
         return record.name
+    if isinstance(record, Assessment):
+        return (
+            f"{record.member_name} {record.start.label()}起 {record.category.label} "
+            f"月交{yuan_text(record.monthly)}元"
+        )
+    if isinstance(record, Payment):
+        months = "、".join(m.label() for m in sorted(record.months))
+        return (
+            f"{record.paid_on.isoformat()} {record.member_name} 交党费"
+            f"{yuan_text(record.total)}元（{months}）"
+        )
     if isinstance(record, Meeting):
         return f"{record.day.isoformat()} {record.kind_label} {record.display_title()}".strip()
     return f"{record.day.isoformat()} {record.kind} {record.title}"
 
 
-def _entity(record: Member | Meeting | Activity) -> str:
-    return {Member: "member", Meeting: "meeting", Activity: "activity"}[type(record)]
+def _entity(record: Recorded) -> str:
+    return {
+        Member: "member", Meeting: "meeting", Activity: "activity",
+        Assessment: "dues_assessment", Payment: "dues_payment",
+    }[type(record)]  # fmt: skip
 
 
 def record_change(
     db: Database,
     action: str,
-    before: Member | Meeting | Activity | None,
-    after: Member | Meeting | Activity | None,
+    before: Recorded | None,
+    after: Recorded | None,
     *,
     note: str = "",
 ) -> None:

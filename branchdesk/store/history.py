@@ -19,6 +19,7 @@ from branchdesk.store.changelog import (
     record_event,
     summary_of,
 )
+from branchdesk.store.dues import AssessmentRepo, PaymentRepo
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo
 
@@ -54,7 +55,10 @@ class HistoryRepo:
         return found
 
     def _exists(self, entity: str, entity_id: int) -> bool:
-        table = {"member": "members", "meeting": "meetings", "activity": "activities"}[entity]
+        table = {
+            "member": "members", "meeting": "meetings", "activity": "activities",
+            "dues_assessment": "dues_assessments", "dues_payment": "dues_payments",
+        }[entity]  # fmt: skip
         return self.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [entity_id]).fetchone() is not None
 
     def get(self, change_id: int) -> Change:
@@ -93,4 +97,18 @@ class HistoryRepo:
                 else:
                     mrepo.add(member, action="restore")
                 return member.id or 0
+            if change.entity in ("dues_assessment", "dues_payment"):
+                dues = (
+                    snapshots.assessment_from_json(change.before)
+                    if change.entity == "dues_assessment"
+                    else snapshots.payment_from_json(change.before)
+                )
+                drepo = (AssessmentRepo if change.entity == "dues_assessment" else PaymentRepo)(
+                    self.db
+                )
+                if self._exists(change.entity, dues.id or 0):
+                    drepo.update(dues, action="restore")  # type: ignore[arg-type]
+                else:
+                    drepo.add(dues, action="restore")  # type: ignore[arg-type]
+                return dues.id or 0
         raise ValueError(f"不能恢复{change.entity_label}")

@@ -24,6 +24,7 @@ from branchdesk.domain.meetings import MeetingSummary
 from branchdesk.domain.member_rules import life_gaps
 from branchdesk.domain.requirements import GroupRef, expired_plans
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
+from branchdesk.store.dues import arrears_on
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import GroupRepo, MemberRepo
 from branchdesk.store.requirements import RequirementRepo
@@ -120,4 +121,5 @@ class HomeQueries:
             upcoming=next_planned(meetings, today),
             life_gaps=life_gaps(members, RuleQueries(self.db).life_facts(today), today),
             expired=tuple(expired_plans(meetings, today)),
+            dues_arrears=[(m.name, owed) for m, owed in arrears_on(self.db, today)],
         )

@@ -538,6 +538,98 @@ def m0009_meeting_votes_and_member_rules(db: Database) -> None:
         db.execute(f"ALTER TABLE members ADD COLUMN {column}")
 
 
+
+@MIGRATIONS(name="0010_party_dues")
+def m0010_party_dues(db: Database) -> None:
+    """Party dues (党费): each member's 核定 from a month, its excluded pay items, payments and
+    the months each covers. Money is integer fen, never REAL."""
+    created = "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))"
+    fen = "INTEGER CHECK ({0} IS NULL OR (typeof({0}) = 'integer' AND {0} >= 0))"
+    db.execute(
+        f"""
+        CREATE TABLE dues_assessments (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE RESTRICT,
+            start_month TEXT NOT NULL CHECK (start_month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
+            category TEXT NOT NULL,
+            income_fen {fen.format("income_fen")},
+            fixed_fen {fen.format("fixed_fen")},
+            approval TEXT NOT NULL DEFAULT '',
+            approved_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            created_at {created},
+            updated_at {created},
+            UNIQUE (member_id, start_month)
+        )
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE dues_exclusions (
+            assessment_id INTEGER NOT NULL REFERENCES dues_assessments(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            amount_fen {fen.format("amount_fen")} NOT NULL,
+            PRIMARY KEY (assessment_id, position)
+        )
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE dues_payments (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE RESTRICT,
+            date TEXT NOT NULL,
+            amount_fen {fen.format("amount_fen")} NOT NULL,
+            extra_fen {fen.format("extra_fen")} NOT NULL DEFAULT 0,
+            special_fen {fen.format("special_fen")} NOT NULL DEFAULT 0,
+            received_by TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            created_at {created},
+            updated_at {created}
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_dues_payments_member ON dues_payments(member_id, date)")
+    db.execute(
+        """
+        CREATE TABLE dues_payment_months (
+            payment_id INTEGER NOT NULL REFERENCES dues_payments(id) ON DELETE CASCADE,
+            month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
+            PRIMARY KEY (payment_id, month)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_dues_payment_months_month ON dues_payment_months(month)")
+    # 修改记录 names the new records: change_log's CHECK lists its entities, and nothing
+    # refers to change_log, so it is rebuilt with the same rows.
+    db.execute(
+        """
+        CREATE TABLE change_log_new (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')),
+            entity TEXT NOT NULL CHECK (entity IN ('member', 'meeting', 'activity', 'period',
+                'dues_assessment', 'dues_payment')),
+            entity_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete', 'restore',
+                'report', 'unlock')),
+            summary TEXT NOT NULL DEFAULT '',
+            before TEXT,
+            after TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO change_log_new (id, at, entity, entity_id, action, summary, before, after,"
+        " note) SELECT id, at, entity, entity_id, action, summary, before, after, note"
+        " FROM change_log"
+    )
+    db.execute("DROP TABLE change_log")
+    db.execute("ALTER TABLE change_log_new RENAME TO change_log")
+    db.execute("CREATE INDEX idx_change_log_entity ON change_log(entity, entity_id)")
+
+
 SCHEMA_VERSION = len(MIGRATIONS.steps)
 
 

@@ -7,10 +7,12 @@ import datetime as dt
 import enum
 import functools
 import json
+from decimal import Decimal
 from typing import Any
 
 from branchdesk.domain.activities import Activity, Participation
 from branchdesk.domain.dates import PartialDate
+from branchdesk.domain.dues import Assessment, DuesCategory, Exclusion, Month, Payment
 from branchdesk.domain.meetings import (
     Attachment,
     Attendance,
@@ -48,8 +50,10 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, _SCALARS):
         return value
-    if isinstance(value, PartialDate):
+    if isinstance(value, PartialDate | Month):
         return value.iso()
+    if isinstance(value, Decimal):  # money: exact text, never a float
+        return str(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -59,7 +63,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(record: Member | Meeting | Activity) -> str:
+def to_json(record: Member | Meeting | Activity | Assessment | Payment) -> str:
     return json.dumps(_plain(record), ensure_ascii=False, sort_keys=True)
 
 
@@ -188,4 +192,41 @@ def activity_from_json(text: str) -> Activity:
         participants=[Participation(p["member_id"], p["name"], p["hours"]) for p in d["participants"]],
         guests=d["guests"],
         attachments=[_attachment(a) for a in d["attachments"]],
+    )
+
+
+def _money(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
+
+
+def assessment_from_json(text: str) -> Assessment:
+    d = json.loads(text)
+    return Assessment(
+        id=d["id"],
+        member_id=d["member_id"],
+        member_name=d.get("member_name", ""),
+        start=Month.parse(d["start"]),
+        category=DuesCategory(d["category"]),
+        income=_money(d["income"]),
+        exclusions=tuple(Exclusion(e["label"], Decimal(e["amount"])) for e in d["exclusions"]),
+        fixed_amount=_money(d["fixed_amount"]),
+        approval=d["approval"],
+        approved_on=_date(d["approved_on"]),
+        note=d["note"],
+    )
+
+
+def payment_from_json(text: str) -> Payment:
+    d = json.loads(text)
+    return Payment(
+        id=d["id"],
+        member_id=d["member_id"],
+        member_name=d.get("member_name", ""),
+        paid_on=dt.date.fromisoformat(d["paid_on"]),
+        months=tuple(Month.parse(m) for m in d["months"]),
+        amount=Decimal(d["amount"]),
+        extra=Decimal(d["extra"]),
+        special=Decimal(d["special"]),
+        received_by=d["received_by"],
+        note=d["note"],
     )

@@ -115,6 +115,10 @@ _ROWS_BY_VERSION = {
         "INSERT INTO activity_participants (activity_id, member_id, name, hours) VALUES (1, 1, '张三', 2)",
     ],
     4: ["UPDATE requirement_rules SET times = 2 WHERE kind = 'party_lecture'"],
+    5: [
+        "INSERT INTO change_log (id, entity, entity_id, action, summary) "
+        "VALUES (7, 'member', '1', 'update', '张三')"
+    ],
     # from 0006 on the app keeps each meeting's counts itself
     6: ["UPDATE meetings SET n_expected = 1, n_leave = 1 WHERE id = 1"],
 }
@@ -159,6 +163,10 @@ def test_a_database_from_every_earlier_version_migrates_with_its_data(data_dir, 
         assert migrated.execute(
             "SELECT times FROM requirement_rules WHERE kind = 'party_lecture'"
         ).fetchone()[0] == 2
+    if version >= 5:  # 0010 rebuilds change_log with its rows
+        assert migrated.execute("SELECT id, entity, summary FROM change_log").fetchall() == [
+            (7, "member", "张三")
+        ]
 
 
 def test_a_failed_migration_rolls_back_and_leaves_the_version(data_dir, monkeypatch):

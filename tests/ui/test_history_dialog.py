@@ -162,3 +162,37 @@ def test_the_record_rules_show_in_the_history(context) -> None:
     assert [(f.label, f.after) for f in found] == [
         ("表决", "接收张三为预备党员：赞成 12，反对 1，弃权 0")
     ]
+
+
+def test_a_deleted_dues_payment_reads_in_chinese_and_is_put_back(qtbot, context) -> None:
+    import json
+    from decimal import Decimal
+
+    from branchdesk.domain.dues import Assessment, DuesCategory, Exclusion, Month, Payment
+    from branchdesk.store.dues import AssessmentRepo, PaymentRepo
+
+    member_id = context.members.add(Member(name="张伟"))
+    assessments = AssessmentRepo(context.db)
+    assessment = Assessment(member_id, Month(2026, 1), DuesCategory.EMPLOYED,
+                            income=Decimal("6200.00"),
+                            exclusions=(Exclusion("住房公积金", Decimal("500")),))  # fmt: skip
+    assessments.add(assessment)
+    assessment.category = DuesCategory.RETIRED
+    assessments.update(assessment)
+    change = HistoryRepo(context.db).for_record("dues_assessment", assessment.id)[0]
+    found = field_changes("dues_assessment", json.loads(change.before), json.loads(change.after))
+    assert [(f.label, f.before, f.after) for f in found] == [("党费类别", "在职", "离退休")]
+    repo = PaymentRepo(context.db)
+    payment_id = repo.add(Payment(member_id, dt.date(2026, 3, 8),
+                                  (Month(2026, 1), Month(2026, 2), Month(2026, 3)),
+                                  Decimal("37.50"), received_by="王芳"))  # fmt: skip
+    repo.delete(payment_id)
+    dialog = HistoryDialog(None, context)
+    qtbot.addWidget(dialog)
+    assert dialog.deleted.table.item(0, 1).text() == "党费缴纳"
+    detail = dialog.deleted.detail.toPlainText()
+    assert "2026-01至2026-03" in detail and "37.50元" in detail
+    with qtbot.waitSignal(context.events.changes_applied) as signal:
+        dialog.deleted.restore_button.click()
+    assert signal.args[0].dues
+    assert repo.get(payment_id).amount == Decimal("37.50")

@@ -10,7 +10,7 @@ from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.first_run_dialog import FirstRunDialog
 from branchdesk.ui.ops import announce
 
-PAGES = ["工作台", "党员", "会议", "活动", "报表", "设置"]
+PAGES = ["工作台", "党员", "会议", "活动", "党费", "报表", "设置"]
 
 
 def _window(qtbot, data_dir):

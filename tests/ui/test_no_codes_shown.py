@@ -63,7 +63,7 @@ def test_no_page_shows_a_stored_code(qtbot, context):
     qtbot.addWidget(window)
     window.show()
     shown: list[str] = []
-    for title in ["工作台", "党员", "会议", "活动", "报表", "设置"]:
+    for title in ["工作台", "党员", "会议", "活动", "党费", "报表", "设置"]:
         page = window.show_page(title)
         QApplication.processEvents()
         shown += _shown_texts(page)

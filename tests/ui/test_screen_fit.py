@@ -38,6 +38,7 @@ from reports.roster_samples import write_messy_roster
 
 from branchdesk.app import build_main_window
 from branchdesk.demo import write_demo_branch
+from branchdesk.domain.dues import Month
 from branchdesk.domain.meetings import MeetingStatus
 from branchdesk.domain.members import Category
 from branchdesk.domain.requirements import Period
@@ -48,6 +49,7 @@ from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.ui import print_actions
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.activity_kinds_dialog import ActivityKindsDialog
+from branchdesk.ui.dialogs.assessment_dialog import AssessmentDialog
 from branchdesk.ui.dialogs.first_run_dialog import FirstRunDialog
 from branchdesk.ui.dialogs.groups_dialog import GroupsDialog, MoveGroupDialog
 from branchdesk.ui.dialogs.history_dialog import HistoryDialog
@@ -81,6 +83,7 @@ PAGES = {  # each page's primary button
     "党员": "添加党员",
     "会议": "记录会议",
     "活动": "添加活动",
+    "党费": "保存本次收缴",
     "报表": "导出报表…",
     "设置": "保存",
 }
@@ -276,6 +279,9 @@ def _dialogs(context: AppContext, tmp_path) -> dict[str, Callable[[], tuple[QWid
         "unlock": lambda: (UnlockDialog(Period.parse("2026-10")), "解锁"),
         "blank sign-in": lambda: (print_actions.BlankSigninDialog(context), "打印预览…"),
         "print progress": progress,
+        "dues assessment": lambda: (
+            AssessmentDialog(members[0].id, members[0].name, Month(2026, 1)), "保存"
+        ),
     }
 
 
@@ -323,7 +329,7 @@ def test_every_dialog_class_is_in_the_fit_test() -> None:
             ):
                 found.add(value.__name__)
     assert found == {
-        "ActivityEditor", "ActivityKindsDialog", "BlankSigninDialog", "FirstRunDialog",
+        "ActivityEditor", "ActivityKindsDialog", "AssessmentDialog", "BlankSigninDialog", "FirstRunDialog",
         "ExtendProbationDialog", "GroupsDialog", "HistoryDialog", "ImportDialog",
         "LongLeaveDialog", "MeetingEditor", "MemberDialog",
         "MemberRecordDialog", "MoveGroupDialog", "RequirementsDialog", "RestoreDialog",

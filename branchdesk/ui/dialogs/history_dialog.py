@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from branchdesk import ops
+from branchdesk.domain.dues import DuesCategory, Month, months_text
 from branchdesk.domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from branchdesk.domain.members import (
     Category,
@@ -75,8 +76,18 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "place": "地点", "organiser": "组织者", "description": "活动内容",
         "guests": "其他参加人员", "attachments": "附件",
     },
+    "dues_assessment": {
+        "start": "起始月份", "category": "党费类别", "income": "月收入",
+        "exclusions": "扣除项目", "fixed_amount": "每月定额", "approval": "批准",
+        "note": "备注",
+    },
+    "dues_payment": {
+        "paid_on": "交纳日期", "months": "交纳月份", "amount": "党费",
+        "extra": "自愿多交", "special": "特殊党费", "received_by": "收缴人", "note": "备注",
+    },
 }  # fmt: skip
 _PEOPLE_LISTS = {"meeting": "attendance", "activity": "participants"}
+_DUES_AMOUNTS = ("income", "fixed_amount", "amount", "extra", "special")
 _EMPTY = "（空）"
 _LONG = 60  # longer texts (minutes) are shortened in the table; the record holds them whole
 
@@ -113,10 +124,24 @@ class FieldChange:
     after: str
 
 
+def _dues_text(key: str, value: Any) -> str:
+    if key == "category":
+        return DuesCategory(value).label
+    if key in _DUES_AMOUNTS:
+        return f"{value}元"
+    if key == "exclusions":
+        return "、".join(f"{e['label']} {e['amount']}元" for e in value)
+    if key == "months":
+        return months_text(Month.parse(m) for m in value)
+    return str(value)
+
+
 def _text(entity: str, key: str, value: Any) -> str:
     """One stored value as people read it; ID numbers and phones stay masked here."""
     if value is None or value == "" or value == []:
         return ""
+    if entity.startswith("dues_"):
+        return _dues_text(key, value)
     if key in ("group_spells", "role_terms") and isinstance(value, list):
         return _dated_text(key, value)
     if key == "kinds":
@@ -261,7 +286,9 @@ def _when(change: Change) -> str:
 
 
 def _restorable(change: Change) -> bool:
-    return change.before is not None and change.entity in ("member", "meeting", "activity")
+    return change.before is not None and change.entity in (
+        "member", "meeting", "activity", "dues_assessment", "dues_payment",
+    )  # fmt: skip
 
 
 class _ChangeList(QWidget):

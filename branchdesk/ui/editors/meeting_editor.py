@@ -441,7 +441,7 @@ class MeetingEditor(EditorAttachments, RecordEditor, QDialog):
         self.summary = QLabel()
         self.summary.setStyleSheet(theme.ERROR_TEXT)
         self.summary.setWordWrap(True)
-        keys = QLabel("Ctrl+S 保存　Ctrl+1～6 切换到下方各页")
+        keys = QLabel("Ctrl+S 保存　Ctrl+1～7 切换到下方各页")
         keys.setStyleSheet(theme.MUTED_TEXT)
         self.cancel_button = QPushButton("取消")
         self.save_button = QPushButton("保存")

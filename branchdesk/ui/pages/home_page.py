@@ -530,6 +530,12 @@ class HomePage(QWidget):
         self.life_label = self._section_body(card)
         self.absence_title = self._section(card, "缺席未补学（今年 3 次及以上）")
         self.absence_label = self._section_body(card)
+        self.dues_title = self._section(card, "欠缴党费")
+        self.dues_title.setToolTip(
+            "党章第九条：连续六个月不交纳党费，又没有正当理由的，视为自行脱党。"
+            "连续四个月未交起提醒；只计已过去的月份。"
+        )
+        self.dues_label = self._section_body(card)
         card.outer.addStretch(1)
         return card
 
@@ -743,6 +749,18 @@ class HomePage(QWidget):
             )
         else:
             self.absence_label.setText(f"<span style='color:{MUTED}'>没有。</span>")
+        owing = overview.dues_arrears
+        if owing:
+            rows_html = ""
+            for name, owed in owing[:MAX_NAMES]:
+                color = RED if owed.overdue else AMBER if owed.warned else theme.TEXT_DARK
+                rows_html += (
+                    f"<div style='color:{color}; margin-bottom: 3px'>"
+                    f"<b>{html.escape(name)}</b>　{html.escape(owed.describe())}</div>"
+                )
+            self.dues_label.setText(rows_html + _more(len(owing) - MAX_NAMES))
+        else:
+            self.dues_label.setText(f"<span style='color:{MUTED}'>没有。</span>")
 
     def _fill_calendar(self, overview: HomeOverview) -> None:
         self._calendar_days = CalendarDays(dict(overview.calendar.entries))
