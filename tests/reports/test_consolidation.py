@@ -7,9 +7,9 @@ import shutil
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 from ole_samples import encrypted_workbook, legacy_workbook
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Unit
 from branchdesk.reports.consolidation import (
     NEWER_FORMAT,
@@ -341,6 +341,7 @@ def _data_sheet_part(source):
         return "xl/worksheets/sheet5.xml", rels
 
 
+@pytest.mark.slow
 def test_only_the_hidden_sheet_is_opened_and_it_passes_the_guards(returns, tmp_path):
     """Consolidation reads the hidden sheet alone: a hostile printed sheet beside it is never
     opened, while a hostile hidden sheet, or relationships bent to read another part for it,

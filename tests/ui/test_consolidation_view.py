@@ -7,11 +7,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Unit
 from branchdesk.reports.consolidation import NOT_A_RETURN, consolidate
 from branchdesk.reports.return_figures import compute_return
