@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.generate import RETURN_COUNT, ensure_data
+from benchmarks.generate import MANY_RETURNS, RETURN_COUNT, ensure_data, ensure_many_returns
 
 ROOT = Path(__file__).resolve().parent.parent
 START_RUNS = 7
@@ -240,6 +240,8 @@ def measure(log=print) -> list[Row]:
         )
     )
 
+    rows += batch_rows(data, log)
+
     log("UI heartbeat during a background export ...")
     result = probe("background_export", {"data_dir": str(large)})
     rows.append(
@@ -266,6 +268,57 @@ def measure(log=print) -> list[Row]:
             result["rss_mb"] < 250,
         )
     )
+    return rows
+
+
+def spread(values: list[float], unit: str = "s") -> str:
+    """``5 次 4.8–6.4 s``: how many runs and the range around their median."""
+    low, high = min(values), max(values)
+    if unit == "×":
+        return f"{len(values)} 次 {low:.2f}–{high:.2f}×"
+    return f"{len(values)} 次 {low:.1f}–{high:.1f} s"
+
+
+def batch_rows(data: dict[str, Path], log=print) -> list[Row]:
+    """Issue 18's batch half: a year's return against bare openpyxl on each branch there is
+    (the large one, and the stress branch when generated), and consolidation of 500 and of
+    2,000 returns (median of 5 and of 3 runs, CPU time beside)."""
+    rows: list[Row] = []
+    for key, title in (("large", "大支部"), ("stress", "压力支部")):
+        if key not in data:
+            continue
+        log(f"year's return ({title}) ...")
+        result = probe("year_return", {"data_dir": str(data[key]), "year": 2025})
+        ratios = [a / b for a, b in zip(result["seconds"], result["baseline"], strict=True)]
+        ratio = median(result["seconds"]) / median(result["baseline"])
+        rows.append(
+            Row(
+                f"年报 .xlsx，{title}（{result['cells']} 个单元格；基线：openpyxl 写同样的单元格；"
+                f"{spread(ratios, '×')}）",
+                median(result["seconds"]),
+                median(result["baseline"]),
+                "s",
+                "≤ 2× openpyxl",
+                ratio <= 2,
+            )
+        )
+    for count, folder, runs in (
+        (RETURN_COUNT, data["returns"], 5),
+        (MANY_RETURNS, ensure_many_returns(log), 3),
+    ):
+        log(f"consolidating {count} returns ...")
+        result = probe("consolidation_runs", {"returns": str(folder), "runs": runs})
+        cpu = median(result["cpu"])
+        rows.append(
+            Row(
+                f"汇总 {count} 份报表（{spread(result['seconds'])}；CPU {cpu:.1f} s）",
+                median(result["seconds"]),
+                None,
+                "s",
+                "< 15 s",
+                median(result["seconds"]) < 15,
+            )
+        )
     return rows
 
 
