@@ -35,7 +35,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     Once the first test makes the QApplication, automatic collection is off for the rest of
     the run (``qtsetup.MainThreadGarbageCollector`` collects only while an event loop
     turns), so each test collects its own garbage at teardown. A full collection walks every
-    live object: with the modules of the whole suite loaded, about 90 ms each, some 100 s
+    live object: with the modules of the whole suite loaded, about 90 ms each (measured on a
+    busy machine), some 100 s
     of CPU over a run. The modules, classes and functions loaded by now live to the end, so
     they are moved to the permanent generation, and each collection walks only what was
     made since.
