@@ -36,10 +36,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     the run (``qtsetup.MainThreadGarbageCollector`` collects only while an event loop
     turns), so each test collects its own garbage at teardown. A full collection walks every
     live object: with the modules of the whole suite loaded, about 90 ms each (measured on a
-    busy machine), some 100 s
-    of CPU over a run. The modules, classes and functions loaded by now live to the end, so
-    they are moved to the permanent generation, and each collection walks only what was
-    made since.
+    busy machine), some 100 s of CPU over a run. The modules, classes and functions loaded by
+    now live to the end, so they are moved to the permanent generation, and each collection
+    walks only what was made since.
     """
     import gc
 
