@@ -34,6 +34,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     from branchdesk.ui.qtsetup import (
         apply_app_font,
         collect_garbage_on_ui_thread,
+        explaining_platform_failure,
         install_chinese,
         register_fonts,
     )
@@ -41,7 +42,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(argv or [sys.argv[0]])
+        with explaining_platform_failure():
+            app = QApplication(argv or [sys.argv[0]])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)

@@ -203,6 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
     signin.add_argument("--blank", action="store_true", help="空白签到表（日期等手写）")
     signin.add_argument("--kind", metavar="CODE", help="空白签到表的会议类型代码，如 theme_day")
     signin.add_argument("--group", metavar="NAME", help="空白签到表只列该党小组的党员")
+    signin.add_argument(
+        "--columns",
+        type=int,
+        choices=(1, 2),
+        help="每行签到的人数：1 或 2（紧凑版式，每页约 40 人）；不写则超过 40 人时每行 2 人",
+    )
+    signin.add_argument(
+        "--leave-notes", action="store_true", help="在备注栏填入已登记的请假及事由"
+    )
     signin.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="输出文件")
     signin.set_defaults(handler=cmd_signin)
     record = sub.add_parser("record", help="会议记录 PDF（记录本格式，用于归档）")
@@ -501,7 +510,7 @@ def _print_import_summary(path: Path, summary: dict[str, Any], *, dry_run: bool)
         elif sheet["reason"] != "空工作表":
             print(f"  未读取工作表“{sheet['title']}”：{sheet['reason']}")
     for column in summary["columns"]:
-        if column["field"] is None and not column["reason"].startswith("序号"):
+        if column["field"] is None and not column["checked_only"]:
             header = f"“{column['header']}”" if column["header"] else ""
             print(f"  未导入的列 {column['column']}{header}：{column['reason']}")
     for notice in summary["notices"]:
@@ -901,6 +910,8 @@ def cmd_signin(args: argparse.Namespace) -> int:
         raise CliError("请给出会议编号，或用 --blank --kind CODE 打印空白签到表（二者选一）", 2)
     if not args.blank and (args.kind or args.group):
         raise CliError("--kind 和 --group 只用于空白签到表（--blank）", 2)
+    if args.blank and args.leave_notes:
+        raise CliError("--leave-notes 只用于已登记的会议，空白签到表没有请假记录", 2)
     db = _open(args)
     try:
         if args.blank:
@@ -918,9 +929,11 @@ def cmd_signin(args: argparse.Namespace) -> int:
                     names = "、".join(g.name for g in GroupRepo(db).list()) or "（没有党小组）"
                     raise CliError(f"没有名为“{args.group}”的党小组，现有：{names}", 2)
                 group_id = group.id
-            sheet = blank_signin(db, kind, group_id)
+            sheet = blank_signin(db, kind, group_id, pairs=args.columns)
         else:
-            sheet = signin_for_meeting(db, args.meeting_id)
+            sheet = signin_for_meeting(
+                db, args.meeting_id, pairs=args.columns, leave_notes=args.leave_notes
+            )
         pages = write_pdf(SigninDocument(sheet), output)
     except PrintError as exc:
         raise CliError(exc.message) from exc

@@ -63,3 +63,21 @@ def test_every_qt_module_the_app_imports_comes_with_pyside6_essentials():
     }
     assert "QtPrintSupport" in essentials and "QtCharts" not in essentials
     assert imported <= essentials, imported - essentials
+
+
+def test_the_bundle_keeps_the_chinese_qt_translations_the_app_loads():
+    """build.spec keeps the *_zh_CN.qm catalogues ``install_chinese`` loads, and only those."""
+    from PySide6.QtCore import QLibraryInfo
+
+    from branchdesk.ui.qtsetup import QT_CATALOGUES
+
+    root = Path(__file__).resolve().parents[1]
+    spec = (root / "build.spec").read_text(encoding="utf-8")
+    namespace: dict = {"SPECPATH": str(root), "__name__": "spec"}
+    exec(spec[: spec.index("a = Analysis(")], namespace)  # the settings, not the build
+    keep = namespace["keep"]
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    for name in QT_CATALOGUES:
+        assert (folder / f"{name}_zh_CN.qm").is_file(), name
+        assert keep(f"PySide6/Qt/translations/{name}_zh_CN.qm"), name
+        assert not keep(f"PySide6/Qt/translations/{name}_de.qm"), name

@@ -11,6 +11,7 @@ markers and bracketed notes removed (``身份证号码（18位）*`` -> ``身份
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -186,9 +187,11 @@ OCCUPATION_REASON = "内容是人员类别（在职、离退休等），本程�
 BRANCH_REASON = "所在支部：每个数据文件对应一个支部，此列只用于核对"
 
 _BRACKETS = re.compile(r"[（(【\[〔<《].*?[）)】\]〕>》]")
+_SPACES = re.compile(r"\s+")
 _NOISE = re.compile(r"[\s*＊:：、/／\\|#＃★☆\-—_]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def header_key(text: str) -> str:
     """The comparable form of a header cell: folded, without notes, markers or spaces."""
     folded = unicodedata.normalize("NFKC", text)
@@ -257,11 +260,12 @@ _STAGE_WORDS: dict[str, Stage] = {
 }
 
 
+@functools.lru_cache(maxsize=16384)
 def value_key(text: str) -> str:
     """The comparable form of a cell value: folded, without spaces and bracketed notes."""
     folded = unicodedata.normalize("NFKC", text)
     folded = _BRACKETS.sub("", folded)
-    return re.sub(r"\s+", "", folded)
+    return _SPACES.sub("", folded)
 
 
 def stage_of(text: str) -> Stage | None:

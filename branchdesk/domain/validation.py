@@ -43,7 +43,8 @@ TOPICS_MAX = 100  # 议题 per meeting
 
 # Look-alike dots people type between the parts of a minority name (买买提·艾力).
 _DOTS = "\u00b7\u0387\u2022\u2027\u2219\u22c5\u30fb\uff65\u16eb\u2e31\u00b7.．。"
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 
 
 class Severity(str, enum.Enum):
@@ -65,7 +66,22 @@ class Issue:
 
 
 def normalize_text(value: str | None) -> str:
-    """Fold full-width letters and digits, drop invisible characters, trim the ends."""
+    """A text as typed, trimmed at the ends only (spaces, and invisible characters there).
+
+    No Unicode normalisation: full-width brackets （第四季度） and 〇 are Chinese text, not
+    forms to fold; 👨‍👩‍👧 keeps its zero-width joiners; 𠮷 stays 𠮷. Only a byte-order
+    mark, which no one types, is dropped wherever it is.
+    """
+    if value is None:
+        return ""
+    # A byte-order mark is never text (files and pastes leave it anywhere): it goes.
+    return str(value).replace("\ufeff", "").strip().strip(_INVISIBLE_CHARS).strip()
+
+
+def fold_width(value: str | None) -> str:
+    """Full-width letters and digits folded (１３８ -> 138), invisible and control
+    characters dropped, the ends trimmed: for codes and numbers (ID number, phone), never
+    for text people write."""
     if value is None:
         return ""
     text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
@@ -74,7 +90,10 @@ def normalize_text(value: str | None) -> str:
 
 
 def normalize_name(value: str | None) -> str:
-    """Remove alignment spaces (``王　芳`` -> ``王芳``) and unify the dot in minority names."""
+    """Remove alignment spaces (``王　芳`` -> ``王芳``) and unify the dot in minority names.
+
+    Nothing else is changed: no Unicode normalisation (see ``normalize_text``).
+    """
     text = normalize_text(value)
     text = re.sub(rf"\s*[{re.escape(_DOTS)}]\s*", "\u00b7", text)
     if re.search(r"[\u4e00-\u9fff]", text):
@@ -175,7 +194,7 @@ def id_check_character(first17: str) -> str:
 
 
 def normalize_id_number(value: str | None) -> str:
-    return normalize_text(value).replace(" ", "").upper()
+    return fold_width(value).replace(" ", "").upper()
 
 
 @dataclass(frozen=True)
@@ -212,7 +231,7 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 def normalize_phone(value: str | None) -> str:
     """Strip spaces, ``+86`` and the dashes of a mobile number; keep a landline's area dash."""
-    text = normalize_text(value)
+    text = fold_width(value)
     text = re.sub(r"[\s()（）]", "", text)
     text = re.sub(r"^(\+?86|0086)-?(?=1\d{10}$)", "", text)
     text = text.replace("—", "-").replace("－", "-")

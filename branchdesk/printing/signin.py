@@ -13,13 +13,21 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QDate, QLocale, QRectF, Qt
 from sqlite_utils import Database
 
-from branchdesk.domain.meetings import Meeting, MeetingKind, expected_members
+from branchdesk.domain.meetings import (
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    expected_members,
+)
 from branchdesk.printing.paged import Page, PrintError
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo, NotFound
 
 # Sizes in millimetres; tests derive page counts from these.
 ROW_MM = 12.0  # a signing row: room to sign with a pen
+COMPACT_ROW_MM = 10.0  # a row of the compact layout (two people a row, about 40 a page)
+COMPACT_ABOVE = 40  # more people expected than this: the compact layout by default
 HEAD_ROW_MM = 9.0  # the table header row, repeated on every page
 GUEST_BAND_MM = 8.0  # the “列席人员” band above the guest rows
 GUEST_ROWS = 4
@@ -44,6 +52,7 @@ WRAP = Qt.TextFlag.TextWordWrap
 class SigninRow:
     name: str
     group_name: str = ""
+    note: str = ""  # printed in 备注: a recorded 请假 with its reason, when asked for
 
 
 @dataclass
@@ -64,10 +73,15 @@ class SigninSheet:
     lecture: tuple[str, str] | None = None  # (授课人, 党课题目) for a 党课
     guest_rows: int = GUEST_ROWS
     blank: bool = False
+    pairs: int = 1  # name/signature pairs on a row: 1, or 2 for the compact layout
+
+    def __post_init__(self) -> None:
+        if self.pairs not in (1, 2):
+            raise ValueError(f"pairs must be 1 or 2, not {self.pairs}")
 
     @property
     def show_group_column(self) -> bool:
-        return len({row.group_name for row in self.rows}) > 1
+        return self.pairs == 1 and len({row.group_name for row in self.rows}) > 1
 
     @property
     def heading(self) -> str:
@@ -114,10 +128,27 @@ def _branch_name(db: Database) -> str:
     return branch.name if branch and branch.name else "党支部"
 
 
-def signin_for_meeting(db: Database, meeting: int | Meeting) -> SigninSheet:
+def auto_pairs(people: int) -> int:
+    """The layout chosen when none is asked for: two people a row above ``COMPACT_ABOVE``."""
+    return 2 if people > COMPACT_ABOVE else 1
+
+
+def leave_note(reason: str) -> str:
+    return f"请假：{reason.strip()}" if reason.strip() else "请假"
+
+
+def signin_for_meeting(
+    db: Database,
+    meeting: int | Meeting,
+    *,
+    pairs: int | None = None,
+    leave_notes: bool = False,
+) -> SigninSheet:
     """The sheet for a meeting (an id, or one being edited): its expected members.
 
     They come from the meeting's attendance, ordered by party group, then roster order.
+    ``pairs`` is 1 or 2 people a row (None: chosen by the number expected);
+    ``leave_notes`` fills 备注 with each recorded 请假 and its reason.
     """
     if not isinstance(meeting, Meeting):
         try:
@@ -133,8 +164,12 @@ def signin_for_meeting(db: Database, meeting: int | Meeting) -> SigninSheet:
         group = group_rank.get(row.group_name, late if row.group_name else late + 1)
         return (group, row.group_name, roster_rank.get(member_id, len(roster_rank)), position)
 
+    def note(a: Attendance) -> str:
+        return leave_note(a.reason) if leave_notes and a.status is AttendanceStatus.LEAVE else ""
+
     items = [
-        (i, SigninRow(a.name, a.group_name), a.member_id) for i, a in enumerate(meeting.attendance)
+        (i, SigninRow(a.name, a.group_name, note(a)), a.member_id)
+        for i, a in enumerate(meeting.attendance)
     ]
     rows = [row for _, row, _ in sorted(items, key=key)]
     lecture = None
@@ -153,11 +188,17 @@ def signin_for_meeting(db: Database, meeting: int | Meeting) -> SigninSheet:
         host=meeting.host.name,
         recorder=meeting.recorder.name,
         lecture=lecture,
+        pairs=pairs or auto_pairs(len(rows)),
     )
 
 
 def blank_signin(
-    db: Database, kind: MeetingKind, group_id: int | None = None, today: dt.date | None = None
+    db: Database,
+    kind: MeetingKind,
+    group_id: int | None = None,
+    today: dt.date | None = None,
+    *,
+    pairs: int | None = None,
 ) -> SigninSheet:
     """A sheet for a meeting not yet recorded: who is expected today, the rest by hand."""
     today = today or dt.date.today()
@@ -179,6 +220,7 @@ def blank_signin(
         group_name=group_name,
         lecture=("", "") if kind.spec.lecturer else None,
         blank=True,
+        pairs=pairs or auto_pairs(len(members)),
     )
 
 
@@ -212,8 +254,15 @@ class SigninDocument:
 
     # -- layout -------------------------------------------------------------------------------
 
+    @property
+    def row_mm(self) -> float:
+        return COMPACT_ROW_MM if self.sheet.pairs == 2 else ROW_MM
+
     def _columns(self, page: Page) -> list[tuple[str, float, float]]:
-        if self.sheet.show_group_column:
+        if self.sheet.pairs == 2:  # 序号 姓名 签到 备注 | 序号 姓名 签到 备注
+            pair = [_Column("序号", 9), _Column("姓名", 26), _Column("签到", 33), _Column("备注", 22)]
+            spec = pair + pair
+        elif self.sheet.show_group_column:
             spec = [
                 _Column("序号", 14),
                 _Column("姓名", 38),
@@ -291,7 +340,8 @@ class SigninDocument:
         first_top = self._first_page_top(page, plan)
         rest_top = page.rect.top() + page.mm(RUNNING_HEAD_MM)
         head = page.mm(HEAD_ROW_MM)
-        row = page.mm(ROW_MM)
+        row = page.mm(self.row_mm)
+        pairs = sheet.pairs
         tail = page.mm(GUEST_BAND_MM) + sheet.guest_rows * row + page.mm(SUMMARY_MM)
         bottom = page.rect.bottom()
 
@@ -300,14 +350,15 @@ class SigninDocument:
         top = first_top
         while True:
             fits = max(0, int((bottom - top - head + 1e-6) // row))
-            end = min(count, start + fits)
+            end = min(count, start + fits * pairs)
             plan.pages.append((start, end))
-            used = top + head + (end - start) * row
+            used = top + head + -(-(end - start) // pairs) * row
             if end == count:
                 if used + tail > bottom + 1e-6:
                     # The guest rows and the summary go over; a few members go with them,
                     # so that no page holds nothing but blank rows.
-                    carry = min(KEEP_WITH_TAIL, end - start - 1) if end > start else 0
+                    keep = KEEP_WITH_TAIL * pairs
+                    carry = min(keep, end - start - 1) if end > start else 0
                     plan.pages[-1] = (start, end - carry)
                     plan.pages.append((end - carry, count))
                 plan.tail_on = len(plan.pages) - 1
@@ -336,8 +387,11 @@ class SigninDocument:
         y = self._draw_table_head(page, y)
         start, end = plan.pages[index]
         table_top = y - page.mm(HEAD_ROW_MM)
-        for number in range(start, end):
-            y = self._draw_member_row(page, y, number)
+        # Two people a row: down the left half of the page, then down the right.
+        lines = -(-(end - start) // self.sheet.pairs)
+        for line in range(lines):
+            numbers = [start + line + half * lines for half in range(self.sheet.pairs)]
+            y = self._draw_member_row(page, y, [n for n in numbers if n < end])
         if index == plan.tail_on:
             y = self._draw_guest_rows(page, y)
         self._draw_grid_outline(page, table_top, y)
@@ -387,16 +441,23 @@ class SigninDocument:
         self._row_lines(page, y, height, heavy=True)
         return y + height
 
-    def _draw_member_row(self, page: Page, y: float, number: int) -> float:
-        height = page.mm(ROW_MM)
-        row = self.sheet.rows[number]
-        values = {"序号": str(number + 1), "姓名": row.name, "党小组": row.group_name}
-        for title, x, width in self._plan.columns:
-            text = values.get(title, "")
-            if not text:
-                continue
-            size = NAME_PT if title == "姓名" else SMALL_PT
-            self._fit_text(page, QRectF(x, y, width, height), text, size)
+    def _draw_member_row(self, page: Page, y: float, numbers: list[int]) -> float:
+        height = page.mm(self.row_mm)
+        per_pair = len(self._plan.columns) // self.sheet.pairs
+        for pair, number in enumerate(numbers):
+            row = self.sheet.rows[number]
+            values = {
+                "序号": str(number + 1),
+                "姓名": row.name,
+                "党小组": row.group_name,
+                "备注": row.note,
+            }
+            for title, x, width in self._plan.columns[pair * per_pair : (pair + 1) * per_pair]:
+                text = values.get(title, "")
+                if not text:
+                    continue
+                size = NAME_PT if title == "姓名" else SMALL_PT
+                self._fit_text(page, QRectF(x, y, width, height), text, size)
         self._row_lines(page, y, height)
         return y + height
 
@@ -416,7 +477,7 @@ class SigninDocument:
         )
         page.line(rect.left(), y + band, rect.right(), y + band)
         y += band
-        height = page.mm(ROW_MM)
+        height = page.mm(self.row_mm)
         for _ in range(self.sheet.guest_rows):
             self._row_lines(page, y, height)
             y += height
@@ -426,8 +487,10 @@ class SigninDocument:
         """The bottom rule of a row and the rules between its cells."""
         rect = page.rect
         page.line(rect.left(), y + height, rect.right(), y + height, 0.5 if heavy else 0.25)
-        for _, x, _ in self._plan.columns[1:]:
-            page.line(x, y, x, y + height)
+        per_pair = len(self._plan.columns) // self.sheet.pairs
+        for index, (_, x, _) in enumerate(self._plan.columns[1:], start=1):
+            between_pairs = index % per_pair == 0  # the rule between two people: heavier
+            page.line(x, y, x, y + height, 0.5 if between_pairs else 0.25)
 
     def _draw_grid_outline(self, page: Page, top: float, bottom: float) -> None:
         self._box(page, QRectF(page.rect.left(), top, page.rect.width(), bottom - top))

@@ -479,7 +479,8 @@ def build_consolidation_workbook(c: Consolidation, *, today: dt.date | None = No
     name_width = max([style.display_width(r.branch) + 2 for r in c.rows] + [16], default=16)
     widths = [5.0, float(min(name_width, 26)), 7.0, 6.0, 6.0]
     widths += [5.0, 8.0] * len(codes)
-    widths += [8.0, 8.0, 8.0, 22.0, 12.0]
+    flagged = any(r.late or r.revised for r in c.rows)  # 2026年11月3日（逾期）
+    widths += [8.0, 8.0, 8.0, 22.0, 24.0 if flagged else 16.0]
     columns = len(widths)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -523,17 +524,17 @@ def build_consolidation_workbook(c: Consolidation, *, today: dt.date | None = No
             entry = branch.kinds.get(code)
             values += [entry["held"], _status_text(entry.get("status"))] if entry else ["", ""]
         rate = branch.attendance_rate
-        generated = branch.generated_on.isoformat() if branch.generated_on else ""
         values += [
             rate,
             branch.activities["count"],
             branch.activities["hours"],
             "、".join(branch.not_met()),
-            generated
-            + ("（逾期）" if branch.late else "")
-            + ("（修订）" if branch.revised else ""),
+            branch.generated_on or "",
         ]
         _write_row(ws, row, values, widths, name_column=True)
+        if branch.generated_on:  # a date cell; 逾期 and 修订 shown by its number format
+            flags = ("（逾期）" if branch.late else "") + ("（修订）" if branch.revised else "")
+            style.write_date(ws, row, columns, branch.generated_on, suffix=flags)
 
     row += 1
     totals = c.totals

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
+from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.meetings import AttendanceStatus, Makeup
 from branchdesk.domain.member_record import MemberYear
 from branchdesk.domain.members import Member
@@ -31,8 +32,8 @@ MEETING_HEADERS = ("序号", "日期", "会议", "主题", "出勤", "事由", "
 ACTIVITY_HEADERS = ("序号", "日期", "类型", "活动名称", "时长（小时）")
 COLUMNS = len(MEETING_HEADERS)
 # Narrow columns also hold the labels of the details and totals grids.
-_MIN_WIDTHS = (6, 13, 14, 30, 12, 16, 24)
-_MAX_WIDTHS = (6, 13, 18, 44, 12, 24, 30)
+_MIN_WIDTHS = (6, 16, 14, 28, 12, 16, 24)
+_MAX_WIDTHS = (6, 16, 18, 44, 12, 24, 30)
 
 __all__ = ["ExportError", "ExportResult", "export_member_record", "write_member_record"]
 
@@ -45,11 +46,12 @@ class ExportResult:
 
 
 def date_text(day: dt.date | None) -> str:
-    return day.isoformat() if day else ""
+    """``2026年3月20日``, as the sheet's date cells show it."""
+    return style.date_shown(day)
 
 
 def makeup_text(makeup: Makeup) -> str:
-    """``2026-03-20 自学会议精神``: the day and how, whichever was recorded."""
+    """``2026年3月20日 自学会议精神``: the day and how, whichever was recorded."""
     if not makeup:
         return ""
     return " ".join(part for part in (date_text(makeup.day), makeup.how.strip()) if part)
@@ -104,7 +106,7 @@ def _meeting_rows(record: MemberYear) -> list[list[object]]:
     return [
         [
             index,
-            date_text(line.day),
+            line.day,
             line.kind_label,
             line.title,
             line.status.label,
@@ -117,13 +119,14 @@ def _meeting_rows(record: MemberYear) -> list[list[object]]:
 
 def _activity_rows(record: MemberYear) -> list[list[object]]:
     return [
-        [index, date_text(line.day), line.kind, line.title, line.hours]
+        [index, line.day, line.kind, line.title, line.hours]
         for index, line in enumerate(record.activities, start=1)
     ]
 
 
 def _widths(rows: Sequence[Sequence[object]]) -> list[int]:
-    fitted = style.column_widths(rows, minimum=4, maximum=60)
+    shown = [[style.date_shown(v) if isinstance(v, dt.date) else v for v in r] for r in rows]
+    fitted = style.column_widths(shown, minimum=4, maximum=60)
     fitted += [4] * (COLUMNS - len(fitted))
     return [
         max(low, min(width, high))
@@ -180,6 +183,9 @@ def _pairs_grid(ws: Worksheet, row: int, items: Sequence[tuple[str, object, str]
                 cell = style.write_number(ws, row, value_a, value)
                 cell.number_format = number_format
                 _merge_boxed(ws, row, value_a, value_b)
+            elif isinstance(value, PartialDate):  # a date cell: 1964年2月16日 or 2016年7月
+                style.write_date(ws, row, value_a, value)
+                _merge_boxed(ws, row, value_a, value_b)
             else:
                 shown = "—" if value is None else value
                 _merged_text(ws, row, value_a, value_b, shown, alignment=style.CENTER)
@@ -213,6 +219,9 @@ def _table(
                 cell = style.write_number(ws, row, column, value)
                 if column > 1:
                     cell.number_format = "0.##"
+                continue
+            if isinstance(value, dt.date):
+                style.write_date(ws, row, column, value)
                 continue
             centred = headers[column - 1] in ("日期", "出勤")
             style.write_text(
@@ -248,8 +257,10 @@ def build_member_record_workbook(
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=COLUMNS)
 
     row = _section(ws, 4, "一、基本情况")
-    details = [
-        (label, value, "@") for label, value in member_details(member, mask_phone_number=True)
+    dates = {"出生日期": member.birth_date, "入党时间": member.join_date, "转正时间": member.full_date}
+    details: list[tuple[str, object, str]] = [
+        (label, dates.get(label) or value, "@")
+        for label, value in member_details(member, mask_phone_number=True)
     ]
     row = _pairs_grid(ws, row, details)
 

@@ -91,7 +91,7 @@ MEMBER_COUNT_HEADERS = (
 
 RED_FONT = Font(name=style.FONT_NAME, size=style.BODY_SIZE, color="C00000")
 SECTION_FONT = Font(name=style.FONT_NAME, size=12, bold=True)
-DATE_FORMAT = "yyyy-mm-dd"
+DATE_FORMAT = style.DATE_FORMAT  # 2026年11月10日, a real date cell
 PERCENT_FORMAT = "0.0%"
 HOURS_FORMAT = "0.##"
 UNDERLINE = Border(bottom=Side(style="thin", color="000000"))
@@ -286,7 +286,7 @@ class _Sheet:
                 number_format=number_format or DATE_FORMAT,
             )
             cell.value = value
-            text = value.isoformat()
+            text = style.date_shown(value)
         else:
             cell = style.write_text(
                 ws, row, column, value, font=font, alignment=alignment, border=border
@@ -623,7 +623,7 @@ def _write_meetings(ws: Worksheet, ret: BranchReturn) -> None:
         for index, m in enumerate(ret.meetings, start=1)
     ]
     widths = _widths(MEETING_HEADERS, rows, _MEETING_WIDTH_CAPS, minimum=6)
-    widths[2] = 12  # dates
+    widths[2] = 16  # dates: 2026年11月10日
     sheet = _Sheet(ws, widths)
     header_row = _heading(
         sheet,
@@ -751,7 +751,7 @@ def _write_activities(ws: Worksheet, ret: BranchReturn) -> None:
         for index, a in enumerate(ret.activities, start=1)
     ]
     widths = _widths(ACTIVITY_HEADERS, rows, _ACTIVITY_WIDTH_CAPS, minimum=6)
-    widths[1] = widths[2] = 12
+    widths[1] = widths[2] = 16  # dates: 2026年11月10日
     sheet = _Sheet(ws, widths)
     totals = ret.activity_totals
     header_row = _heading(
@@ -801,7 +801,7 @@ def _widths(
         if isinstance(value, float):
             return f"{value * 100:.1f}%" if value <= 1 else f"{value:g}"
         if isinstance(value, dt.date):
-            return value.isoformat()
+            return style.date_shown(value)
         return "" if value is None else value
 
     widths = style.column_widths(

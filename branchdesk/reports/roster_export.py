@@ -9,6 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlite_utils import Database
 
+from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Member
 from branchdesk.domain.privacy import mask_id_number, mask_phone
 from branchdesk.reports import xlsx_style as style
@@ -44,8 +45,10 @@ class ExportResult:
 
 
 def _row(index: int, member: Member, full: bool) -> list[object]:
-    def date(value: object) -> str:
-        return str(value) if value else ""
+    """One member's cells; dates stay ``PartialDate`` and become date cells."""
+
+    def date(value: PartialDate | None) -> PartialDate | str:
+        return value if value else ""
 
     id_number = member.id_number if full else mask_id_number(member.id_number)
     phone = member.phone if full else mask_phone(member.phone)
@@ -87,7 +90,10 @@ def build_roster_workbook(
     style.write_header(ws, HEADER_ROW, HEADERS)
 
     rows = [_row(index, member, full) for index, member in enumerate(members, start=1)]
-    widths = style.column_widths([HEADERS, *rows], minimum=6, maximum=60)
+    shown = [
+        [style.date_shown(v) if isinstance(v, PartialDate) else v for v in row] for row in rows
+    ]
+    widths = style.column_widths([HEADERS, *shown], minimum=6, maximum=60)
     for position, header in enumerate(HEADERS):
         if header in _WIDE_COLUMNS:
             widths[position] = min(widths[position], _WIDE_COLUMNS[header])
@@ -99,6 +105,9 @@ def build_roster_workbook(
         for column, value in enumerate(values, start=1):
             if isinstance(value, int):
                 style.write_number(ws, number, column, value)
+                continue
+            if isinstance(value, PartialDate):  # a date cell: 1964年2月16日, or 2016年7月
+                style.write_date(ws, number, column, value)
                 continue
             header = HEADERS[column - 1]
             alignment = style.LEFT if header in _WIDE_COLUMNS else style.CENTER

@@ -20,6 +20,7 @@ row, and 预备 always wins over 正式 so that no probationary member is stored
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sqlite3
 from collections import Counter
@@ -72,6 +73,7 @@ class RosterPasswordRequired(RosterFileError):
 
 
 HEADER_SCAN_ROWS = 20
+_SPACES = re.compile(r"\s+")
 # Probation lasts a year; a join date this recent without a 转正 date suggests 预备.
 _PROBATION_HINT = dt.timedelta(days=365 + 92)
 _DATE_FIELDS = ("birth_date", "join_date", "full_date")
@@ -234,6 +236,11 @@ class ColumnReport:
     def used(self) -> bool:
         return self.field is not None
 
+    @property
+    def checked_only(self) -> bool:
+        """序号 and 所在党支部: read to check the file, nothing of them is stored."""
+        return self.reason.startswith("序号") or self.reason == vocab.BRANCH_REASON
+
     def describe(self) -> str:
         if self.field is None:
             return self.reason or "未导入"
@@ -248,6 +255,7 @@ class ColumnReport:
             "field": self.field,
             "label": field_label(self.field) if self.field else None,
             "reason": self.reason,
+            "checked_only": self.checked_only,
         }
 
 
@@ -324,9 +332,16 @@ class ParsedRoster:
 # --- reading -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16384)
+def _normalized(text: str) -> str:
+    return normalize_text(text)  # cells repeat (性别, 民族, 正式党员 ...): each is folded once
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _normalized(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
@@ -339,7 +354,7 @@ def _text(value: Any) -> str:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def _header_words(values: tuple[Any, ...]) -> int:
@@ -626,7 +641,7 @@ class _SheetReader:
         seq_column = next((c.column for c in columns if c.reason.startswith("序号")), None)
         name_column = by_field["name"][0].column if "name" in by_field else None
         stage = _sheet_stage(title)
-        if stage is None and not ({"standing", "status"} & by_field.keys()):
+        if stage is None and "standing" not in by_field:
             self.no_standing_sheets.append(title)
         people = 0
         empty_run: list[int] = []
@@ -697,26 +712,37 @@ class _SheetReader:
             )
 
 
+_SEQ = re.compile(r"\d{1,5}")
+
+
+def _quick_text(value: Any) -> str:
+    """A cell as compact text for telling rows apart: cheap, no normalisation."""
+    if isinstance(value, str):
+        return _SPACES.sub("", value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
 def _not_a_person(values: tuple[Any, ...], seq_column: int | None, name_column: int | None) -> str:
     """Why a data row holds no person ("" when it may hold one)."""
-    texts = [(c, _compact(_text(v))) for c, v in enumerate(values) if v is not None]
-    texts = [(c, t) for c, t in texts if t]
-    content = [t for c, t in texts if c != seq_column or not re.fullmatch(r"\d{1,5}", t)]
+    texts = [(c, t) for c, v in enumerate(values) if v is not None and (t := _quick_text(v))]
+    content = [t for c, t in texts if c != seq_column or not _SEQ.fullmatch(t)]
     if not content:
         return "只有序号的空行" if texts else "空行"
     first = texts[0][1]
-    if any(t.startswith(word) for t in (first, content[0]) for word in _TOTAL_WORDS):
+    if first.startswith(_TOTAL_WORDS) or content[0].startswith(_TOTAL_WORDS):
         return "合计行"
-    if _header_words(values) >= 2:
+    name = ""
+    if name_column is not None and name_column < len(values):
+        name = _quick_text(values[name_column])
+    if name and vocab.is_header_word(name) and _header_words(values) >= 2:
         return "重复的表头行"
-    if any(_SAMPLE.search(t) for _c, t in texts) or vocab.value_key(first) in ("例", "示例"):
+    if _SAMPLE.search("|".join(t for _c, t in texts)) or vocab.value_key(first) in ("例", "示例"):
         return "模板中的示例行"
     lead = content[0]
     if _NOTE_START.match(lead) and (":" in lead or "：" in lead or _NUMBERED_NOTE.match(lead)):
         return "说明文字，不是党员"
-    name = ""
-    if name_column is not None and name_column < len(values):
-        name = _compact(_text(values[name_column]))
     if name and (_SENTENCE.search(name) or len(name) > 30):
         # A sentence alone on its row (a note merged across the sheet) is no person; a name
         # with a stray comma next to the person's other cells is one, and is warned about.

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from branchdesk.reports.xlsx_month_cells import month_only_cells
 from branchdesk.reports.xlsx_safety import (
     DEFAULT_LIMITS,
     ENCRYPTION_STREAMS,
@@ -314,6 +315,10 @@ def _read_calamine(
         raise XlsxFileError(unreadable) from exc
     sheets: list[SheetRows] = []
     try:
+        month_cells = month_only_cells(data, only_sheet) if kind == "xlsx" else {}
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        month_cells = {}  # the formats are a nicety: the values still read
+    try:
         with workbook:
             names = [
                 meta.name
@@ -330,7 +335,10 @@ def _read_calamine(
                 grid = workbook.get_sheet_by_name(title)
                 if only_sheet is None:
                     sheet.merged = _merged_ranges(grid)
+                months = month_cells.get(title, set())
                 for number, values in _sheet_rows(grid, limits):
+                    if months:
+                        values = _month_only(number, values, months)
                     sheet.rows.append((number, values))
                     total += 1
                     if total > limits.max_data_rows:
@@ -347,6 +355,14 @@ def _read_calamine(
             raise
         raise XlsxFileError(unreadable) from exc
     return sheets
+
+
+def _month_only(number: int, values: tuple[Any, ...], months: set[tuple[int, int]]) -> tuple[Any, ...]:
+    """Dates shown to the month only (``2016年7月``) read as the text ``2016-07``."""
+    return tuple(
+        f"{v.year:04d}-{v.month:02d}" if isinstance(v, dt.date) and (number, c) in months else v
+        for c, v in enumerate(values)
+    )
 
 
 _MAX_MERGED = 10_000  # a roster merges a few group or note cells, not thousands

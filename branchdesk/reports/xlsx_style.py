@@ -7,6 +7,7 @@ phones are text too, so Excel keeps all 18 digits.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import unicodedata
@@ -36,6 +37,41 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 LEFT_NOWRAP = Alignment(horizontal="left", vertical="center")
 
 PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+# Dates are real date cells shown the Chinese way (2026年11月10日), never ISO text; a date
+# known only to the month (a roster's 2019.07) is the month's first day shown without it.
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+MONTH_FORMAT = 'yyyy"年"m"月"'
+
+
+def date_value(value: Any) -> tuple[dt.date, str] | None:
+    """A date or ``PartialDate`` as the cell value and number format to write; None if empty.
+
+    ``PartialDate`` is recognised by its shape (``first_day``, ``month_only``) so that this
+    module needs nothing from the domain.
+    """
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date(), DATE_FORMAT
+    if isinstance(value, dt.date):
+        return value, DATE_FORMAT
+    first_day = getattr(value, "first_day", None)
+    if callable(first_day):
+        return first_day(), MONTH_FORMAT if getattr(value, "month_only", False) else DATE_FORMAT
+    raise TypeError(f"not a date: {value!r}")
+
+
+def date_shown(value: Any, number_format: str = DATE_FORMAT) -> str:
+    """The text Excel shows for a date cell in one of the formats above (for column widths)."""
+    found = date_value(value)
+    if found is None:
+        return ""
+    day, own_format = found
+    shown = f"{day.year}年{day.month}月"
+    if number_format == DATE_FORMAT and own_format == DATE_FORMAT:
+        shown += f"{day.day}日"
+    return shown
 
 
 def clean_text(value: Any) -> str:
@@ -78,6 +114,35 @@ def write_number(
     number_format: str = "General",
 ) -> Cell:
     cell = ws.cell(row=row, column=column, value=value)
+    apply_style(cell, font, alignment, border, number_format)
+    return cell
+
+
+def write_date(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: Any,
+    *,
+    font: Font = BODY_FONT,
+    alignment: Alignment = CENTER,
+    border: Border | None = BORDER,
+    suffix: str = "",
+) -> Cell:
+    """Write a date (or a month-only ``PartialDate``) as a date cell in Chinese format.
+
+    An empty value leaves a bordered empty cell. ``suffix`` is shown after the date by the
+    number format itself (``（逾期）``), so the cell stays a date.
+    """
+    found = date_value(value)
+    cell = ws.cell(row=row, column=column)
+    if found is None:
+        apply_style(cell, font, alignment, border, "@")
+        return cell
+    day, number_format = found
+    if suffix:
+        number_format += f'"{suffix}"'
+    cell.value = day
     apply_style(cell, font, alignment, border, number_format)
     return cell
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import json
 from typing import Any
 
@@ -34,18 +35,27 @@ from branchdesk.domain.members import (
     RoleTerm,
 )
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):  # before the scalars: the codes are str subclasses
+        return value.value
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, PartialDate):
         return value.iso()
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 

@@ -13,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QPaintEngine
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QMenu,
     QProgressBar,
@@ -42,14 +44,18 @@ from branchdesk.printing.paged import (
 )
 from branchdesk.printing.pdf import write_pdf
 from branchdesk.printing.record import RecordDocument, record_for_meeting
-from branchdesk.printing.signin import SigninDocument, blank_signin, signin_for_meeting
-from branchdesk.ui import msgbox, theme
+from branchdesk.printing.signin import (
+    SigninDocument,
+    SigninSheet,
+    blank_signin,
+    signin_for_meeting,
+)
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.screen_fit import fill_screen, fit_window
 
 log = logging.getLogger(__name__)
 
-_FOLDER_KEY = "print/last_folder"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -116,10 +122,12 @@ def make_preview_dialog(parent: QWidget | None, document: PagedDocument) -> QPri
     dialog.setWindowTitle(f"打印预览 - {document.title}")
     fill_screen(dialog)  # the pages as large as the screen allows
     dialog._printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
+    dialog._document = document  # type: ignore[attr-defined]  # replaced by SigninOptions
     failures: list[str] = []
 
     @Slot(QPrinter)
     def paint(target: QPrinter) -> None:
+        document: PagedDocument = dialog._document  # type: ignore[attr-defined]
         # The preview draws into pictures of its own; printing goes to a printer or a file.
         previewing = target.paintEngine().type() == QPaintEngine.Type.Picture
         progress = make_progress(
@@ -174,9 +182,82 @@ def _preview(parent: QWidget | None, make: Callable[[], PagedDocument]) -> None:
         dialog.deleteLater()
 
 
+class SigninOptions(QWidget):
+    """The 签到表's choices under the preview's tool bar: 版式 (people a row) and 请假 notes.
+
+    Changing one lays the sheet out again and redraws the preview; printing prints it so.
+    """
+
+    LAYOUTS = (("自动", None), ("每行一人", 1), ("每行两人（紧凑）", 2))
+
+    def __init__(
+        self,
+        dialog: QPrintPreviewDialog,
+        make: Callable[[int | None, bool], SigninSheet],
+        *,
+        leave_notes: bool = True,
+    ) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.make = make
+        self.layout_combo = QComboBox()
+        for text, pairs in self.LAYOUTS:
+            self.layout_combo.addItem(text, pairs)
+        self.layout_combo.setToolTip("超过 40 人时，“自动”每行排两人，每页约 40 人")
+        self.leave_box = QCheckBox("备注中填入请假及事由")
+        self.leave_box.setVisible(leave_notes)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 0, 8, 0)
+        row.addWidget(QLabel("版式"))
+        row.addWidget(self.layout_combo)
+        row.addWidget(self.leave_box)
+        row.addStretch(1)
+        layout = dialog.layout()
+        if isinstance(layout, QBoxLayout):  # a row above the pages
+            layout.insertWidget(0, self)  # the tool bar is the layout's menu bar
+        self.layout_combo.currentIndexChanged.connect(self._on_choice_changed)
+        self.leave_box.toggled.connect(self._on_choice_changed)
+
+    def sheet(self) -> SigninSheet:
+        return self.make(self.layout_combo.currentData(), self.leave_box.isChecked())
+
+    @Slot()
+    def _on_choice_changed(self) -> None:
+        try:
+            document = SigninDocument(self.sheet())
+        except PrintError as exc:
+            msgbox.warning(self.dialog, "无法打印", exc.message)
+            return
+        self.dialog._document = document  # type: ignore[attr-defined]
+        self.dialog.setWindowTitle(f"打印预览 - {document.title}")
+        preview = self.dialog.findChild(QPrintPreviewWidget)
+        if preview is not None:
+            preview.updatePreview()
+
+
+def _preview_signin(
+    parent: QWidget | None, make: Callable[[int | None, bool], SigninSheet], *, leave: bool
+) -> None:
+    document = _load(parent, lambda: SigninDocument(make(None, False)))
+    if document is not None:
+        dialog = make_preview_dialog(parent, document)
+        SigninOptions(dialog, make, leave_notes=leave)
+        run_preview(dialog)
+        dialog.deleteLater()
+
+
 def preview_signin(parent: QWidget | None, context: AppContext, meeting: int | Meeting) -> None:
-    """Preview (and from there print) the 签到表 of a meeting, by id or as being edited."""
-    _preview(parent, lambda: SigninDocument(signin_for_meeting(context.db, meeting)))
+    """Preview (and from there print) the 签到表 of a meeting, by id or as being edited.
+
+    The preview's tool bar chooses the layout and whether recorded 请假 fill 备注.
+    """
+    _preview_signin(
+        parent,
+        lambda pairs, leave: signin_for_meeting(
+            context.db, meeting, pairs=pairs, leave_notes=leave
+        ),
+        leave=True,
+    )
 
 
 def preview_record(parent: QWidget | None, context: AppContext, meeting: int | Meeting) -> None:
@@ -187,7 +268,11 @@ def preview_record(parent: QWidget | None, context: AppContext, meeting: int | M
 def preview_blank_signin(
     parent: QWidget | None, context: AppContext, kind: MeetingKind, group_id: int | None = None
 ) -> None:
-    _preview(parent, lambda: SigninDocument(blank_signin(context.db, kind, group_id)))
+    _preview_signin(
+        parent,
+        lambda pairs, _leave: blank_signin(context.db, kind, group_id, pairs=pairs),
+        leave=False,
+    )
 
 
 # -- PDF ------------------------------------------------------------------------------------------
@@ -197,14 +282,6 @@ def default_pdf_name(what: str, day: dt.date | None) -> str:
     """主题党日签到表_2026-11-10.pdf: what it is and the day, safe on every file system."""
     stem = _UNSAFE.sub("", what) or "打印"
     return f"{stem}_{day.isoformat()}.pdf" if day else f"{stem}.pdf"
-
-
-def _start_folder() -> Path:
-    saved = QSettings().value(_FOLDER_KEY, "")
-    if saved and Path(str(saved)).is_dir():
-        return Path(str(saved))
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents else Path.home()
 
 
 def open_folder(folder: Path) -> None:
@@ -217,15 +294,9 @@ def _save_pdf(
     document = _load(parent, make)
     if document is None:
         return None
-    chosen, _ = QFileDialog.getSaveFileName(
-        parent, caption, str(_start_folder() / name), "PDF 文件 (*.pdf)"
-    )
-    if not chosen:
+    path = file_dialogs.save_file(parent, caption, name, file_dialogs.PDF_FILTER)
+    if path is None:
         return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".pdf":
-        path = path.with_name(path.name + ".pdf")
-    QSettings().setValue(_FOLDER_KEY, str(path.parent))
     # A 200-member sheet renders in about 40 ms and shows nothing; a record of a thousand
     # pages shows its progress and can be stopped.
     progress = make_progress(parent, "保存为 PDF", f"“{path.name}”")
@@ -244,11 +315,11 @@ def _save_pdf(
         msgbox.error(parent, "无法保存 PDF", failure)
         return None
     log.info("PDF written: %s (%d pages)", path, pages)
-    if msgbox.confirm(
+    if msgbox.done(
         parent,
         "已保存 PDF",
         f"已保存“{path.name}”，共 {pages} 页。\n位置：{path.parent}",
-        yes="打开所在文件夹",
+        action="打开所在文件夹",
     ):
         open_folder(path.parent)
     return path

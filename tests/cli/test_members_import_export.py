@@ -243,3 +243,19 @@ def test_import_into_a_folder_without_a_branch_points_at_init(tmp_path, capsys):
     code = main(["members", "import", str(roster), "--data-dir", str(tmp_path / "空")])
     assert code == 1
     assert "init" in capsys.readouterr().err
+
+
+def test_a_password_protected_roster_from_stdin(branch_dir, tmp_path, capsys, monkeypatch):
+    import io
+
+    from reports.roster_corpus import encrypted
+
+    path = encrypted(tmp_path / "加密.xlsx")
+    monkeypatch.setattr("sys.stdin", io.StringIO("2026\n"))
+    assert main(["members", "import", str(path), "--password-stdin", "--data-dir",
+                 str(branch_dir)]) == 0  # fmt: skip
+    assert "新增 3 人" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    code = main(["members", "import", str(path), "--password-stdin", "--data-dir",
+                 str(branch_dir)])  # fmt: skip
+    assert code == 1 and "密码不正确" in capsys.readouterr().err

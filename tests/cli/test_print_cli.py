@@ -44,6 +44,38 @@ def test_signin_for_a_meeting(qapp, demo, tmp_path, capsys):
         assert name in text
 
 
+@pytest.mark.parametrize("columns", ["1", "2"])
+def test_signin_columns_choose_the_layout(qapp, demo, tmp_path, columns):
+    data_dir, planned, _, names = demo
+    out = tmp_path / f"签到表{columns}.pdf"
+    argv = ["signin", str(planned), "--columns", columns, "--data-dir", str(data_dir)]
+    assert main([*argv, "-o", str(out)]) == 0
+    first = PdfReader(str(out)).pages[0].extract_text().splitlines()
+    assert [line.strip() for line in first].count("姓名") == int(columns)
+    text = text_of(out)
+    assert all(name in text for name in names)
+
+
+def test_signin_leave_notes_fill_the_notes_column(qapp, demo, tmp_path):
+    data_dir, _, held, _ = demo
+    db = open_database(data_dir / DB_FILENAME)
+    repo = MeetingRepo(db)
+    meeting = next(
+        m
+        for m in (repo.get(s.id) for s in repo.summaries(MeetingFilter(status=MeetingStatus.HELD)))
+        if any(a.status.value == "leave" and a.reason for a in m.attendance)
+    )
+    db.close()
+    reason = next(a.reason for a in meeting.attendance if a.status.value == "leave" and a.reason)
+    plain, noted = tmp_path / "plain.pdf", tmp_path / "noted.pdf"
+    base = ["signin", str(meeting.id), "--data-dir", str(data_dir)]
+    assert main([*base, "-o", str(plain)]) == 0
+    assert main([*base, "--leave-notes", "-o", str(noted)]) == 0
+    assert "请假：" not in text_of(plain).replace("\n", "")
+    assert "请假：" in text_of(noted).replace("\n", "")
+    assert reason[:2] in text_of(noted).replace("\n", "")
+
+
 def test_blank_signin_for_a_group(qapp, demo, tmp_path, capsys):
     data_dir, *_ = demo
     out = tmp_path / "blank.pdf"

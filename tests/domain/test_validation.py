@@ -11,6 +11,7 @@ from branchdesk.domain.validation import (
     normalize_id_number,
     normalize_name,
     normalize_phone,
+    normalize_text,
     parse_id_number,
     validate_phone,
 )
@@ -139,3 +140,17 @@ def test_leaving_needs_a_date():
 def test_probationary_with_full_date_warns():
     issues = check_member(_member(category=Category.PROBATIONARY))
     assert [i.field for i in issues] == ["党员类别"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["支部党员大会（第四季度）", "二〇二六年", "👨‍👩‍👧 家庭", "𠮷野家", "ＡＢＣ全角", "买买提·艾力"],
+)
+def test_typed_text_is_kept_as_typed_but_trimmed(typed):
+    assert normalize_text(f"  {typed}\u3000\n") == typed
+    assert normalize_text(f"\u200b{typed}\ufeff") == typed  # invisible at the ends only
+
+
+def test_names_are_not_unicode_normalised():
+    assert normalize_name("王𠮷（小）") == "王𠮷（小）"
+    assert normalize_name("李👨‍👩‍👧") == "李👨‍👩‍👧"

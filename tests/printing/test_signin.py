@@ -195,3 +195,64 @@ def test_blank_sheet_for_a_branch_kind_and_a_group_lists_that_group_only(qapp, d
     whole = blank_signin(db, MeetingKind.THEME_DAY)
     assert len(whole.rows) > len(sheet.rows)
     db.close()
+
+
+# -- the compact layout: two people a row for big branches ------------------------------------
+
+
+def test_198_members_print_two_a_row_on_at_most_6_pages(qapp, tmp_path):
+    sheet = sheet_of(198)
+    sheet.pairs = 2
+    path = tmp_path / "签到表.pdf"
+    pages = write_pdf(SigninDocument(sheet), path)
+    assert pages <= 6
+    texts = pdf_pages(path)
+    assert_a4(path)
+    assert_clean_text(texts)
+    names = [row.name for row in sheet.rows]
+    per_page = [names_on(page_lines(text), names) for text in texts]
+    # Every name exactly once; on each page down the left half, then down the right.
+    assert sorted(n for page in per_page for n in page) == sorted(names)
+    assert len(set().union(*map(set, per_page))) == len(names)
+    for number, text in enumerate(texts, 1):
+        lines = page_lines(text)
+        assert lines.count("姓名") == 2 and lines.count("签到") == 2, number  # header repeated
+        assert lines[-1].split() == ["第", str(number), "页", "共", str(pages), "页"]
+    assert all(len(page) >= 36 for page in per_page[:-1])  # about 40 people a page
+    assert "列席人员" in texts[-1] and "记录人签字：" in texts[-1]
+    # The same people one to a row take twice the paper.
+    assert write_pdf(SigninDocument(sheet_of(198)), tmp_path / "一列.pdf") > 2 * pages - 2
+
+
+def test_layout_is_chosen_by_size_unless_asked(qapp, demo_dir):
+    db = open_database(demo_dir / DB_FILENAME)
+    meeting = MeetingRepo(db).summaries()[0].id
+    expected = len(MeetingRepo(db).get(meeting).attendance)
+    assert signin.auto_pairs(40) == 1 and signin.auto_pairs(41) == 2
+    assert signin_for_meeting(db, meeting).pairs == signin.auto_pairs(expected)
+    assert signin_for_meeting(db, meeting, pairs=2).pairs == 2
+    blank = blank_signin(db, MeetingKind.THEME_DAY, pairs=2)
+    assert blank.pairs == 2
+    db.close()
+
+
+@pytest.mark.parametrize("pairs", [1, 2])
+def test_recorded_leave_is_prefilled_in_notes_only_when_asked(qapp, demo_dir, tmp_path, pairs):
+    db = open_database(demo_dir / DB_FILENAME)
+    repo = MeetingRepo(db)
+    meeting = next(
+        m
+        for m in (repo.get(s.id) for s in repo.summaries())
+        if any(a.status.value == "leave" and a.reason for a in m.attendance)
+    )
+    on_leave = next(a for a in meeting.attendance if a.status.value == "leave" and a.reason)
+    plain = signin_for_meeting(db, meeting, pairs=pairs)
+    assert all(row.note == "" for row in plain.rows)  # off by default
+    sheet = signin_for_meeting(db, meeting, pairs=pairs, leave_notes=True)
+    db.close()
+    row = next(r for r in sheet.rows if r.name == on_leave.name)
+    assert row.note == f"请假：{on_leave.reason}"
+    path = tmp_path / "签到表.pdf"
+    write_pdf(SigninDocument(sheet), path)
+    text = "".join(pdf_pages(path)).replace("\n", "")
+    assert f"请假：{on_leave.reason}"[:6] in text

@@ -82,6 +82,13 @@ def test_export_reads_back_with_the_same_numbers_and_names(db, tmp_path) -> None
     assert "城关街道幸福里社区党支部" in sheet["A2"].value
     values = _values(sheet)
     member = record.member
+    date_cells = [c for r in sheet.iter_rows() for c in r if isinstance(c.value, dt.datetime)]
+    assert date_cells and {c.number_format for c in date_cells} <= {
+        'yyyy"年"m"月"d"日"',
+        'yyyy"年"m"月"',
+    }
+    if member.join_date:
+        assert _after(values, "入党时间").date() == member.join_date.first_day()
     assert _after(values, "姓名") == member.name
     assert _after(values, "身份证号") == mask_id_number(member.id_number)
     assert member.id_number not in values
@@ -104,14 +111,14 @@ def test_export_reads_back_with_the_same_numbers_and_names(db, tmp_path) -> None
     assert [row[4] for row in meetings].count("请假") == record.leave
     assert [row[4] for row in meetings].count("缺席") == record.absent
     for row, line in zip(meetings, record.meetings, strict=True):
-        assert row[1] == line.day.isoformat()
+        assert row[1].date() == line.day  # a real date cell
         assert row[3] == line.title
         if line.status is not AttendanceStatus.PRESENT:
             assert row[5] == (line.reason or None)
             assert row[6] == (makeup_text(line.makeup) or None)
     activities = _table(sheet, ("序号", "日期", "类型"))
     assert [(row[1], row[3], row[4]) for row in activities] == [
-        (a.day.isoformat(), a.title, a.hours) for a in record.activities
+        (dt.datetime.combine(a.day, dt.time()), a.title, a.hours) for a in record.activities
     ]
     assert sum(row[4] for row in activities) == pytest.approx(record.hours)
 

@@ -1,6 +1,6 @@
 """A return is the same workbook, cell for cell, whatever is done to make it faster.
 
-The digests below were taken from the workbooks the writer made before the speed work of
+The digests below were taken from the workbooks the writer on main made before the speed work of
 issue 18 (demo branch of 36 members, seed 1, on 2026-06-30), and that work left them as
 they were. A deliberate change of what a return shows changes them: look at the workbooks
 first, then take the new digests from this test's failure message.
@@ -23,10 +23,10 @@ from branchdesk.store.db import DB_FILENAME, open_database
 
 TODAY = dt.date(2026, 6, 30)
 DIGESTS = {
-    "2026-05": "98d6542ed9751fa23e793086bcef78f4",
-    "2026-Q1": "e4209495c4243de8085f2e5a99e8cac2",
-    "2025": "efd70ea0677a35291a26a782a2b439b1",
-    "2026": "8a57529cf3c05ddcd156c16fccbc94c9",
+    "2026-05": "312d5eda226e5cbf3a6c0e1bc51f2091",
+    "2026-Q1": "32588338b67e2eeda9d0f511416a2267",
+    "2025": "0c6b739cafb89507baadb007df7b898b",
+    "2026": "116d83b6728a8b4278043ec79a7893c1",
 }
 
 

@@ -538,6 +538,7 @@ def test_rows_of_long_text_grow_and_the_rest_keep_the_default_height(tmp_path):
     lines = -(-style.display_width(long_leave) // int(width - 2))
     assert lines >= 3 and ws.row_dimensions[5].height == lines * 15 + 5
     assert ws["L5"].alignment.wrap_text and ws["L5"].value == long_leave
-    assert ws["C5"].number_format == "yyyy-mm-dd" and ws["K5"].number_format == "0.0%"
+    assert ws["C5"].number_format == 'yyyy"年"m"月"d"日"' and ws["C5"].is_date
+    assert ws["K5"].number_format == "0.0%"
     assert ws["K5"].value == pytest.approx(2 / 14, abs=1e-4)
     assert ws.row_dimensions[6].height == 2 * 15 + 5  # short, but two lines

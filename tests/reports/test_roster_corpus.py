@@ -112,3 +112,11 @@ def test_our_own_return_workbook_is_refused(tmp_path):
     db.close()
     with pytest.raises(RosterFileError, match="这不像花名册"):
         read_roster(path)
+
+
+def test_a_file_without_a_standing_column_says_how_it_decided(tmp_path):
+    """The national 汇总表 has no 正式/预备 column: the preview says the dates decided."""
+    parsed, _expected = _read(tmp_path, "national")
+    assert any("没有写明正式或预备党员的列" in notice for notice in parsed.notices)
+    with_column, _expected = _read(tmp_path, "political")
+    assert with_column.notices == []

@@ -97,7 +97,12 @@ def test_sheet_layout_and_print_settings(roster, tmp_path):
     assert wang["身份证号"].number_format == "@"
     assert wang["联系电话"].value == "13812345678" and wang["联系电话"].data_type == "s"
     assert wang["备注"].value == "=SUM(A1:A3)" and wang["备注"].data_type == "s"
-    assert wang["转正时间"].value == "2016-07"
+    # Real date cells shown the Chinese way; a month-only date shows no day.
+    assert wang["转正时间"].value == dt.datetime(2016, 7, 1)
+    assert wang["转正时间"].number_format == 'yyyy"年"m"月"'
+    assert wang["出生日期"].value == dt.datetime(1990, 1, 1)
+    assert wang["出生日期"].number_format == 'yyyy"年"m"月"d"日"'
+    assert ws.column_dimensions["E"].width >= display_width("1990年1月1日")
     assert wang["支委职务"].value == "书记"
     assert ws.column_dimensions["F"].width >= display_width(WANG_FANG_ID)
     assert ws.column_dimensions["B"].width >= display_width("姓名")

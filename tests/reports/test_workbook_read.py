@@ -387,3 +387,20 @@ def test_a_changed_decryption_library_is_refused_rather_than_writing_to_disk(loc
     with pytest.raises(XlsxFileError) as caught:
         read_workbook_rows(locked_xls, password="党支部2026")
     assert "无法在内存中解密" in caught.value.message
+
+
+def test_a_date_shown_to_the_month_only_reads_as_the_month(tmp_path):
+    """calamine gives no formats: the styles say which date cells show no day."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.append(["姓名", "入党时间", "转正时间"])
+    ws.append(["王芳", dt.date(2016, 7, 1), dt.date(2017, 7, 1)])
+    ws["B2"].number_format = 'yyyy"年"m"月"'  # known to the month
+    ws["C2"].number_format = 'yyyy"年"m"月"d"日"'  # a real day
+    other = wb.create_sheet("另一表")
+    other.append([dt.date(2020, 3, 1)])
+    wb.save(tmp_path / "m.xlsx")
+    book = read_workbook_rows(tmp_path / "m.xlsx")
+    assert book.sheets[0].rows[1] == (2, ("王芳", "2016-07", dt.date(2017, 7, 1)))
+    assert book.sheets[1].rows[0] == (1, (dt.date(2020, 3, 1),))

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.members import Member
 from branchdesk.store.backup import auto_backup, list_backups, write_backup
 from branchdesk.store.restore import restore_backup
-from branchdesk.ui import msgbox
+from branchdesk.ui import file_dialogs, msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.restore_flow import RestoreDialog, restore_and_reopen
 from branchdesk.ui.pages.members_page import MembersPage
@@ -86,11 +85,11 @@ def test_backup_to_a_usb_stick(qtbot, context, page, monkeypatch, tmp_path) -> N
     stick.mkdir()
     asked = []
 
-    def save_name(parent, caption, suggested, filters):
+    def save_name(parent, caption, suggested, filters, mode):
         asked.append((Path(suggested).name, filters))
-        return str(stick / "交接"), filters  # the extension is added when left out
+        return [str(stick / "交接")]  # the extension is added when left out
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    monkeypatch.setattr(file_dialogs, "choose_paths", save_name)
     page.backup_to_button.click()
     qtbot.waitUntil(lambda: page.result_line.isVisibleTo(page), timeout=10000)
     name, filters = asked[0]
@@ -105,7 +104,7 @@ def test_restore_asks_with_a_preview_then_requests(
 ) -> None:
     backup = tmp_path / "old.bdbackup"
     write_backup(context.data_dir, backup, now=dt.datetime(2026, 1, 5, 10, 0))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: (str(backup), a[-1]))
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a: [str(backup)])
     previews = []
     monkeypatch.setattr(
         RestoreDialog, "ask", lambda parent, info, branch: previews.append(info) or True
@@ -126,7 +125,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(
 ) -> None:
     other = tmp_path / "花名册.bdbackup"
     other.write_bytes(b"not a zip")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: (str(other), a[-1]))
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a: [str(other)])
     monkeypatch.setattr(RestoreDialog, "ask", lambda *a: pytest.fail("previewed"))
     page.restore_button.click()
     assert told["error"] and "不是可用的 BranchDesk 备份文件" in told["error"][0]

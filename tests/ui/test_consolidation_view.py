@@ -10,14 +10,13 @@ import pytest
 from demo_cache import write_demo_branch
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.requirements import Period, Unit
 from branchdesk.reports.consolidation import NOT_A_RETURN, consolidate
 from branchdesk.reports.return_figures import compute_return
 from branchdesk.reports.return_workbook import default_return_filename, write_return
 from branchdesk.store.db import DB_FILENAME, open_database
-from branchdesk.ui import msgbox
+from branchdesk.ui import file_dialogs, msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.pages.reports_page import ReportsPage
 from screenshots import screenshot_file
@@ -202,11 +201,11 @@ def test_export_summary_reads_back(qtbot, page, returns, tmp_path, monkeypatch):
     target = tmp_path / "汇总.xlsx"
     offered = []
 
-    def save(_parent, _caption, start, _filter):
+    def save(_parent, _caption, start, _filter, _mode):
         offered.append(Path(start).name)
-        return str(target), ""
+        return [str(target)]
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
+    monkeypatch.setattr(file_dialogs, "choose_paths", save)
     view.export_button.click()
     qtbot.waitUntil(lambda: view.last_export is not None, timeout=10_000)
     assert offered == ["中共城关街道工作委员会_2025年4月_组织生活汇总.xlsx"]

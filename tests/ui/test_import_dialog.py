@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog
 from reports.roster_samples import write_messy_roster
 
 from branchdesk.domain.branch import Branch
@@ -119,8 +119,14 @@ def test_refused_file_is_explained_in_the_dialog(qtbot, context, tmp_path):
 
 
 def test_ask_returns_none_when_no_file_is_chosen(qtbot, context, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
+    from branchdesk.ui import file_dialogs
+
+    asked = []
+    monkeypatch.setattr(
+        file_dialogs, "choose_paths", lambda *args, **kwargs: asked.append(args[3]) or []
+    )
     assert ImportDialog.ask(None, context) is None
+    assert "*.xls" in asked[0] and "*.et" in asked[0] and "*.csv" in asked[0]
 
 
 def test_a_failed_write_is_told_and_the_preview_stays(qtbot, context, tmp_path, monkeypatch):
@@ -222,3 +228,38 @@ def test_sheets_are_named_in_rows_when_a_file_has_several(qtbot, context, tmp_pa
         for r in range(dialog.add_model.rowCount())
     }
     assert categories == {"张伟": "正式", "马琳": "正式", "吴强": "预备", "孙浩": "预备"}
+
+
+def test_a_password_protected_roster_asks_for_its_password(
+    qtbot, context, tmp_path, monkeypatch, fresh_choices
+):
+    """Wrong, then right: the workbook opens in memory and the preview follows."""
+    from PySide6.QtWidgets import QInputDialog
+    from reports.roster_corpus import encrypted
+
+    answers = [("1234", True), ("2026", True)]
+    prompts = []
+
+    def get_text(_parent, _title, prompt, _mode):
+        prompts.append(prompt)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    dialog = ImportDialog(context, encrypted(tmp_path / "加密.xlsx"))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=15_000)
+    assert "有密码保护" in prompts[0] and "密码不正确" in prompts[1]
+    assert dialog.count_text("add") == "新增 3 人"
+    assert not list(tmp_path.glob("*.decrypted*"))  # nothing decrypted on disk
+
+
+def test_cancelling_the_password_explains_and_imports_nothing(
+    qtbot, context, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QInputDialog
+    from reports.roster_corpus import encrypted
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a: ("", False)))
+    dialog = _open(qtbot, context, encrypted(tmp_path / "加密.xlsx"))
+    assert "没有输入密码" in dialog.status_label.text()
+    assert not dialog.import_button.isEnabled()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QDate, QMimeData, Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 
 from branchdesk.demo import demo_members
 from branchdesk.domain.meetings import (
@@ -21,7 +21,7 @@ from branchdesk.domain.meetings import (
 )
 from branchdesk.domain.members import Role
 from branchdesk.store.meetings import MeetingRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import file_dialogs, msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.meeting_editor import MeetingEditor, pasted_text
 
@@ -357,7 +357,7 @@ def test_attachments_are_copied_and_listed(qtbot, context, tmp_path, monkeypatch
     document = tmp_path / "签到表.pdf"
     document.write_bytes(b"%PDF-1.4\n")
     monkeypatch.setattr(
-        QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo), str(document)], "")
+        file_dialogs, "choose_paths", lambda *a, **k: [str(photo), str(document)]
     )
     opened: list[str] = []
     monkeypatch.setattr(

@@ -14,7 +14,6 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPdfWriter
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.activities import Activity, Participation
 from branchdesk.domain.meetings import AttendanceStatus, MeetingStatus
@@ -23,7 +22,7 @@ from branchdesk.reports.roster_export import mask_id_number
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import file_dialogs, msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.member_record_view import (
@@ -312,9 +311,7 @@ def test_export_writes_the_same_numbers_in_the_background(
     member_id = _interesting_members(context)[-1]
     dialog = _dialog(qtbot, context, member_id, TODAY.year - 1)
     target = tmp_path / "档案"
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a, **k: [str(target)])
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.last_export is not None, timeout=10_000)
     path = target.with_name("档案.xlsx")

@@ -249,7 +249,7 @@ def test_list_masks_phones_but_search_finds_the_full_number(qtbot, page) -> None
 def test_export_asks_whether_to_include_full_numbers(qtbot, page, monkeypatch, choice,
                                                      full) -> None:  # fmt: skip
     asked, exported = [], []
-    monkeypatch.setattr(msgbox, "choose", lambda parent, title, text, buttons: asked.append(
+    monkeypatch.setattr(msgbox, "choose", lambda parent, title, text, buttons, **kw: asked.append(
         buttons) or choice)  # fmt: skip
     monkeypatch.setattr(page, "_ask_export_path", lambda: Path("/tmp/花名册.xlsx"))
     monkeypatch.setattr(page, "export_roster", lambda path, *, full: exported.append(full))

@@ -16,7 +16,7 @@ from branchdesk.domain.meetings import MeetingKind, MeetingStatus
 from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
-from branchdesk.ui import msgbox, print_actions
+from branchdesk.ui import file_dialogs, msgbox, print_actions
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.print_actions import BlankSigninDialog, default_pdf_name
 from screenshots import screenshot_file
@@ -62,7 +62,33 @@ def test_signin_preview_shows_the_pages_of_the_pdf(
     pdf_pages = write_pdf(
         SigninDocument(signin_for_meeting(context.db, planned_id)), tmp_path / "s.pdf"
     )
-    assert preview_pages(dialog) == pdf_pages == 3
+    assert preview_pages(dialog) == pdf_pages == 2  # 45 expected: two a row, by default
+
+
+def test_signin_preview_chooses_the_layout_and_leave_notes(
+    qapp, qtbot, context, planned_id, shown
+):
+    print_actions.preview_signin(None, context, planned_id)
+    (dialog,) = shown
+    qtbot.addWidget(dialog)
+    options = dialog.findChild(print_actions.SigninOptions)
+    assert options is not None
+    dialog.show()
+    assert options.isVisible()
+    assert [options.layout_combo.itemText(i) for i in range(3)] == [
+        "自动",
+        "每行一人",
+        "每行两人（紧凑）",
+    ]
+    assert not options.leave_box.isChecked()  # off by default
+    compact = preview_pages(dialog)
+    options.layout_combo.setCurrentIndex(1)  # 每行一人
+    assert dialog._document.sheet.pairs == 1
+    assert preview_pages(dialog) == 3 > compact
+    options.leave_box.setChecked(True)
+    assert dialog._document.sheet.pairs == 1
+    assert options.sheet().rows == dialog._document.sheet.rows
+    dialog.grab().save(str(screenshot_file("signin_preview_options.png")))
 
 
 def test_record_preview_for_a_meeting_being_edited(qapp, qtbot, context, planned_id, shown):
@@ -86,24 +112,24 @@ def test_save_signin_pdf_asks_for_a_path_and_offers_the_folder(
 ):
     asked = {}
 
-    def get_save_file_name(parent, caption, start, filters):
+    def choose_paths(parent, caption, start, filters, mode):
         asked["start"] = start
-        return str(tmp_path / "签到"), filters
+        return [str(tmp_path / "签到")]
 
     opened = []
-    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", get_save_file_name)
-    monkeypatch.setattr(msgbox, "confirm", lambda *args, **kwargs: True)
+    monkeypatch.setattr(file_dialogs, "choose_paths", choose_paths)
+    monkeypatch.setattr(msgbox, "done", lambda *args, **kwargs: True)
     monkeypatch.setattr(print_actions, "open_folder", opened.append)
     path = print_actions.save_signin_pdf(None, context, planned_id)
     meeting = MeetingRepo(context.db).get(planned_id)
     assert Path(asked["start"]).name == f"主题党日签到表_{meeting.day.isoformat()}.pdf"
     assert path == tmp_path / "签到.pdf"
-    assert len(PdfReader(str(path)).pages) == 3
+    assert len(PdfReader(str(path)).pages) == 2  # 45 expected: two a row
     assert opened == [tmp_path]
 
 
 def test_cancelled_save_writes_nothing(qapp, context, planned_id, tmp_path, monkeypatch):
-    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", lambda *a: ("", ""))
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a: [])
     assert print_actions.save_record_pdf(None, context, planned_id) is None
     assert list(tmp_path.glob("*.pdf")) == []
 
@@ -195,8 +221,8 @@ def test_saving_a_long_record_shows_progress_and_cancel_writes_nothing(
 ):
     (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "会议记录.pdf"
-    monkeypatch.setattr(print_actions.QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
-    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: pytest.fail("a cancelled PDF offered"))
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a: [str(target)])
+    monkeypatch.setattr(msgbox, "done", lambda *a, **k: pytest.fail("a cancelled PDF offered"))
     monkeypatch.setattr(msgbox, "error", lambda *a: pytest.fail(f"error shown: {a}"))
     assert print_actions.save_record_pdf(None, context, long_meeting) is None
     opened, *reports = progress_seen

@@ -5,12 +5,11 @@ import datetime as dt
 import pytest
 from demo_cache import write_demo_branch
 from pypdf import PdfReader
-from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.meetings import MeetingStatus
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import file_dialogs, msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.editors.meeting_editor import MeetingEditor
 from branchdesk.ui.pages.meetings_page import MeetingsPage
@@ -19,7 +18,7 @@ from branchdesk.ui.pages.meetings_page import MeetingsPage
 @pytest.fixture
 def context(data_dir, monkeypatch):
     write_demo_branch(data_dir, members=14, seed=8)
-    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: False)  # don't open the folder
+    monkeypatch.setattr(msgbox, "done", lambda *a, **k: False)  # don't open the folder
     monkeypatch.setattr(msgbox, "information", lambda *a, **k: None)
     return AppContext(db=open_database(data_dir / DB_FILENAME), data_dir=data_dir)
 
@@ -32,9 +31,7 @@ def _choose(menu, text):
 
 
 def _save_to(monkeypatch, path):
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), ""))
-    )
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a, **k: [str(path)])
 
 
 def test_meetings_page_prints_the_selected_meetings_sign_in_sheet(

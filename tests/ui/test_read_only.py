@@ -9,7 +9,6 @@ import sqlite3
 import pytest
 from demo_cache import write_demo_branch
 from folders import LATE_MEMBER, leave_unmerged_wal, tmpfs
-from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.meetings import Meeting, MeetingKind
@@ -20,7 +19,7 @@ from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.store.db import DB_FILENAME, storage_error
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo
-from branchdesk.ui import msgbox, startup
+from branchdesk.ui import file_dialogs, msgbox, startup
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.groups_dialog import GroupsDialog, MoveGroupDialog
 from branchdesk.ui.dialogs.status_dialog import StatusDialog
@@ -170,9 +169,7 @@ def test_a_read_only_mount_prints_and_exports_elsewhere(
         tab = reports.branch_tab
         qtbot.waitUntil(lambda: tab.ret is not None)
         target = tmp_path / "报表.xlsx"
-        monkeypatch.setattr(
-            QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-        )
+        monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a, **k: [str(target)])
         tab.export_button.click()
         qtbot.waitUntil(lambda: not tab.exporting, timeout=10_000)
         assert tab.last_export == target and target.stat().st_size > 0

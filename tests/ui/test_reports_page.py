@@ -9,7 +9,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from demo_cache import write_demo_branch
-from PySide6.QtWidgets import QFileDialog
 
 from branchdesk.domain.requirements import Period, Status, Unit
 from branchdesk.ops import Changes
@@ -19,14 +18,13 @@ from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.history import HistoryRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.periods import PeriodLocked, ReportedPeriodRepo
-from branchdesk.ui import msgbox
+from branchdesk.ui import file_dialogs, msgbox
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import announce
 from branchdesk.ui.pages.reports_page import PeriodPicker, ReportsPage, UnlockDialog, switch_unit
 from branchdesk.ui.pages.return_summary_view import (
     ACTIVITY_CAPTIONS,
     ATTENDANCE_CAPTIONS,
-    LAST_FOLDER_SETTING,
     RED,
 )
 from screenshots import screenshot_file
@@ -67,9 +65,7 @@ def _no_message_boxes(monkeypatch):
 
 def _export(qtbot, tab, tmp_path, monkeypatch, name="报表.xlsx") -> Path:
     target = tmp_path / name
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kw: (str(target), ""))
-    )
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a, **k: [str(target)])
     tab.export_button.click()
     assert not tab.export_button.isEnabled()  # busy until the worker is done
     assert tab.progress.isVisibleTo(tab)
@@ -210,9 +206,7 @@ def test_export_writes_the_workbook(qtbot, page, demo_context, tmp_path, monkeyp
     tab.picker.set_period(GAP_MONTH)
     offered = []
     monkeypatch.setattr(
-        QFileDialog,
-        "getSaveFileName",
-        staticmethod(lambda _p, _c, start, _f: offered.append(start) or ("", "")),
+        file_dialogs, "choose_paths", lambda _p, _c, start, _f, _m: offered.append(start) or []
     )
     tab.export_button.click()  # cancelled: nothing happens
     assert Path(offered[0]).name == default_return_filename("城关街道幸福里社区党支部", GAP_MONTH)
@@ -226,7 +220,7 @@ def test_export_writes_the_workbook(qtbot, page, demo_context, tmp_path, monkeyp
     assert not tab.progress.isVisibleTo(tab)
     from PySide6.QtCore import QSettings
 
-    assert QSettings().value(LAST_FOLDER_SETTING) == str(tmp_path)
+    assert QSettings().value(file_dialogs.EXPORT_FOLDER_SETTING) == str(tmp_path)
 
     book = openpyxl.load_workbook(target)
     data = {row[0]: row[1] for row in book[DATA_SHEET].iter_rows(values_only=True)}
@@ -247,9 +241,7 @@ def test_export_failure_is_told_and_the_page_stays_usable(
     blocked = tmp_path / "不是文件夹"
     blocked.write_text("x")
     target = blocked / "报表.xlsx"  # its folder is a file: the write fails
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    monkeypatch.setattr(file_dialogs, "choose_paths", lambda *a, **k: [str(target)])
     tab.export_button.click()
     qtbot.waitUntil(lambda: not tab.exporting, timeout=10_000)
     assert [title for title, _text in _no_message_boxes] == ["导出失败"]
@@ -308,9 +300,7 @@ def test_mark_reported_locks_and_unlock_revises(qtbot, page, demo_context, tmp_p
     # The next export of the period is named and titled as revised.
     offered = []
     monkeypatch.setattr(
-        QFileDialog,
-        "getSaveFileName",
-        staticmethod(lambda _p, _c, start, _f: offered.append(start) or ("", "")),
+        file_dialogs, "choose_paths", lambda _p, _c, start, _f, _m: offered.append(start) or []
     )
     tab.export_button.click()
     assert Path(offered[0]).name.endswith("（修订）.xlsx")
@@ -347,9 +337,7 @@ def test_exporting_an_unfinished_period_asks_first(qtbot, page, tmp_path, monkey
     offered = []
     target = tmp_path / "三月.xlsx"
     monkeypatch.setattr(
-        QFileDialog,
-        "getSaveFileName",
-        staticmethod(lambda *a, **k: offered.append(1) or (str(target), "")),
+        file_dialogs, "choose_paths", lambda *a, **k: offered.append(1) or [str(target)]
     )
     tab.export_button.click()
     assert asked[0][0] == "本期尚未结束"

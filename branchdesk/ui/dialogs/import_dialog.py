@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -58,7 +57,7 @@ from branchdesk.reports.roster_import import (
 )
 from branchdesk.reports.workbook_read import FILE_PATTERNS
 from branchdesk.store.session import StorageError
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.joined_on_question import JoinedOnQuestion
 from branchdesk.ui.errors import user_message
@@ -399,7 +398,7 @@ class ImportDialog(QDialog):
                 "未读取：" + "；".join(f"“{s.title}”（{s.reason}）" for s in not_read) + "。"
             )
         unused = parsed.unused_columns
-        noted = [c for c in unused if c.field is None and not c.reason.startswith("序号")]
+        noted = [c for c in unused if not c.checked_only]
         if noted:
             shown = "、".join(f"“{c.header or c.letter + '列'}”" for c in noted[:6])
             more = f"等 {len(noted)} 列" if len(noted) > 6 else ""
@@ -509,12 +508,10 @@ class ImportDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, context: AppContext) -> ImportResult | None:
         """Ask for a file, show the preview and import on 导入; None when cancelled."""
-        chosen, _filter = QFileDialog.getOpenFileName(
-            parent, "选择要导入的花名册", "", FILE_FILTER
-        )
-        if not chosen:
+        chosen = file_dialogs.open_file(parent, "选择要导入的花名册", FILE_FILTER)
+        if chosen is None:
             return None
-        dialog = cls(context, Path(chosen), parent)
+        dialog = cls(context, chosen, parent)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         result = dialog.import_result if accepted else None
         if dialog.reading:  # cancelled while the worker still reads: let it finish first

@@ -9,7 +9,6 @@ from PySide6.QtCore import QFileInfo, QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFileIconProvider,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,7 @@ from branchdesk.store.attachments import (
     attachment_path,
 )
 from branchdesk.store.session import StorageError
-from branchdesk.ui import theme
+from branchdesk.ui import file_dialogs, theme
 from branchdesk.ui.ops import announce
 from branchdesk.ui.widgets import FieldMessage
 
@@ -124,11 +123,11 @@ class AttachmentsPanel(QWidget):
 
     def choose_files(self) -> None:
         """Ask for files and add them."""
-        paths, _filter = QFileDialog.getOpenFileNames(
-            self.window(), self._dialog_title, "", FILE_FILTER
+        paths = file_dialogs.open_files(
+            self.window(), self._dialog_title, FILE_FILTER, folder=file_dialogs.pictures_folder()
         )
         if paths:
-            self.add_files(paths)
+            self.add_files([str(path) for path in paths])
 
     def add_files(self, paths: list[str]) -> None:
         """Copy the files into the data folder and list them; problems show under the list."""

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDateEdit,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -46,7 +45,7 @@ from branchdesk.reports.consolidation import (
 )
 from branchdesk.reports.return_workbook import NO_RATE, day_text
 from branchdesk.reports.xlsx_safety import XlsxFileError
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.ops import BackgroundOp
 from branchdesk.ui.pages.return_summary_view import (
     GREEN,
@@ -56,8 +55,6 @@ from branchdesk.ui.pages.return_summary_view import (
     CellTableModel,
     CompactTable,
     ExportResultLine,
-    ask_xlsx_path,
-    start_folder,
 )
 from branchdesk.ui.screen_fit import FlowLayout
 
@@ -636,18 +633,14 @@ class ConsolidationView(QWidget):
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileNames(
-            self, "添加报表文件", str(start_folder()), "Excel 文件 (*.xlsx)"
-        )
-        self.add_files(chosen)
+        chosen = file_dialogs.open_files(self, "添加报表文件", file_dialogs.XLSX_FILTER)
+        self.add_files([str(path) for path in chosen])
 
     @Slot()
     def _on_expected_button_clicked(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self, "选择预期支部名单", str(start_folder()), "Excel 文件 (*.xlsx)"
-        )
+        chosen = file_dialogs.open_file(self, "选择预期支部名单", file_dialogs.XLSX_FILTER)
         if chosen:
-            self.set_expected(Path(chosen))
+            self.set_expected(chosen)
 
     @Slot()
     def _on_forget_expected_button_clicked(self) -> None:
@@ -673,6 +666,8 @@ class ConsolidationView(QWidget):
     def _on_export_button_clicked(self) -> None:
         if self.result is None:
             return
-        path = ask_xlsx_path(self, "导出汇总表", default_consolidation_filename(self.result))
+        path = file_dialogs.save_file(
+            self, "导出汇总表", default_consolidation_filename(self.result), file_dialogs.XLSX_FILTER
+        )
         if path is not None:
             self.export(path)

@@ -16,8 +16,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QMarginsF,
-    QSettings,
-    QStandardPaths,
     Qt,
     QUrl,
     Slot,
@@ -39,7 +37,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -70,7 +67,7 @@ from branchdesk.reports.member_record_xlsx import (
 from branchdesk.resources import CJK_FONT_FAMILY
 from branchdesk.store.member_record import MemberRecordRepo
 from branchdesk.store.members import NotFound
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.dialogs.member_rules_dialogs import ExtendProbationDialog, LongLeaveDialog
 from branchdesk.ui.models.activity_table_model import day_text
@@ -675,12 +672,9 @@ class MemberRecordDialog(QDialog):
 
     # -- export and print -----------------------------------------------------------------------
 
-    def default_export_path(self) -> Path:
-        folder = QSettings().value("member_record/export_dir") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
+    def default_export_name(self) -> str:
         name = self.record.member.name if self.record else "党员"
-        return Path(str(folder)) / f"{name}{self.current_year()}年度党员档案.xlsx"
+        return f"{name}{self.current_year()}年度党员档案.xlsx"
 
     def export_to(self, path: Path) -> BackgroundOp | None:
         """Write the shown record to ``path`` in the background; the note says how it went."""
@@ -709,7 +703,6 @@ class MemberRecordDialog(QDialog):
         self.last_export = result
         self.export_note.setText(f"已导出：{result.path}")
         self.open_file_button.show()
-        QSettings().setValue("member_record/export_dir", str(result.path.parent))
 
     def _on_export_failed(self, exc: BaseException) -> None:
         self.export_note.setText("")
@@ -725,15 +718,11 @@ class MemberRecordDialog(QDialog):
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, "导出党员档案", str(self.default_export_path()), "Excel 工作簿 (*.xlsx)"
+        target = file_dialogs.save_file(
+            self, "导出党员档案", self.default_export_name(), file_dialogs.XLSX_FILTER
         )
-        if not path:
-            return
-        target = Path(path)
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
-        self.export_to(target)
+        if target is not None:
+            self.export_to(target)
 
     @Slot()
     def _on_open_file_button_clicked(self) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QStandardPaths,
     QTimer,
     Slot,
 )
@@ -19,7 +18,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -30,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from branchdesk.domain.members import Category, Member
 from branchdesk.ops import Changes, Session
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.models.member_table_model import (
     MEMBER_ROLE,
@@ -388,6 +386,7 @@ class MembersPage(PageActions, QWidget):
             "隐藏后显示为 141002********0014、138****5678，适合发给他人或上报；"
             "包含完整号码的文件请妥善保管。",
             EXPORT_CHOICES,
+            question=True,
         )
         if choice == 0:
             return False
@@ -398,14 +397,7 @@ class MembersPage(PageActions, QWidget):
     def _ask_export_path(self) -> Path | None:
         branch = self.context.branch.get()
         name = f"{branch.name if branch else ''}党员花名册{dt.date.today():%Y%m%d}.xlsx"
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "导出花名册", str(Path(folder) / name), "Excel 文件 (*.xlsx)"
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
+        return file_dialogs.save_file(self, "导出花名册", name, file_dialogs.XLSX_FILTER)
 
     def export_roster(self, path: Path, *, full: bool = False) -> BackgroundOp:
         """Write the roster workbook off the UI thread and say where it went.

@@ -46,14 +46,13 @@ from branchdesk.reports.return_workbook import (
     write_return,
 )
 from branchdesk.store.periods import ReportedPeriod, ReportedPeriodRepo
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import BackgroundOp, announce
 from branchdesk.ui.pages.consolidation_view import ConsolidationView
 from branchdesk.ui.pages.return_summary_view import (
     ExportResultLine,
     ReturnSummaryView,
-    ask_xlsx_path,
 )
 from branchdesk.ui.screen_fit import FlowLayout, fit_window
 from branchdesk.ui.widgets import FieldMessage
@@ -379,7 +378,7 @@ class BranchReturnTab(QWidget):
         name = default_return_filename(
             self.ret.branch.name, self.period(), revised=self.ret.revised
         )
-        path = ask_xlsx_path(self, "导出报表", name)
+        path = file_dialogs.save_file(self, "导出报表", name, file_dialogs.XLSX_FILTER)
         if path is not None:
             self.export(path)
 

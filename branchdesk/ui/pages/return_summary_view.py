@@ -2,9 +2,7 @@
 
 Also the small pieces both tabs of the 报表 page share: a read-only table model of
 text cells, a table view as tall as its rows, and the "已导出到 … [打开文件夹]" line.
-
-Settings (QSettings):
-    reports/last_folder (str): the folder of the last exported return or summary.
+Where exports are saved is ``ui.file_dialogs``' one export folder.
 """
 
 from __future__ import annotations
@@ -20,8 +18,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSettings,
-    QStandardPaths,
     Qt,
     QUrl,
     Slot,
@@ -29,7 +25,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -53,8 +48,6 @@ from branchdesk.reports.return_workbook import (
     return_title,
 )
 from branchdesk.ui import theme
-
-LAST_FOLDER_SETTING = "reports/last_folder"
 
 GREEN = theme.SUCCESS
 RED = theme.BRAND_RED
@@ -263,29 +256,6 @@ class FigureTiles(QWidget):
 
     def text(self, caption: str) -> str:
         return self.values[caption].text()
-
-
-def start_folder() -> Path:
-    """Where a save dialog opens: the last export's folder, else Documents."""
-    saved = str(QSettings().value(LAST_FOLDER_SETTING, "") or "")
-    if saved and Path(saved).is_dir():
-        return Path(saved)
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents else Path.home()
-
-
-def ask_xlsx_path(parent: QWidget, caption: str, filename: str) -> Path | None:
-    """Ask where to save a workbook, starting in the last used folder; None if cancelled."""
-    chosen, _ = QFileDialog.getSaveFileName(
-        parent, caption, str(start_folder() / filename), "Excel 文件 (*.xlsx)"
-    )
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_name(path.name + ".xlsx")
-    QSettings().setValue(LAST_FOLDER_SETTING, str(path.parent))
-    return path
 
 
 class ExportResultLine(QFrame):

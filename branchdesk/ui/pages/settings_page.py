@@ -11,14 +11,13 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSettings, QStandardPaths, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QLocale, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -52,7 +51,7 @@ from branchdesk.store.backup import (
 from branchdesk.store.backup import (
     backup_kind as stored_kind,
 )
-from branchdesk.ui import msgbox, theme
+from branchdesk.ui import file_dialogs, msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.errors import user_message
 from branchdesk.ui.ops import BackgroundOp, run_op
@@ -515,18 +514,13 @@ class SettingsPage(QWidget):
     def _ask_backup_target(self) -> Path | None:
         branch = self.context.branch.get()
         name = handover_file_name(branch.name if branch else "", dt.date.today())
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "备份到", str(Path(folder) / name), BACKUP_FILTER
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return (
-            path
-            if path.suffix.lower() == BACKUP_SUFFIX
-            else path.with_name(path.name + BACKUP_SUFFIX)
-        )
+        # A hand-over copy usually goes to a USB stick: start in 文档, do not move the
+        # export folder there.
+        path = file_dialogs.save_file(
+            self, "备份到", name, BACKUP_FILTER, folder=file_dialogs.documents_folder(),
+            remember=False,
+        )  # fmt: skip
+        return path  # with .bdbackup added when left out
 
     def offer_restore(self, path: Path) -> bool:
         """Preview the backup at ``path``; on 恢复 emit ``restore_requested``. True if asked."""
@@ -578,12 +572,12 @@ class SettingsPage(QWidget):
     @Slot()
     def _on_restore_button_clicked(self) -> None:
         start = backup_dir(self.context.data_dir)
-        chosen, _ = QFileDialog.getOpenFileName(
-            self, "从备份恢复", str(start if start.is_dir() else self.context.data_dir),
-            BACKUP_FILTER,
+        chosen = file_dialogs.open_file(
+            self, "从备份恢复", BACKUP_FILTER,
+            folder=start if start.is_dir() else self.context.data_dir,
         )  # fmt: skip
         if chosen:
-            self.offer_restore(Path(chosen))
+            self.offer_restore(chosen)
 
     @Slot()
     def _on_restore_selected_button_clicked(self) -> None:
