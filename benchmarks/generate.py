@@ -269,37 +269,75 @@ def make_small_branch(path: Path) -> None:
     write_demo_branch(path, members=36, seed=3, today=TODAY)
 
 
-def _one_return(index: int) -> str:
+def _branch_returns(index: int, folder_name: str = "returns", copies: int = 1) -> list[str]:
+    """Returns of one generated branch: the branch's own, then ``copies - 1`` more of the same
+    figures under other branch names (``第0501…``), so many returns need fewer branches."""
+    from dataclasses import replace
+
     from branchdesk.demo import write_demo_branch
     from branchdesk.domain.requirements import Period
     from branchdesk.reports.return_figures import compute_return
     from branchdesk.reports.return_workbook import write_return
     from branchdesk.store.db import DB_FILENAME, open_database
 
-    folder = CACHE / f"v{DATA_VERSION}" / "tmp-returns" / str(index)
+    folder = CACHE / f"v{DATA_VERSION}" / "tmp-returns" / f"{folder_name}-{index}"
     if folder.exists():
         shutil.rmtree(folder)
     rng = random.Random(index)
-    name = f"第{index + 1:03d}{rng.choice(['社区', '村', '机关', '学校'])}党支部"
+    kind = rng.choice(["社区", "村", "机关", "学校"])
+    name = f"第{index + 1:03d}{kind}党支部"
     write_demo_branch(
         folder, members=rng.randint(8, 80), seed=index + 100, branch_name=name, today=TODAY
     )
     db = open_database(folder / DB_FILENAME)
+    written = []
     try:
         report = compute_return(db, Period.parse(RETURN_PERIOD), today=TODAY)
-        out = branch_dir("returns") / f"{index + 1:03d}-{name}.xlsx"
-        write_return(report, out)
+        for copy in range(copies):
+            if copy:
+                number = index + 1 + copy * RETURN_COUNT
+                name = f"第{number:04d}{kind}党支部"
+                report = replace(report, branch=replace(report.branch, name=name))
+                out = branch_dir(folder_name) / f"{number:04d}-{name}.xlsx"
+            else:
+                out = branch_dir(folder_name) / f"{index + 1:03d}-{name}.xlsx"
+            written.append(str(write_return(report, out)))
     finally:
         db.close()
     shutil.rmtree(folder)
-    return str(out)
+    return written
 
 
-def make_returns(path: Path) -> None:
+def make_returns(path: Path, count: int = RETURN_COUNT, *, copies: int = 1) -> None:
     path.mkdir(parents=True, exist_ok=True)
+    branches = range(count // copies)
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        list(pool.map(_one_return, range(RETURN_COUNT), chunksize=10))
+        list(
+            pool.map(
+                _branch_returns,
+                branches,
+                [path.name] * len(branches),
+                [copies] * len(branches),
+                chunksize=10,
+            )
+        )
     shutil.rmtree(CACHE / f"v{DATA_VERSION}" / "tmp-returns", ignore_errors=True)
+
+
+MANY_RETURNS = 2000  # the consolidation target's size: 2,000 returns in under 15 s
+
+
+def ensure_many_returns(log=print) -> Path:
+    """2,000 returns for one month, made on demand: the 500 branches' own returns (the same
+    files as the 500 set) and three more of each under other names."""
+    target = branch_dir(f"returns-{MANY_RETURNS}")
+    done = target.with_name(target.name + ".done")
+    if not done.exists():
+        log(f"generating {MANY_RETURNS} returns in {target} ...")
+        shutil.rmtree(target, ignore_errors=True)
+        make_returns(target, MANY_RETURNS, copies=MANY_RETURNS // RETURN_COUNT)
+        done.touch()
+    return target
 
 
 def make_roster(path: Path) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.generate import RETURN_COUNT, ensure_data
+from benchmarks.generate import MANY_RETURNS, RETURN_COUNT, ensure_data, ensure_many_returns
 
 ROOT = Path(__file__).resolve().parent.parent
 START_RUNS = 7
@@ -266,6 +266,8 @@ def measure(log=print) -> list[Row]:
         )
     )  # fmt: skip
 
+    rows += batch_rows(data, log)
+
     for key, name in BRANCHES:
         log(f"UI heartbeat during a background export ({key}) ...")
         result = probe("background_export", {"data_dir": str(data[key])})
@@ -295,6 +297,59 @@ def measure(log=print) -> list[Row]:
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def spread(values: list[float], unit: str = "s") -> str:
+    """``5 次 4.8–6.4 s``: how many runs and the range around their median."""
+    low, high = min(values), max(values)
+    if unit == "×":
+        return f"{len(values)} 次 {low:.2f}–{high:.2f}×"
+    return f"{len(values)} 次 {low:.1f}–{high:.1f} s"
+
+
+def batch_rows(data: dict[str, Path], log=print) -> list[Row]:
+    """Issue 18's batch half: a year's return against bare openpyxl on each branch there is
+    (the large one, and the stress branch when generated), and consolidation of 500 and of
+    2,000 returns (median of 5 and of 3 runs, CPU time beside)."""
+    rows: list[Row] = []
+    for key, title in (("large", "大支部"), ("stress", "压力支部")):
+        if key not in data:
+            continue
+        log(f"year's return ({title}, CPU time) ...")
+        result = probe(
+            "year_return", {"data_dir": str(data[key]), "year": 2025, "cpu": True, "runs": 9}
+        )
+        ratios = [a / b for a, b in zip(result["seconds"], result["baseline"], strict=True)]
+        rows.append(
+            Row(
+                f"年报 .xlsx，{title}，CPU 时间（{result['cells']} 个单元格；基线：openpyxl 写同样的"
+                f"单元格；比值 {spread(ratios, '×')}）",
+                result["seconds"],
+                result["baseline"],
+                "s",
+                "≤ 2× openpyxl",
+                2.0,
+                ratio=True,
+            )
+        )
+    for count, folder, runs in (
+        (RETURN_COUNT, data["returns"], 5),
+        (MANY_RETURNS, ensure_many_returns(log), 3),
+    ):
+        log(f"consolidating {count} returns ...")
+        result = probe("consolidation_runs", {"returns": str(folder), "runs": runs})
+        cpu = median(result["cpu"])
+        rows.append(
+            Row(
+                f"汇总 {count} 份报表（CPU {cpu:.1f} s）",
+                result["seconds"],
+                None,
+                "s",
+                "< 15 s",
+                15.0,
+            )
+        )
+    return rows
 
 
 def machine() -> str:

@@ -835,6 +835,46 @@ def cmd_return(args: argparse.Namespace) -> int:
     return 0
 
 
+class _FileProgress:
+    """``已读取 120 / 2000 份报表`` on stderr while files are read (stdout stays the result).
+
+    In a terminal one line is rewritten as the count goes up; elsewhere (a log, a pipe) a
+    line is written at each tenth of the work, so a long run shows it is alive.
+    """
+
+    def __init__(self, noun: str, stream: Any = None) -> None:
+        self.noun = noun
+        self.stream = stream if stream is not None else sys.stderr
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.shown = -1  # the last tenth (or, live, the last count) written
+
+    def __call__(self, done: int, total: int) -> bool:
+        self._show(done, total)
+        return True
+
+    def finish(self, total: int) -> None:
+        self._show(total, total)
+        if self.live and self.shown >= 0:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _show(self, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        text = f"已读取 {done} / {total} 份{self.noun}"
+        if self.live:
+            if done != self.shown:
+                self.shown = done
+                self.stream.write(f"\r{text}")
+                self.stream.flush()
+            return
+        tenth = done * 10 // total
+        if tenth > self.shown:
+            self.shown = tenth
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from branchdesk.domain.requirements import Period
     from branchdesk.reports.consolidation import (
@@ -862,7 +902,9 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     output = Path(args.output)
     # ``consolidate *.xlsx -o 汇总.xlsx`` run twice must not try to read its own summary.
     files = [Path(f) for f in args.files if Path(f).resolve() != output.resolve()]
-    result = consolidate(files, expected, period=period, deadline=deadline)
+    progress = _FileProgress("报表")
+    result = consolidate(files, expected, period=period, deadline=deadline, progress=progress)
+    progress.finish(len(files))
     if result.rows:
         try:
             write_consolidation(result, output)

@@ -36,6 +36,7 @@ from branchdesk.reports.return_workbook import (
     safe_filename,
     save_workbook,
 )
+from branchdesk.reports.workbook_read import read_sheet
 from branchdesk.reports.xlsx_safety import (
     ENCRYPTED_HINT,
     EncryptedWorkbookError,
@@ -212,7 +213,7 @@ def read_return_file(path: Path | str) -> dict[str, Any] | str:
     """Read the hidden sheet of a return: its figures (as ``figures()`` gives them) or why not."""
     path = Path(path)
     try:
-        workbook = read_workbook_rows(path, RETURN_LIMITS)
+        sheet = read_sheet(path, DATA_SHEET, RETURN_LIMITS)
     except EncryptedWorkbookError:
         return ENCRYPTED_HINT
     except XlsxFileError as exc:
@@ -223,7 +224,6 @@ def read_return_file(path: Path | str) -> dict[str, Any] | str:
         if "权限" in exc.message or "独占" in exc.message:
             return "无法读取（没有权限，或文件正被其他程序打开）"
         return f"{NOT_A_RETURN}（文件已损坏或无法读取）"
-    sheet = next((s for s in workbook.sheets if s.title == DATA_SHEET), None)
     if sheet is None:
         return NOT_A_RETURN
     flat: dict[str, Any] = {}

@@ -25,6 +25,7 @@ from branchdesk.domain.meetings import (
 from branchdesk.domain.member_rules import probation_due
 from branchdesk.domain.members import Category, JoinHow, Member, MemberStatus
 from branchdesk.domain.requirements import Assessment, GroupRef, Period, assess
+from branchdesk.reports.gc_pause import without_collection
 from branchdesk.store.activities import ActivityFilter, ActivityRepo
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo
 from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
@@ -275,15 +276,10 @@ def _quorums(
     ruled = [
         s.id for s in held if MeetingKind.GENERAL in s.kinds or MeetingKind.COMMITTEE in s.kinds
     ]
-    rules = RuleQueries(db)
-    found = {}
-    for meeting in MeetingRepo(db).get_many(ruled):
-        quorum = rules.quorum(meeting, members)
-        if quorum is not None and meeting.id is not None:
-            found[meeting.id] = quorum
-    return found
+    return RuleQueries(db).quorums(MeetingRepo(db).get_many(ruled), members)
 
 
+@without_collection
 def compute_return(db: Database, period: Period, *, today: dt.date | None = None) -> BranchReturn:
     """Compute every figure of the return for ``period`` from the stored records."""
     today = today or dt.date.today()

@@ -25,6 +25,7 @@ from branchdesk import __version__
 from branchdesk.domain.activities import format_hours
 from branchdesk.domain.requirements import Period, Status
 from branchdesk.reports import xlsx_style as style
+from branchdesk.reports.gc_pause import without_collection
 from branchdesk.reports.return_figures import BranchReturn
 from branchdesk.reports.xlsx_save import ExportError, save_workbook
 
@@ -145,6 +146,7 @@ def safe_filename(text: str) -> str:
     return cleaned or "报表"
 
 
+@without_collection
 def write_return(ret: BranchReturn, path: Path | str, *, data_dir: Path | None = None) -> Path:
     """Write the return workbook to ``path`` atomically; raise ExportError with a message."""
     return save_workbook(build_return_workbook(ret), path, data_dir=data_dir)

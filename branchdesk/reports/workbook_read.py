@@ -55,6 +55,7 @@ __all__ = [
     "WorkbookRows",
     "WrongPassword",
     "XlsxFileError",
+    "read_sheet",
     "read_workbook_rows",
 ]
 
@@ -99,10 +100,33 @@ def read_workbook_rows(
     return WorkbookRows(path, False, [_read_csv(text, path, limits)], "csv")
 
 
+def read_sheet(
+    path: Path | str, title: str, limits: Limits = DEFAULT_LIMITS
+) -> SheetRows | None:
+    """Read the non-empty rows of the one worksheet named ``title`` (None: there is none).
+
+    The same guards as ``read_workbook_rows``, but only that sheet is read: for an Excel
+    workbook whose parts are named plainly the other worksheets are neither scanned nor
+    opened (consolidation reads the small hidden sheet of thousands of returns). A
+    password-protected workbook raises ``PasswordRequired``; other formats are read whole.
+    """
+    path = Path(path)
+    data = read_file_bytes(path, limits)
+    name = path.name
+    if data.startswith(b"PK"):
+        kind, _date1904 = _check_zip(data, name, limits, only_sheet=title)
+        sheets = _read_calamine(data, name, kind, limits, only_sheet=title)
+    else:
+        sheets = read_workbook_rows(path, limits).sheets
+    return next((sheet for sheet in sheets if sheet.title == title), None)
+
+
 # ---------------------------------------------------------------------------- zip files
 
 
-def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, bool]:
+def _check_zip(
+    data: bytes, name: str, limits: Limits, *, only_sheet: str | None = None
+) -> tuple[str, bool]:
     """The kind of a zip container (xlsx or ods), its content guarded; else why not."""
     infos = check_zip_directory(data, name, limits)
     names = {info.filename for info in infos}
@@ -121,7 +145,7 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, bool]:
         if b"opendocument.text" in mimetype:
             raise _not_a_table(name, "OpenDocument 文字文档")
     if "xl/workbook.xml" in names:
-        return "xlsx", check_xlsx_content(data, name, limits)
+        return "xlsx", check_xlsx_content(data, name, limits, only_sheet=only_sheet)
     if any(n.startswith("word/") for n in names):
         raise _not_a_table(name, "Word 文档")
     if any(n.startswith("ppt/") for n in names):
@@ -268,7 +292,11 @@ def _decrypt(
 # ----------------------------------------------------------------------------- reading
 
 
-def _read_calamine(data: bytes, name: str, kind: str, limits: Limits) -> list[SheetRows]:
+def _read_calamine(
+    data: bytes, name: str, kind: str, limits: Limits, *, only_sheet: str | None = None
+) -> list[SheetRows]:
+    """Every worksheet's rows; with ``only_sheet``, that one's alone, without merged cells
+    (the reader finds those by opening every sheet)."""
     import python_calamine as calamine
 
     label = {"xls": "Excel 97-2003 工作簿", "ods": "OpenDocument 表格"}.get(kind, "Excel 工作簿")
@@ -287,7 +315,7 @@ def _read_calamine(data: bytes, name: str, kind: str, limits: Limits) -> list[Sh
         raise XlsxFileError(unreadable) from exc
     sheets: list[SheetRows] = []
     try:
-        month_cells = month_only_cells(data) if kind == "xlsx" else {}
+        month_cells = month_only_cells(data, only_sheet) if kind == "xlsx" else {}
     except (zipfile.BadZipFile, KeyError, ValueError):
         month_cells = {}  # the formats are a nicety: the values still read
     try:
@@ -299,11 +327,14 @@ def _read_calamine(data: bytes, name: str, kind: str, limits: Limits) -> list[Sh
             ]
             if len(names) > limits.max_sheets:
                 raise too_many_sheets(name, limits)
+            if only_sheet is not None:
+                names = [title for title in names if title == only_sheet][:1]
             total = 0
             for title in names:
                 sheet = SheetRows(title=title)
                 grid = workbook.get_sheet_by_name(title)
-                sheet.merged = _merged_ranges(grid)
+                if only_sheet is None:
+                    sheet.merged = _merged_ranges(grid)
                 months = month_cells.get(title, set())
                 for number, values in _sheet_rows(grid, limits):
                     if months:

@@ -45,8 +45,9 @@ def _column(letters: bytes) -> int:
     return number - 1
 
 
-def month_only_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Sheet title -> the (Excel row, column from 0) of cells styled to show only a month."""
+def month_only_cells(data: bytes, only: str | None = None) -> dict[str, set[tuple[int, int]]]:
+    """Sheet title -> the (Excel row, column from 0) of cells styled to show only a month
+    (``only``: of that sheet alone)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
         if "xl/styles.xml" not in names:
@@ -83,6 +84,8 @@ def month_only_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
             if path not in names:
                 continue
             title = html.unescape(name.group(1).decode("utf-8", "replace"))
+            if only is not None and title != only:
+                continue
             cells = {
                 (int(row), _column(letters))
                 for letters, row, style in _CELL.findall(archive.read(path))

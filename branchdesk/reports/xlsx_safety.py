@@ -440,16 +440,26 @@ _HOLDS_STRINGS = re.compile(rb"[<:]si[\s/>]")
 _HOLDS_CELLS = re.compile(rb"[<:]sheetData[\s/>]")
 
 
-def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
+def check_xlsx_content(
+    data: bytes, name: str, limits: Limits, *, only_sheet: str | None = None
+) -> bool:
     """Scan an xlsx that passed ``check_zip_directory``; return its date1904 flag.
 
     Every entry is looked at, not just the parts the workbook names: the reader finds its
     worksheets and shared strings through relationships and paths that a hostile file can
     bend (case, ``..``). An entry with no ``sheetData`` and no ``si`` tag can give the
     reader nothing; the others are scanned.
+
+    ``only_sheet``: the reader will be asked for that one worksheet and no other. When the
+    workbook names its parts plainly (see ``_other_sheet_parts``), the parts of the other
+    worksheets, which the reader then never opens, are not scanned; anything less plain is
+    scanned whole, as without it.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
+        if only_sheet is not None:
+            skipped = _other_sheet_parts(archive, infos, only_sheet, name)
+            infos = [info for info in infos if info.filename not in skipped]
         sheets: list[zipfile.ZipInfo] = []
         shared = array("Q")
         for info in infos:
@@ -482,6 +492,87 @@ def check_xlsx_content(data: bytes, name: str, limits: Limits) -> bool:
         names = {info.filename for info in infos}
         workbook = archive.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
     return re.search(rb"""date1904\s*=\s*["'](?:1|true)["']""", workbook) is not None
+
+
+# A worksheet part as Excel, WPS and openpyxl name it; anything else is not skipped.
+_PLAIN_SHEET_PART = re.compile(r"xl/worksheets/[A-Za-z0-9_]{1,64}\.xml")
+_PLAIN_PART_BYTES = 1024 * 1024  # workbook.xml and its relationships: a few KB
+
+
+def _other_sheet_parts(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], title: str, name: str
+) -> set[str]:
+    """The parts of the worksheets other than ``title``, when nothing in the file can make
+    the reader open one of them for ``title``; else an empty set (scan everything).
+
+    The reader finds a part by the first entry whose name matches, ignoring ASCII case:
+    the workbook, its relationships and every part skipped must each match exactly one
+    entry, the sheet read must be named once, and every worksheet must point at a plain,
+    distinct part (``xl/worksheets/sheet2.xml``), never at the part of the sheet read.
+    """
+    by_folded: dict[str, list[str]] = {}
+    for info in infos:
+        by_folded.setdefault(info.filename.lower(), []).append(info.filename)
+
+    def only_entry(path: str) -> str | None:
+        found = by_folded.get(path.lower(), [])
+        return found[0] if len(found) == 1 else None
+
+    workbook_part = only_entry("xl/workbook.xml")
+    rels_part = only_entry("xl/_rels/workbook.xml.rels")
+    if workbook_part is None or rels_part is None:
+        return set()
+    if any(
+        archive.getinfo(part).file_size > _PLAIN_PART_BYTES for part in (workbook_part, rels_part)
+    ):
+        return set()
+    sheets: list[tuple[str | None, str | None]] = []  # (name, relationship id)
+    targets: dict[str, str] = {}
+    plain = True
+
+    def sheet_start(qname: str, attrs: dict[str, str]) -> None:
+        nonlocal plain
+        if _local(qname) != "sheet":
+            return
+        ids = [v for k, v in attrs.items() if k in ("r:id", "relationships:id")]
+        if len(ids) != 1 or any(":" in k and k not in ("r:id",) for k in attrs):
+            plain = False
+        sheets.append((attrs.get("name"), ids[0] if ids else None))
+
+    def relationship_start(qname: str, attrs: dict[str, str]) -> None:
+        nonlocal plain
+        if _local(qname) != "Relationship":
+            return
+        key, target = attrs.get("Id"), attrs.get("Target")
+        if key is None or target is None or key in targets:
+            plain = False
+            return
+        targets[key] = target
+
+    _parse([archive.read(workbook_part)], {"StartElementHandler": sheet_start}, name)
+    _parse([archive.read(rels_part)], {"StartElementHandler": relationship_start}, name)
+    if not plain or [n for n, _r in sheets].count(title) != 1:
+        return set()
+    parts: dict[str | None, str] = {}
+    for sheet_name, rid in sheets:
+        target = targets.get(rid or "")
+        if target is None:
+            return set()
+        # As the reader joins them: "/xl/x" and "xl/x" are taken as they are, "x" under xl/.
+        if target.startswith("/xl/"):
+            path = target[1:]
+        elif target.startswith("xl/"):
+            path = target
+        else:
+            path = f"xl/{target}"
+        entry = only_entry(path)
+        if _PLAIN_SHEET_PART.fullmatch(path) is None or entry != path:
+            return set()
+        if path in parts.values():
+            return set()
+        parts[sheet_name] = path
+    read = parts[title]
+    return {path for sheet_name, path in parts.items() if sheet_name != title and path != read}
 
 
 # ------------------------------------------------------------------- OpenDocument (.ods)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from branchdesk.domain.meeting_rules import Quorum, quorum_of
+from branchdesk.domain.meeting_rules import COMMITTEE_MIN_MEMBERS, Quorum, quorum_of
 from branchdesk.domain.meetings import Meeting
 from branchdesk.domain.member_rules import LifeFacts
 from branchdesk.domain.members import Member
@@ -17,6 +17,19 @@ from branchdesk.store.sql import id_chunks
 LOOK_BACK_DAYS = 400  # a year and a bit: the last organisational life of nearly everyone
 
 
+def _quorum(meeting: Meeting, members: list[Member], by_id: dict[int, Member]) -> Quorum | None:
+    # The branch's size only tells whether it has a committee at all (fewer than seven
+    # members: no 支委会), so the roster is counted only that far: a year's return judges
+    # every 支委会 of a 1,000-member branch.
+    size = 0
+    for member in members:
+        if member.in_roster_on(meeting.day):
+            size += 1
+            if size >= COMMITTEE_MIN_MEMBERS:
+                break
+    return quorum_of(meeting, by_id, branch_size=size)
+
+
 class RuleQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -24,9 +37,17 @@ class RuleQueries:
     def quorum(self, meeting: Meeting, members: Iterable[Member] | None = None) -> Quorum | None:
         """The quorum of ``meeting`` as its attendance stands (``members``: all, if known)."""
         everyone = list(members) if members is not None else MemberRepo(self.db).list()
-        by_id = {m.id: m for m in everyone if m.id is not None}
-        size = sum(m.in_roster_on(meeting.day) for m in everyone)
-        return quorum_of(meeting, by_id, branch_size=size)
+        return _quorum(meeting, everyone, {m.id: m for m in everyone if m.id is not None})
+
+    def quorums(self, meetings: Iterable[Meeting], members: list[Member]) -> dict[int, Quorum]:
+        """The quorum of each meeting held to one, by meeting id (``members``: all of them)."""
+        by_id = {m.id: m for m in members if m.id is not None}
+        found = {}
+        for meeting in meetings:
+            quorum = _quorum(meeting, members, by_id)
+            if quorum is not None and meeting.id is not None:
+                found[meeting.id] = quorum
+        return found
 
     def life_facts(self, today: dt.date, member_id: int | None = None) -> dict[int, LifeFacts]:
         """Per member: the last organisational life and the held meetings expected at, up to

@@ -12,10 +12,10 @@ import sys
 
 import pytest
 from cli.processes import branchdesk_env
+from demo_cache import write_demo_branch
 from folders import fill_disk, tmpfs
 
 from branchdesk.cli import main
-from branchdesk.demo import write_demo_branch
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo

@@ -13,10 +13,10 @@ import threading
 
 import pytest
 from cli.processes import branchdesk_env
+from demo_cache import write_demo_branch
 from reports.roster_samples import write_roster
 
 from branchdesk.cli import main
-from branchdesk.demo import write_demo_branch
 from branchdesk.store.db import DB_FILENAME, SCHEMA_VERSION, open_database
 from branchdesk.store.meetings import MeetingRepo
 from branchdesk.store.members import MemberRepo

@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from demo_cache import write_demo_branch
 from pypdf import PdfReader
 
 from branchdesk.cli import main
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import MeetingStatus
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingFilter, MeetingRepo

@@ -165,7 +165,38 @@ def test_consolidate_prints_branches_totals_refused_and_missing(branches, tmp_pa
     # Run again over everything in the folder: the summary itself is not read as a return.
     code = main(["consolidate", *map(str, paths), str(summary), "-o", str(summary)])
     assert code == 0
-    assert "未采用" not in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "未采用" not in captured.out
+    # Progress goes to stderr (stdout stays the result): from none read to all of them.
+    lines = captured.err.splitlines()
+    assert lines[0] == f"已读取 0 / {len(paths)} 份报表"
+    assert lines[-1] == f"已读取 {len(paths)} / {len(paths)} 份报表"
+    assert "已读取" not in captured.out
+
+
+def test_consolidate_progress_rewrites_one_line_in_a_terminal():
+    import io
+
+    from branchdesk.cli import _FileProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    progress = _FileProgress("报表", screen)
+    for done in range(3):
+        assert progress(done, 3) is True
+    progress.finish(3)
+    assert screen.getvalue() == "".join(f"\r已读取 {n} / 3 份报表" for n in range(4)) + "\n"
+
+    log = io.StringIO()  # not a terminal: a line at each tenth of 2,000 files
+    progress = _FileProgress("报表", log)
+    for done in range(2000):
+        progress(done, 2000)
+    progress.finish(2000)
+    lines = log.getvalue().splitlines()
+    assert lines == [f"已读取 {n} / 2000 份报表" for n in range(0, 2001, 200)]
 
 
 def test_consolidate_with_every_file_refused_exits_1_but_says_why(tmp_path, capsys):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from demo_cache import write_demo_branch
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.home import (
     AbsenceCount,

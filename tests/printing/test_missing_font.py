@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from branchdesk.demo import write_demo_branch
+from demo_cache import write_demo_branch
 
 RUN_WITHOUT_FONT = """
 import sys

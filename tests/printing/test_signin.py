@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from demo_cache import write_demo_branch
 from pdf_checks import (
     RARE_NAMES,
     assert_a4,
@@ -17,7 +18,6 @@ from pdf_checks import (
     pdf_pages,
 )
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import MeetingKind, MeetingStatus
 from branchdesk.printing import signin
 from branchdesk.printing.paged import FOOTER_MM, MARGIN_MM, PrintError

@@ -7,9 +7,9 @@ import shutil
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 from ole_samples import encrypted_workbook, legacy_workbook
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Unit
 from branchdesk.reports.consolidation import (
     NEWER_FORMAT,
@@ -283,14 +283,14 @@ def test_hostile_files_are_refused_one_by_one_and_the_others_summed(returns, tmp
     # A reader that fails in a way nobody foresaw (a bug) costs that one file only.
     from branchdesk.reports import consolidation as module
 
-    real = module.read_workbook_rows
+    real = module.read_sheet
 
     def fragile(path, *args, **kwargs):
         if path.name == "读取出错.xlsx":
             raise RecursionError("maximum recursion depth exceeded")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(module, "read_workbook_rows", fragile)
+    monkeypatch.setattr(module, "read_sheet", fragile)
     c = consolidate([good[0], *(tmp_path / name for name in hostile), good[1]])
 
     reasons = dict(c.refused)
@@ -310,3 +310,84 @@ def test_hostile_files_are_refused_one_by_one_and_the_others_summed(returns, tmp
         if v
     )
     assert f"未采用的文件（{len(hostile)} 个）" in text and "加密.xlsx：有密码保护" in text
+
+
+# A sheet of two cells, A1 and XFD1048576: the reader would allocate a grid of 17 billion
+# cells for it (and abort the process) if it ever opened it.
+_GRID_BOMB = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>'
+)
+
+
+def _rewritten(source, target, parts):
+    """A copy of a return with some zip entries replaced (name -> bytes)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, parts.get(info.filename, zin.read(info.filename)))
+    return target
+
+
+def _data_sheet_part(source):
+    """The part of the hidden sheet in a return openpyxl wrote (the fifth worksheet)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive:
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+        assert 'Target="/xl/worksheets/sheet5.xml"' in rels, rels
+        return "xl/worksheets/sheet5.xml", rels
+
+
+@pytest.mark.slow
+def test_only_the_hidden_sheet_is_opened_and_it_passes_the_guards(returns, tmp_path):
+    """Consolidation reads the hidden sheet alone: a hostile printed sheet beside it is never
+    opened, while a hostile hidden sheet, or relationships bent to read another part for it,
+    are refused before the reader sees them."""
+    import subprocess
+    import sys
+
+    source = returns["paths"][0]
+    data_part, rels = _data_sheet_part(source)
+    beside = _rewritten(source, tmp_path / "汇总页异常.xlsx", {"xl/worksheets/sheet1.xml": _GRID_BOMB})
+    inside = _rewritten(source, tmp_path / "数据页异常.xlsx", {data_part: _GRID_BOMB})
+    # The hidden sheet's relationship now names the hostile 汇总 part in other letters: the
+    # reader finds parts ignoring case, so it would read that part for the hidden sheet.
+    bent = _rewritten(
+        source,
+        tmp_path / "关系被改.xlsx",
+        {
+            "xl/worksheets/sheet1.xml": _GRID_BOMB,
+            "xl/_rels/workbook.xml.rels": rels.replace(
+                "/xl/worksheets/sheet5.xml", "/xl/worksheets/SHEET1.xml"
+            ).encode(),
+        },
+    )
+    # In a child process: were a hostile grid ever handed to the reader, the process would
+    # abort, and the test would see that instead of taking the whole run down.
+    script = (
+        "import json, sys\n"
+        "from branchdesk.reports.consolidation import read_return_file\n"
+        "out = [read_return_file(p) for p in sys.argv[1:]]\n"
+        "print(json.dumps([o if isinstance(o, str) else o['branch'] for o in out]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(beside), str(inside), str(bent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    import json
+
+    beside_result, inside_result, bent_result = json.loads(done.stdout)
+    assert beside_result == returns["figures"][0]["branch"]
+    assert inside_result.startswith(NOT_A_RETURN) and "损坏" in inside_result
+    assert bent_result.startswith(NOT_A_RETURN) and "损坏" in bent_result
+    # Read whole (as a roster is), the file with the hostile printed sheet is refused too.
+    from branchdesk.reports.xlsx_safety import XlsxFileError, read_workbook_rows
+
+    with pytest.raises(XlsxFileError, match="数据区域过大"):
+        read_workbook_rows(beside)

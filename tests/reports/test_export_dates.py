@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Unit
 from branchdesk.reports.consolidation import consolidate, write_consolidation
 from branchdesk.reports.member_record_xlsx import export_member_record

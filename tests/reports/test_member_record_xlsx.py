@@ -7,8 +7,8 @@ import os
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.activities import Activity, Participation
 from branchdesk.domain.meetings import AttendanceStatus
 from branchdesk.reports.member_record_xlsx import (

@@ -98,7 +98,8 @@ def test_a_monthly_return_is_not_a_roster(tmp_path):
 
 def test_our_own_return_workbook_is_refused(tmp_path):
     """The real 月报 BranchDesk writes (with its 党员 sheet): refused, not offered as members."""
-    from branchdesk.demo import write_demo_branch
+    from demo_cache import write_demo_branch
+
     from branchdesk.domain.requirements import Period, Unit
     from branchdesk.reports.return_figures import compute_return
     from branchdesk.reports.return_workbook import write_return

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_cache import write_demo_branch
 from reports.roster_samples import make_id, write_roster
 
 from branchdesk import ops
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.members import Category, JoinHow, Member, MemberStatus, Role
 from branchdesk.domain.requirements import Period, Status, Unit, last_completed_month
 from branchdesk.ops.roster import import_roster

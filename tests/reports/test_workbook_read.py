@@ -23,7 +23,7 @@ from roster_samples import (
 )
 
 from branchdesk.reports.roster_import import read_roster
-from branchdesk.reports.workbook_read import FILE_PATTERNS, KINDS, read_workbook_rows
+from branchdesk.reports.workbook_read import FILE_PATTERNS, KINDS, read_sheet, read_workbook_rows
 from branchdesk.reports.xlsx_safety import PasswordRequired, WrongPassword, XlsxFileError
 
 ROSTER = [
@@ -119,6 +119,31 @@ def test_xlsx_values_come_back_as_the_importer_expects(tmp_path):
     assert values[5] == "09:30:00"  # a bare time stays text
     assert values[6] is None  # blank text is no value
     assert values[7] == 0.5 and values[8] is True
+
+
+def test_one_sheet_is_read_as_the_whole_workbook_reads_it(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "封面"
+    workbook.active["A1"] = "报表"
+    for title in ("数据", "附表"):
+        sheet = workbook.create_sheet(title)
+        sheet.append(["键", "值"])
+        sheet.append([f"{title}.人数", 12])
+        sheet.append([None, None])
+        sheet.append([f"{title}.时长", 3.5])
+    workbook["数据"].sheet_state = "hidden"
+    path = tmp_path / "多表.xlsx"
+    workbook.save(path)
+    whole = {sheet.title: sheet.rows for sheet in read_workbook_rows(path).sheets}
+    one = read_sheet(path, "数据")
+    assert one is not None and one.title == "数据"
+    assert one.rows == whole["数据"] == [(1, ("键", "值")), (2, ("数据.人数", 12)), (4, ("数据.时长", 3.5))]
+    assert read_sheet(path, "附表").rows == whole["附表"]
+    assert read_sheet(path, "没有这张表") is None
+    # Not an xlsx: read whole, then the sheet picked (a csv's one sheet is named after it).
+    csv_path = tmp_path / "名单.csv"
+    csv_path.write_text("键,值\n人数,12\n", encoding="utf-8")
+    assert read_sheet(csv_path, "名单").rows == [(1, ("键", "值")), (2, ("人数", "12"))]
 
 
 def test_date1904_workbooks_say_so(tmp_path):

@@ -11,7 +11,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from branchdesk.demo import write_demo_branch
+from demo_cache import write_demo_branch
+
 from branchdesk.store.db import DB_FILENAME, open_database
 
 

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demo_cache import write_demo_branch
 from folders import Mount, tmpfs
-
-from branchdesk.demo import write_demo_branch
 
 
 @pytest.fixture

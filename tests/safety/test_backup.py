@@ -4,9 +4,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from demo_cache import write_demo_branch
 
 from branchdesk.cli import main
-from branchdesk.demo import write_demo_branch
 from branchdesk.store import backup as backups
 from branchdesk.store.backup import (
     BackupError,

@@ -8,10 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from demo_cache import write_demo_branch
 from folders import LATE_MEMBER, Mount, leave_unmerged_wal
 
 from branchdesk.cli import main
-from branchdesk.demo import write_demo_branch
 from branchdesk.store.db import DB_FILENAME, committed_wal_image, connect_read_only
 from branchdesk.store.health import examine_data_folder
 

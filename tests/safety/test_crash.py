@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from demo_cache import write_demo_branch
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.store.db import DB_FILENAME
 
 KILLS = int(os.environ.get("BRANCHDESK_CRASH_KILLS", "40"))

@@ -42,10 +42,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 from folders import fill_disk, tmpfs
 
 import branchdesk
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import MeetingKind, expected_members
 from branchdesk.domain.members import Member
 from branchdesk.domain.requirements import Period

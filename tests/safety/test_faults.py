@@ -10,8 +10,8 @@ import sys
 import time
 
 import pytest
+from demo_cache import write_demo_branch
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import Meeting, MeetingKind, build_attendance, expected_members
 from branchdesk.store.backup import auto_backup, list_backups
 from branchdesk.store.db import DB_FILENAME, StorageError, open_database, storage_error

@@ -2,9 +2,9 @@ import datetime as dt
 import json
 
 import pytest
+from demo_cache import write_demo_branch
 
 from branchdesk.cli import main
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import AttendanceStatus
 from branchdesk.domain.requirements import Period
 from branchdesk.reports.return_figures import compute_return

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import Qt
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.activities import Activity, ActivitySummary, Participation
 from branchdesk.ops import Changes
 from branchdesk.store.activities import ActivityRepo

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from branchdesk.demo import demo_members, write_demo_branch
+from branchdesk.demo import demo_members
 from branchdesk.domain.activities import Activity, Participation
 from branchdesk.store.activities import ActivityKindRepo, ActivityRepo
 from branchdesk.store.attachments import attachments_dir

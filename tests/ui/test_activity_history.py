@@ -1,4 +1,5 @@
-from branchdesk.demo import write_demo_branch
+from demo_cache import write_demo_branch
+
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.ui.context import AppContext

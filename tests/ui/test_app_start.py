@@ -124,7 +124,8 @@ def test_a_newer_database_can_be_replaced_by_the_newest_good_backup(monkeypatch,
     newest good backup instead of refusing for ever, and keeps the refused file first."""
     import sqlite3
 
-    from branchdesk.demo import write_demo_branch
+    from demo_cache import write_demo_branch
+
     from branchdesk.store.backup import auto_backup, backup_files
     from branchdesk.store.members import MemberRepo
     from branchdesk.ui import msgbox, startup
@@ -158,7 +159,8 @@ def test_declining_the_backup_leaves_the_newer_database_untouched(monkeypatch, q
     import hashlib
     import sqlite3
 
-    from branchdesk.demo import write_demo_branch
+    from demo_cache import write_demo_branch
+
     from branchdesk.store.backup import auto_backup
     from branchdesk.ui import msgbox, startup
 

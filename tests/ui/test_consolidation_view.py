@@ -7,10 +7,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Unit
 from branchdesk.reports.consolidation import NOT_A_RETURN, consolidate
 from branchdesk.reports.return_figures import compute_return
@@ -236,9 +236,13 @@ def test_a_long_consolidation_shows_progress_and_can_be_stopped(qtbot, page, ret
 
     monkeypatch.setattr(module, "read_return_file", slow_read)
     view.add_files(returns["paths"])
-    qtbot.waitUntil(lambda: view.progress.maximum() == len(returns["paths"]), timeout=5000)
+    total = len(returns["paths"])
+    qtbot.waitUntil(lambda: view.progress.maximum() == total, timeout=5000)
     assert view.stop_button.isVisibleTo(view) and view.progress.isVisibleTo(view)
-    view.stop()
+    # The worker holds on the second file: the bar says one is read, as a person sees it.
+    qtbot.waitUntil(lambda: view.progress.value() == 1, timeout=5000)
+    assert view.progress.text() == f"已读 1 / {total} 份"
+    qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
     release.set()
     qtbot.waitUntil(lambda: not view.busy, timeout=10_000)
     assert view.result is None and view.stopped

@@ -6,9 +6,9 @@ import datetime as dt
 import time
 
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import QSettings, Qt
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.demo.meetings import write_demo_meetings
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.home import DutyState

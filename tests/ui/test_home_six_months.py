@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from demo_cache import write_demo_branch
 
 from branchdesk import ops
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.meetings import AttendanceStatus, MeetingStatus
 from branchdesk.domain.members import Category, MemberStatus

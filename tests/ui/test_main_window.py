@@ -1,8 +1,8 @@
+from demo_cache import write_demo_branch
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
 from branchdesk.app import build_main_window
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.branch import Branch
 from branchdesk.ops import Changes
 from branchdesk.store.db import DB_FILENAME, open_database

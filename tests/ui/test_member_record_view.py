@@ -9,12 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPdfWriter
 from PySide6.QtPrintSupport import QPrintPreviewDialog
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.activities import Activity, Participation
 from branchdesk.domain.meetings import AttendanceStatus, MeetingStatus
 from branchdesk.ops import Changes

@@ -10,10 +10,10 @@ import re
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.members import Category, Gender, MemberStatus, Role
 from branchdesk.store.db import DB_FILENAME, open_database
 

@@ -6,12 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from demo_cache import write_demo_branch
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import QPushButton
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import MeetingKind, MeetingStatus
 from branchdesk.printing.record import RecordDocument, record_for_meeting
 from branchdesk.store.db import DB_FILENAME, open_database

@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
+from demo_cache import write_demo_branch
 from pypdf import PdfReader
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import MeetingStatus
 from branchdesk.store.db import DB_FILENAME, open_database
 from branchdesk.store.meetings import MeetingRepo

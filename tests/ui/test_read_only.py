@@ -7,9 +7,9 @@ import logging
 import sqlite3
 
 import pytest
+from demo_cache import write_demo_branch
 from folders import LATE_MEMBER, leave_unmerged_wal, tmpfs
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.meetings import Meeting, MeetingKind
 from branchdesk.domain.members import Member

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from demo_cache import write_demo_branch
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.requirements import Period, Status, Unit
 from branchdesk.ops import Changes
 from branchdesk.reports.return_figures import compute_return

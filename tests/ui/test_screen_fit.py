@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import QRect, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import (
@@ -37,7 +38,6 @@ from PySide6.QtWidgets import (
 from reports.roster_samples import write_messy_roster
 
 from branchdesk.app import build_main_window
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.dues import Month
 from branchdesk.domain.meetings import MeetingStatus
 from branchdesk.domain.members import Category

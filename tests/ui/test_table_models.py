@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from demo_cache import write_demo_branch
 from PySide6.QtCore import Qt
 
-from branchdesk.demo import write_demo_branch
 from branchdesk.domain.meetings import AttendanceStatus
 from branchdesk.store.activities import ActivityRepo
 from branchdesk.store.db import DB_FILENAME, open_database
