@@ -16,6 +16,8 @@ import posixpath
 import re
 import zipfile
 
+from branchdesk.reports.xlsx_safety import column_number
+
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _NUM_FMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
@@ -36,13 +38,6 @@ def shows_month_only(number_format: str) -> bool:
     """Whether a date format shows a year and month but no day (``yyyy"年"m"月"``)."""
     parts = _FORMAT_LITERALS.sub("", number_format or "").lower()
     return "y" in parts and "m" in parts and "d" not in parts and "h" not in parts
-
-
-def _column(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number - 1
 
 
 def month_only_cells(data: bytes, only: str | None = None) -> dict[str, set[tuple[int, int]]]:
@@ -87,7 +82,7 @@ def month_only_cells(data: bytes, only: str | None = None) -> dict[str, set[tupl
             if only is not None and title != only:
                 continue
             cells = {
-                (int(row), _column(letters))
+                (int(row), column_number(letters) - 1)
                 for letters, row, style in _CELL.findall(archive.read(path))
                 if style in month_styles
             }

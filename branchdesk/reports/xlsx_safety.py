@@ -231,7 +231,7 @@ def _local(qname: str) -> str:
     return qname.rsplit(":", 1)[-1]
 
 
-def _column_number(letters: str | bytes) -> int:
+def column_number(letters: str | bytes) -> int:
     number = 0
     for char in letters.upper() if isinstance(letters, str) else letters.upper().decode():
         number = number * 26 + ord(char) - 64
@@ -317,7 +317,7 @@ def scan_xlsx_sheet(chunks: Iterable[bytes], shared: array, name: str) -> GridEs
                 parsed = _CELL_REF.fullmatch(ref)
                 if parsed is None:
                     raise _Refused("单元格位置异常")
-                col = _column_number(parsed.group(1)) - 1
+                col = column_number(parsed.group(1)) - 1
                 cell_row = int(parsed.group(2)) - 1
                 if not (0 <= cell_row < _MAX_ROW and 0 <= col < _MAX_COL):
                     raise _Refused("单元格位置异常")
@@ -425,7 +425,7 @@ def quick_xlsx_sheet(xml: bytes, shared: array, name: str) -> GridEstimate | Non
     rows = {int(r) for _c, r in refs}
     if min(rows) < 1 or max(rows) > _MAX_ROW:
         raise unsafe(name, "行号异常")
-    columns = {_column_number(c) for c in {c for c, _r in refs}}
+    columns = {column_number(c) for c in {c for c, _r in refs}}
     if max(columns) > _MAX_COL:
         raise unsafe(name, "单元格位置异常")
     return GridEstimate((max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1), text)

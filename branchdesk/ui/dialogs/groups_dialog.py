@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
 from branchdesk import ops
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Member, PartyGroup
-from branchdesk.ops import Changes
+from branchdesk.ops import Changes, OpResult
 from branchdesk.ui import msgbox, theme
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.ops import announce, run_op, write_failed
@@ -341,6 +343,18 @@ class GroupsDialog(QDialog):
         self._say(text)
         announce(self.context, changes)
 
+    def _apply(self, write: Callable[[], OpResult[Any]], done: str, select: int | None = None) -> None:
+        """Run one write; say what it did, or why not (a rule broken, the disk, the lock)."""
+        try:
+            result = write()
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return
+        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
+            self._write_failed(exc)
+            return
+        self._done(done, result.changes, select)
+
     def _write_failed(self, exc: Exception) -> None:
         """Tell a storage failure; re-raise a bug for the crash handler."""
         if not write_failed(self, self.context, exc, "没有保存"):
@@ -382,15 +396,7 @@ class GroupsDialog(QDialog):
         name = self.name_edit.text().strip()
         if name == group.name:
             return
-        try:
-            result = ops.rename_group(self.context.session, group.id, name)
-        except ValueError as exc:
-            self._say(str(exc), error=True)
-            return
-        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
-            self._write_failed(exc)
-            return
-        self._done(f"已把“{group.name}”改名为“{name}”。", result.changes, group.id)
+        self._apply(lambda: ops.rename_group(self.context.session, group.id, name), f"已把“{group.name}”改名为“{name}”。", group.id)
 
     @Slot()
     def merge_selected(self) -> None:
@@ -415,30 +421,14 @@ class GroupsDialog(QDialog):
         )
         if not msgbox.confirm(self, "合并党小组", text, yes="合并"):
             return
-        try:
-            result = ops.merge_groups(self.context.session, group.id, target_id, on=on)
-        except ValueError as exc:
-            self._say(str(exc), error=True)
-            return
-        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
-            self._write_failed(exc)
-            return
-        self._done(f"已把“{group.name}”合并到“{target}”。", result.changes, target_id)
+        self._apply(lambda: ops.merge_groups(self.context.session, group.id, target_id, on=on), f"已把“{group.name}”合并到“{target}”。", target_id)
 
     @Slot()
     def delete_selected(self) -> None:
         group = self.selected_group()
         if group is None:
             return
-        try:
-            result = ops.delete_group(self.context.session, group.id)
-        except ValueError as exc:
-            self._say(str(exc), error=True)
-            return
-        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
-            self._write_failed(exc)
-            return
-        self._done(f"已删除“{group.name}”。", result.changes)
+        self._apply(lambda: ops.delete_group(self.context.session, group.id), f"已删除“{group.name}”。")
 
     @Slot()
     def dissolve_selected(self) -> None:
@@ -456,15 +446,7 @@ class GroupsDialog(QDialog):
         )
         if not msgbox.confirm(self, "撤销党小组", text, yes="撤销"):
             return
-        try:
-            result = ops.dissolve_group(self.context.session, group.id, on=on)
-        except ValueError as exc:
-            self._say(str(exc), error=True)
-            return
-        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
-            self._write_failed(exc)
-            return
-        self._done(f"已撤销“{group.name}”（{day_text(on)}起）。", result.changes)
+        self._apply(lambda: ops.dissolve_group(self.context.session, group.id, on=on), f"已撤销“{group.name}”（{day_text(on)}起）。")
 
     @Slot()
     def set_start_of_selected(self) -> None:
@@ -477,16 +459,12 @@ class GroupsDialog(QDialog):
             return
         if start == group.start:
             return
-        try:
-            result = ops.set_group_start(self.context.session, group.id, start)
-        except ValueError as exc:
-            self._say(str(exc), error=True)
-            return
-        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
-            self._write_failed(exc)
-            return
         since = f"自{day_text(start)}起存在" if start else "一直存在"
-        self._done(f"“{group.name}”{since}。", result.changes, select=group.id)
+        self._apply(
+            lambda: ops.set_group_start(self.context.session, group.id, start),
+            f"“{group.name}”{since}。",
+            select=group.id,
+        )
 
     @Slot(int)
     def _on_leader_combo_activated(self, index: int) -> None:
@@ -496,13 +474,12 @@ class GroupsDialog(QDialog):
         leader_id = self.leader_combo.itemData(index)
         if leader_id == group.leader_id:
             return
-        try:
-            result = ops.set_group_leader(self.context.session, group.id, leader_id)
-        except Exception as exc:  # noqa: BLE001 (sorted out in _write_failed)
-            self._write_failed(exc)
-            return
         who = self.leader_combo.itemText(index) if leader_id else "未指定"
-        self._done(f"“{group.name}”的党小组长：{who}。", result.changes, select=group.id)
+        self._apply(
+            lambda: ops.set_group_leader(self.context.session, group.id, leader_id),
+            f"“{group.name}”的党小组长：{who}。",
+            select=group.id,
+        )
 
     def set_leader(self, member_name: str) -> None:
         """Choose the leader by name, as a person would from the list."""
