@@ -1306,7 +1306,7 @@ def apply_import(
                 member = planned.member
                 if member.group_name:
                     member.group_id = group_id(member.group_name)
-                members.add(member)
+            members.add_many([planned.member for planned in plan.to_add])
             for planned in plan.to_update:
                 member = planned.member
                 if any(change.field == "党小组" for change in planned.changes):

@@ -307,6 +307,11 @@ def _leave(values: dict[str, Any]) -> LongLeave | None:
     )
 
 
+def _id_range(ids: list[int]) -> str:
+    """Members inserted one after another: their ids run from the first to the last."""
+    return "WHERE m.id BETWEEN ? AND ?" if ids else "WHERE 0"
+
+
 class MemberRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -423,34 +428,56 @@ class MemberRepo:
     def add(self, member: Member, *, action: str = "insert") -> int:
         """Insert a member (with roles) and return its id."""
         with self.db.atomic():
-            row = _member_to_row(member)
-            if member.id is not None:  # putting back a record from the history keeps its id
-                row["id"] = member.id
-            if not row["sort_order"]:
-                row["sort_order"] = self.db.execute(
-                    "SELECT coalesce(max(sort_order), 0) + 1 FROM members"
-                ).fetchone()[0]
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cursor = self.db.execute(
-                f"INSERT INTO members ({columns}) VALUES ({marks})", list(row.values())
-            )
-            member_id = member.id if member.id is not None else int(cursor.lastrowid or 0)
-            # A member's first group and roles hold from the start: before joining the
-            # branch (``branch_join_date``) the member is not counted anyway.
-            if member.group_id is not None:
-                self.db.execute(
-                    "INSERT INTO group_memberships (member_id, group_id) VALUES (?, ?)",
-                    [member_id, member.group_id],
-                )
-            for role in dict.fromkeys(member.roles):
-                self.db.execute(
-                    "INSERT INTO role_terms (member_id, role) VALUES (?, ?)",
-                    [member_id, role.value],
-                )
-            self._write_roles(member_id, member.roles)
-            member.id = member_id
+            member_id = self._insert(member)
             record_change(self.db, action, None, self.get(member_id))
+        return member_id
+
+    def add_many(self, members: list[Member]) -> list[int]:
+        """Insert members (a roster import); each one's history entry as ``add`` writes it,
+        from one read of what was stored rather than one per member."""
+        with self.db.atomic():
+            first = self._next_sort_order()
+            ids = [
+                self._insert(member, None if member.sort_order else first + i)
+                for i, member in enumerate(members)
+            ]
+            stored = {m.id: m for m in self._select(_id_range(ids), ids[:1] + ids[-1:])}
+            for member_id in ids:
+                record_change(self.db, "insert", None, stored[member_id])
+        return ids
+
+    def _next_sort_order(self) -> int:
+        return int(
+            self.db.execute("SELECT coalesce(max(sort_order), 0) + 1 FROM members").fetchone()[0]
+        )
+
+    def _insert(self, member: Member, sort_order: int | None = None) -> int:
+        """Write one member's rows; the caller holds the transaction."""
+        row = _member_to_row(member)
+        if member.id is not None:  # putting back a record from the history keeps its id
+            row["id"] = member.id
+        if not row["sort_order"]:
+            row["sort_order"] = sort_order or self._next_sort_order()
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cursor = self.db.execute(
+            f"INSERT INTO members ({columns}) VALUES ({marks})", list(row.values())
+        )
+        member_id = member.id if member.id is not None else int(cursor.lastrowid or 0)
+        # A member's first group and roles hold from the start: before joining the
+        # branch (``branch_join_date``) the member is not counted anyway.
+        if member.group_id is not None:
+            self.db.execute(
+                "INSERT INTO group_memberships (member_id, group_id) VALUES (?, ?)",
+                [member_id, member.group_id],
+            )
+        for role in dict.fromkeys(member.roles):
+            self.db.execute(
+                "INSERT INTO role_terms (member_id, role) VALUES (?, ?)",
+                [member_id, role.value],
+            )
+        self._write_roles(member_id, member.roles)
+        member.id = member_id
         return member_id
 
     def update(

@@ -281,16 +281,16 @@ def test_plan_writes_nothing(db, tmp_path):
 
 def test_apply_is_all_or_nothing(db, tmp_path, monkeypatch):
     parsed = read_roster(write_messy_roster(tmp_path / "花名册.xlsx"))
-    original_add = roster_import.MemberRepo.add
+    original_insert = roster_import.MemberRepo._insert
     calls = []
 
-    def failing_add(self, member):
+    def failing_insert(self, member, *args):
         calls.append(member.name)
         if len(calls) == 4:
             raise RuntimeError("simulated crash half way")
-        return original_add(self, member)
+        return original_insert(self, member, *args)
 
-    monkeypatch.setattr(roster_import.MemberRepo, "add", failing_add)
+    monkeypatch.setattr(roster_import.MemberRepo, "_insert", failing_insert)
     with pytest.raises(RuntimeError):
         apply_import(db, plan_import(db, parsed))
     assert MemberRepo(db).list() == [] and GroupRepo(db).list() == []
