@@ -453,7 +453,7 @@ class ImportDialog(QDialog):
         self._fill_columns(parsed.columns)
         self.tabs.setTabText(
             self.tabs.indexOf(self.columns_table),
-            f"列（{len(parsed.columns)}，未导入 {len(unused)}）" if unused else f"列（{len(parsed.columns)}）",
+            f"列（{len(parsed.columns)}，未导入 {len(noted)}）" if noted else f"列（{len(parsed.columns)}）",
         )
         for position, (model, title) in enumerate(self._tab_titles):
             self.tabs.setTabText(position, f"{title}（{model.rowCount()}）")
