@@ -1094,6 +1094,7 @@ class ImportPreview:
     to_update: list[PlannedRow] = field(default_factory=list)
     unchanged: list[PlannedRow] = field(default_factory=list)
     new_groups: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the plan (groups that ended)
     first_import: bool = False  # nobody in the roster yet: ask whether they are 原有
     joined_on: JoinedOn = ORIGINAL  # what the plan assumed; the write may be told another
 
@@ -1112,7 +1113,8 @@ class ImportPreview:
     def to_json(self) -> dict[str, Any]:
         return {
             **_summary_json(
-                len(self.to_add), len(self.to_update), len(self.unchanged), self.parsed
+                len(self.to_add), len(self.to_update), len(self.unchanged), self.parsed,
+                self.notices,
             ),
             **_dated_json(self.joined_on, self.new_groups),
         }  # fmt: skip
@@ -1148,6 +1150,7 @@ class ImportResult:
     parsed: ParsedRoster
     new_groups: list[str] = field(default_factory=list)
     joined_on: JoinedOn = ORIGINAL
+    notices: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> list[SkippedRow]:
@@ -1160,7 +1163,7 @@ class ImportResult:
     def to_json(self) -> dict[str, Any]:
         return {
             **_summary_json(
-                self.added, self.updated, self.unchanged, self.parsed
+                self.added, self.updated, self.unchanged, self.parsed, self.notices
             ),
             **_dated_json(self.joined_on, self.new_groups),
         }
@@ -1173,7 +1176,9 @@ class ImportResult:
         )
 
 
-def _summary_json(added: int, updated: int, unchanged: int, parsed: ParsedRoster) -> dict[str, Any]:
+def _summary_json(
+    added: int, updated: int, unchanged: int, parsed: ParsedRoster, notices: list[str]
+) -> dict[str, Any]:
     return {
         "added": added,
         "updated": updated,
@@ -1184,7 +1189,7 @@ def _summary_json(added: int, updated: int, unchanged: int, parsed: ParsedRoster
         "sheets": [s.to_json() for s in parsed.sheets],
         "non_members": [n.to_json() for n in parsed.non_members],
         "ignored_rows": [r.to_json() for r in parsed.ignored],
-        "notices": list(parsed.notices),
+        "notices": [*parsed.notices, *notices],
     }
 
 
@@ -1213,7 +1218,10 @@ def plan_import(
         joined_on = default_joined_on(first_import)
     preview = ImportPreview(parsed=parsed, first_import=first_import, joined_on=joined_on)
     by_id = {m.id_number: m for m in existing if m.id_number}
-    known_groups = {g.name for g in GroupRepo(db).list(include_ended=True)}
+    all_groups = GroupRepo(db).list(include_ended=True)
+    known_groups = {g.name for g in all_groups}
+    ended = {g.name: g.end for g in all_groups if g.end is not None and g.end < dt.date.today()}
+    into_ended: dict[str, list[str]] = {}
     claimed: set[int] = set()
 
     def by_name_and_birth(member: Member) -> Member | None:
@@ -1235,6 +1243,13 @@ def plan_import(
         if row.present & {"group_name"} and incoming.group_name not in known_groups:
             known_groups.add(incoming.group_name)
             preview.new_groups.append(incoming.group_name)
+        present = row.present
+        if "group_name" in present and incoming.group_name in ended:
+            # A group that was dissolved or merged takes nobody in: the rest of the row is
+            # imported, the group is left as it is, and the preview says so.
+            into_ended.setdefault(incoming.group_name, []).append(incoming.name)
+            incoming = replace(incoming, group_name="", group_id=None)
+            present = present - {"group_name"}
         if match is None:
             added = replace(incoming, roles=list(incoming.roles))
             if added.id_number:  # facts the ID number states with certainty
@@ -1254,7 +1269,7 @@ def plan_import(
         target = replace(match, roles=list(match.roles))
         changes: list[FieldChange] = []
         for attribute in IMPORT_FIELDS:
-            if attribute not in row.present:
+            if attribute not in present:
                 continue  # an empty cell never erases what is stored
             old, new = getattr(match, attribute), getattr(incoming, attribute)
             if attribute == "roles":
@@ -1272,6 +1287,15 @@ def plan_import(
                 )
         planned = PlannedRow(row.row, target, changes, row.sheet)
         (preview.to_update if changes else preview.unchanged).append(planned)
+    for name, people in into_ended.items():
+        end = ended[name]
+        assert end is not None
+        who = "、".join(people[:5]) + (f"等 {len(people)} 人" if len(people) > 5 else "")
+        preview.notices.append(
+            f"党小组“{name}”已于{end.year}年{end.month}月{end.day}日撤销或合并，文件中{who}仍写着它："
+            "他们的其他信息照常导入，但不编入该组（已有党员仍在原来的党小组）；"
+            "如需编组，请在“党小组”中调整。"
+        )
     return preview
 
 
@@ -1321,4 +1345,5 @@ def apply_import(
         parsed=preview.parsed,
         new_groups=list(plan.new_groups),
         joined_on=joined_on,
+        notices=list(plan.notices),
     )

@@ -327,3 +327,25 @@ def test_a_category_guessed_from_dates_never_overwrites_a_stored_one(db, tmp_pat
     preview = plan_import(db, read_roster(path))
     assert [p.member.category for p in preview.to_add] == [Category.PROBATIONARY]
     assert all(c.field != "党员类别" for p in preview.to_update for c in p.changes)
+
+
+def test_nobody_is_put_into_a_dissolved_group(db, tmp_path):
+    """A file still naming a group that was dissolved: the people come in, the group does not
+    take them, and the preview says so."""
+    from branchdesk.store.members import GroupRepo, MemberRepo
+
+    groups = GroupRepo(db)
+    old = groups.create("第三党小组", start=dt.date(2020, 1, 1))
+    groups.dissolve(old.id, on=dt.date(2025, 6, 30))
+    header = ("姓名", "身份证号", "性别", "党小组")
+    path = write_roster(tmp_path / "旧表.xlsx", [("王芳", WANG_FANG_ID, "女", "第三党小组"),
+                                                 ("李华", LI_HUA_ID, "女", "第一党小组")], header)  # fmt: skip
+    preview = plan_import(db, read_roster(path))
+    planned = {p.member.name: p.member.group_name for p in preview.to_add}
+    assert planned == {"王芳": "", "李华": "第一党小组"}
+    assert any("第三党小组" in n and "2025年6月29日" in n and "王芳" in n for n in preview.notices)
+    assert preview.to_json()["notices"][-1] == preview.notices[-1]
+    result = apply_import(db, preview)
+    assert result.added == 2 and result.notices == preview.notices
+    stored = {m.name: m.group_name for m in MemberRepo(db).list()}
+    assert stored == {"王芳": "", "李华": "第一党小组"}

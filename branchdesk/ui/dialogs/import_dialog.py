@@ -403,7 +403,7 @@ class ImportDialog(QDialog):
             shown = "、".join(f"“{c.header or c.letter + '列'}”" for c in noted[:6])
             more = f"等 {len(noted)} 列" if len(noted) > 6 else ""
             lines.append(f"未导入的列：{shown}{more}（见“列”，可改选导入为哪一项）。")
-        lines.extend(parsed.notices)
+        lines.extend([*parsed.notices, *preview.notices])
         lines.append(
             "请核对下面的内容，确认无误后点“导入”。"
             if preview.has_changes
