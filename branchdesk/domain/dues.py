@@ -418,15 +418,6 @@ def describe_assessment(a: Assessment) -> str:
     return f"每月定额 {yuan_text(a.monthly)} 元"
 
 
-def assessment_for(assessments: Iterable[Assessment], month: Month) -> Assessment | None:
-    """The 核定 in effect in ``month``: the latest one starting on or before it."""
-    best = None
-    for a in assessments:
-        if a.start <= month and (best is None or a.start > best.start):
-            best = a
-    return best
-
-
 # -- payments ---------------------------------------------------------------------------------
 
 
@@ -674,10 +665,6 @@ def _spread(amount: Decimal, covered: list[int], dues: _Dues) -> list[tuple[int,
         shares.append((index, share))
         left -= share
     return shares
-
-
-def covered_months(payments: Iterable[Payment], member_id: int) -> set[Month]:
-    return {m for p in payments if p.member_id == member_id for m in p.months}
 
 
 def payment_month_problems(member: Member, payment: Payment) -> list[str]:

@@ -76,7 +76,6 @@ HEADER_SCAN_ROWS = 20
 _SPACES = re.compile(r"\s+")
 # Probation lasts a year; a join date this recent without a 转正 date suggests 预备.
 _PROBATION_HINT = dt.timedelta(days=365 + 92)
-_DATE_FIELDS = ("birth_date", "join_date", "full_date")
 _TEXT_FIELDS = ("ethnicity", "education")
 # Fields whose presence makes a sheet a roster rather than any list with a 姓名 column.
 _PERSONAL_FIELDS = frozenset(
@@ -188,11 +187,6 @@ class IgnoredRow:
     text: str
     reason: str
     last_row: int | None = None  # a run of the same kind, e.g. pre-numbered empty lines
-
-    def rows_text(self) -> str:
-        if self.last_row and self.last_row != self.row:
-            return f"第 {self.row}–{self.last_row} 行"
-        return f"第 {self.row} 行"
 
     def to_json(self) -> dict[str, Any]:
         return {

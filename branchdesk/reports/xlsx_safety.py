@@ -16,7 +16,6 @@ the callers that have always imported it from this module.
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
 import zipfile
@@ -1000,29 +999,3 @@ def check_xls_content(stream: bytes, summary: BiffSummary, name: str, limits: Li
         dense = 0 if high_row < 0 else (high_row - low_row + 1) * (high_col - low_col + 1)
         total.add(GridEstimate(reserved + cells + dense, text))
         total.check(name, limits)
-
-
-def replace_atomically(temp_path: Path, target: Path) -> None:
-    """Move a fully written temp file over ``target``; explain a target held open by Excel."""
-    try:
-        with open(temp_path, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp_path, target)
-    except PermissionError:
-        _remove_quietly(temp_path)
-        raise XlsxFileError(
-            f"无法写入“{target.name}”：文件可能正在 Excel 或 WPS 中打开，"
-            "或没有写入权限。请先关闭该文件后重试；原文件未被改动。"
-        ) from None
-    except OSError as exc:
-        _remove_quietly(temp_path)
-        raise XlsxFileError(
-            f"无法保存“{target.name}”：{exc.strerror or exc}；原文件未被改动。"
-        ) from exc
-
-
-def _remove_quietly(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass

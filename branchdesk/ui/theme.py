@@ -27,7 +27,6 @@ MUTED = "#5f5f5f"  # captions, hints, notes
 MUTED_GREY = "#6b6b6b"  # the return summary's captions and "not assessed"
 HEADER_GREY = "#666"  # column headers of the requirements dialog
 PLACEHOLDER = "#9a9a9a"  # an empty cell of the attendance grid
-FAINT = "#b0a99e"  # the dot of an empty month in the chart table
 DISABLED_TEXT = "#a8a8a8"
 LEFT_GREY = "#8a8a8a"  # members who have left the branch, in the roster
 
@@ -105,7 +104,6 @@ COUNT_TEXT = "font-size: 11pt;"
 MUTED_COUNT_TEXT = f"font-size: 11pt; color: {MUTED};"
 BOLD_COUNT_TEXT = "font-size: 11.5pt; font-weight: 600;"
 TILE_NUMBER_SIZE = "font-size: 17pt;"
-LEGEND_TEXT = f"font-size: 14px; color: {TEXT_DARK};"
 SMALL_MUTED_TEXT = f"font-size: 14px; color: {MUTED};"
 PLANNED_NOTE = f"color: {INFO_BLUE}; padding-left: 8px;"
 # The meeting editor's quorum line (会议有效 / 无效): read before anything else on the page.
