@@ -95,8 +95,6 @@ FIELDS: tuple[FieldSpec, ...] = (
             "政治面貌",
             "所处阶段",
             "发展阶段",
-            "人员身份",
-            "身份",
         ),
     ),
     FieldSpec("status", "党员状态", ("状态", "党员状态", "人员状态", "在册状态")),
@@ -151,6 +149,8 @@ FIELD_BY_KEY = {spec.key: spec for spec in FIELDS}
 AMBIGUOUS: dict[str, tuple[str, ...]] = {
     "人员类别": ("standing", "status", "occupation"),
     "类别": ("standing", "status", "occupation"),
+    "身份": ("standing", "status", "occupation"),
+    "人员身份": ("standing", "status", "occupation"),
     "党籍状态": ("status", "standing"),
     "党籍": ("status", "standing"),
     "职务": ("roles", "workplace"),

@@ -833,7 +833,7 @@ class _PersonReader:
                     stages.append((stage, where))
                 elif status is not None and key != "full_date":
                     statuses.append((status, where))
-                elif key == "standing" and not vocab.is_occupation(text):
+                elif key == "standing":
                     self.warn(
                         "党员类别",
                         f"无法识别的{column.header}“{text}”，应为正式党员或预备党员，已忽略",

@@ -349,3 +349,15 @@ def test_nobody_is_put_into_a_dissolved_group(db, tmp_path):
     assert result.added == 2 and result.notices == preview.notices
     stored = {m.name: m.group_name for m in MemberRepo(db).list()}
     assert stored == {"王芳": "", "李华": "第一党小组"}
+
+
+def test_a_column_of_occupations_is_never_read_as_standing(tmp_path):
+    """人员身份 holding 在职/退休 says nothing about 正式/预备: listed as not imported."""
+    header = ("姓名", "性别", "人员身份", "党员类别")
+    path = write_roster(tmp_path / "o.xlsx", [("王芳", "女", "在职", "预备党员"),
+                                              ("李华", "女", "退休", "正式党员")], header)  # fmt: skip
+    parsed = read_roster(path)
+    unused = {c.header: c.reason for c in parsed.columns if not c.used}
+    assert "人员类别" in unused["人员身份"]
+    assert {r.member.name: r.member.category.label for r in parsed.rows} == {"王芳": "预备", "李华": "正式"}
+    assert parsed.warnings == []
