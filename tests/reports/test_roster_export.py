@@ -12,7 +12,6 @@ from roster_samples import LI_HUA_ID, WANG_FANG_ID, write_messy_roster
 from branchdesk.domain.branch import Branch
 from branchdesk.domain.dates import PartialDate
 from branchdesk.domain.members import Category, Gender, Member, MemberStatus, Role
-from branchdesk.reports import xlsx_safety
 from branchdesk.reports.roster_export import (
     HEADERS,
     ExportError,
@@ -22,6 +21,7 @@ from branchdesk.reports.roster_export import (
 )
 from branchdesk.reports.roster_import import apply_import, plan_import, read_roster
 from branchdesk.reports.xlsx_style import display_width
+from branchdesk.store import workarea
 from branchdesk.store.members import BranchRepo, GroupRepo, MemberRepo
 
 TODAY = dt.date(2024, 3, 5)
@@ -148,7 +148,7 @@ def test_target_open_in_excel_keeps_the_old_file(roster, tmp_path, monkeypatch):
     def locked(src, dst):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(xlsx_safety.os, "replace", locked)
+    monkeypatch.setattr(workarea.os, "replace", locked)  # where the finished file is moved
     with pytest.raises(ExportError) as caught:
         export_roster(roster, path)
     assert "花名册.xlsx" in caught.value.message and "WPS" in caught.value.message
